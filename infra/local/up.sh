@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Brings up Kafka and PostgreSQL for local development and tests, then prints
+# the connection settings. Local servers by default; NEWSROOM_INFRA=docker
+# uses the repo's docker compose file instead (when a Docker engine answers).
+set -euo pipefail
+
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+if docker_mode; then
+  (cd "${REPO_ROOT}" && docker compose up -d --wait kafka postgres)
+else
+  # Sequential on purpose: two JVM/apt-heavy starts at once fight over 2 cores.
+  "${INFRA_DIR}/postgres-up.sh"
+  "${INFRA_DIR}/kafka-up.sh"
+fi
+print_connection_settings

@@ -1,0 +1,187 @@
+import { z } from 'zod';
+import { Topics, TopicId } from './topics';
+
+/**
+ * One valid value per topic. They document the contract (OpenAPI examples, README) and give tests
+ * a known-good starting point to break field by field.
+ */
+const sha = 'a'.repeat(64);
+const envelope = (type: string, payload: unknown) => ({
+  eventId: '0b7c2f0e-6a4f-4a53-9d0e-3f1f7f3e2a10',
+  type,
+  schemaVersion: 1,
+  occurredAt: '2026-11-24T08:00:00.000Z',
+  producer: 'example',
+  payload,
+});
+const article = {
+  eventId: 'evt-article-1',
+  articleId: 'art-1',
+  title: 'Rains return to the Sahel',
+  body: 'Farmers welcome the first rains of the season.',
+  category: 'climate',
+  publisher: 'daily-planet',
+  url: 'https://news.example/articles/art-1',
+  publishedAt: '2026-11-24T07:30:00Z',
+  language: 'en',
+  tags: ['weather'],
+};
+const interaction = {
+  eventId: 'evt-read-1',
+  userId: 'user-1',
+  articleId: 'art-1',
+  type: 'read',
+  dwellSeconds: 42.5,
+  occurredAt: '2026-11-24T07:45:00Z',
+  sessionId: 'session-1',
+  region: 'africa',
+};
+
+export const topicExamples: { [K in TopicId]: { key: string; value: z.input<Topics[K]['value']> } } = {
+  articlesRaw: { key: 'art-1', value: article },
+  interactionsRaw: { key: 'user-1', value: interaction as z.input<Topics['interactionsRaw']['value']> },
+  articlesIngested: {
+    key: 'art-1',
+    value: envelope('articles.ingested', { ...article, revision: 1, ingestedAt: '2026-11-24T07:31:00Z' }) as never,
+  },
+  interactionsIngested: {
+    key: 'user-1',
+    value: envelope('interactions.ingested', { ...interaction, ingestedAt: '2026-11-24T07:46:00Z' }) as never,
+  },
+  ingestionRejected: {
+    key: 'interactions.raw',
+    value: envelope('ingestion.rejected', {
+      sourceTopic: 'interactions.raw',
+      partition: 0,
+      offset: '17',
+      reason: 'schema-invalid',
+      errors: [{ field: 'dwellSeconds', message: 'Too small: expected number to be >=0' }],
+      originalPayload: '{"dwellSeconds":-1}',
+    }) as never,
+  },
+  articlesFlagged: {
+    key: 'art-1',
+    value: envelope('articles.flagged', {
+      articleId: 'art-1',
+      flagged: true,
+      reason: 'misinformation',
+      actor: 'moderator-1',
+    }) as never,
+  },
+  featuresUsers: {
+    key: 'user-1',
+    value: envelope('features.users', {
+      userId: 'user-1',
+      region: 'africa',
+      categoryMix: { climate: 0.7, sports: 0.3 },
+      recentReads: [{ articleId: 'art-1', dwellSeconds: 42.5, at: '2026-11-24T07:45:00Z' }],
+      reads: 1,
+      totalDwellSeconds: 42.5,
+      lastSeenAt: '2026-11-24T07:45:00Z',
+    }) as never,
+  },
+  featuresArticles: {
+    key: 'art-1',
+    value: envelope('features.articles', {
+      articleId: 'art-1',
+      category: 'climate',
+      publisher: 'daily-planet',
+      language: 'en',
+      tokenHashes: [17, 4093],
+      publishedAt: '2026-11-24T07:30:00Z',
+      reads: { '1h': 1, '24h': 1, '7d': 1 },
+      dwellSeconds: { '1h': 42.5, '24h': 42.5, '7d': 42.5 },
+      flagged: false,
+    }) as never,
+  },
+  datasetSnapshotted: {
+    key: sha,
+    value: envelope('dataset.snapshotted', {
+      datasetId: sha,
+      artifact: { uri: `file:///artifacts/datasets/${sha}.jsonl`, sha256: sha },
+      manifest: { window: { from: '2026-11-17T00:00:00Z', to: '2026-11-24T00:00:00Z' }, rows: 1000 },
+    }) as never,
+  },
+  trainingRequested: {
+    key: '5d0f8a0e-1b2c-4d3e-8f40-5a6b7c8d9e0f',
+    value: envelope('training.requested', {
+      requestId: '5d0f8a0e-1b2c-4d3e-8f40-5a6b7c8d9e0f',
+      trigger: 'request',
+      reason: 'manual retrain',
+    }) as never,
+  },
+  modelTrained: {
+    key: 'v1',
+    value: envelope('model.trained', {
+      modelVersion: 'v1',
+      runId: 'run-1',
+      artifact: { uri: `file:///artifacts/models/${sha}.json`, sha256: sha },
+      datasetId: sha,
+      parentVersion: null,
+      codeVersion: 'abc1234',
+      params: { epochs: 5 },
+      metrics: { loss: 0.42 },
+    }) as never,
+  },
+  modelEvaluated: {
+    key: 'v1',
+    value: envelope('model.evaluated', {
+      modelVersion: 'v1',
+      championVersion: null,
+      passed: true,
+      reasons: ['beats popularity baseline'],
+      metrics: { ndcgAt10: 0.31 },
+    }) as never,
+  },
+  modelPromoted: {
+    key: 'v1',
+    value: envelope('model.promoted', {
+      modelVersion: 'v1',
+      previousVersion: null,
+      artifact: { uri: `file:///artifacts/models/${sha}.json`, sha256: sha },
+      reason: 'passed evaluation',
+    }) as never,
+  },
+  modelRolledBack: {
+    key: 'v1',
+    value: envelope('model.rolled-back', { fromVersion: 'v2', toVersion: 'v1', reason: 'regression' }) as never,
+  },
+  recommendationsGenerated: {
+    key: 'user-1',
+    value: envelope('recommendations.generated', {
+      userId: 'user-1',
+      modelVersion: 'v1',
+      generatedAt: '2026-11-24T08:00:00Z',
+      items: [{ articleId: 'art-1', score: 0.93 }],
+    }) as never,
+  },
+  scoringCompleted: {
+    key: 'run-1',
+    value: envelope('scoring.completed', {
+      runId: 'run-1',
+      modelVersion: 'v1',
+      readersScored: 15000,
+      durationMs: 21000,
+    }) as never,
+  },
+  recommendationsServed: {
+    key: 'user-1',
+    value: envelope('recommendations.served', {
+      requestId: 'req-1',
+      userId: 'user-1',
+      modelVersion: 'v1',
+      source: 'personalized',
+      items: [{ articleId: 'art-1', rank: 1, score: 0.93 }],
+    }) as never,
+  },
+  monitoringAlert: {
+    key: 'drift',
+    value: envelope('monitoring.alert', {
+      alertId: '9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b',
+      type: 'drift',
+      severity: 'warning',
+      message: 'category mix drifted',
+      details: { psi: 0.31 },
+    }) as never,
+  },
+};

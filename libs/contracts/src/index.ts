@@ -1,0 +1,6 @@
+export * from './envelope';
+export * from './events';
+export * from './external';
+export * from './topics';
+export * from './validation';
+export * from './examples';

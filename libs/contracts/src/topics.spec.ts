@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { topicExamples } from './examples';
+import { Interaction } from './external';
+import { TopicId, allTopics, deadLetterTopicName, topics } from './topics';
+import { fieldErrors } from './validation';
+
+type Json = Record<string, unknown>;
+
+/** Paths of the required fields of an object schema, recursing into nested required objects. */
+function requiredPaths(schema: z.ZodType, example: unknown, prefix: string[] = []): string[][] {
+  if (!(schema instanceof z.ZodObject) || typeof example !== 'object' || example === null) return [];
+  return Object.entries(schema.shape as Record<string, z.ZodType>).flatMap(([field, fieldSchema]) => {
+    if (fieldSchema.safeParse(undefined).success) return [];
+    const path = [...prefix, field];
+    return [path, ...requiredPaths(fieldSchema, (example as Json)[field], path)];
+  });
+}
+
+function withField(value: unknown, path: string[], replace: (old: unknown) => unknown | typeof REMOVE): unknown {
+  const copy = structuredClone(value) as Json;
+  let node = copy;
+  for (const step of path.slice(0, -1)) node = node[step] as Json;
+  const last = path[path.length - 1];
+  const next = replace(node[last]);
+  if (next === REMOVE) delete node[last];
+  else node[last] = next;
+  return copy;
+}
+const REMOVE = Symbol('remove');
+const wrongType = (old: unknown) => (typeof old === 'string' || old === null ? 12345 : 'not-the-right-type');
+
+const topicIds = Object.keys(topics) as TopicId[];
+
+describe.each(topicIds)('topic %s', (id) => {
+  const topic = topics[id];
+  const example = topicExamples[id];
+
+  it('accepts its example key and value', () => {
+    expect(topic.key.safeParse(example.key).success).toBe(true);
+    const result = topic.value.safeParse(example.value);
+    expect(result.error ? fieldErrors(result.error) : []).toEqual([]);
+  });
+
+  it('rejects an empty key', () => {
+    expect(topic.key.safeParse('').success).toBe(false);
+  });
+
+  const paths = requiredPaths(topic.value, example.value);
+  it('has required fields to check', () => expect(paths.length).toBeGreaterThan(2));
+
+  it.each(paths.map((p) => [p.join('.')]))('rejects a missing or mistyped %s, naming it', (dotted) => {
+    const path = dotted.split('.');
+    for (const broken of [withField(example.value, path, () => REMOVE), withField(example.value, path, wrongType)]) {
+      const result = topic.value.safeParse(broken);
+      expect(result.success).toBe(false);
+      expect(fieldErrors(result.error!).map((e) => e.field)).toContain(dotted);
+    }
+  });
+});
+
+describe('topic catalogue', () => {
+  it('names every topic once, and enveloped events carry their own topic as type', () => {
+    const names = allTopics.map((t) => t.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const id of topicIds) {
+      const value = topicExamples[id].value as Json;
+      if (!topics[id].name.endsWith('.raw')) expect(value['type']).toBe(topics[id].name);
+    }
+  });
+
+  it('derives dead-letter topic names', () => {
+    expect(deadLetterTopicName('interactions.raw')).toBe('interactions.raw.dlq');
+  });
+});
+
+describe('external contract', () => {
+  const read = topicExamples.interactionsRaw.value;
+
+  it('requires dwellSeconds for reads only', () => {
+    const { dwellSeconds: _omit, ...withoutDwell } = read as Json;
+    expect(fieldErrors(Interaction.safeParse(withoutDwell).error!)).toEqual([
+      { field: 'dwellSeconds', message: 'required when type is "read"' },
+    ]);
+    expect(Interaction.safeParse({ ...withoutDwell, type: 'click' }).success).toBe(true);
+  });
+
+  it('rejects negative dwell, unknown types and unknown fields by name', () => {
+    const errors = fieldErrors(Interaction.safeParse({ ...read, dwellSeconds: -1, type: 'like', colour: 'red' }).error!);
+    expect(errors.map((e) => e.field).sort()).toEqual(['colour', 'dwellSeconds', 'type']);
+  });
+});

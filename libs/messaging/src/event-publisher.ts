@@ -1,0 +1,84 @@
+import { counter } from '@newsroom/observability';
+import { TopicDefinition, describeFieldErrors, fieldErrors } from '@newsroom/contracts';
+import { CompressionTypes, Kafka, Producer } from 'kafkajs';
+import { z } from 'zod';
+import { physicalTopic } from './kafka-client';
+import { OutboundMessage } from './message';
+import { injectTraceHeaders, withProducerSpan } from './trace-context';
+
+/** A message whose value is already serialized (dead letters, outbox rows validated when written). */
+export interface SerializedMessage {
+  key: string | null;
+  value: string | Buffer;
+  headers?: Record<string, string>;
+}
+
+export class ContractViolationError extends Error {
+  override readonly name = 'ContractViolationError';
+}
+
+const published = counter('kafka_messages_published_total', 'Messages published to Kafka', ['topic']);
+
+/**
+ * Publishes typed events: every value is checked against its topic's contract before it leaves,
+ * the producer is idempotent with acks from all in-sync replicas, and `publish` resolves only
+ * once the broker has acknowledged the whole batch.
+ */
+export class EventPublisher {
+  private readonly producer: Producer;
+  private connecting?: Promise<void>;
+
+  constructor(
+    kafka: Kafka,
+    private readonly topicPrefix: string,
+  ) {
+    // Idempotence in kafkajs needs at most one request in flight per broker.
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  }
+
+  connect(): Promise<void> {
+    this.connecting ??= this.producer.connect();
+    return this.connecting;
+  }
+
+  async disconnect(): Promise<void> {
+    if (!this.connecting) return;
+    this.connecting = undefined;
+    await this.producer.disconnect();
+  }
+
+  async publish<T extends TopicDefinition>(topic: T, messages: OutboundMessage<z.input<T['value']>>[]): Promise<void> {
+    const serialized = messages.map((message, index) => {
+      const key = topic.key.safeParse(message.key);
+      const value = topic.value.safeParse(message.value);
+      if (!key.success || !value.success) {
+        const errors = [...(key.error ? fieldErrors(key.error) : []), ...(value.error ? fieldErrors(value.error) : [])];
+        throw new ContractViolationError(
+          `message ${index} for ${topic.name} breaks its contract: ${describeFieldErrors(errors)}`,
+        );
+      }
+      return { key: message.key, value: JSON.stringify(value.data), headers: message.headers };
+    });
+    await this.publishSerialized(topic.name, serialized);
+  }
+
+  async publishSerialized(logicalTopic: string, messages: SerializedMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    await this.connect();
+    const topic = physicalTopic(this.topicPrefix, logicalTopic);
+    await withProducerSpan(topic, messages.length, async (ctx) => {
+      await this.producer.send({
+        topic,
+        acks: -1,
+        compression: CompressionTypes.None,
+        messages: messages.map((m) => {
+          const headers = { ...m.headers };
+          // A message that already carries a trace (outbox row, dead letter) stays in that trace.
+          if (!headers['traceparent']) injectTraceHeaders(headers, ctx);
+          return { key: m.key, value: m.value, headers };
+        }),
+      });
+    });
+    published.inc({ topic: logicalTopic }, messages.length);
+  }
+}

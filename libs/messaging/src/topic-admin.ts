@@ -1,0 +1,73 @@
+import { TopicDefinition, deadLetterTopicName } from '@newsroom/contracts';
+import { Kafka } from 'kafkajs';
+import { physicalTopic } from './kafka-client';
+import { TopicSettings } from './messaging-config';
+
+export interface TopicPlan {
+  name: string;
+  partitions: number;
+  replicationFactor: number;
+  config: Record<string, string>;
+}
+
+/**
+ * The topics a deployment needs: each contract topic and its dead-letter topic. Compacted topics
+ * keep the latest value per key forever; the others are deleted after the retention period.
+ * Broker auto-creation stays off, so a typo in a topic name fails instead of creating a topic.
+ */
+export function planTopics(definitions: readonly TopicDefinition[], settings: TopicSettings, prefix = ''): TopicPlan[] {
+  return definitions.flatMap((definition) => {
+    const main: TopicPlan = {
+      name: physicalTopic(prefix, definition.name),
+      partitions: settings.partitions,
+      replicationFactor: settings.replicationFactor,
+      config: definition.compacted
+        ? { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '60000' }
+        : { 'cleanup.policy': 'delete', 'retention.ms': String(settings.retentionMs) },
+    };
+    const deadLetters: TopicPlan = {
+      name: physicalTopic(prefix, deadLetterTopicName(definition.name)),
+      partitions: 1,
+      replicationFactor: settings.replicationFactor,
+      // Dead letters wait for a human: keep them longer than the data itself.
+      config: { 'cleanup.policy': 'delete', 'retention.ms': String(Math.max(settings.retentionMs, 30 * 24 * 3600 * 1000)) },
+    };
+    return [main, deadLetters];
+  });
+}
+
+/** Creates the planned topics that do not exist yet; returns the names it created. Idempotent. */
+export async function ensureTopics(kafka: Kafka, plans: TopicPlan[]): Promise<string[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = plans.filter((p) => !existing.has(p.name));
+    if (missing.length > 0) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((p) => ({
+          topic: p.name,
+          numPartitions: p.partitions,
+          replicationFactor: p.replicationFactor,
+          configEntries: Object.entries(p.config).map(([name, value]) => ({ name, value })),
+        })),
+      });
+    }
+    return missing.map((p) => p.name);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function deleteTopics(kafka: Kafka, names: string[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const present = names.filter((n) => existing.has(n));
+    if (present.length > 0) await admin.deleteTopics({ topics: present });
+  } finally {
+    await admin.disconnect();
+  }
+}

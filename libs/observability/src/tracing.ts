@@ -1,0 +1,42 @@
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+
+/**
+ * Starts OpenTelemetry. Import this module first in main.ts: instrumentations patch `http` and `pg`
+ * when they are first required, so anything imported earlier would not be traced.
+ *
+ * The SDK always runs, so trace ids exist for logs and cross Kafka in message headers; spans are
+ * exported to an OTLP collector (Jaeger) only when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+ * Kafka spans and context propagation are done by libs/messaging itself.
+ */
+let sdk: NodeSDK | undefined;
+
+export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = process.env): void {
+  if (sdk || env['OTEL_SDK_DISABLED'] === 'true') return;
+  const exporting = Boolean(env['OTEL_EXPORTER_OTLP_ENDPOINT'] || env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT']);
+  sdk = new NodeSDK({
+    resource: resourceFromAttributes({
+      [ATTR_SERVICE_NAME]: env['OTEL_SERVICE_NAME'] ?? serviceName,
+      [ATTR_SERVICE_VERSION]: env['CODE_VERSION'] ?? 'dev',
+    }),
+    traceExporter: exporting ? new OTLPTraceExporter() : undefined,
+    instrumentations: [
+      new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => isProbe(req.url) }),
+      new PgInstrumentation({ requireParentSpan: true }),
+    ],
+  });
+  sdk.start();
+}
+
+export async function stopTracing(): Promise<void> {
+  await sdk?.shutdown();
+  sdk = undefined;
+}
+
+function isProbe(url: string | undefined): boolean {
+  return url !== undefined && (url.startsWith('/health') || url.startsWith('/metrics'));
+}

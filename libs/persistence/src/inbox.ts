@@ -1,0 +1,27 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { quoteIdent, schemaOf } from './data-source';
+
+/**
+ * Remembers which events a consumer has handled. Claim inside the transaction that does the
+ * handler's work: a redelivered event finds its id taken and changes nothing.
+ */
+@Injectable()
+export class Inbox {
+  /** Returns the ids among `eventIds` not handled before by `consumer`, and marks them handled. */
+  async claim(manager: EntityManager, consumer: string, eventIds: string[]): Promise<Set<string>> {
+    if (eventIds.length === 0) return new Set();
+    const table = `${quoteIdent(schemaOf(manager.connection))}.inbox`;
+    const rows: { event_id: string }[] = await manager.query(
+      `INSERT INTO ${table} (consumer, event_id)
+       SELECT $1, id FROM unnest($2::text[]) AS id
+       ON CONFLICT DO NOTHING RETURNING event_id`,
+      [consumer, [...new Set(eventIds)]],
+    );
+    return new Set(rows.map((r) => r.event_id));
+  }
+
+  async claimOne(manager: EntityManager, consumer: string, eventId: string): Promise<boolean> {
+    return (await this.claim(manager, consumer, [eventId])).has(eventId);
+  }
+}

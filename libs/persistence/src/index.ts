@@ -1,0 +1,7 @@
+export * from './data-source';
+export * from './inbox';
+export * from './migrate';
+export * from './outbox';
+export * from './outbox-relay';
+export * from './persistence-config';
+export * from './persistence.module';

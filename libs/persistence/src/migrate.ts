@@ -1,0 +1,30 @@
+import { createHash } from 'node:crypto';
+import { DataSource, Migration } from 'typeorm';
+import { quoteIdent, schemaOf } from './data-source';
+
+/** A stable 63-bit advisory-lock key per schema. */
+function lockKey(schema: string): string {
+  return BigInt.asIntN(64, BigInt('0x' + createHash('sha256').update(`migrations:${schema}`).digest('hex').slice(0, 16))).toString();
+}
+
+/**
+ * Creates the schema if needed and runs pending migrations, holding a PostgreSQL advisory lock for
+ * the schema meanwhile: when several replicas start at once, one migrates and the others wait,
+ * then find nothing left to do.
+ */
+export async function migrateSchema(dataSource: DataSource): Promise<Migration[]> {
+  const schema = schemaOf(dataSource);
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [lockKey(schema)]);
+    try {
+      await runner.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+      return await dataSource.runMigrations({ transaction: 'each' });
+    } finally {
+      await runner.query('SELECT pg_advisory_unlock($1)', [lockKey(schema)]);
+    }
+  } finally {
+    await runner.release();
+  }
+}

@@ -1,0 +1,14 @@
+import { env } from '@newsroom/config';
+import { z } from 'zod';
+
+/** Environment variables of every service that owns a PostgreSQL schema. */
+export const persistenceEnv = {
+  DATABASE_URL: env.url('postgres://newsroom:newsroom@127.0.0.1:5432/newsroom'),
+  /** Overrides the service's own schema name (tests use a throwaway one each). */
+  DB_SCHEMA: env.identifier().optional(),
+  DB_POOL_SIZE: env.positiveInt(10),
+  /** Run pending migrations at start-up (under an advisory lock, so replicas can start together). */
+  DB_MIGRATE_ON_START: env.boolean(true),
+  OUTBOX_POLL_INTERVAL_MS: env.positiveInt(50),
+  OUTBOX_BATCH_SIZE: env.positiveInt(500),
+};

@@ -1,0 +1,51 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { MessagingModule, messagingOptions } from '@newsroom/messaging';
+import { HealthController, MetricsController, nestLoggerParams } from '@newsroom/observability';
+import { PersistenceModule, SchemaDataSourceOptions } from '@newsroom/persistence';
+import { LoggerModule } from 'nestjs-pino';
+import { SERVICE_CONFIG, SERVICE_NAME, ServiceConfig } from './service-config';
+
+export interface PlatformModuleOptions {
+  service: string;
+  /** The PostgreSQL schema the service owns (DB_SCHEMA overrides it, e.g. for tests). */
+  schema: string;
+  config: ServiceConfig;
+  entities?: SchemaDataSourceOptions['entities'];
+  migrations?: SchemaDataSourceOptions['migrations'];
+}
+
+/**
+ * Everything a service has besides its domain: logging, Kafka, its PostgreSQL schema with outbox
+ * and inbox, health (/health/live, /health/ready) and metrics (/metrics).
+ */
+@Global()
+@Module({})
+export class PlatformModule {
+  static forRoot({ service, schema, config, entities, migrations }: PlatformModuleOptions): DynamicModule {
+    return {
+      module: PlatformModule,
+      imports: [
+        LoggerModule.forRoot(nestLoggerParams(service, config.LOG_LEVEL)),
+        TerminusModule.forRoot({ logger: false }),
+        MessagingModule.forRoot(messagingOptions(service, config)),
+        PersistenceModule.forRoot({
+          url: config.DATABASE_URL,
+          schema: config.DB_SCHEMA ?? schema,
+          entities,
+          migrations,
+          poolSize: config.DB_POOL_SIZE,
+          applicationName: service,
+          migrateOnStart: config.DB_MIGRATE_ON_START,
+          outbox: { pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS, batchSize: config.OUTBOX_BATCH_SIZE },
+        }),
+      ],
+      controllers: [HealthController, MetricsController],
+      providers: [
+        { provide: SERVICE_CONFIG, useValue: config },
+        { provide: SERVICE_NAME, useValue: service },
+      ],
+      exports: [SERVICE_CONFIG, SERVICE_NAME],
+    };
+  }
+}
