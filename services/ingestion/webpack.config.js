@@ -1,1 +1,1 @@
-module.exports = require('../../tools/build/service-webpack')(__dirname);
+module.exports = require('../../tools/build/node-app-webpack')(__dirname);

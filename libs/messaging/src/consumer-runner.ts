@@ -64,6 +64,7 @@ export class ConsumerRunner {
   private readonly onFatal: (error: Error) => void;
   private running = false;
   private groupJoins = 0;
+  private wakeFromPause?: () => void;
 
   constructor(
     kafka: Kafka,
@@ -119,10 +120,14 @@ export class ConsumerRunner {
     });
   }
 
-  /** Stops fetching, lets the in-flight record finish, commits what was handled, leaves the group. */
+  /**
+   * Stops fetching, lets the in-flight handler call finish (a record waiting for a retry is
+   * abandoned, uncommitted, for redelivery), commits what was handled, leaves the group.
+   */
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    this.wakeFromPause?.();
     await this.consumer.disconnect();
     await this.admin.disconnect();
   }
@@ -153,7 +158,9 @@ export class ConsumerRunner {
     const topic = logicalTopic(this.options.topicPrefix, batch.topic);
     for (const message of batch.messages) {
       if (!isRunning() || isStale()) break;
-      await this.processMessage(topic, batch.partition, message, heartbeat);
+      const outcome = await this.processMessage(topic, batch.partition, message, heartbeat);
+      // An abandoned record (shutdown during its retries) stays unresolved: it is redelivered.
+      if (outcome === 'abandoned') break;
       resolveOffset(message.offset);
     }
     // Commit after every batch: nothing handled is ever re-delivered because of a lazy commit timer.
@@ -165,7 +172,7 @@ export class ConsumerRunner {
     partition: number,
     message: KafkaMessage,
     heartbeat: () => Promise<void>,
-  ): Promise<void> {
+  ): Promise<'done' | 'abandoned'> {
     const subscription = this.subscriptions.get(topic);
     if (!subscription) throw new Error(`no subscription for topic ${topic}`);
     const headers = decodeHeaders(message.headers);
@@ -182,11 +189,13 @@ export class ConsumerRunner {
     try {
       decoded = JSON.parse(message.value?.toString('utf8') ?? '');
     } catch (error) {
-      return this.deadLetter(base, message, 'undecodable', `not JSON: ${(error as Error).message}`, 1);
+      await this.deadLetter(base, message, 'undecodable', `not JSON: ${(error as Error).message}`, 1);
+      return 'done';
     }
     const parsed = subscription.schema.safeParse(decoded);
     if (!parsed.success) {
-      return this.deadLetter(base, message, 'schema-invalid', describeFieldErrors(fieldErrors(parsed.error)), 1);
+      await this.deadLetter(base, message, 'schema-invalid', describeFieldErrors(fieldErrors(parsed.error)), 1);
+      return 'done';
     }
 
     for (let attempt = 1; ; attempt++) {
@@ -200,19 +209,35 @@ export class ConsumerRunner {
         );
         stopTimer();
         consumed.inc({ topic, outcome: 'handled' });
-        return;
+        return 'done';
       } catch (error) {
         stopTimer();
         const err = error as Error;
         if (err instanceof PermanentError || attempt >= this.options.maxAttempts) {
-          return this.deadLetter(base, message, 'handler-failed', err.message, attempt);
+          await this.deadLetter(base, message, 'handler-failed', err.message, attempt);
+          return 'done';
         }
+        if (!this.running) return 'abandoned';
         retries.inc({ topic });
         const delay = Math.min(this.options.retryBackoffMs * 2 ** (attempt - 1), 30_000);
-        this.logger.warn(`handler for ${topic}@${partition}:${message.offset} failed (attempt ${attempt}), retrying in ${delay} ms: ${err.message}`);
-        await this.whileHeartbeating(heartbeat, topic, () => new Promise((r) => setTimeout(r, delay)));
+        this.logger.warn(
+          `handler for ${topic}@${partition}:${message.offset} failed (attempt ${attempt}), retrying in ${delay} ms: ${err.message}`,
+        );
+        await this.whileHeartbeating(heartbeat, topic, () => this.pause(delay));
+        if (!this.running) return 'abandoned';
       }
     }
+  }
+
+  /** Waits before a retry; cut short by stop(). */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wakeFromPause = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   }
 
   /** Runs work while sending heartbeats, so long handlers keep the group membership; watches for stalls. */

@@ -5,5 +5,4 @@ export * from './kafka-transport';
 export * from './message';
 export * from './messaging-config';
 export * from './messaging.module';
-export * from './rethrow-rpc-errors.filter';
 export * from './topic-admin';

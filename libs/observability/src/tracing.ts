@@ -18,6 +18,11 @@ let sdk: NodeSDK | undefined;
 export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = process.env): void {
   if (sdk || env['OTEL_SDK_DISABLED'] === 'true') return;
   const exporting = Boolean(env['OTEL_EXPORTER_OTLP_ENDPOINT'] || env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT']);
+  // Without an endpoint the SDK would still default to an OTLP exporter on localhost; turn the
+  // exporters off instead. Metrics go through prom-client, logs through pino.
+  if (!exporting) env['OTEL_TRACES_EXPORTER'] ??= 'none';
+  env['OTEL_METRICS_EXPORTER'] ??= 'none';
+  env['OTEL_LOGS_EXPORTER'] ??= 'none';
   sdk = new NodeSDK({
     resource: resourceFromAttributes({
       [ATTR_SERVICE_NAME]: env['OTEL_SERVICE_NAME'] ?? serviceName,
@@ -32,9 +37,13 @@ export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = proce
   sdk.start();
 }
 
+/** Flushes spans still buffered. An unreachable collector loses those spans, never fails the caller. */
 export async function stopTracing(): Promise<void> {
-  await sdk?.shutdown();
+  const running = sdk;
   sdk = undefined;
+  await running?.shutdown().catch((error: Error) => {
+    process.stderr.write(`tracing: could not flush spans on shutdown: ${error.message}\n`);
+  });
 }
 
 function isProbe(url: string | undefined): boolean {

@@ -1,20 +1,48 @@
-import { DynamicModule, INestApplication } from '@nestjs/common';
+import { DynamicModule, INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ConfigError, loadConfig } from '@newsroom/config';
-import { KafkaTransport, RethrowRpcErrorsFilter } from '@newsroom/messaging';
+import { KafkaTransport } from '@newsroom/messaging';
 import { collectProcessMetrics, instrumentHttp } from '@newsroom/observability';
 import { stopTracing } from '@newsroom/observability/tracing';
+import { SchemaDataSourceOptions, createSchemaDataSource, migrateSchema } from '@newsroom/persistence';
 import { Logger } from 'nestjs-pino';
 import { z } from 'zod';
+import { PlatformExceptionFilter } from './platform-exception.filter';
+import { PlatformModule } from './platform.module';
 import { ServiceConfig } from './service-config';
 
 export interface ServiceDefinition<C extends ServiceConfig> {
   name: string;
   description: string;
+  /** The PostgreSQL schema the service owns. */
+  schema: string;
+  migrations: SchemaDataSourceOptions['migrations'];
+  entities?: SchemaDataSourceOptions['entities'];
   configSchema: z.ZodType<C>;
+  /** The service's own (domain) module; the platform module is added around it. */
   createModule: (config: C) => DynamicModule;
+}
+
+@Module({})
+class ServiceRootModule {}
+
+/** The service's module plus the platform (logging, Kafka, its schema, health, metrics). */
+export function serviceRootModule<C extends ServiceConfig>(definition: ServiceDefinition<C>, config: C): DynamicModule {
+  return {
+    module: ServiceRootModule,
+    imports: [
+      PlatformModule.forRoot({
+        service: definition.name,
+        schema: definition.schema,
+        config,
+        entities: definition.entities,
+        migrations: definition.migrations,
+      }),
+      definition.createModule(config),
+    ],
+  };
 }
 
 /**
@@ -24,6 +52,16 @@ export interface ServiceDefinition<C extends ServiceConfig> {
  * stop the outbox relay, disconnect, exit 0 — or exit 1 if that takes longer than SHUTDOWN_TIMEOUT_MS.
  */
 export async function runService<C extends ServiceConfig>(definition: ServiceDefinition<C>): Promise<void> {
+  const command = process.argv[2] ?? 'serve';
+  if (command === 'describe-config') {
+    // The env schema as JSON Schema: deployment checks and docs read it from the built service.
+    process.stdout.write(JSON.stringify(z.toJSONSchema(definition.configSchema, { io: 'input' }), null, 2) + '\n');
+    return;
+  }
+  if (command !== 'serve' && command !== 'migrate') {
+    process.stderr.write(`${definition.name}: unknown command "${command}" (expected serve, migrate or describe-config)\n`);
+    process.exit(2);
+  }
   let config: C;
   try {
     config = loadConfig(definition.configSchema as unknown as z.ZodObject, process.env) as C;
@@ -35,9 +73,14 @@ export async function runService<C extends ServiceConfig>(definition: ServiceDef
     throw error;
   }
 
+  if (command === 'migrate') {
+    process.exitCode = await migrateOnly(definition, config);
+    return;
+  }
+
   collectProcessMetrics();
   const app = await NestFactory.create<NestFastifyApplication>(
-    definition.createModule(config),
+    serviceRootModule(definition, config),
     new FastifyAdapter({ bodyLimit: config.HTTP_BODY_LIMIT_BYTES }),
     { bufferLogs: true },
   );
@@ -46,8 +89,9 @@ export async function runService<C extends ServiceConfig>(definition: ServiceDef
   instrumentHttp(app.getHttpAdapter().getInstance());
   setUpOpenApi(app, definition, config);
 
+  app.useGlobalFilters(new PlatformExceptionFilter(app.getHttpAdapter()));
   const transport = app.get(KafkaTransport);
-  app.connectMicroservice({ strategy: transport }).useGlobalFilters(new RethrowRpcErrorsFilter());
+  app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
 
   let shuttingDown = false;
   const shutdown = async (signal: string) => {
@@ -90,4 +134,25 @@ function setUpOpenApi(app: INestApplication, definition: { name: string; descrip
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+}
+
+/** `main.js migrate`: run the schema's migrations and exit (the Kubernetes migration Job). */
+async function migrateOnly<C extends ServiceConfig>(definition: ServiceDefinition<C>, config: C): Promise<number> {
+  const dataSource = createSchemaDataSource({
+    url: config.DATABASE_URL,
+    schema: config.DB_SCHEMA ?? definition.schema,
+    migrations: definition.migrations,
+    applicationName: `${definition.name}-migrate`,
+  });
+  try {
+    await dataSource.initialize();
+    const applied = await migrateSchema(dataSource);
+    process.stdout.write(`${definition.name}: ${applied.length} migration(s) applied: ${applied.map((m) => m.name).join(', ') || 'none pending'}\n`);
+    return 0;
+  } catch (error) {
+    process.stderr.write(`${definition.name}: migration failed: ${(error as Error).message}\n`);
+    return 1;
+  } finally {
+    if (dataSource.isInitialized) await dataSource.destroy();
+  }
 }

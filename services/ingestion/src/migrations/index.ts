@@ -1,2 +1,3 @@
-/** The `warehouse` schema's migrations, in order; the outbox and inbox come from libs/persistence. */
-export const migrations = [];
+/** Migrations of the `warehouse` schema, in order; the outbox and inbox tables come from libs/persistence. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export const migrations: Function[] = [];

@@ -1,0 +1,181 @@
+import { deadLetterTopicName, topicExamples, topics } from '@newsroom/contracts';
+import { TestTopics, createTestTopics, readMessages, uniqueName, waitFor } from '@newsroom/testing';
+import { Producer } from 'kafkajs';
+import {
+  ConsumerRunner,
+  ConsumerRunnerOptions,
+  EventPublisher,
+  InboundMessage,
+  deadLetterHeaders,
+  physicalTopic,
+} from '../src';
+
+const topic = topics.interactionsRaw;
+const interaction = (i: number) => ({ ...topicExamples.interactionsRaw.value, eventId: `evt-${i}`, userId: `user-${i % 50}` });
+
+describe('ConsumerRunner on a real broker', () => {
+  let testTopics: TestTopics;
+  let publisher: EventPublisher;
+  let producer: Producer;
+  const runners: ConsumerRunner[] = [];
+
+  const options = (overrides: Partial<ConsumerRunnerOptions> = {}): ConsumerRunnerOptions => ({
+    groupId: uniqueName('group'),
+    topicPrefix: testTopics.prefix,
+    sessionTimeoutMs: 10_000,
+    heartbeatIntervalMs: 1_000,
+    maxAttempts: 5,
+    retryBackoffMs: 20,
+    handlerStallMs: 120_000,
+    partitionsConsumedConcurrently: 1,
+    onFatal: (error) => {
+      throw error;
+    },
+    logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
+    ...overrides,
+  });
+
+  const start = async (opts: ConsumerRunnerOptions, handler: (m: InboundMessage) => Promise<void>) => {
+    const runner = new ConsumerRunner(testTopics.kafka, publisher, opts, [{ topic: topic.name, schema: topic.value, handler }]);
+    runners.push(runner);
+    await runner.start();
+    return runner;
+  };
+
+  const sendRaw = (values: (string | object)[], partition?: number) =>
+    producer.send({
+      topic: physicalTopic(testTopics.prefix, topic.name),
+      messages: values.map((v, i) => ({
+        key: `k-${i}`,
+        value: typeof v === 'string' ? v : JSON.stringify(v),
+        partition,
+      })),
+    });
+
+  beforeEach(async () => {
+    testTopics = await createTestTopics([topic], 3);
+    publisher = new EventPublisher(testTopics.kafka, testTopics.prefix);
+    producer = testTopics.kafka.producer();
+    await producer.connect();
+  });
+
+  afterEach(async () => {
+    await Promise.all(runners.splice(0).map((r) => r.stop()));
+    await producer.disconnect();
+    await publisher.disconnect();
+    await testTopics.remove();
+  });
+
+  it('handles 999 good messages, dead-letters the 1 poison with its origin, and catches up to lag 0', async () => {
+    const values: (string | object)[] = Array.from({ length: 1000 }, (_, i) => interaction(i));
+    values[500] = '{"eventId": "evt-500", this is not json';
+    await sendRaw(values);
+
+    const handled = new Set<string>();
+    const runner = await start(options(), async (m) => {
+      handled.add((m.value as { eventId: string }).eventId);
+    });
+
+    await waitFor('999 handled', () => handled.size === 999, { timeoutMs: 60_000 });
+    const [dead] = await readMessages(testTopics.kafka, physicalTopic(testTopics.prefix, deadLetterTopicName(topic.name)), 1);
+    expect(dead.value?.toString()).toBe(values[500]);
+    expect(dead.headers).toMatchObject({
+      [deadLetterHeaders.topic]: topic.name,
+      [deadLetterHeaders.reason]: 'undecodable',
+      [deadLetterHeaders.attempts]: '1',
+    });
+    expect(Number(dead.headers[deadLetterHeaders.partition])).toBeGreaterThanOrEqual(0);
+    expect(dead.headers[deadLetterHeaders.offset]).toMatch(/^\d+$/);
+    expect(dead.headers[deadLetterHeaders.error]).toContain('not JSON');
+    expect(handled.has('evt-500')).toBe(false);
+
+    const lag = await waitFor('lag back to 0', async () => {
+      const rows = await runner.lag();
+      return rows.every((r) => r.lag === 0) && rows;
+    });
+    expect(lag).toHaveLength(3);
+  });
+
+  it('dead-letters a schema-invalid record naming the field, and goes on', async () => {
+    await sendRaw([{ ...interaction(1), dwellSeconds: -5 }, interaction(2)], 0);
+    const handled: string[] = [];
+    await start(options(), async (m) => {
+      handled.push((m.value as { eventId: string }).eventId);
+    });
+    const [dead] = await readMessages(testTopics.kafka, physicalTopic(testTopics.prefix, deadLetterTopicName(topic.name)), 1);
+    expect(dead.headers[deadLetterHeaders.reason]).toBe('schema-invalid');
+    expect(dead.headers[deadLetterHeaders.error]).toContain('dwellSeconds');
+    await waitFor('the good record handled', () => handled.includes('evt-2'));
+    expect(handled).toEqual(['evt-2']);
+  });
+
+  it('retries a handler that fails twice, and its effect happens once', async () => {
+    await sendRaw([interaction(7)], 0);
+    const attempts: number[] = [];
+    const effects: string[] = [];
+    await start(options(), async (m) => {
+      attempts.push(m.attempt);
+      if (m.attempt <= 2) throw new Error('database briefly unavailable');
+      effects.push((m.value as { eventId: string }).eventId);
+    });
+    await waitFor('the effect', () => effects.length === 1);
+    expect(attempts).toEqual([1, 2, 3]);
+    expect(effects).toEqual(['evt-7']);
+  });
+
+  it('dead-letters a record whose handler still fails after maxAttempts, with the attempt count', async () => {
+    await sendRaw([interaction(9)], 0);
+    await start(options({ maxAttempts: 3 }), async () => {
+      throw new Error('always broken');
+    });
+    const [dead] = await readMessages(testTopics.kafka, physicalTopic(testTopics.prefix, deadLetterTopicName(topic.name)), 1);
+    expect(dead.headers).toMatchObject({
+      [deadLetterHeaders.reason]: 'handler-failed',
+      [deadLetterHeaders.error]: 'always broken',
+      [deadLetterHeaders.attempts]: '3',
+    });
+  });
+
+  it('does not commit the offset of a failing handler: it is redelivered after a restart', async () => {
+    await sendRaw([interaction(1), interaction(2), interaction(3)], 0);
+    const groupId = uniqueName('group');
+    const seen: string[] = [];
+    const first = await start(options({ groupId, maxAttempts: 1_000 }), async (m) => {
+      const id = (m.value as { eventId: string }).eventId;
+      seen.push(id);
+      if (id === 'evt-2') throw new Error('cannot handle evt-2 yet');
+    });
+    await waitFor('evt-2 retried a few times', () => seen.filter((id) => id === 'evt-2').length >= 3);
+    await first.stop();
+
+    const admin = testTopics.kafka.admin();
+    await admin.connect();
+    const [committed] = await admin.fetchOffsets({ groupId, topics: [physicalTopic(testTopics.prefix, topic.name)] });
+    await admin.disconnect();
+    // evt-1 (offset 0) is committed; the next record to read is evt-2 (offset 1), never evt-3.
+    expect(committed.partitions.find((p) => p.partition === 0)?.offset).toBe('1');
+    expect(seen).not.toContain('evt-3');
+
+    const redelivered: string[] = [];
+    await start(options({ groupId }), async (m) => {
+      redelivered.push((m.value as { eventId: string }).eventId);
+    });
+    await waitFor('evt-2 and evt-3 after restart', () => redelivered.length === 2);
+    expect(redelivered).toEqual(['evt-2', 'evt-3']);
+  });
+
+  it('keeps its group membership through a handler running twice the session timeout', async () => {
+    await sendRaw([interaction(1), interaction(2)], 0);
+    const sessionTimeoutMs = 6_000;
+    const handled: string[] = [];
+    const runner = await start(options({ sessionTimeoutMs, heartbeatIntervalMs: 500 }), async (m) => {
+      const id = (m.value as { eventId: string }).eventId;
+      // The long handler is the behaviour under test: it outlives two session timeouts.
+      if (id === 'evt-1') await new Promise((resolve) => setTimeout(resolve, 2 * sessionTimeoutMs));
+      handled.push(id);
+    });
+    await waitFor('both handled', () => handled.length === 2, { timeoutMs: 60_000 });
+    expect(handled).toEqual(['evt-1', 'evt-2']);
+    expect(runner.joinCount).toBe(1);
+  });
+});

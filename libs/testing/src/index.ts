@@ -1,0 +1,7 @@
+export * from './database';
+export * from './kafka';
+export * from './servers';
+export * from './service-process';
+export * from './unique';
+export * from './wait-for';
+export * from './service-lifecycle';

@@ -1,0 +1,64 @@
+import { TopicDefinition } from '@newsroom/contracts';
+import { createKafka, deleteTopics, ensureTopics, planTopics } from '@newsroom/messaging';
+import { Kafka } from 'kafkajs';
+import { testServers } from './servers';
+import { uniqueName } from './unique';
+
+export interface TestTopics {
+  /** Prefix to give services and publishers (KAFKA_TOPIC_PREFIX) so they use these topics. */
+  prefix: string;
+  kafka: Kafka;
+  /** Deletes the topics again. */
+  remove(): Promise<void>;
+}
+
+/** Creates the given contract topics (and their dead-letter topics) under a prefix unique to the caller. */
+export async function createTestTopics(definitions: readonly TopicDefinition[], partitions = 3): Promise<TestTopics> {
+  const prefix = `${uniqueName('t')}.`;
+  const kafka = createKafka({ brokers: testServers().kafkaBrokers.split(','), clientId: 'newsroom-tests' });
+  const plans = planTopics(definitions, { partitions, replicationFactor: 1, retentionMs: 3_600_000 }, prefix);
+  await ensureTopics(kafka, plans);
+  return { prefix, kafka, remove: () => deleteTopics(kafka, plans.map((p) => p.name)) };
+}
+
+export interface ReadMessage {
+  key: string | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+  partition: number;
+  offset: string;
+}
+
+/** Reads every message of a topic from the beginning until `count` have arrived (or the deadline). */
+export async function readMessages(kafka: Kafka, topic: string, count: number, timeoutMs = 30_000): Promise<ReadMessage[]> {
+  const consumer = kafka.consumer({ groupId: uniqueName('reader'), maxWaitTimeInMs: 100 });
+  const messages: ReadMessage[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`only ${messages.length} of ${count} messages on ${topic} after ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      void consumer.run({
+        eachMessage: async ({ message, partition }) => {
+          messages.push({
+            key: message.key?.toString() ?? null,
+            value: message.value,
+            partition,
+            offset: message.offset,
+            headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])),
+          });
+          if (messages.length >= count) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return messages;
+}

@@ -1,0 +1,75 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { AddressInfo, createServer } from 'node:net';
+import { join } from 'node:path';
+import { workspaceRoot } from './servers';
+import { waitFor } from './wait-for';
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export interface ServiceProcess {
+  port: number;
+  url: string;
+  process: ChildProcess;
+  output(): string;
+  /** Sends `signal` and resolves with the exit code and how long the exit took. */
+  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }>;
+}
+
+const running = new Set<ChildProcess>();
+// Never leave a service behind, whatever the test did.
+process.on('exit', () => running.forEach((child) => child.kill('SIGKILL')));
+
+/** Starts a built service (`dist/services/<name>/main.js`) as its own process and waits until it is ready. */
+export async function startService(name: string, env: Record<string, string>, readyTimeoutMs = 60_000): Promise<ServiceProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(workspaceRoot, 'dist/services', name, 'main.js')], {
+    cwd: workspaceRoot,
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: env['LOG_LEVEL'] ?? 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  let output = '';
+  child.stdout?.on('data', (d) => (output += d));
+  child.stderr?.on('data', (d) => (output += d));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => {
+      running.delete(child);
+      resolve({ code, signal });
+    }),
+  );
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitFor(
+      `${name} to report ready`,
+      async () => {
+        if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}:\n${output}`);
+        return (await fetch(`${url}/health/ready`)).ok;
+      },
+      { timeoutMs: readyTimeoutMs, intervalMs: 200 },
+    );
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw new Error(`${(error as Error).message}\n--- ${name} output ---\n${output}`);
+  }
+  return {
+    port,
+    url,
+    process: child,
+    output: () => output,
+    stop: async (signal = 'SIGTERM', timeoutMs = 15_000) => {
+      const started = Date.now();
+      if (child.exitCode !== null || child.signalCode !== null) return { ...(await exited), ms: 0 };
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      const result = await exited;
+      clearTimeout(timer);
+      return { ...result, ms: Date.now() - started };
+    },
+  };
+}

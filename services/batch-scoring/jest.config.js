@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'batch-scoring',
+  preset: '../../jest.preset.js',
+  testMatch: ['<rootDir>/src/**/*.spec.ts'],
+};

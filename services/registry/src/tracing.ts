@@ -1,0 +1,3 @@
+import { startTracing } from '@newsroom/observability/tracing';
+
+startTracing('registry');

@@ -1,0 +1,3 @@
+/** Migrations of the `training` schema, in order; the outbox and inbox tables come from libs/persistence. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export const migrations: Function[] = [];

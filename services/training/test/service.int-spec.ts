@@ -1,0 +1,3 @@
+import { describeServiceLifecycle } from '@newsroom/testing';
+
+describeServiceLifecycle('training', 'training');
