@@ -10,8 +10,12 @@ import { Article, Interaction } from './external';
  * `raw` topics carry the external contract as producers send it; every other topic carries an
  * event envelope. `compacted` topics hold the latest value per key (state any service can rebuild).
  */
-export interface TopicDefinition<K extends z.ZodType = z.ZodType, V extends z.ZodType = z.ZodType> {
-  name: string;
+export interface TopicDefinition<
+  K extends z.ZodType = z.ZodType,
+  V extends z.ZodType = z.ZodType,
+  N extends string = string,
+> {
+  name: N;
   key: K;
   value: V;
   compacted: boolean;
@@ -20,13 +24,13 @@ export interface TopicDefinition<K extends z.ZodType = z.ZodType, V extends z.Zo
 
 const key = (name: string) => z.string().min(1, `${name} key is required`);
 
-function topic<V extends z.ZodType>(
-  name: string,
+function topic<N extends string, V extends z.ZodType>(
+  name: N,
   keyName: string,
   value: V,
   description: string,
   compacted = false,
-): TopicDefinition<z.ZodString, V> {
+): TopicDefinition<z.ZodString, V, N> {
   return { name, key: key(keyName), value, compacted, description };
 }
 

@@ -3,6 +3,7 @@ import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
+import { BatchSpanProcessor, NoopSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 
 /**
@@ -18,9 +19,7 @@ let sdk: NodeSDK | undefined;
 export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = process.env): void {
   if (sdk || env['OTEL_SDK_DISABLED'] === 'true') return;
   const exporting = Boolean(env['OTEL_EXPORTER_OTLP_ENDPOINT'] || env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT']);
-  // Without an endpoint the SDK would still default to an OTLP exporter on localhost; turn the
-  // exporters off instead. Metrics go through prom-client, logs through pino.
-  if (!exporting) env['OTEL_TRACES_EXPORTER'] ??= 'none';
+  // Metrics go through prom-client and logs through pino, not OpenTelemetry's exporters.
   env['OTEL_METRICS_EXPORTER'] ??= 'none';
   env['OTEL_LOGS_EXPORTER'] ??= 'none';
   sdk = new NodeSDK({
@@ -28,7 +27,9 @@ export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = proce
       [ATTR_SERVICE_NAME]: env['OTEL_SERVICE_NAME'] ?? serviceName,
       [ATTR_SERVICE_VERSION]: env['CODE_VERSION'] ?? 'dev',
     }),
-    traceExporter: exporting ? new OTLPTraceExporter() : undefined,
+    // Without an endpoint the SDK would default to an OTLP exporter dialling localhost, and with
+    // none at all it would register no tracer (no trace ids): keep spans, export nothing.
+    spanProcessors: [exporting ? new BatchSpanProcessor(new OTLPTraceExporter()) : new NoopSpanProcessor()],
     instrumentations: [
       new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => isProbe(req.url) }),
       new PgInstrumentation({ requireParentSpan: true }),

@@ -78,20 +78,8 @@ export async function runService<C extends ServiceConfig>(definition: ServiceDef
     return;
   }
 
-  collectProcessMetrics();
-  const app = await NestFactory.create<NestFastifyApplication>(
-    serviceRootModule(definition, config),
-    new FastifyAdapter({ bodyLimit: config.HTTP_BODY_LIMIT_BYTES }),
-    { bufferLogs: true },
-  );
+  const { app, transport } = await createServiceApp(definition, config);
   const logger = app.get(Logger);
-  app.useLogger(logger);
-  instrumentHttp(app.getHttpAdapter().getInstance());
-  setUpOpenApi(app, definition, config);
-
-  app.useGlobalFilters(new PlatformExceptionFilter(app.getHttpAdapter()));
-  const transport = app.get(KafkaTransport);
-  app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
 
   let shuttingDown = false;
   const shutdown = async (signal: string) => {
@@ -118,9 +106,32 @@ export async function runService<C extends ServiceConfig>(definition: ServiceDef
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
 
-  await app.startAllMicroservices();
   await app.listen({ port: config.PORT, host: config.HOST });
   logger.log(`${definition.name} listening on ${config.HOST}:${config.PORT}`);
+}
+
+/**
+ * The service as a Nest application, consumers started, HTTP not yet listening: what `serve` runs,
+ * and what integration tests drive in-process.
+ */
+export async function createServiceApp<C extends ServiceConfig>(
+  definition: ServiceDefinition<C>,
+  config: C,
+): Promise<{ app: NestFastifyApplication; transport: KafkaTransport }> {
+  collectProcessMetrics();
+  const app = await NestFactory.create<NestFastifyApplication>(
+    serviceRootModule(definition, config),
+    new FastifyAdapter({ bodyLimit: config.HTTP_BODY_LIMIT_BYTES }),
+    { bufferLogs: true },
+  );
+  app.useLogger(app.get(Logger));
+  instrumentHttp(app.getHttpAdapter().getInstance());
+  setUpOpenApi(app, definition, config);
+  app.useGlobalFilters(new PlatformExceptionFilter(app.getHttpAdapter()));
+  const transport = app.get(KafkaTransport);
+  app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
+  await app.startAllMicroservices();
+  return { app, transport };
 }
 
 function setUpOpenApi(app: INestApplication, definition: { name: string; description: string }, config: ServiceConfig): void {

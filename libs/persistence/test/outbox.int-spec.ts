@@ -1,0 +1,155 @@
+import { newEvent, topicExamples, topics } from '@newsroom/contracts';
+import { ConsumerRunner, EventPublisher, SerializedMessage, physicalTopic } from '@newsroom/messaging';
+import { TestSchema, TestTopics, createTestSchema, createTestTopics, readMessages, uniqueName, waitFor } from '@newsroom/testing';
+import { DataSource } from 'typeorm';
+import { Inbox, Outbox, OutboxRelay, migrateSchema, createSchemaDataSource } from '../src';
+import { testServers } from '@newsroom/testing';
+
+const topic = topics.articlesFlagged;
+const flagEvent = (i: number) =>
+  newEvent(topic.name, { ...topicExamples.articlesFlagged.value.payload, articleId: `art-${i}` }, 'outbox-test');
+
+/** A publisher that dies after the broker acknowledged its Nth batch, before the relay could commit. */
+class CrashingPublisher extends EventPublisher {
+  private batches = 0;
+  constructor(
+    kafka: ConstructorParameters<typeof EventPublisher>[0],
+    prefix: string,
+    private readonly crashAfterBatch: number,
+  ) {
+    super(kafka, prefix);
+  }
+  override async publishSerialized(t: string, messages: SerializedMessage[]): Promise<void> {
+    await super.publishSerialized(t, messages);
+    if (++this.batches === this.crashAfterBatch) throw new Error('relay process killed');
+  }
+}
+
+describe('transactional outbox, relay and inbox on real PostgreSQL and Kafka', () => {
+  let db: TestSchema;
+  let kafkaTopics: TestTopics;
+  const outbox = new Outbox();
+  const inbox = new Inbox();
+
+  beforeAll(async () => {
+    db = await createTestSchema();
+    await db.dataSource.query(`CREATE TABLE "${db.schema}".flags (article_id text PRIMARY KEY)`);
+    kafkaTopics = await createTestTopics([topic], 2);
+  });
+
+  afterAll(async () => {
+    await db.drop();
+    await kafkaTopics.remove();
+  });
+
+  it('writes the business row and the outbox row together, or neither', async () => {
+    await expect(
+      db.dataSource.transaction(async (manager) => {
+        await manager.query(`INSERT INTO "${db.schema}".flags VALUES ('art-rolled-back')`);
+        await outbox.enqueue(manager, topic, [{ key: 'art-rolled-back', value: flagEvent(0) }]);
+        throw new Error('failure after the business write');
+      }),
+    ).rejects.toThrow('failure after the business write');
+    const [{ flags, events }] = await db.dataSource.query(
+      `SELECT (SELECT count(*) FROM "${db.schema}".flags)::int AS flags, (SELECT count(*) FROM "${db.schema}".outbox)::int AS events`,
+    );
+    expect({ flags, events }).toEqual({ flags: 0, events: 0 });
+  });
+
+  it('refuses an outbox message that breaks its contract, naming the field', async () => {
+    const broken = { ...flagEvent(1), payload: { ...flagEvent(1).payload, flagged: 'yes' } };
+    await expect(
+      db.dataSource.transaction((manager) => outbox.enqueue(manager, topic, [{ key: 'art-1', value: broken as never }])),
+    ).rejects.toThrow(/payload\.flagged/);
+  });
+
+  it('publishes every row at least once when a relay dies mid-batch, and the inbox stores each once', async () => {
+    const count = 300;
+    const events = Array.from({ length: count }, (_, i) => flagEvent(i + 1));
+    await db.dataSource.transaction((manager) =>
+      outbox.enqueue(manager, topic, events.map((e) => ({ key: e.payload.articleId, value: e }))),
+    );
+
+    // First relay: its second batch reaches Kafka, then the process "dies" before marking the rows.
+    const crashing = new OutboxRelay(db.dataSource, new CrashingPublisher(kafkaTopics.kafka, kafkaTopics.prefix, 2), {
+      pollIntervalMs: 10,
+      batchSize: 100,
+    });
+    await expect(crashing.relayBatch()).resolves.toBe(100);
+    await expect(crashing.relayBatch()).rejects.toThrow('relay process killed');
+
+    // A second relay (another replica, or the restarted one) publishes what is left, again.
+    const publisher = new EventPublisher(kafkaTopics.kafka, kafkaTopics.prefix);
+    const relay = new OutboxRelay(db.dataSource, publisher, { pollIntervalMs: 10, batchSize: 100 });
+    relay.start();
+    await waitFor('outbox drained', async () => {
+      const [{ n }] = await db.dataSource.query(`SELECT count(*)::int AS n FROM "${db.schema}".outbox WHERE published_at IS NULL`);
+      return n === 0;
+    });
+    await relay.stop();
+
+    const onKafka = await readMessages(kafkaTopics.kafka, physicalTopic(kafkaTopics.prefix, topic.name), count + 100);
+    expect(onKafka).toHaveLength(count + 100); // the 100 rows of the crashed batch went out twice
+    expect(new Set(onKafka.map((m) => JSON.parse(m.value!.toString()).eventId)).size).toBe(count);
+
+    // An idempotent consumer: the inbox claim and the business write share one transaction.
+    const consumer = new ConsumerRunner(
+      kafkaTopics.kafka,
+      publisher,
+      {
+        groupId: uniqueName('flags'),
+        topicPrefix: kafkaTopics.prefix,
+        sessionTimeoutMs: 10_000,
+        heartbeatIntervalMs: 1_000,
+        maxAttempts: 3,
+        retryBackoffMs: 20,
+        handlerStallMs: 60_000,
+        partitionsConsumedConcurrently: 2,
+        logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
+      },
+      [
+        {
+          topic: topic.name,
+          schema: topic.value,
+          handler: async (message) => {
+            const event = message.value as ReturnType<typeof flagEvent>;
+            await db.dataSource.transaction(async (manager) => {
+              if (!(await inbox.claimOne(manager, 'flags-test', event.eventId))) return;
+              await manager.query(`INSERT INTO "${db.schema}".flags VALUES ($1)`, [event.payload.articleId]);
+            });
+          },
+        },
+      ],
+    );
+    await consumer.start();
+    await waitFor('every message consumed', async () => (await consumer.lag()).every((p) => p.lag === 0) || undefined, {
+      timeoutMs: 60_000,
+    });
+    await consumer.stop();
+    await publisher.disconnect();
+
+    const [{ rows, distinct }] = await db.dataSource.query(
+      `SELECT count(*)::int AS rows, count(DISTINCT article_id)::int AS distinct FROM "${db.schema}".flags`,
+    );
+    expect({ rows, distinct }).toEqual({ rows: count, distinct: count });
+  });
+});
+
+describe('migrations', () => {
+  it('are applied once when several replicas start at the same time', async () => {
+    const schema = uniqueName('replicas');
+    const replicas: DataSource[] = Array.from({ length: 4 }, () =>
+      createSchemaDataSource({ url: testServers().databaseUrl, schema, poolSize: 2 }),
+    );
+    await Promise.all(replicas.map((r) => r.initialize()));
+    try {
+      const applied = await Promise.all(replicas.map((r) => migrateSchema(r)));
+      expect(applied.map((a) => a.length).sort()).toEqual([0, 0, 0, 1]);
+      const [{ n }] = await replicas[0].query(`SELECT count(*)::int AS n FROM "${schema}".migrations`);
+      expect(n).toBe(1);
+    } finally {
+      await replicas[0].query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await Promise.all(replicas.map((r) => r.destroy()));
+    }
+  });
+});
