@@ -3,7 +3,7 @@ import nx from '@nx/eslint-plugin';
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
-  { ignores: ['**/dist', '**/node_modules', '**/.nx', '.local/**', 'tmp/**'] },
+  { ignores: ['**/dist', '**/node_modules', '**/.nx', '.local/**', 'tmp/**', '**/*.config.js', 'jest.preset.js', 'tools/build/**', 'libs/testing/jest-int-config.js'] },
   {
     files: ['**/*.ts', '**/*.js', '**/*.mjs'],
     rules: {

@@ -19,8 +19,7 @@ export const messagingEnv = {
   TOPIC_REPLICATION_FACTOR: env.positiveInt(1),
   TOPIC_RETENTION_MS: z.coerce.number().int().min(-1).default(7 * 24 * 3600 * 1000),
 };
-const messagingEnvSchema = z.object(messagingEnv);
-export type MessagingEnv = z.infer<typeof messagingEnvSchema>;
+export type MessagingEnv = z.infer<z.ZodObject<typeof messagingEnv>>;
 
 export interface MessagingOptions {
   brokers: string[];

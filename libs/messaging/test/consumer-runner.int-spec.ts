@@ -1,5 +1,5 @@
 import { deadLetterTopicName, topicExamples, topics } from '@newsroom/contracts';
-import { TestTopics, createTestTopics, readMessages, uniqueName, waitFor } from '@newsroom/testing';
+import { uniqueName, waitFor } from '@newsroom/testing';
 import { Producer } from 'kafkajs';
 import {
   ConsumerRunner,
@@ -9,6 +9,7 @@ import {
   deadLetterHeaders,
   physicalTopic,
 } from '../src';
+import { TestTopics, createTestTopics, readMessages } from '../src/testing';
 
 const topic = topics.interactionsRaw;
 const interaction = (i: number) => ({ ...topicExamples.interactionsRaw.value, eventId: `evt-${i}`, userId: `user-${i % 50}` });

@@ -1,5 +1,4 @@
 import { env } from '@newsroom/config';
-import { z } from 'zod';
 
 /** Environment variables of every service that owns a PostgreSQL schema. */
 export const persistenceEnv = {

@@ -52,7 +52,8 @@ export class PersistenceModule {
         TypeOrmModule.forRootAsync({
           useFactory: () => ({ ...schemaDataSourceOptions(options), retryAttempts: 5, retryDelay: 1_000 }),
           dataSourceFactory: async (dataSourceOptions?: DataSourceOptions) => {
-            const dataSource = await new DataSource(dataSourceOptions!).initialize();
+            if (!dataSourceOptions) throw new Error('TypeORM passed no DataSource options');
+            const dataSource = await new DataSource(dataSourceOptions).initialize();
             if (options.migrateOnStart) await migrateSchema(dataSource);
             return dataSource;
           },

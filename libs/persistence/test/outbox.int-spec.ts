@@ -1,9 +1,10 @@
 import { newEvent, topicExamples, topics } from '@newsroom/contracts';
 import { ConsumerRunner, EventPublisher, SerializedMessage, physicalTopic } from '@newsroom/messaging';
-import { TestSchema, TestTopics, createTestSchema, createTestTopics, readMessages, uniqueName, waitFor } from '@newsroom/testing';
+import { TestTopics, createTestTopics, readMessages } from '@newsroom/messaging/testing';
+import { testServers, uniqueName, waitFor } from '@newsroom/testing';
 import { DataSource } from 'typeorm';
-import { Inbox, Outbox, OutboxRelay, migrateSchema, createSchemaDataSource } from '../src';
-import { testServers } from '@newsroom/testing';
+import { Inbox, Outbox, OutboxRelay, createSchemaDataSource, migrateSchema } from '../src';
+import { TestSchema, createTestSchema } from '../src/testing';
 
 const topic = topics.articlesFlagged;
 const flagEvent = (i: number) =>

@@ -18,8 +18,7 @@ export function serviceEnv(defaultPort: number) {
   };
 }
 
-const baseSchema = z.object(serviceEnv(3000));
-export type ServiceConfig = z.infer<typeof baseSchema>;
+export type ServiceConfig = z.infer<z.ZodObject<ReturnType<typeof serviceEnv>>>;
 
 export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
 export const SERVICE_NAME = Symbol('SERVICE_NAME');

@@ -1,5 +1,3 @@
-export * from './database';
-export * from './kafka';
 export * from './servers';
 export * from './service-process';
 export * from './unique';

@@ -1,8 +1,8 @@
 import { TopicDefinition } from '@newsroom/contracts';
-import { createKafka, deleteTopics, ensureTopics, planTopics } from '@newsroom/messaging';
+import { testServers, uniqueName } from '@newsroom/testing';
 import { Kafka } from 'kafkajs';
-import { testServers } from './servers';
-import { uniqueName } from './unique';
+import { createKafka } from '../kafka-client';
+import { deleteTopics, ensureTopics, planTopics } from '../topic-admin';
 
 export interface TestTopics {
   /** Prefix to give services and publishers (KAFKA_TOPIC_PREFIX) so they use these topics. */

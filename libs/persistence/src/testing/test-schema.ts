@@ -1,7 +1,7 @@
-import { SchemaDataSourceOptions, createSchemaDataSource, migrateSchema, quoteIdent } from '@newsroom/persistence';
+import { testServers, uniqueName } from '@newsroom/testing';
 import { DataSource } from 'typeorm';
-import { testServers } from './servers';
-import { uniqueName } from './unique';
+import { SchemaDataSourceOptions, createSchemaDataSource, quoteIdent } from '../data-source';
+import { migrateSchema } from '../migrate';
 
 export interface TestSchema {
   schema: string;

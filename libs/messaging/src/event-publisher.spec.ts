@@ -1,0 +1,32 @@
+import { topicExamples, topics } from '@newsroom/contracts';
+import { Kafka } from 'kafkajs';
+import { ContractViolationError, EventPublisher } from './event-publisher';
+
+describe('EventPublisher', () => {
+  const sent: unknown[] = [];
+  const fakeKafka = {
+    producer: () => ({ connect: async () => undefined, disconnect: async () => undefined, send: async (r: unknown) => sent.push(r) }),
+  } as unknown as Kafka;
+  const publisher = new EventPublisher(fakeKafka, 'tenant.');
+
+  beforeEach(() => sent.splice(0));
+
+  it('refuses a value that breaks the contract, naming the message and field, and sends nothing', async () => {
+    const good = topicExamples.interactionsRaw;
+    const bad = { key: 'user-1', value: { ...good.value, dwellSeconds: -3 } };
+    await expect(publisher.publish(topics.interactionsRaw, [good, bad])).rejects.toThrow(ContractViolationError);
+    await expect(publisher.publish(topics.interactionsRaw, [good, bad])).rejects.toThrow(/message 1 .*dwellSeconds/);
+    expect(sent).toHaveLength(0);
+  });
+
+  it('sends valid values as JSON to the prefixed topic with acks from all replicas', async () => {
+    await publisher.publish(topics.interactionsRaw, [topicExamples.interactionsRaw]);
+    expect(sent).toEqual([
+      expect.objectContaining({
+        topic: 'tenant.interactions.raw',
+        acks: -1,
+        messages: [expect.objectContaining({ key: 'user-1', value: JSON.stringify(topicExamples.interactionsRaw.value) })],
+      }),
+    ]);
+  });
+});

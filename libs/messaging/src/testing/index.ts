@@ -1,0 +1,2 @@
+/** Test helpers for code that uses this lib: `@newsroom/messaging/testing`. */
+export * from './test-topics';

@@ -1,0 +1,11 @@
+# The services and their ports, in start order; sourced by start.sh and stop.sh.
+# shellcheck disable=SC2034
+SERVICES=(ingestion feature-store training evaluation registry batch-scoring serving monitoring)
+declare -A SERVICE_PORTS=(
+  [ingestion]=3001 [feature-store]=3002 [training]=3003 [evaluation]=3004
+  [registry]=3005 [batch-scoring]=3006 [serving]=3007 [monitoring]=3008
+)
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+STATE_DIR="${NEWSROOM_STATE_DIR:-$ROOT/.local}"
+RUN_DIR="$STATE_DIR/run"
+LOG_DIR="$STATE_DIR/logs"
