@@ -20,9 +20,6 @@ module.exports = {
       },
     ],
   },
-  // content-disposition (under @fastify/static, for the /docs UI) ships ES modules only; Node
-  // requires them natively, Jest's module system needs them transformed.
-  transformIgnorePatterns: ['/node_modules/(?!(@fastify/static/node_modules/)?content-disposition/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   coverageReporters: ['text-summary'],
 };

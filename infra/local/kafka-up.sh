@@ -67,7 +67,7 @@ controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
 log.dirs=${DATA_DIR}
-# Topics are created explicitly by the services, as in production.
+# Topics are created by the explicit admin step (ops topics create), as in production.
 auto.create.topics.enable=false
 num.partitions=1
 default.replication.factor=1

@@ -1,29 +1,43 @@
-// Webpack settings shared by every Node app (services, ops CLI): a bundle of the app and the
-// workspace libs it imports, with npm packages left external (installed by `npm ci --omit=dev`).
-const { NxAppWebpackPlugin } = require('@nx/webpack/app-plugin');
+// Webpack settings shared by every Node app (services, ops CLI): one bundle of the app and the
+// workspace libs it imports, type-checked by ts-loader; npm packages stay external (the image
+// installs them with `npm ci --omit=dev`), which also keeps OpenTelemetry's require hooks working.
 const { basename, dirname, join, relative } = require('node:path');
+const { compilerOptions } = require('../../tsconfig.base.json');
 
 const workspaceRoot = join(__dirname, '../..');
+
+/** tsconfig `paths` ("@newsroom/x": ["libs/x/src/index.ts"]) as webpack aliases, exact matches only. */
+const aliases = Object.fromEntries(
+  Object.entries(compilerOptions.paths).map(([name, [target]]) => [`${name}$`, join(workspaceRoot, target)]),
+);
 
 module.exports = function nodeAppWebpackConfig(appDir) {
   // services/ingestion -> dist/services/ingestion, tools/ops -> dist/tools/ops
   const outputPath = join(workspaceRoot, 'dist', relative(workspaceRoot, dirname(appDir)), basename(appDir));
   return {
-    output: { path: outputPath, clean: true },
+    mode: 'none',
+    target: 'node20',
+    context: appDir,
+    entry: './src/main.ts',
     devtool: 'source-map',
-    plugins: [
-      new NxAppWebpackPlugin({
-        target: 'node',
-        outputPath,
-        compiler: 'tsc',
-        main: './src/main.ts',
-        tsConfig: './tsconfig.app.json',
-        optimization: false,
-        outputHashing: 'none',
-        generatePackageJson: false,
-        sourceMap: true,
-        externalDependencies: 'all',
-      }),
+    output: { path: outputPath, filename: 'main.js', clean: true, devtoolModuleFilenameTemplate: '[absolute-resource-path]' },
+    resolve: { extensions: ['.ts', '.js'], alias: aliases },
+    externalsPresets: { node: true },
+    externals: [
+      ({ request }, callback) =>
+        /^[.\/]/.test(request) || request.startsWith('@newsroom/') ? callback() : callback(null, `commonjs ${request}`),
     ],
+    module: {
+      rules: [
+        {
+          test: /\.ts$/,
+          exclude: /node_modules/,
+          loader: 'ts-loader',
+          options: { configFile: join(appDir, 'tsconfig.app.json'), onlyCompileBundledFiles: true },
+        },
+      ],
+    },
+    optimization: { minimize: false, nodeEnv: false },
+    stats: 'errors-warnings',
   };
 };
