@@ -1,0 +1,41 @@
+# syntax=docker/dockerfile:1
+# One image for every Newsroom service and the ops CLI. Pick the program with the container's
+# command, e.g. `docker run newsroom dist/services/ingestion/main.js` (add `migrate` or
+# `describe-config` after it), or `dist/tools/ops/main.js topics create`.
+ARG NODE_IMAGE=node:24-bookworm-slim
+
+# --- deps: the full dependency tree (build tools included) ---------------------------------------
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+
+# --- build: webpack bundles of the services and the ops CLI into dist/ ----------------------------
+FROM deps AS build
+ENV NX_DAEMON=false \
+    NX_NO_CLOUD=true \
+    NX_SKIP_NX_CACHE=true
+COPY . .
+RUN npx nx run-many -t build --projects=tag:type:service,ops --parallel=2
+
+# --- prod-deps: runtime packages only (the bundles leave npm packages external) -------------------
+FROM ${NODE_IMAGE} AS prod-deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+# --- runtime -------------------------------------------------------------------------------------
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+# Everything stays owned by root and read-only for the app user: the container runs with a
+# read-only root filesystem and writes only to /tmp.
+COPY --from=prod-deps /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+# The image's `node` user, numerically so that Kubernetes' runAsNonRoot can verify it.
+USER 1000:1000
+EXPOSE 3001-3008
+ENTRYPOINT ["node"]
+# No default program: the container must name one (see the top of this file).
+CMD ["-e", "console.error('newsroom: no program given. Run the image with e.g. dist/services/ingestion/main.js [serve|migrate|describe-config] or dist/tools/ops/main.js topics create'); process.exit(64)"]
