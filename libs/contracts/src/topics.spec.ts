@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { topicExamples } from './examples';
 import { Interaction } from './external';
 import { TopicId, allTopics, deadLetterTopicName, topics } from './topics';
-import { fieldErrors } from './validation';
+import { ContractViolationError, fieldErrors, parseMessage } from './validation';
 
 type Json = Record<string, unknown>;
 
@@ -87,5 +87,22 @@ describe('external contract', () => {
   it('rejects negative dwell, unknown types and unknown fields by name', () => {
     const errors = fieldErrors(Interaction.safeParse({ ...read, dwellSeconds: -1, type: 'like', colour: 'red' }).error!);
     expect(errors.map((e) => e.field).sort()).toEqual(['colour', 'dwellSeconds', 'type']);
+  });
+});
+
+describe('parseMessage', () => {
+  const { key, value } = topicExamples.articlesFlagged;
+
+  it('returns the parsed value of a valid message', () => {
+    expect(parseMessage(topics.articlesFlagged, key, value, 'message 0')).toEqual(value);
+  });
+
+  it('names the message, the key and each bad field', () => {
+    const broken = { ...value, payload: { ...value.payload, flagged: 'yes' } };
+    expect(() => parseMessage(topics.articlesFlagged, '', broken, 'message 2 for articles.flagged')).toThrow(
+      new ContractViolationError(
+        'message 2 for articles.flagged breaks its contract: key: articleId key is required; payload.flagged: Invalid input: expected boolean, received string',
+      ),
+    );
   });
 });

@@ -19,3 +19,30 @@ export function fieldErrors(error: z.ZodError): FieldError[] {
 export function describeFieldErrors(errors: FieldError[]): string {
   return errors.map((e) => `${e.field}: ${e.message}`).join('; ');
 }
+
+/** A message that does not match its topic's contract; the message says which field and why. */
+export class ContractViolationError extends Error {
+  override readonly name = 'ContractViolationError';
+}
+
+/**
+ * Checks a key and value against a topic's schemas and returns the parsed value; throws a
+ * ContractViolationError naming `what` (e.g. "message 3 for interactions.raw") and each bad field.
+ */
+export function parseMessage<V extends z.ZodType>(
+  topic: { name: string; key: z.ZodType; value: V },
+  key: unknown,
+  value: unknown,
+  what: string,
+): z.output<V> {
+  const parsedKey = topic.key.safeParse(key);
+  const parsedValue = topic.value.safeParse(value);
+  if (!parsedKey.success || !parsedValue.success) {
+    const errors = [
+      ...(parsedKey.error ? fieldErrors(parsedKey.error).map((e) => ({ ...e, field: `key${e.field === '(root)' ? '' : `.${e.field}`}` })) : []),
+      ...(parsedValue.error ? fieldErrors(parsedValue.error) : []),
+    ];
+    throw new ContractViolationError(`${what} breaks its contract: ${describeFieldErrors(errors)}`);
+  }
+  return parsedValue.data;
+}

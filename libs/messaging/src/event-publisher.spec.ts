@@ -1,6 +1,6 @@
-import { topicExamples, topics } from '@newsroom/contracts';
+import { ContractViolationError, topicExamples, topics } from '@newsroom/contracts';
 import { Kafka } from 'kafkajs';
-import { ContractViolationError, EventPublisher } from './event-publisher';
+import { EventPublisher } from './event-publisher';
 
 describe('EventPublisher', () => {
   const sent: unknown[] = [];

@@ -1,5 +1,5 @@
 import { counter } from '@newsroom/observability';
-import { TopicDefinition, describeFieldErrors, fieldErrors } from '@newsroom/contracts';
+import { TopicDefinition, parseMessage } from '@newsroom/contracts';
 import { CompressionTypes, Kafka, Producer } from 'kafkajs';
 import { z } from 'zod';
 import { physicalTopic } from './kafka-client';
@@ -11,10 +11,6 @@ export interface SerializedMessage {
   key: string | null;
   value: string | Buffer;
   headers?: Record<string, string>;
-}
-
-export class ContractViolationError extends Error {
-  override readonly name = 'ContractViolationError';
 }
 
 const published = counter('kafka_messages_published_total', 'Messages published to Kafka', ['topic']);
@@ -49,15 +45,8 @@ export class EventPublisher {
 
   async publish<T extends TopicDefinition>(topic: T, messages: OutboundMessage<z.input<T['value']>>[]): Promise<void> {
     const serialized = messages.map((message, index) => {
-      const key = topic.key.safeParse(message.key);
-      const value = topic.value.safeParse(message.value);
-      if (!key.success || !value.success) {
-        const errors = [...(key.error ? fieldErrors(key.error) : []), ...(value.error ? fieldErrors(value.error) : [])];
-        throw new ContractViolationError(
-          `message ${index} for ${topic.name} breaks its contract: ${describeFieldErrors(errors)}`,
-        );
-      }
-      return { key: message.key, value: JSON.stringify(value.data), headers: message.headers };
+      const value = parseMessage(topic, message.key, message.value, `message ${index} for ${topic.name}`);
+      return { key: message.key, value: JSON.stringify(value), headers: message.headers };
     });
     await this.publishSerialized(topic.name, serialized);
   }

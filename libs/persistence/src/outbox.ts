@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { TopicDefinition, describeFieldErrors, fieldErrors } from '@newsroom/contracts';
-import { ContractViolationError, OutboundMessage } from '@newsroom/messaging';
+import { TopicDefinition, parseMessage } from '@newsroom/contracts';
+import { OutboundMessage } from '@newsroom/messaging';
 import { context, propagation } from '@opentelemetry/api';
 import { EntityManager } from 'typeorm';
+import { z } from 'zod';
 import { quoteIdent, schemaOf } from './data-source';
 
 /**
@@ -14,7 +15,7 @@ export class Outbox {
   async enqueue<T extends TopicDefinition>(
     manager: EntityManager,
     topic: T,
-    messages: OutboundMessage<import('zod').input<T['value']>>[],
+    messages: OutboundMessage<z.input<T['value']>>[],
   ): Promise<void> {
     if (messages.length === 0) return;
     // Keep the trace of the transaction that wrote the event; the relay publishes under it.
@@ -22,13 +23,8 @@ export class Outbox {
     propagation.inject(context.active(), trace);
     const params: unknown[] = [];
     const rows = messages.map((message, index) => {
-      const key = topic.key.safeParse(message.key);
-      const value = topic.value.safeParse(message.value);
-      if (!key.success || !value.success) {
-        const errors = [...(key.error ? fieldErrors(key.error) : []), ...(value.error ? fieldErrors(value.error) : [])];
-        throw new ContractViolationError(`outbox message ${index} for ${topic.name}: ${describeFieldErrors(errors)}`);
-      }
-      params.push(topic.name, message.key, JSON.stringify(value.data), JSON.stringify({ ...trace, ...message.headers }));
+      const value = parseMessage(topic, message.key, message.value, `outbox message ${index} for ${topic.name}`);
+      params.push(topic.name, message.key, JSON.stringify(value), JSON.stringify({ ...trace, ...message.headers }));
       const p = params.length;
       return `($${p - 3}, $${p - 2}, $${p - 1}, $${p}::jsonb)`;
     });
