@@ -4,18 +4,33 @@ import { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs'
 import { z } from 'zod';
 import { EventPublisher } from './event-publisher';
 import { logicalTopic, physicalTopic } from './kafka-client';
-import { DeadLetterReason, InboundMessage, PermanentError, deadLetterHeaders } from './message';
+import {
+  DeadLetterReason,
+  InboundMessage,
+  InvalidMessage,
+  MessageBatch,
+  PermanentError,
+  deadLetterHeaders,
+} from './message';
 import { MessagingOptions } from './messaging-config';
 import { withConsumerSpan } from './trace-context';
 
 export type MessageHandler = (message: InboundMessage) => Promise<void>;
+export type BatchHandler = (batch: MessageBatch) => Promise<void>;
 
+/** One topic's handler: per record (`handler`) or per fetched batch of one partition (`batchHandler`). */
 export interface Subscription {
   /** Logical topic name (libs/contracts). */
   topic: string;
   /** The value schema; records that fail it are dead-lettered without reaching the handler. */
   schema: z.ZodType;
-  handler: MessageHandler;
+  handler?: MessageHandler;
+  batchHandler?: BatchHandler;
+  /**
+   * Batch handlers only: hand undecodable and schema-invalid records to the handler (in
+   * `batch.invalid`) instead of the DLQ, for consumers that report them in their own way.
+   */
+  deliverInvalid?: boolean;
 }
 
 export interface RunnerLogger {
@@ -40,10 +55,18 @@ export type ConsumerRunnerOptions = Pick<
   logger?: RunnerLogger;
 };
 
-const consumed = counter('kafka_messages_consumed_total', 'Messages handled, by outcome', ['topic', 'outcome']);
+const consumed = counter('kafka_messages_consumed_total', 'Messages handled, by outcome', [
+  'topic',
+  'outcome',
+]);
 const handlerSeconds = histogram('kafka_handler_duration_seconds', 'Handler duration per message', ['topic']);
-const retries = counter('kafka_handler_retries_total', 'Handler attempts that failed and were retried', ['topic']);
-const lagGauge = gauge('kafka_consumer_lag', 'Messages behind the end of the partition', ['topic', 'partition']);
+const retries = counter('kafka_handler_retries_total', 'Handler attempts that failed and were retried', [
+  'topic',
+]);
+const lagGauge = gauge('kafka_consumer_lag', 'Messages behind the end of the partition', [
+  'topic',
+  'partition',
+]);
 
 /**
  * Consumes a group of topics with at-least-once delivery:
@@ -64,7 +87,7 @@ export class ConsumerRunner {
   private readonly onFatal: (error: Error) => void;
   private running = false;
   private groupJoins = 0;
-  private wakeFromPause?: () => void;
+  private readonly pauses = new Set<() => void>();
 
   constructor(
     kafka: Kafka,
@@ -72,7 +95,11 @@ export class ConsumerRunner {
     private readonly options: ConsumerRunnerOptions,
     subscriptions: Subscription[],
   ) {
-    for (const s of subscriptions) this.subscriptions.set(s.topic, s);
+    for (const s of subscriptions) {
+      if (!s.handler === !s.batchHandler)
+        throw new Error(`subscription to ${s.topic} needs exactly one of handler and batchHandler`);
+      this.subscriptions.set(s.topic, s);
+    }
     this.logger = options.logger ?? console;
     this.onFatal =
       options.onFatal ??
@@ -127,7 +154,7 @@ export class ConsumerRunner {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    this.wakeFromPause?.();
+    this.pauses.forEach((wake) => wake());
     await this.consumer.disconnect();
     await this.admin.disconnect();
   }
@@ -153,78 +180,193 @@ export class ConsumerRunner {
   }
 
   private async processBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary, uncommittedOffsets } =
-      payload;
+    const {
+      batch,
+      resolveOffset,
+      heartbeat,
+      isRunning,
+      isStale,
+      commitOffsetsIfNecessary,
+      uncommittedOffsets,
+    } = payload;
     const topic = logicalTopic(this.options.topicPrefix, batch.topic);
-    for (const message of batch.messages) {
-      if (!isRunning() || isStale()) break;
-      const outcome = await this.processMessage(topic, batch.partition, message, heartbeat);
-      // An abandoned record (shutdown during its retries) stays unresolved: it is redelivered.
-      if (outcome === 'abandoned') break;
-      resolveOffset(message.offset);
+    const subscription = this.subscriptions.get(topic);
+    if (!subscription) throw new Error(`no subscription for topic ${topic}`);
+    if (subscription.batchHandler) {
+      const outcome = await this.processAsBatch(
+        subscription,
+        topic,
+        batch.partition,
+        batch.messages,
+        heartbeat,
+      );
+      if (outcome === 'done' && batch.messages.length > 0)
+        resolveOffset(batch.messages[batch.messages.length - 1].offset);
+    } else {
+      for (const message of batch.messages) {
+        if (!isRunning() || isStale()) break;
+        const outcome = await this.processOne(
+          subscription,
+          this.decode(topic, batch.partition, message),
+          heartbeat,
+        );
+        // An abandoned record (shutdown during its retries) stays unresolved: it is redelivered.
+        if (outcome === 'abandoned') break;
+        resolveOffset(message.offset);
+      }
     }
     // Commit after every batch: nothing handled is ever re-delivered because of a lazy commit timer.
     await commitOffsetsIfNecessary(uncommittedOffsets());
   }
 
-  private async processMessage(
-    topic: string,
-    partition: number,
-    message: KafkaMessage,
-    heartbeat: () => Promise<void>,
-  ): Promise<'done' | 'abandoned'> {
-    const subscription = this.subscriptions.get(topic);
-    if (!subscription) throw new Error(`no subscription for topic ${topic}`);
-    const headers = decodeHeaders(message.headers);
-    const base = {
+  /** Decodes and validates one record: either a message for the handler or the reason it is invalid. */
+  private decode(topic: string, partition: number, message: KafkaMessage): Decoded {
+    const subscription = this.subscriptions.get(topic)!;
+    const origin = {
       topic,
       partition,
       offset: message.offset,
       key: message.key?.toString('utf8') ?? null,
-      headers,
+      headers: decodeHeaders(message.headers),
       timestamp: message.timestamp,
     };
-
+    const raw = message.value?.toString('utf8') ?? '';
     let decoded: unknown;
     try {
-      decoded = JSON.parse(message.value?.toString('utf8') ?? '');
+      decoded = JSON.parse(raw);
     } catch (error) {
-      await this.deadLetter(base, message, 'undecodable', `not JSON: ${(error as Error).message}`, 1);
-      return 'done';
+      return {
+        invalid: {
+          ...origin,
+          raw,
+          reason: 'undecodable',
+          errors: [{ field: '(root)', message: `not JSON: ${(error as Error).message}` }],
+        },
+        message,
+      };
     }
     const parsed = subscription.schema.safeParse(decoded);
     if (!parsed.success) {
-      await this.deadLetter(base, message, 'schema-invalid', describeFieldErrors(fieldErrors(parsed.error)), 1);
+      return {
+        invalid: { ...origin, raw, reason: 'schema-invalid', errors: fieldErrors(parsed.error) },
+        message,
+      };
+    }
+    return { valid: { ...origin, value: parsed.data, attempt: 1 }, message };
+  }
+
+  private async processOne(
+    subscription: Subscription,
+    decoded: Decoded,
+    heartbeat: () => Promise<void>,
+  ): Promise<Outcome> {
+    if ('invalid' in decoded) {
+      await this.deadLetterInvalid(decoded.invalid, decoded.message);
       return 'done';
     }
+    const message = decoded.valid;
+    const handle =
+      subscription.handler ??
+      ((m: InboundMessage) =>
+        subscription.batchHandler!({
+          topic: m.topic,
+          partition: m.partition,
+          messages: [m],
+          invalid: [],
+          attempt: m.attempt,
+        }));
+    const result = await this.withRetries(message.topic, heartbeat, message.headers, (attempt) =>
+      handle({ ...message, attempt }),
+    );
+    if (result.outcome === 'failed') {
+      await this.deadLetter(
+        message,
+        decoded.message,
+        'handler-failed',
+        result.error.message,
+        result.attempts,
+      );
+      return 'done';
+    }
+    return result.outcome;
+  }
 
+  /**
+   * A batch handler gets all valid records of a fetched batch at once (bulk writes). If it still
+   * fails after its attempts, the records are handled one by one, so one poison record goes to
+   * the DLQ alone instead of taking the batch with it.
+   */
+  private async processAsBatch(
+    subscription: Subscription,
+    topic: string,
+    partition: number,
+    messages: KafkaMessage[],
+    heartbeat: () => Promise<void>,
+  ): Promise<Outcome> {
+    const decoded = messages.map((m) => this.decode(topic, partition, m));
+    const valid = decoded.flatMap((d) => ('valid' in d ? [d.valid] : []));
+    const invalid = decoded.flatMap((d) => ('invalid' in d ? [d] : []));
+    if (!subscription.deliverInvalid) {
+      for (const d of invalid) await this.deadLetterInvalid(d.invalid, d.message);
+    }
+    const delivered = subscription.deliverInvalid ? invalid.map((d) => d.invalid) : [];
+    if (valid.length === 0 && delivered.length === 0) return 'done';
+    const result = await this.withRetries(topic, heartbeat, {}, (attempt) =>
+      subscription.batchHandler!({ topic, partition, messages: valid, invalid: delivered, attempt }),
+    );
+    if (result.outcome !== 'failed') return result.outcome;
+    this.logger.warn(
+      `batch handler for ${topic}@${partition} failed ${result.attempts} times; handling its ${decoded.length} records one by one`,
+    );
+    for (const d of decoded) {
+      let outcome: Outcome = 'done';
+      if ('valid' in d) outcome = await this.processOne(subscription, d, heartbeat);
+      else if (subscription.deliverInvalid) {
+        // An invalid record the handler wanted to see itself: alone, and dead-lettered if that fails too.
+        const alone = await this.withRetries(topic, heartbeat, {}, (attempt) =>
+          subscription.batchHandler!({ topic, partition, messages: [], invalid: [d.invalid], attempt }),
+        );
+        if (alone.outcome === 'failed') await this.deadLetterInvalid(d.invalid, d.message);
+        else outcome = alone.outcome;
+      }
+      if (outcome === 'abandoned') return 'abandoned';
+    }
+    return 'done';
+  }
+
+  /**
+   * Runs a handler call until it succeeds, with exponential backoff between attempts (heartbeating
+   * meanwhile). Gives up after maxAttempts or at once on PermanentError; stops retrying when the
+   * runner is stopping ('abandoned': the records stay uncommitted and are redelivered).
+   */
+  private async withRetries(
+    topic: string,
+    heartbeat: () => Promise<void>,
+    headers: Record<string, string>,
+    call: (attempt: number) => Promise<void>,
+  ): Promise<{ outcome: 'done' | 'abandoned' } | { outcome: 'failed'; error: Error; attempts: number }> {
     for (let attempt = 1; ; attempt++) {
-      const inbound: InboundMessage = { ...base, value: parsed.data, attempt };
       const stopTimer = handlerSeconds.startTimer({ topic });
       try {
         await this.whileHeartbeating(heartbeat, topic, () =>
-          withConsumerSpan(topic, headers, { 'messaging.kafka.partition': partition, 'messaging.kafka.offset': message.offset }, () =>
-            subscription.handler(inbound),
-          ),
+          withConsumerSpan(topic, headers, { 'messaging.attempt': attempt }, () => call(attempt)),
         );
         stopTimer();
         consumed.inc({ topic, outcome: 'handled' });
-        return 'done';
+        return { outcome: 'done' };
       } catch (error) {
         stopTimer();
-        const err = error as Error;
-        if (err instanceof PermanentError || attempt >= this.options.maxAttempts) {
-          await this.deadLetter(base, message, 'handler-failed', err.message, attempt);
-          return 'done';
-        }
-        if (!this.running) return 'abandoned';
+        const err = error instanceof Error ? error : new Error(String(error));
+        if (err instanceof PermanentError || attempt >= this.options.maxAttempts)
+          return { outcome: 'failed', error: err, attempts: attempt };
+        if (!this.running) return { outcome: 'abandoned' };
         retries.inc({ topic });
         const delay = Math.min(this.options.retryBackoffMs * 2 ** (attempt - 1), 30_000);
         this.logger.warn(
-          `handler for ${topic}@${partition}:${message.offset} failed (attempt ${attempt}), retrying in ${delay} ms: ${err.message}`,
+          `handler for ${topic} failed (attempt ${attempt}), retrying in ${delay} ms: ${err.message}`,
         );
         await this.whileHeartbeating(heartbeat, topic, () => this.pause(delay));
-        if (!this.running) return 'abandoned';
+        if (!this.running) return { outcome: 'abandoned' };
       }
     }
   }
@@ -232,21 +374,30 @@ export class ConsumerRunner {
   /** Waits before a retry; cut short by stop(). */
   private pause(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wakeFromPause = () => {
+      const wake = () => {
         clearTimeout(timer);
+        this.pauses.delete(wake);
         resolve();
       };
+      const timer = setTimeout(wake, ms);
+      this.pauses.add(wake);
     });
   }
 
   /** Runs work while sending heartbeats, so long handlers keep the group membership; watches for stalls. */
-  private async whileHeartbeating<T>(heartbeat: () => Promise<void>, topic: string, work: () => Promise<T>): Promise<T> {
+  private async whileHeartbeating<T>(
+    heartbeat: () => Promise<void>,
+    topic: string,
+    work: () => Promise<T>,
+  ): Promise<T> {
     const beat = setInterval(() => {
       heartbeat().catch((e: Error) => this.logger.warn(`heartbeat failed: ${e.message}`));
     }, this.options.heartbeatIntervalMs);
     const stall = setTimeout(
-      () => this.onFatal(new Error(`handler for ${topic} stalled for more than ${this.options.handlerStallMs} ms`)),
+      () =>
+        this.onFatal(
+          new Error(`handler for ${topic} stalled for more than ${this.options.handlerStallMs} ms`),
+        ),
       this.options.handlerStallMs,
     );
     try {
@@ -257,6 +408,10 @@ export class ConsumerRunner {
     }
   }
 
+  private deadLetterInvalid(invalid: InvalidMessage, message: KafkaMessage): Promise<void> {
+    return this.deadLetter(invalid, message, invalid.reason, describeFieldErrors(invalid.errors), 1);
+  }
+
   private async deadLetter(
     origin: Pick<InboundMessage, 'topic' | 'partition' | 'offset' | 'key' | 'headers'>,
     message: KafkaMessage,
@@ -264,7 +419,9 @@ export class ConsumerRunner {
     error: string,
     attempts: number,
   ): Promise<void> {
-    this.logger.warn(`dead-lettering ${origin.topic}@${origin.partition}:${origin.offset} (${reason}): ${error}`);
+    this.logger.warn(
+      `dead-lettering ${origin.topic}@${origin.partition}:${origin.offset} (${reason}): ${error}`,
+    );
     await this.publisher.publishSerialized(deadLetterTopicName(origin.topic), [
       {
         key: origin.key,
@@ -285,6 +442,9 @@ export class ConsumerRunner {
     consumed.inc({ topic: origin.topic, outcome: 'dead-lettered' });
   }
 }
+
+type Outcome = 'done' | 'abandoned';
+type Decoded = { message: KafkaMessage } & ({ valid: InboundMessage } | { invalid: InvalidMessage });
 
 function decodeHeaders(headers: KafkaMessage['headers']): Record<string, string> {
   const out: Record<string, string> = {};

@@ -5,7 +5,11 @@ import { EventPublisher } from './event-publisher';
 describe('EventPublisher', () => {
   const sent: unknown[] = [];
   const fakeKafka = {
-    producer: () => ({ connect: async () => undefined, disconnect: async () => undefined, send: async (r: unknown) => sent.push(r) }),
+    producer: () => ({
+      connect: async () => undefined,
+      disconnect: async () => undefined,
+      send: async (r: unknown) => sent.push(r),
+    }),
   } as unknown as Kafka;
   const publisher = new EventPublisher(fakeKafka, 'tenant.');
 
@@ -14,8 +18,12 @@ describe('EventPublisher', () => {
   it('refuses a value that breaks the contract, naming the message and field, and sends nothing', async () => {
     const good = topicExamples.interactionsRaw;
     const bad = { key: 'user-1', value: { ...good.value, dwellSeconds: -3 } };
-    await expect(publisher.publish(topics.interactionsRaw, [good, bad])).rejects.toThrow(ContractViolationError);
-    await expect(publisher.publish(topics.interactionsRaw, [good, bad])).rejects.toThrow(/message 1 .*dwellSeconds/);
+    await expect(publisher.publish(topics.interactionsRaw, [good, bad])).rejects.toThrow(
+      ContractViolationError,
+    );
+    await expect(publisher.publish(topics.interactionsRaw, [good, bad])).rejects.toThrow(
+      /message 1 .*dwellSeconds/,
+    );
     expect(sent).toHaveLength(0);
   });
 
@@ -25,7 +33,12 @@ describe('EventPublisher', () => {
       expect.objectContaining({
         topic: 'tenant.interactions.raw',
         acks: -1,
-        messages: [expect.objectContaining({ key: 'user-1', value: JSON.stringify(topicExamples.interactionsRaw.value) })],
+        messages: [
+          expect.objectContaining({
+            key: 'user-1',
+            value: JSON.stringify(topicExamples.interactionsRaw.value),
+          }),
+        ],
       }),
     ]);
   });

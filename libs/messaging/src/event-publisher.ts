@@ -29,7 +29,11 @@ export class EventPublisher {
     private readonly topicPrefix: string,
   ) {
     // Idempotence in kafkajs needs at most one request in flight per broker.
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
   }
 
   connect(): Promise<void> {
@@ -43,7 +47,10 @@ export class EventPublisher {
     await this.producer.disconnect();
   }
 
-  async publish<T extends TopicDefinition>(topic: T, messages: OutboundMessage<z.input<T['value']>>[]): Promise<void> {
+  async publish<T extends TopicDefinition>(
+    topic: T,
+    messages: OutboundMessage<z.input<T['value']>>[],
+  ): Promise<void> {
     const serialized = messages.map((message, index) => {
       const value = parseMessage(topic, message.key, message.value, `message ${index} for ${topic.name}`);
       return { key: message.key, value: JSON.stringify(value), headers: message.headers };

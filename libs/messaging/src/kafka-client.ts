@@ -28,6 +28,12 @@ const quiet = [/Limiting retries for the idempotent producer/, /switched default
 function writeLog({ namespace, level, log }: LogEntry): void {
   const { message, ...extra } = log;
   if (quiet.some((pattern) => pattern.test(message))) return;
-  const entry = { level: level === logLevel.ERROR ? 50 : 40, time: log.timestamp, logger: `kafkajs.${namespace}`, msg: message, ...extra };
+  const entry = {
+    level: level === logLevel.ERROR ? 50 : 40,
+    time: log.timestamp,
+    logger: `kafkajs.${namespace}`,
+    msg: message,
+    ...extra,
+  };
   process.stderr.write(JSON.stringify(entry) + '\n');
 }

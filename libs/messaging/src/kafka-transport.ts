@@ -19,6 +19,13 @@ export class KafkaMessageContext extends BaseRpcContext<[InboundMessage]> {
 export const ConsumeTopic = (topic: TopicDefinition) => EventPattern(topic.name);
 
 /**
+ * Marks a consumer method as the handler of whole fetched batches of a topic (a `MessageBatch`),
+ * for bulk writes. With `deliverInvalid`, invalid records come in `batch.invalid` instead of the DLQ.
+ */
+export const ConsumeTopicBatch = (topic: TopicDefinition, options: { deliverInvalid?: boolean } = {}) =>
+  EventPattern(topic.name, { batch: true, deliverInvalid: options.deliverInvalid ?? false });
+
+/**
  * A NestJS transport strategy on top of ConsumerRunner: `@ConsumeTopic` methods in `*.consumer.ts`
  * classes become subscriptions of one consumer group, with Nest's pipes, guards and interceptors.
  */
@@ -40,16 +47,30 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
       const subscriptions: Subscription[] = [...this.getHandlers().entries()].map(([pattern, handler]) => {
         const topic = topicByName(pattern);
         if (!topic) throw new Error(`@ConsumeTopic(${pattern}): not a topic of libs/contracts`);
+        const invoke = async (data: unknown, context: BaseRpcContext) => {
+          const result = await handler(data, context);
+          if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+        };
+        if (handler.extras?.['batch']) {
+          return {
+            topic: topic.name,
+            schema: topic.value,
+            deliverInvalid: Boolean(handler.extras['deliverInvalid']),
+            batchHandler: (batch) => invoke(batch, new BaseRpcContext([batch])),
+          };
+        }
         return {
           topic: topic.name,
           schema: topic.value,
-          handler: async (message) => {
-            const result = await handler(message.value, new KafkaMessageContext([message]));
-            if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
-          },
+          handler: (message) => invoke(message.value, new KafkaMessageContext([message])),
         };
       });
-      this.runner = new ConsumerRunner(this.kafka, this.publisher, { ...this.options, onFatal: this.onFatal, logger: this.nestLogger }, subscriptions);
+      this.runner = new ConsumerRunner(
+        this.kafka,
+        this.publisher,
+        { ...this.options, onFatal: this.onFatal, logger: this.nestLogger },
+        subscriptions,
+      );
       await this.runner.start();
       callback();
     } catch (error) {

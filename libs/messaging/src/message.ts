@@ -1,3 +1,5 @@
+import { FieldError } from '@newsroom/contracts';
+
 /** What handlers see of a consumed record; the broker client's own types stay inside this lib. */
 export interface InboundMessage<V = unknown> {
   /** Logical topic name, as in libs/contracts (without the deployment's prefix). */
@@ -9,6 +11,24 @@ export interface InboundMessage<V = unknown> {
   headers: Record<string, string>;
   timestamp: string;
   /** 1 on first delivery to the handler, then 2, 3… while it is retried. */
+  attempt: number;
+}
+
+/** A record that could not be decoded or failed its contract, with the reasons. */
+export interface InvalidMessage extends Omit<InboundMessage<never>, 'value' | 'attempt'> {
+  /** The record's value as received (UTF-8). */
+  raw: string;
+  reason: 'undecodable' | 'schema-invalid';
+  errors: FieldError[];
+}
+
+/** The valid records of one fetched batch of one partition, in offset order. */
+export interface MessageBatch<V = unknown> {
+  topic: string;
+  partition: number;
+  messages: InboundMessage<V>[];
+  /** Invalid records of the batch, when the subscription asked for them (`deliverInvalid`). */
+  invalid: InvalidMessage[];
   attempt: number;
 }
 

@@ -7,7 +7,10 @@ export const messagingEnv = {
   KAFKA_CLIENT_ID: z.string().min(1).optional(),
   KAFKA_GROUP_ID: z.string().min(1).optional(),
   /** Prepended to every topic name; lets tests and tenants share a cluster. */
-  KAFKA_TOPIC_PREFIX: z.string().regex(/^[a-zA-Z0-9._-]*$/, 'expected letters, digits, ".", "_" or "-"').default(''),
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]*$/, 'expected letters, digits, ".", "_" or "-"')
+    .default(''),
   KAFKA_SESSION_TIMEOUT_MS: env.positiveInt(30_000),
   KAFKA_HEARTBEAT_INTERVAL_MS: env.positiveInt(3_000),
   KAFKA_HANDLER_MAX_ATTEMPTS: env.positiveInt(5),
@@ -17,7 +20,11 @@ export const messagingEnv = {
   KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY: env.positiveInt(1),
   TOPIC_PARTITIONS: env.positiveInt(6),
   TOPIC_REPLICATION_FACTOR: env.positiveInt(1),
-  TOPIC_RETENTION_MS: z.coerce.number().int().min(-1).default(7 * 24 * 3600 * 1000),
+  TOPIC_RETENTION_MS: z.coerce
+    .number()
+    .int()
+    .min(-1)
+    .default(7 * 24 * 3600 * 1000),
 };
 export type MessagingEnv = z.infer<z.ZodObject<typeof messagingEnv>>;
 

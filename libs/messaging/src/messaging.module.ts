@@ -62,7 +62,8 @@ export class MessagingModule {
         {
           provide: KafkaTransport,
           inject: [KAFKA_CLIENT, EventPublisher],
-          useFactory: (kafka: Kafka, publisher: EventPublisher) => new KafkaTransport(kafka, publisher, options),
+          useFactory: (kafka: Kafka, publisher: EventPublisher) =>
+            new KafkaTransport(kafka, publisher, options),
         },
       ],
       exports: [MESSAGING_OPTIONS, KAFKA_CLIENT, EventPublisher, KAFKA_HEALTH_PROBE, KafkaTransport],

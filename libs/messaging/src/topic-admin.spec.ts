@@ -20,10 +20,15 @@ describe('planTopics', () => {
       replicationFactor: 3,
       config: { 'cleanup.policy': 'compact' },
     });
-    expect(plan(topics.interactionsRaw.name)?.config).toEqual({ 'cleanup.policy': 'delete', 'retention.ms': '86400000' });
+    expect(plan(topics.interactionsRaw.name)?.config).toEqual({
+      'cleanup.policy': 'delete',
+      'retention.ms': '86400000',
+    });
   });
 
   it('keeps dead letters for at least 30 days', () => {
-    expect(Number(plan('interactions.raw.dlq')?.config['retention.ms'])).toBeGreaterThanOrEqual(30 * 86_400_000);
+    expect(Number(plan('interactions.raw.dlq')?.config['retention.ms'])).toBeGreaterThanOrEqual(
+      30 * 86_400_000,
+    );
   });
 });

@@ -15,7 +15,11 @@ export interface TopicPlan {
  * keep the latest value per key forever; the others are deleted after the retention period.
  * Broker auto-creation stays off, so a typo in a topic name fails instead of creating a topic.
  */
-export function planTopics(definitions: readonly TopicDefinition[], settings: TopicSettings, prefix = ''): TopicPlan[] {
+export function planTopics(
+  definitions: readonly TopicDefinition[],
+  settings: TopicSettings,
+  prefix = '',
+): TopicPlan[] {
   return definitions.flatMap((definition) => {
     const main: TopicPlan = {
       name: physicalTopic(prefix, definition.name),
@@ -30,7 +34,10 @@ export function planTopics(definitions: readonly TopicDefinition[], settings: To
       partitions: 1,
       replicationFactor: settings.replicationFactor,
       // Dead letters wait for a human: keep them longer than the data itself.
-      config: { 'cleanup.policy': 'delete', 'retention.ms': String(Math.max(settings.retentionMs, 30 * 24 * 3600 * 1000)) },
+      config: {
+        'cleanup.policy': 'delete',
+        'retention.ms': String(Math.max(settings.retentionMs, 30 * 24 * 3600 * 1000)),
+      },
     };
     return [main, deadLetters];
   });

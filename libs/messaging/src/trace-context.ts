@@ -1,4 +1,13 @@
-import { Context, ROOT_CONTEXT, Span, SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
+import {
+  Context,
+  ROOT_CONTEXT,
+  Span,
+  SpanKind,
+  SpanStatusCode,
+  context,
+  propagation,
+  trace,
+} from '@opentelemetry/api';
 
 /**
  * W3C trace context across Kafka: the publisher writes `traceparent`/`tracestate` into message
@@ -11,12 +20,20 @@ export function injectTraceHeaders(headers: Record<string, string>, ctx: Context
   propagation.inject(ctx, headers);
 }
 
-export function withProducerSpan<T>(topic: string, count: number, fn: (ctx: Context) => Promise<T>): Promise<T> {
+export function withProducerSpan<T>(
+  topic: string,
+  count: number,
+  fn: (ctx: Context) => Promise<T>,
+): Promise<T> {
   return tracer.startActiveSpan(
     `publish ${topic}`,
     {
       kind: SpanKind.PRODUCER,
-      attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.batch.message_count': count },
+      attributes: {
+        'messaging.system': 'kafka',
+        'messaging.destination.name': topic,
+        'messaging.batch.message_count': count,
+      },
     },
     (span) => endSpan(span, () => fn(context.active())),
   );

@@ -6,13 +6,18 @@ import {
   ConsumerRunnerOptions,
   EventPublisher,
   InboundMessage,
+  MessageBatch,
   deadLetterHeaders,
   physicalTopic,
 } from '../src';
 import { TestTopics, createTestTopics, readMessages } from '../src/testing';
 
 const topic = topics.interactionsRaw;
-const interaction = (i: number) => ({ ...topicExamples.interactionsRaw.value, eventId: `evt-${i}`, userId: `user-${i % 50}` });
+const interaction = (i: number) => ({
+  ...topicExamples.interactionsRaw.value,
+  eventId: `evt-${i}`,
+  userId: `user-${i % 50}`,
+});
 
 describe('ConsumerRunner on a real broker', () => {
   let testTopics: TestTopics;
@@ -37,11 +42,27 @@ describe('ConsumerRunner on a real broker', () => {
   });
 
   const start = async (opts: ConsumerRunnerOptions, handler: (m: InboundMessage) => Promise<void>) => {
-    const runner = new ConsumerRunner(testTopics.kafka, publisher, opts, [{ topic: topic.name, schema: topic.value, handler }]);
+    const runner = new ConsumerRunner(testTopics.kafka, publisher, opts, [
+      { topic: topic.name, schema: topic.value, handler },
+    ]);
     runners.push(runner);
     await runner.start();
     return runner;
   };
+
+  const startBatch = async (
+    opts: ConsumerRunnerOptions,
+    batchHandler: (b: MessageBatch) => Promise<void>,
+    deliverInvalid = false,
+  ) => {
+    const runner = new ConsumerRunner(testTopics.kafka, publisher, opts, [
+      { topic: topic.name, schema: topic.value, batchHandler, deliverInvalid },
+    ]);
+    runners.push(runner);
+    await runner.start();
+    return runner;
+  };
+  const eventIds = (b: MessageBatch) => b.messages.map((m) => (m.value as { eventId: string }).eventId);
 
   const sendRaw = (values: (string | object)[], partition?: number) =>
     producer.send({
@@ -78,7 +99,11 @@ describe('ConsumerRunner on a real broker', () => {
     });
 
     await waitFor('999 handled', () => handled.size === 999, { timeoutMs: 60_000 });
-    const [dead] = await readMessages(testTopics.kafka, physicalTopic(testTopics.prefix, deadLetterTopicName(topic.name)), 1);
+    const [dead] = await readMessages(
+      testTopics.kafka,
+      physicalTopic(testTopics.prefix, deadLetterTopicName(topic.name)),
+      1,
+    );
     expect(dead.value?.toString()).toBe(values[500]);
     expect(dead.headers).toMatchObject({
       [deadLetterHeaders.topic]: topic.name,
@@ -103,7 +128,11 @@ describe('ConsumerRunner on a real broker', () => {
     await start(options(), async (m) => {
       handled.push((m.value as { eventId: string }).eventId);
     });
-    const [dead] = await readMessages(testTopics.kafka, physicalTopic(testTopics.prefix, deadLetterTopicName(topic.name)), 1);
+    const [dead] = await readMessages(
+      testTopics.kafka,
+      physicalTopic(testTopics.prefix, deadLetterTopicName(topic.name)),
+      1,
+    );
     expect(dead.headers[deadLetterHeaders.reason]).toBe('schema-invalid');
     expect(dead.headers[deadLetterHeaders.error]).toContain('dwellSeconds');
     await waitFor('the good record handled', () => handled.includes('evt-2'));
@@ -129,7 +158,11 @@ describe('ConsumerRunner on a real broker', () => {
     await start(options({ maxAttempts: 3 }), async () => {
       throw new Error('always broken');
     });
-    const [dead] = await readMessages(testTopics.kafka, physicalTopic(testTopics.prefix, deadLetterTopicName(topic.name)), 1);
+    const [dead] = await readMessages(
+      testTopics.kafka,
+      physicalTopic(testTopics.prefix, deadLetterTopicName(topic.name)),
+      1,
+    );
     expect(dead.headers).toMatchObject({
       [deadLetterHeaders.reason]: 'handler-failed',
       [deadLetterHeaders.error]: 'always broken',
@@ -151,7 +184,10 @@ describe('ConsumerRunner on a real broker', () => {
 
     const admin = testTopics.kafka.admin();
     await admin.connect();
-    const [committed] = await admin.fetchOffsets({ groupId, topics: [physicalTopic(testTopics.prefix, topic.name)] });
+    const [committed] = await admin.fetchOffsets({
+      groupId,
+      topics: [physicalTopic(testTopics.prefix, topic.name)],
+    });
     await admin.disconnect();
     // evt-1 (offset 0) is committed; the next record to read is evt-2 (offset 1), never evt-3.
     expect(committed.partitions.find((p) => p.partition === 0)?.offset).toBe('1');
@@ -178,5 +214,79 @@ describe('ConsumerRunner on a real broker', () => {
     await waitFor('both handled', () => handled.length === 2, { timeoutMs: 60_000 });
     expect(handled).toEqual(['evt-1', 'evt-2']);
     expect(runner.joinCount).toBe(1);
+  });
+
+  describe('batch handlers', () => {
+    it('get the valid records of a fetch together; invalid ones go to the DLQ', async () => {
+      const values: (string | object)[] = Array.from({ length: 500 }, (_, i) => interaction(i));
+      values[10] = 'not json';
+      await sendRaw(values, 0);
+      const batches: string[][] = [];
+      await startBatch(options(), async (b) => {
+        batches.push(eventIds(b));
+      });
+      await waitFor('499 handled', () => batches.flat().length === 499);
+      expect(Math.max(...batches.map((b) => b.length))).toBeGreaterThan(1);
+      expect(batches.flat()).toEqual(values.flatMap((v, i) => (i === 10 ? [] : [`evt-${i}`])));
+      const [dead] = await readMessages(
+        testTopics.kafka,
+        physicalTopic(testTopics.prefix, deadLetterTopicName(topic.name)),
+        1,
+      );
+      expect(dead.headers[deadLetterHeaders.reason]).toBe('undecodable');
+    });
+
+    it('can take invalid records themselves instead of the DLQ', async () => {
+      await sendRaw([interaction(1), '{"broken"', { ...interaction(2), type: 'like' }], 0);
+      const invalid: { reason: string; offset: string; raw: string; fields: string[] }[] = [];
+      const valid: string[] = [];
+      await startBatch(
+        options(),
+        async (b) => {
+          valid.push(...eventIds(b));
+          invalid.push(
+            ...b.invalid.map((i) => ({
+              reason: i.reason,
+              offset: i.offset,
+              raw: i.raw,
+              fields: i.errors.map((e) => e.field),
+            })),
+          );
+        },
+        true,
+      );
+      await waitFor('all three seen', () => valid.length + invalid.length === 3);
+      expect(valid).toEqual(['evt-1']);
+      expect(invalid).toEqual([
+        { reason: 'undecodable', offset: '1', raw: '{"broken"', fields: ['(root)'] },
+        {
+          reason: 'schema-invalid',
+          offset: '2',
+          raw: JSON.stringify({ ...interaction(2), type: 'like' }),
+          fields: ['type'],
+        },
+      ]);
+    });
+
+    it('isolate a record that keeps failing: the rest are handled, it alone is dead-lettered', async () => {
+      await sendRaw(
+        Array.from({ length: 30 }, (_, i) => interaction(i)),
+        0,
+      );
+      const handled = new Set<string>();
+      await startBatch(options({ maxAttempts: 2 }), async (b) => {
+        if (eventIds(b).includes('evt-13')) throw new Error('evt-13 violates a constraint');
+        eventIds(b).forEach((id) => handled.add(id));
+      });
+      const [dead] = await readMessages(
+        testTopics.kafka,
+        physicalTopic(testTopics.prefix, deadLetterTopicName(topic.name)),
+        1,
+      );
+      expect(JSON.parse(dead.value!.toString()).eventId).toBe('evt-13');
+      expect(dead.headers[deadLetterHeaders.error]).toBe('evt-13 violates a constraint');
+      await waitFor('29 handled', () => handled.size === 29);
+      expect(handled.has('evt-13')).toBe(false);
+    });
   });
 });
