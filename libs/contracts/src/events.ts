@@ -7,7 +7,10 @@ const sha256 = z.string().regex(/^[a-f0-9]{64}$/, 'expected a hex sha256');
 const artifactRef = z.strictObject({ uri: z.string().min(1), sha256 });
 const metrics = z.record(z.string(), z.number());
 
-export const ArticleIngested = Article.extend({ revision: z.number().int().positive(), ingestedAt: isoDateTime });
+export const ArticleIngested = Article.extend({
+  revision: z.number().int().positive(),
+  ingestedAt: isoDateTime,
+});
 export const InteractionIngested = z.strictObject({
   eventId: z.string().min(1),
   userId: z.string().min(1),
@@ -48,7 +51,11 @@ export const UserFeatures = z.strictObject({
   lastSeenAt: isoDateTime,
 });
 
-const windowCounts = z.strictObject({ '1h': z.number().min(0), '24h': z.number().min(0), '7d': z.number().min(0) });
+const windowCounts = z.strictObject({
+  '1h': z.number().min(0),
+  '24h': z.number().min(0),
+  '7d': z.number().min(0),
+});
 export const ArticleFeatures = z.strictObject({
   articleId: z.string().min(1),
   category: z.string().min(1),

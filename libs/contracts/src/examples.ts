@@ -42,7 +42,11 @@ export const topicExamples: { [K in TopicId]: { key: string; value: z.input<Topi
   interactionsRaw: { key: 'user-1', value: interaction as z.input<Topics['interactionsRaw']['value']> },
   articlesIngested: {
     key: 'art-1',
-    value: envelope('articles.ingested', { ...article, revision: 1, ingestedAt: '2026-11-24T07:31:00Z' }) as never,
+    value: envelope('articles.ingested', {
+      ...article,
+      revision: 1,
+      ingestedAt: '2026-11-24T07:31:00Z',
+    }) as never,
   },
   interactionsIngested: {
     key: 'user-1',
@@ -144,7 +148,11 @@ export const topicExamples: { [K in TopicId]: { key: string; value: z.input<Topi
   },
   modelRolledBack: {
     key: 'v1',
-    value: envelope('model.rolled-back', { fromVersion: 'v2', toVersion: 'v1', reason: 'regression' }) as never,
+    value: envelope('model.rolled-back', {
+      fromVersion: 'v2',
+      toVersion: 'v1',
+      reason: 'regression',
+    }) as never,
   },
   recommendationsGenerated: {
     key: 'user-1',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { derivedEventId, eventEnvelope } from './envelope';
 import { topicExamples } from './examples';
 import { Interaction } from './external';
 import { TopicId, allTopics, deadLetterTopicName, topics } from './topics';
@@ -16,7 +17,11 @@ function requiredPaths(schema: z.ZodType, example: unknown, prefix: string[] = [
   });
 }
 
-function withField(value: unknown, path: string[], replace: (old: unknown) => unknown | typeof REMOVE): unknown {
+function withField(
+  value: unknown,
+  path: string[],
+  replace: (old: unknown) => unknown | typeof REMOVE,
+): unknown {
   const copy = structuredClone(value) as Json;
   let node = copy;
   for (const step of path.slice(0, -1)) node = node[step] as Json;
@@ -50,7 +55,10 @@ describe.each(topicIds)('topic %s', (id) => {
 
   it.each(paths.map((p) => [p.join('.')]))('rejects a missing or mistyped %s, naming it', (dotted) => {
     const path = dotted.split('.');
-    for (const broken of [withField(example.value, path, () => REMOVE), withField(example.value, path, wrongType)]) {
+    for (const broken of [
+      withField(example.value, path, () => REMOVE),
+      withField(example.value, path, wrongType),
+    ]) {
       const result = topic.value.safeParse(broken);
       expect(result.success).toBe(false);
       expect(fieldErrors(result.error!).map((e) => e.field)).toContain(dotted);
@@ -85,7 +93,9 @@ describe('external contract', () => {
   });
 
   it('rejects negative dwell, unknown types and unknown fields by name', () => {
-    const errors = fieldErrors(Interaction.safeParse({ ...read, dwellSeconds: -1, type: 'like', colour: 'red' }).error!);
+    const errors = fieldErrors(
+      Interaction.safeParse({ ...read, dwellSeconds: -1, type: 'like', colour: 'red' }).error!,
+    );
     expect(errors.map((e) => e.field).sort()).toEqual(['colour', 'dwellSeconds', 'type']);
   });
 });
@@ -104,5 +114,14 @@ describe('parseMessage', () => {
         'message 2 for articles.flagged breaks its contract: key: articleId key is required; payload.flagged: Invalid input: expected boolean, received string',
       ),
     );
+  });
+});
+
+describe('derivedEventId', () => {
+  it('is a valid UUID, the same for the same name and different for another', () => {
+    const id = derivedEventId('interactions.ingested:evt-1');
+    expect(eventEnvelope('x', z.unknown()).shape.eventId.safeParse(id).success).toBe(true);
+    expect(derivedEventId('interactions.ingested:evt-1')).toBe(id);
+    expect(derivedEventId('interactions.ingested:evt-2')).not.toBe(id);
   });
 });

@@ -46,8 +46,18 @@ function eventTopic<T extends string, P extends z.ZodType>(
 
 export const topics = {
   articlesRaw: topic('articles.raw', 'articleId', Article, 'Articles as producers publish them.'),
-  interactionsRaw: topic('interactions.raw', 'userId', Interaction, 'Reading events as producers publish them.'),
-  articlesIngested: eventTopic('articles.ingested', 'articleId', events.ArticleIngested, 'Articles stored in the warehouse.'),
+  interactionsRaw: topic(
+    'interactions.raw',
+    'userId',
+    Interaction,
+    'Reading events as producers publish them.',
+  ),
+  articlesIngested: eventTopic(
+    'articles.ingested',
+    'articleId',
+    events.ArticleIngested,
+    'Articles stored in the warehouse.',
+  ),
   interactionsIngested: eventTopic(
     'interactions.ingested',
     'userId',
@@ -66,7 +76,13 @@ export const topics = {
     events.ArticleFlagged,
     'Moderation decisions: an article flagged or unflagged.',
   ),
-  featuresUsers: eventTopic('features.users', 'userId', events.UserFeatures, 'Current features per reader.', true),
+  featuresUsers: eventTopic(
+    'features.users',
+    'userId',
+    events.UserFeatures,
+    'Current features per reader.',
+    true,
+  ),
   featuresArticles: eventTopic(
     'features.articles',
     'articleId',
@@ -86,7 +102,12 @@ export const topics = {
     events.TrainingRequested,
     'A request to train, from a schedule, a push policy, a user or a drift alert.',
   ),
-  modelTrained: eventTopic('model.trained', 'modelVersion', events.ModelTrained, 'A trained candidate model.'),
+  modelTrained: eventTopic(
+    'model.trained',
+    'modelVersion',
+    events.ModelTrained,
+    'A trained candidate model.',
+  ),
   modelEvaluated: eventTopic(
     'model.evaluated',
     'modelVersion',
@@ -119,7 +140,12 @@ export const topics = {
     events.RecommendationsServed,
     'Audit log of every served response.',
   ),
-  monitoringAlert: eventTopic('monitoring.alert', 'type', events.MonitoringAlert, 'Alerts about data, models and pipelines.'),
+  monitoringAlert: eventTopic(
+    'monitoring.alert',
+    'type',
+    events.MonitoringAlert,
+    'Alerts about data, models and pipelines.',
+  ),
 } as const;
 
 export type Topics = typeof topics;
@@ -127,7 +153,8 @@ export type TopicId = keyof Topics;
 export type TopicName = Topics[TopicId]['name'];
 export type TopicValue<T extends TopicDefinition> = z.infer<T['value']>;
 /** The payload of an enveloped topic. */
-export type TopicPayload<T extends TopicDefinition> = z.infer<T['value']> extends { payload: infer P } ? P : never;
+export type TopicPayload<T extends TopicDefinition> =
+  z.infer<T['value']> extends { payload: infer P } ? P : never;
 
 export const allTopics: readonly TopicDefinition[] = Object.values(topics);
 

@@ -10,7 +10,10 @@ export function fieldErrors(error: z.ZodError): FieldError[] {
   return error.issues.flatMap((issue) => {
     // Unknown keys are one issue naming several fields: report each field by name.
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((k) => ({ field: [...issue.path, k].map(String).join('.'), message: 'unknown field' }));
+      return issue.keys.map((k) => ({
+        field: [...issue.path, k].map(String).join('.'),
+        message: 'unknown field',
+      }));
     }
     return [{ field: issue.path.map(String).join('.') || '(root)', message: issue.message }];
   });
@@ -39,7 +42,12 @@ export function parseMessage<V extends z.ZodType>(
   const parsedValue = topic.value.safeParse(value);
   if (!parsedKey.success || !parsedValue.success) {
     const errors = [
-      ...(parsedKey.error ? fieldErrors(parsedKey.error).map((e) => ({ ...e, field: `key${e.field === '(root)' ? '' : `.${e.field}`}` })) : []),
+      ...(parsedKey.error
+        ? fieldErrors(parsedKey.error).map((e) => ({
+            ...e,
+            field: `key${e.field === '(root)' ? '' : `.${e.field}`}`,
+          }))
+        : []),
       ...(parsedValue.error ? fieldErrors(parsedValue.error) : []),
     ];
     throw new ContractViolationError(`${what} breaks its contract: ${describeFieldErrors(errors)}`);

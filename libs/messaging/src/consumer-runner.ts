@@ -63,6 +63,7 @@ const handlerSeconds = histogram('kafka_handler_duration_seconds', 'Handler dura
 const retries = counter('kafka_handler_retries_total', 'Handler attempts that failed and were retried', [
   'topic',
 ]);
+const LAG_REFRESH_MS = 10_000;
 const lagGauge = gauge('kafka_consumer_lag', 'Messages behind the end of the partition', [
   'topic',
   'partition',
@@ -88,6 +89,7 @@ export class ConsumerRunner {
   private running = false;
   private groupJoins = 0;
   private readonly pauses = new Set<() => void>();
+  private lagTimer?: NodeJS.Timeout;
 
   constructor(
     kafka: Kafka,
@@ -139,6 +141,11 @@ export class ConsumerRunner {
       fromBeginning: true,
     });
     this.running = true;
+    // Keep the lag gauge current for /metrics and alerting.
+    this.lagTimer = setInterval(() => {
+      this.lag().catch((e: Error) => this.logger.warn(`could not read consumer lag: ${e.message}`));
+    }, LAG_REFRESH_MS);
+    this.lagTimer.unref();
     await this.consumer.run({
       autoCommit: true,
       eachBatchAutoResolve: false,
@@ -154,6 +161,7 @@ export class ConsumerRunner {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    clearInterval(this.lagTimer);
     this.pauses.forEach((wake) => wake());
     await this.consumer.disconnect();
     await this.admin.disconnect();

@@ -1,10 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { ArticlesModule } from './articles/articles.module';
 import { IngestionConfig } from './config';
+import { InteractionsModule } from './interactions/interactions.module';
 
-/** The ingestion domain; its feature modules arrive with the Ingestion issue. */
+/** The data warehouse: articles and interactions from Kafka and HTTP, and moderation. */
 @Module({})
 export class AppModule {
   static register(_config: IngestionConfig): DynamicModule {
-    return { module: AppModule, imports: [] };
+    return { module: AppModule, imports: [ArticlesModule, InteractionsModule] };
   }
 }

@@ -1,0 +1,29 @@
+import { Controller } from '@nestjs/common';
+import { Payload } from '@nestjs/microservices';
+import { Article, topics } from '@newsroom/contracts';
+import { ConsumeTopicBatch, MessageBatch } from '@newsroom/messaging';
+import { DataSource } from 'typeorm';
+import { RejectionsService } from '../rejections/rejections.service';
+import { ArticlesService } from './articles.service';
+
+@Controller()
+export class ArticlesConsumer {
+  constructor(
+    private readonly articles: ArticlesService,
+    private readonly rejections: RejectionsService,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  /** A fetched batch of `articles.raw`: valid records stored, invalid ones rejected, in one transaction. */
+  @ConsumeTopicBatch(topics.articlesRaw, { deliverInvalid: true })
+  async onArticles(@Payload() batch: MessageBatch<Article>): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await this.articles.store(
+        manager,
+        batch.messages.map((m) => m.value),
+        'kafka',
+      );
+      await this.rejections.record(manager, 'article', batch.invalid);
+    });
+  }
+}

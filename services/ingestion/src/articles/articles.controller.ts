@@ -1,0 +1,95 @@
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Req,
+  UseGuards,
+} from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Article, ModerationRequest, fieldErrors, topicExamples } from '@newsroom/contracts';
+import { SERVICE_CONFIG } from '@newsroom/platform';
+import { DataSource } from 'typeorm';
+import { ApiKeyGuard, AuthenticatedRequest, RequireApiKey } from '../auth/api-key.guard';
+import { IngestionConfig } from '../config';
+import { IngestionResultDto } from '../http/dto/ingestion-result.dto';
+import { noValidItems, validateItems } from '../http/ingestion-request';
+import { ArticlesService } from './articles.service';
+import { ModerationRequestDto, ModerationResultDto } from './dto/moderation.dto';
+import { ModerationService } from './moderation.service';
+
+@ApiTags('ingestion')
+@ApiSecurity('api-key')
+@Controller('v1/articles')
+@UseGuards(ApiKeyGuard)
+export class ArticlesController {
+  constructor(
+    private readonly articles: ArticlesService,
+    private readonly moderation: ModerationService,
+    private readonly dataSource: DataSource,
+    @Inject(SERVICE_CONFIG) private readonly config: IngestionConfig,
+  ) {}
+
+  @Post()
+  @HttpCode(202)
+  @RequireApiKey('producer')
+  @ApiOperation({
+    summary: 'Ingest articles: one object, or { "items": [...] }',
+    description:
+      'A new eventId for a known articleId is a new revision. Valid items are stored even when others ' +
+      'in the batch are invalid; invalid items are listed in `rejected`. 400 when no item is valid.',
+  })
+  @ApiBody({ schema: { example: { items: [topicExamples.articlesRaw.value] } } })
+  @ApiResponse({ status: 202, type: IngestionResultDto })
+  async ingest(@Body() body: unknown): Promise<IngestionResultDto> {
+    const { valid, errors } = validateItems(Article, body, this.config.INGESTION_MAX_BATCH_ITEMS);
+    if (valid.length === 0) throw noValidItems(errors);
+    const stored = await this.dataSource.transaction((manager) =>
+      this.articles.store(manager, valid, 'http'),
+    );
+    return { ...stored, rejected: errors };
+  }
+
+  @Post(':articleId/flag')
+  @HttpCode(200)
+  @RequireApiKey('admin')
+  @ApiOperation({ summary: 'Flag an article (e.g. misinformation): it leaves every recommendation list' })
+  @ApiBody({ type: ModerationRequestDto })
+  @ApiResponse({ status: 200, type: ModerationResultDto })
+  flag(@Param('articleId') articleId: string, @Body() body: unknown, @Req() request: AuthenticatedRequest) {
+    return this.setFlag(articleId, true, body, request);
+  }
+
+  @Post(':articleId/unflag')
+  @HttpCode(200)
+  @RequireApiKey('admin')
+  @ApiOperation({ summary: 'Lift the flag of an article' })
+  @ApiBody({ type: ModerationRequestDto })
+  @ApiResponse({ status: 200, type: ModerationResultDto })
+  unflag(@Param('articleId') articleId: string, @Body() body: unknown, @Req() request: AuthenticatedRequest) {
+    return this.setFlag(articleId, false, body, request);
+  }
+
+  private async setFlag(
+    articleId: string,
+    flagged: boolean,
+    body: unknown,
+    request: AuthenticatedRequest,
+  ): Promise<ModerationResultDto> {
+    const parsed = ModerationRequest.safeParse(body);
+    if (!parsed.success) {
+      const errors = fieldErrors(parsed.error);
+      throw new BadRequestException({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: errors.map((e) => `${e.field}: ${e.message}`).join('; '),
+        errors,
+      });
+    }
+    await this.moderation.setFlag(articleId, flagged, parsed.data.reason, request.apiKeyName ?? 'unknown');
+    return { articleId, flagged };
+  }
+}

@@ -1,0 +1,74 @@
+import {
+  CanActivate,
+  ExecutionContext,
+  ForbiddenException,
+  HttpException,
+  HttpStatus,
+  Inject,
+  Injectable,
+  SetMetadata,
+  UnauthorizedException,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { SERVICE_CONFIG } from '@newsroom/platform';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { IngestionConfig } from '../config';
+import { RateLimiter } from './rate-limiter';
+
+export type ApiRole = 'producer' | 'admin';
+const API_ROLE = 'newsroom:api-role';
+
+/** The route needs an `x-api-key` of this role (admin keys may also write). */
+export const RequireApiKey = (role: ApiRole) => SetMetadata(API_ROLE, role);
+
+/** The name of the key a request was authenticated with: the actor in audit records. */
+export type AuthenticatedRequest = FastifyRequest & { apiKeyName?: string };
+
+interface KnownKey {
+  name: string;
+  digest: Buffer;
+  admin: boolean;
+}
+
+const digest = (key: string) => createHash('sha256').update(key).digest();
+
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  private readonly keys: KnownKey[];
+  private readonly limiter: RateLimiter;
+
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(SERVICE_CONFIG) config: IngestionConfig,
+  ) {
+    this.keys = [
+      ...config.INGESTION_API_KEYS.map((k) => ({ name: k.name, digest: digest(k.key), admin: false })),
+      ...config.INGESTION_ADMIN_API_KEYS.map((k) => ({ name: k.name, digest: digest(k.key), admin: true })),
+    ];
+    this.limiter = new RateLimiter(config.INGESTION_RATE_LIMIT_PER_SECOND);
+  }
+
+  canActivate(context: ExecutionContext): boolean {
+    const role = this.reflector.get<ApiRole | undefined>(API_ROLE, context.getHandler());
+    if (!role) return true;
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const presented = request.headers['x-api-key'];
+    if (typeof presented !== 'string' || presented.length === 0) {
+      throw new UnauthorizedException('missing x-api-key header');
+    }
+    // Compare digests in constant time, so response timing reveals nothing about the keys.
+    const presentedDigest = digest(presented);
+    const key = this.keys.find((k) => timingSafeEqual(k.digest, presentedDigest));
+    if (!key) throw new UnauthorizedException('invalid API key');
+    if (role === 'admin' && !key.admin) throw new ForbiddenException('this endpoint needs an admin API key');
+
+    const waitSeconds = this.limiter.take(key.name);
+    if (waitSeconds > 0) {
+      context.switchToHttp().getResponse<FastifyReply>().header('Retry-After', String(waitSeconds));
+      throw new HttpException(`rate limit exceeded for key "${key.name}"`, HttpStatus.TOO_MANY_REQUESTS);
+    }
+    request.apiKeyName = key.name;
+    return true;
+  }
+}

@@ -1,0 +1,42 @@
+import { Body, Controller, HttpCode, Inject, Post, UseGuards } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Interaction, topicExamples } from '@newsroom/contracts';
+import { SERVICE_CONFIG } from '@newsroom/platform';
+import { DataSource } from 'typeorm';
+import { ApiKeyGuard, RequireApiKey } from '../auth/api-key.guard';
+import { IngestionConfig } from '../config';
+import { IngestionResultDto } from '../http/dto/ingestion-result.dto';
+import { noValidItems, validateItems } from '../http/ingestion-request';
+import { InteractionsService } from './interactions.service';
+
+@ApiTags('ingestion')
+@ApiSecurity('api-key')
+@Controller('v1/interactions')
+@UseGuards(ApiKeyGuard)
+export class InteractionsController {
+  constructor(
+    private readonly interactions: InteractionsService,
+    private readonly dataSource: DataSource,
+    @Inject(SERVICE_CONFIG) private readonly config: IngestionConfig,
+  ) {}
+
+  @Post()
+  @HttpCode(202)
+  @RequireApiKey('producer')
+  @ApiOperation({
+    summary: 'Ingest reading events: one object, or { "items": [...] }',
+    description:
+      'Valid items are stored (idempotent by eventId) even when others in the batch are invalid; ' +
+      'invalid items are listed in `rejected`. 400 when no item is valid.',
+  })
+  @ApiBody({ schema: { example: { items: [topicExamples.interactionsRaw.value] } } })
+  @ApiResponse({ status: 202, type: IngestionResultDto })
+  async ingest(@Body() body: unknown): Promise<IngestionResultDto> {
+    const { valid, errors } = validateItems(Interaction, body, this.config.INGESTION_MAX_BATCH_ITEMS);
+    if (valid.length === 0) throw noValidItems(errors);
+    const stored = await this.dataSource.transaction((manager) =>
+      this.interactions.store(manager, valid, 'http'),
+    );
+    return { ...stored, rejected: errors };
+  }
+}

@@ -1,0 +1,73 @@
+import { Injectable } from '@nestjs/common';
+import { Interaction, derivedEventId, newEvent, topics } from '@newsroom/contracts';
+import { Outbox, quoteIdent, schemaOf } from '@newsroom/persistence';
+import { EntityManager } from 'typeorm';
+import { IngestionMetrics, Source } from '../quality/ingestion-metrics';
+
+export interface StoreResult {
+  accepted: number;
+  duplicates: number;
+}
+
+interface StoredRow {
+  event_id: string;
+  ingested_at: Date;
+}
+
+/**
+ * Appends interactions to the warehouse, idempotent by eventId, with one multi-row statement per
+ * batch; each newly stored row gets exactly one `interactions.ingested` event through the outbox,
+ * in the same transaction. A duplicate eventId (earlier or within the batch) stores and emits nothing.
+ */
+@Injectable()
+export class InteractionsService {
+  constructor(
+    private readonly outbox: Outbox,
+    private readonly metrics: IngestionMetrics,
+  ) {}
+
+  async store(manager: EntityManager, items: Interaction[], source: Source): Promise<StoreResult> {
+    if (items.length === 0) return { accepted: 0, duplicates: 0 };
+    const table = `${quoteIdent(schemaOf(manager.connection))}.interactions`;
+    const stored: StoredRow[] = await manager.query(
+      `INSERT INTO ${table} (event_id, user_id, article_id, type, dwell_seconds, occurred_at, session_id, region)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::real[], $6::timestamptz[], $7::text[], $8::text[])
+       ON CONFLICT (event_id) DO NOTHING
+       RETURNING event_id, ingested_at`,
+      [
+        items.map((i) => i.eventId),
+        items.map((i) => i.userId),
+        items.map((i) => i.articleId),
+        items.map((i) => i.type),
+        items.map((i) => i.dwellSeconds ?? null),
+        items.map((i) => i.occurredAt),
+        items.map((i) => i.sessionId ?? null),
+        items.map((i) => i.region ?? null),
+      ],
+    );
+    const ingestedAt = new Map(stored.map((row) => [row.event_id, row.ingested_at.toISOString()]));
+    const fresh: (Interaction & { ingestedAt: string })[] = [];
+    for (const item of items) {
+      const at = ingestedAt.get(item.eventId);
+      if (at === undefined) continue;
+      ingestedAt.delete(item.eventId); // within a batch, the first occurrence of an eventId is the one stored
+      fresh.push({ ...item, ingestedAt: at });
+    }
+    await this.outbox.enqueue(
+      manager,
+      topics.interactionsIngested,
+      fresh.map((item) => ({
+        key: item.userId,
+        value: newEvent(topics.interactionsIngested.name, item, 'ingestion', {
+          eventId: derivedEventId(`interactions.ingested:${item.eventId}`),
+        }),
+      })),
+    );
+    this.metrics.stored('interaction', source, fresh.length, items.length - fresh.length);
+    this.metrics.timeliness(
+      'interaction',
+      fresh.map((i) => i.occurredAt),
+    );
+    return { accepted: fresh.length, duplicates: items.length - fresh.length };
+  }
+}
