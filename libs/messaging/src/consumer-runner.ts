@@ -203,6 +203,7 @@ export class ConsumerRunner {
     if (subscription.batchHandler) {
       const outcome = await this.processAsBatch(
         subscription,
+        subscription.batchHandler,
         topic,
         batch.partition,
         batch.messages,
@@ -229,7 +230,8 @@ export class ConsumerRunner {
 
   /** Decodes and validates one record: either a message for the handler or the reason it is invalid. */
   private decode(topic: string, partition: number, message: KafkaMessage): Decoded {
-    const subscription = this.subscriptions.get(topic)!;
+    const schema = this.subscriptions.get(topic)?.schema;
+    if (!schema) throw new Error(`no subscription for topic ${topic}`);
     const origin = {
       topic,
       partition,
@@ -253,7 +255,7 @@ export class ConsumerRunner {
         message,
       };
     }
-    const parsed = subscription.schema.safeParse(decoded);
+    const parsed = schema.safeParse(decoded);
     if (!parsed.success) {
       return {
         invalid: { ...origin, raw, reason: 'schema-invalid', errors: fieldErrors(parsed.error) },
@@ -273,16 +275,18 @@ export class ConsumerRunner {
       return 'done';
     }
     const message = decoded.valid;
-    const handle =
-      subscription.handler ??
-      ((m: InboundMessage) =>
-        subscription.batchHandler!({
+    const { handler, batchHandler } = subscription;
+    const handle: MessageHandler = async (m) => {
+      if (handler) return handler(m);
+      if (batchHandler)
+        return batchHandler({
           topic: m.topic,
           partition: m.partition,
           messages: [m],
           invalid: [],
           attempt: m.attempt,
-        }));
+        });
+    };
     const result = await this.withRetries(message.topic, heartbeat, message.headers, (attempt) =>
       handle({ ...message, attempt }),
     );
@@ -306,6 +310,7 @@ export class ConsumerRunner {
    */
   private async processAsBatch(
     subscription: Subscription,
+    batchHandler: BatchHandler,
     topic: string,
     partition: number,
     messages: KafkaMessage[],
@@ -320,7 +325,7 @@ export class ConsumerRunner {
     const delivered = subscription.deliverInvalid ? invalid.map((d) => d.invalid) : [];
     if (valid.length === 0 && delivered.length === 0) return 'done';
     const result = await this.withRetries(topic, heartbeat, {}, (attempt) =>
-      subscription.batchHandler!({ topic, partition, messages: valid, invalid: delivered, attempt }),
+      batchHandler({ topic, partition, messages: valid, invalid: delivered, attempt }),
     );
     if (result.outcome !== 'failed') return result.outcome;
     this.logger.warn(
@@ -332,7 +337,7 @@ export class ConsumerRunner {
       else if (subscription.deliverInvalid) {
         // An invalid record the handler wanted to see itself: alone, and dead-lettered if that fails too.
         const alone = await this.withRetries(topic, heartbeat, {}, (attempt) =>
-          subscription.batchHandler!({ topic, partition, messages: [], invalid: [d.invalid], attempt }),
+          batchHandler({ topic, partition, messages: [], invalid: [d.invalid], attempt }),
         );
         if (alone.outcome === 'failed') await this.deadLetterInvalid(d.invalid, d.message);
         else outcome = alone.outcome;

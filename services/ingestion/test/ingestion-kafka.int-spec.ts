@@ -1,7 +1,7 @@
 import { allTopics, topics } from '@newsroom/contracts';
 import { physicalTopic } from '@newsroom/messaging';
 import { TestTopics, createTestTopics, readMessages } from '@newsroom/messaging/testing';
-import { ServiceProcess, startService, testServers, uniqueName, waitFor } from '@newsroom/testing';
+import { startService, testServers, uniqueName, waitFor } from '@newsroom/testing';
 import { DataSource } from 'typeorm';
 import { interactionsStream } from './interactions-stream';
 

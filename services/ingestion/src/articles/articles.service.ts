@@ -99,6 +99,7 @@ export class ArticlesService {
       ],
     );
     const ingestedAt = new Map(rows.map((r) => [r.event_id, r.ingested_at.toISOString()]));
+    const now = new Date().toISOString();
     await this.outbox.enqueue(
       manager,
       topics.articlesIngested,
@@ -106,7 +107,7 @@ export class ArticlesService {
         key: article.articleId,
         value: newEvent(
           topics.articlesIngested.name,
-          { ...article, revision, ingestedAt: ingestedAt.get(article.eventId)! },
+          { ...article, revision, ingestedAt: ingestedAt.get(article.eventId) ?? now },
           'ingestion',
           { eventId: derivedEventId(`articles.ingested:${article.eventId}`) },
         ),
