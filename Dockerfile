@@ -26,7 +26,10 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 # --- runtime -------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
-ENV NODE_ENV=production
+# kafkajs 2.2.4 schedules a negative timeout on every connection under Node 24 (upstream issue
+# tulios/kafkajs#1751); the warning is noise, the timeout itself harmless.
+ENV NODE_ENV=production \
+    NODE_OPTIONS=--disable-warning=TimeoutNegativeWarning
 WORKDIR /app
 # Everything stays owned by root and read-only for the app user: the container runs with a
 # read-only root filesystem and writes only to /tmp.

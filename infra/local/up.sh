@@ -7,6 +7,12 @@ set -euo pipefail
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
+# Test runs of several projects may call this at once: one at a time, the others then find the
+# servers up.
+mkdir -p "${STATE_DIR}"
+exec 9>"${STATE_DIR}/up.lock"
+flock 9
+
 if docker_mode; then
   (cd "${REPO_ROOT}" && docker compose up -d --wait kafka postgres)
 else

@@ -9,3 +9,11 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 STATE_DIR="${NEWSROOM_STATE_DIR:-$ROOT/.local}"
 RUN_DIR="$STATE_DIR/run"
 LOG_DIR="$STATE_DIR/logs"
+
+# True when the pid file names a live process of that service (not a reused pid).
+service_running() {
+  local pid_file="$RUN_DIR/$1.pid" pid
+  [[ -f "$pid_file" ]] || return 1
+  pid=$(cat "$pid_file")
+  [[ -r "/proc/$pid/cmdline" ]] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q "dist/services/$1/main.js"
+}

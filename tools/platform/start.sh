@@ -20,7 +20,7 @@ node dist/tools/ops/main.js topics create
 
 for name in "${SERVICES[@]}"; do
   pid_file="$RUN_DIR/$name.pid"
-  if [[ -f "$pid_file" ]] && kill -0 "$(cat "$pid_file")" 2>/dev/null; then
+  if service_running "$name"; then
     echo "$name already running (pid $(cat "$pid_file"))"
     continue
   fi
@@ -32,7 +32,7 @@ deadline=$((SECONDS + 120))
 for name in "${SERVICES[@]}"; do
   port="${SERVICE_PORTS[$name]}"
   until curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1; do
-    if ! kill -0 "$(cat "$RUN_DIR/$name.pid")" 2>/dev/null; then
+    if ! service_running "$name"; then
       tail -20 "$LOG_DIR/$name.log" >&2
       echo "$name exited during start-up (log: $LOG_DIR/$name.log)" >&2
       exit 1

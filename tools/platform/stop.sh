@@ -8,10 +8,11 @@ cd "$ROOT"
 declare -A pids=()
 for name in "${SERVICES[@]}"; do
   pid_file="$RUN_DIR/$name.pid"
-  [[ -f "$pid_file" ]] || continue
-  pid=$(cat "$pid_file")
+  if service_running "$name"; then
+    pid=$(cat "$pid_file")
+    kill -TERM "$pid" 2>/dev/null && pids[$name]=$pid
+  fi
   rm -f "$pid_file"
-  kill -TERM "$pid" 2>/dev/null && pids[$name]=$pid
 done
 
 deadline=$((SECONDS + 15))

@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
-/** Every internal event travels in this envelope; `eventId` is the idempotency key of consumers. */
+/**
+ * Every internal event travels in this envelope; `eventId` is the idempotency key of consumers.
+ * Unknown fields are tolerated (and dropped) so that versions can roll out one service at a time.
+ */
 export function eventEnvelope<T extends string, P extends z.ZodType>(type: T, payload: P) {
-  return z.strictObject({
+  return z.object({
     eventId: z.uuid(),
     type: z.literal(type),
     schemaVersion: z.number().int().positive(),

@@ -1,17 +1,21 @@
 import { z } from 'zod';
 import { Article, RecommendationSource, Region, interactionTypes } from './external';
 
-/** Payloads of the internal events. Each topic's envelope wraps one of these. */
+/**
+ * Payloads of the internal events. Each topic's envelope wraps one of these. Unlike the external
+ * contract they accept (and drop) unknown fields: a producer deployed with a new optional field must
+ * not send its events to the DLQ of consumers still running the previous version.
+ */
 const isoDateTime = z.iso.datetime({ offset: true });
 const sha256 = z.string().regex(/^[a-f0-9]{64}$/, 'expected a hex sha256');
-const artifactRef = z.strictObject({ uri: z.string().min(1), sha256 });
+const artifactRef = z.object({ uri: z.string().min(1), sha256 });
 const metrics = z.record(z.string(), z.number());
 
 export const ArticleIngested = Article.extend({
   revision: z.number().int().positive(),
   ingestedAt: isoDateTime,
 });
-export const InteractionIngested = z.strictObject({
+export const InteractionIngested = z.object({
   eventId: z.string().min(1),
   userId: z.string().min(1),
   articleId: z.string().min(1),
@@ -23,40 +27,40 @@ export const InteractionIngested = z.strictObject({
   ingestedAt: isoDateTime,
 });
 
-export const IngestionRejected = z.strictObject({
+export const IngestionRejected = z.object({
   sourceTopic: z.string().min(1),
   partition: z.number().int().min(0).optional(),
   offset: z.string().optional(),
   reason: z.enum(['undecodable', 'schema-invalid']),
-  errors: z.array(z.strictObject({ field: z.string(), message: z.string() })),
+  errors: z.array(z.object({ field: z.string(), message: z.string() })),
   originalPayload: z.string(),
 });
 
-export const ArticleFlagged = z.strictObject({
+export const ArticleFlagged = z.object({
   articleId: z.string().min(1),
   flagged: z.boolean(),
   reason: z.string().min(1),
   actor: z.string().min(1),
 });
 
-export const UserFeatures = z.strictObject({
+export const UserFeatures = z.object({
   userId: z.string().min(1),
   region: Region.optional(),
   categoryMix: z.record(z.string(), z.number().min(0)),
   recentReads: z.array(
-    z.strictObject({ articleId: z.string().min(1), dwellSeconds: z.number().min(0), at: isoDateTime }),
+    z.object({ articleId: z.string().min(1), dwellSeconds: z.number().min(0), at: isoDateTime }),
   ),
   reads: z.number().int().min(0),
   totalDwellSeconds: z.number().min(0),
   lastSeenAt: isoDateTime,
 });
 
-const windowCounts = z.strictObject({
+const windowCounts = z.object({
   '1h': z.number().min(0),
   '24h': z.number().min(0),
   '7d': z.number().min(0),
 });
-export const ArticleFeatures = z.strictObject({
+export const ArticleFeatures = z.object({
   articleId: z.string().min(1),
   category: z.string().min(1),
   publisher: z.string().min(1),
@@ -68,21 +72,21 @@ export const ArticleFeatures = z.strictObject({
   flagged: z.boolean(),
 });
 
-export const DatasetSnapshotted = z.strictObject({
+export const DatasetSnapshotted = z.object({
   datasetId: sha256,
   artifact: artifactRef,
   manifest: z.record(z.string(), z.unknown()),
 });
 
 export const trainingTriggers = ['push', 'schedule', 'request', 'drift'] as const;
-export const TrainingRequested = z.strictObject({
+export const TrainingRequested = z.object({
   requestId: z.uuid(),
   trigger: z.enum(trainingTriggers),
   datasetId: sha256.optional(),
   reason: z.string().optional(),
 });
 
-export const ModelTrained = z.strictObject({
+export const ModelTrained = z.object({
   modelVersion: z.string().min(1),
   runId: z.string().min(1),
   artifact: artifactRef,
@@ -93,7 +97,7 @@ export const ModelTrained = z.strictObject({
   metrics,
 });
 
-export const ModelEvaluated = z.strictObject({
+export const ModelEvaluated = z.object({
   modelVersion: z.string().min(1),
   championVersion: z.string().nullable(),
   passed: z.boolean(),
@@ -101,35 +105,35 @@ export const ModelEvaluated = z.strictObject({
   metrics,
 });
 
-export const ModelPromoted = z.strictObject({
+export const ModelPromoted = z.object({
   modelVersion: z.string().min(1),
   previousVersion: z.string().nullable(),
   artifact: artifactRef,
   reason: z.string().min(1),
 });
 
-export const ModelRolledBack = z.strictObject({
+export const ModelRolledBack = z.object({
   fromVersion: z.string().min(1),
   toVersion: z.string().min(1),
   reason: z.string().min(1),
 });
 
-const scoredItem = z.strictObject({ articleId: z.string().min(1), score: z.number().finite() });
-export const RecommendationsGenerated = z.strictObject({
+const scoredItem = z.object({ articleId: z.string().min(1), score: z.number().finite() });
+export const RecommendationsGenerated = z.object({
   userId: z.string().min(1),
   modelVersion: z.string().min(1),
   generatedAt: isoDateTime,
   items: z.array(scoredItem).max(50),
 });
 
-export const ScoringCompleted = z.strictObject({
+export const ScoringCompleted = z.object({
   runId: z.string().min(1),
   modelVersion: z.string().min(1),
   readersScored: z.number().int().min(0),
   durationMs: z.number().min(0),
 });
 
-export const RecommendationsServed = z.strictObject({
+export const RecommendationsServed = z.object({
   requestId: z.string().min(1),
   userId: z.string().min(1),
   modelVersion: z.string().nullable(),
@@ -138,7 +142,7 @@ export const RecommendationsServed = z.strictObject({
 });
 
 export const alertTypes = ['data-quality', 'drift', 'model', 'pipeline', 'serving'] as const;
-export const MonitoringAlert = z.strictObject({
+export const MonitoringAlert = z.object({
   alertId: z.uuid(),
   type: z.enum(alertTypes),
   severity: z.enum(['info', 'warning', 'critical']),

@@ -76,6 +76,17 @@ describe('topic catalogue', () => {
     }
   });
 
+  it('accepts unknown fields in internal events (rolling upgrades) but not in the external contract', () => {
+    const flagged = topicExamples.articlesFlagged.value;
+    expect(
+      topics.articlesFlagged.value.safeParse({ ...flagged, payload: { ...flagged.payload, severity: 3 } })
+        .success,
+    ).toBe(true);
+    expect(
+      topics.articlesRaw.value.safeParse({ ...topicExamples.articlesRaw.value, colour: 'red' }).success,
+    ).toBe(false);
+  });
+
   it('derives dead-letter topic names', () => {
     expect(deadLetterTopicName('interactions.raw')).toBe('interactions.raw.dlq');
   });

@@ -59,11 +59,23 @@ const consumed = counter('kafka_messages_consumed_total', 'Messages handled, by 
   'topic',
   'outcome',
 ]);
-const handlerSeconds = histogram('kafka_handler_duration_seconds', 'Handler duration per message', ['topic']);
+const handlerSeconds = histogram(
+  'kafka_handler_duration_seconds',
+  'Duration of one handler call (a record or a batch)',
+  ['topic', 'mode'],
+);
 const retries = counter('kafka_handler_retries_total', 'Handler attempts that failed and were retried', [
   'topic',
 ]);
 const LAG_REFRESH_MS = 10_000;
+/** A consumer that keeps crashing (e.g. a dead letter that can never be written) exits for a restart. */
+const MAX_CRASHES_IN_A_ROW = 5;
+const REBALANCE_ERRORS = new Set([
+  'REBALANCE_IN_PROGRESS',
+  'UNKNOWN_MEMBER_ID',
+  'ILLEGAL_GENERATION',
+  'NOT_COORDINATOR',
+]);
 const lagGauge = gauge('kafka_consumer_lag', 'Messages behind the end of the partition', [
   'topic',
   'partition',
@@ -90,6 +102,9 @@ export class ConsumerRunner {
   private groupJoins = 0;
   private readonly pauses = new Set<() => void>();
   private lagTimer?: NodeJS.Timeout;
+  private crashesInARow = 0;
+  /** Set when a heartbeat learns the group is rebalancing: stop taking records from the batch. */
+  private membershipLost = false;
 
   constructor(
     kafka: Kafka,
@@ -122,8 +137,15 @@ export class ConsumerRunner {
       this.groupJoins += 1;
     });
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart && this.running) this.onFatal(payload.error);
-      else this.logger.warn(`consumer ${options.groupId} crashed and restarts: ${payload.error.message}`);
+      if (!this.running) return;
+      this.crashesInARow++;
+      if (!payload.restart || this.crashesInARow > MAX_CRASHES_IN_A_ROW) {
+        this.onFatal(
+          new Error(`consumer crashed ${this.crashesInARow} time(s) in a row: ${payload.error.message}`),
+        );
+      } else {
+        this.logger.warn(`consumer ${options.groupId} crashed and restarts: ${payload.error.message}`);
+      }
     });
   }
 
@@ -136,6 +158,15 @@ export class ConsumerRunner {
     if (this.subscriptions.size === 0 || this.running) return;
     await this.consumer.connect();
     await this.admin.connect();
+    const existing = new Set(await this.admin.listTopics());
+    const missing = [...this.subscriptions.keys()]
+      .map((t) => physicalTopic(this.options.topicPrefix, t))
+      .filter((t) => !existing.has(t));
+    if (missing.length > 0) {
+      throw new Error(
+        `topics missing: ${missing.join(', ')} (create them with the admin step: ops topics create)`,
+      );
+    }
     await this.consumer.subscribe({
       topics: [...this.subscriptions.keys()].map((t) => physicalTopic(this.options.topicPrefix, t)),
       fromBeginning: true,
@@ -200,6 +231,7 @@ export class ConsumerRunner {
     const topic = logicalTopic(this.options.topicPrefix, batch.topic);
     const subscription = this.subscriptions.get(topic);
     if (!subscription) throw new Error(`no subscription for topic ${topic}`);
+    this.membershipLost = false;
     if (subscription.batchHandler) {
       const outcome = await this.processAsBatch(
         subscription,
@@ -213,7 +245,7 @@ export class ConsumerRunner {
         resolveOffset(batch.messages[batch.messages.length - 1].offset);
     } else {
       for (const message of batch.messages) {
-        if (!isRunning() || isStale()) break;
+        if (!isRunning() || isStale() || this.membershipLost) break;
         const outcome = await this.processOne(
           subscription,
           this.decode(topic, batch.partition, message),
@@ -226,6 +258,7 @@ export class ConsumerRunner {
     }
     // Commit after every batch: nothing handled is ever re-delivered because of a lazy commit timer.
     await commitOffsetsIfNecessary(uncommittedOffsets());
+    this.crashesInARow = 0;
   }
 
   /** Decodes and validates one record: either a message for the handler or the reason it is invalid. */
@@ -287,7 +320,7 @@ export class ConsumerRunner {
           attempt: m.attempt,
         });
     };
-    const result = await this.withRetries(message.topic, heartbeat, message.headers, (attempt) =>
+    const result = await this.withRetries(message.topic, heartbeat, [message], (attempt) =>
       handle({ ...message, attempt }),
     );
     if (result.outcome === 'failed') {
@@ -324,7 +357,7 @@ export class ConsumerRunner {
     }
     const delivered = subscription.deliverInvalid ? invalid.map((d) => d.invalid) : [];
     if (valid.length === 0 && delivered.length === 0) return 'done';
-    const result = await this.withRetries(topic, heartbeat, {}, (attempt) =>
+    const result = await this.withRetries(topic, heartbeat, [...valid, ...delivered], (attempt) =>
       batchHandler({ topic, partition, messages: valid, invalid: delivered, attempt }),
     );
     if (result.outcome !== 'failed') return result.outcome;
@@ -336,7 +369,7 @@ export class ConsumerRunner {
       if ('valid' in d) outcome = await this.processOne(subscription, d, heartbeat);
       else if (subscription.deliverInvalid) {
         // An invalid record the handler wanted to see itself: alone, and dead-lettered if that fails too.
-        const alone = await this.withRetries(topic, heartbeat, {}, (attempt) =>
+        const alone = await this.withRetries(topic, heartbeat, [d.invalid], (attempt) =>
           batchHandler({ topic, partition, messages: [], invalid: [d.invalid], attempt }),
         );
         if (alone.outcome === 'failed') await this.deadLetterInvalid(d.invalid, d.message);
@@ -355,17 +388,23 @@ export class ConsumerRunner {
   private async withRetries(
     topic: string,
     heartbeat: () => Promise<void>,
-    headers: Record<string, string>,
+    records: { headers: Record<string, string> }[],
     call: (attempt: number) => Promise<void>,
   ): Promise<{ outcome: 'done' | 'abandoned' } | { outcome: 'failed'; error: Error; attempts: number }> {
+    const mode = records.length === 1 ? 'record' : 'batch';
     for (let attempt = 1; ; attempt++) {
-      const stopTimer = handlerSeconds.startTimer({ topic });
+      const stopTimer = handlerSeconds.startTimer({ topic, mode });
       try {
         await this.whileHeartbeating(heartbeat, topic, () =>
-          withConsumerSpan(topic, headers, { 'messaging.attempt': attempt }, () => call(attempt)),
+          withConsumerSpan(
+            topic,
+            records.map((r) => r.headers),
+            { 'messaging.attempt': attempt },
+            () => call(attempt),
+          ),
         );
         stopTimer();
-        consumed.inc({ topic, outcome: 'handled' });
+        consumed.inc({ topic, outcome: 'handled' }, records.length);
         return { outcome: 'done' };
       } catch (error) {
         stopTimer();
@@ -404,7 +443,10 @@ export class ConsumerRunner {
     work: () => Promise<T>,
   ): Promise<T> {
     const beat = setInterval(() => {
-      heartbeat().catch((e: Error) => this.logger.warn(`heartbeat failed: ${e.message}`));
+      heartbeat().catch((e: Error & { type?: string }) => {
+        if (e.type && REBALANCE_ERRORS.has(e.type)) this.membershipLost = true;
+        this.logger.warn(`heartbeat failed: ${e.message}`);
+      });
     }, this.options.heartbeatIntervalMs);
     const stall = setTimeout(
       () =>

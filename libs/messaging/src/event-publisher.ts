@@ -37,7 +37,11 @@ export class EventPublisher {
   }
 
   connect(): Promise<void> {
-    this.connecting ??= this.producer.connect();
+    // A failed connection is forgotten, so the next publish tries again instead of failing forever.
+    this.connecting ??= this.producer.connect().catch((error: Error) => {
+      this.connecting = undefined;
+      throw error;
+    });
     return this.connecting;
   }
 
@@ -63,18 +67,41 @@ export class EventPublisher {
     await this.connect();
     const topic = physicalTopic(this.topicPrefix, logicalTopic);
     await withProducerSpan(topic, messages.length, async (ctx) => {
-      await this.producer.send({
-        topic,
-        acks: -1,
-        compression: CompressionTypes.None,
-        messages: messages.map((m) => {
-          const headers = { ...m.headers };
-          // A message that already carries a trace (outbox row, dead letter) stays in that trace.
-          if (!headers['traceparent']) injectTraceHeaders(headers, ctx);
-          return { key: m.key, value: m.value, headers };
-        }),
-      });
+      // Requests stay under the broker's message-batch limit (1 MiB by default), in order.
+      for (const chunk of chunkBySize(messages, MAX_REQUEST_BYTES)) {
+        await this.producer.send({
+          topic,
+          acks: -1,
+          compression: CompressionTypes.None,
+          messages: chunk.map((m) => {
+            const headers = { ...m.headers };
+            // A message that already carries a trace (outbox row, dead letter) stays in that trace.
+            if (!headers['traceparent']) injectTraceHeaders(headers, ctx);
+            return { key: m.key, value: m.value, headers };
+          }),
+        });
+      }
     });
     published.inc({ topic: logicalTopic }, messages.length);
   }
+}
+
+const MAX_REQUEST_BYTES = 800 * 1024;
+
+function chunkBySize(messages: SerializedMessage[], maxBytes: number): SerializedMessage[][] {
+  const chunks: SerializedMessage[][] = [];
+  let current: SerializedMessage[] = [];
+  let size = 0;
+  for (const m of messages) {
+    const bytes = Buffer.byteLength(m.value) + Buffer.byteLength(m.key ?? '') + 200;
+    if (current.length > 0 && size + bytes > maxBytes) {
+      chunks.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(m);
+    size += bytes;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
 }

@@ -48,7 +48,6 @@ export const deadLetterHeaders = {
   topic: 'x-dlq-original-topic',
   partition: 'x-dlq-original-partition',
   offset: 'x-dlq-original-offset',
-  key: 'x-dlq-original-key',
   reason: 'x-dlq-reason',
   error: 'x-dlq-error',
   attempts: 'x-dlq-attempts',

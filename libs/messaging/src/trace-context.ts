@@ -39,23 +39,42 @@ export function withProducerSpan<T>(
   );
 }
 
+/**
+ * Handles one record in the trace it came with; a batch gets its own span linked to the trace of
+ * each of its records (up to MAX_LINKS), so every event's trace still leads to its handling.
+ */
 export function withConsumerSpan<T>(
   topic: string,
-  headers: Record<string, string>,
+  recordHeaders: Record<string, string>[],
   attributes: Record<string, string | number>,
   fn: () => Promise<T>,
 ): Promise<T> {
-  const parent = propagation.extract(ROOT_CONTEXT, headers);
+  const single = recordHeaders.length === 1;
+  const parent = single ? propagation.extract(ROOT_CONTEXT, recordHeaders[0]) : ROOT_CONTEXT;
+  const links = single
+    ? []
+    : recordHeaders.slice(0, MAX_LINKS).flatMap((headers) => {
+        const spanContext = trace.getSpanContext(propagation.extract(ROOT_CONTEXT, headers));
+        return spanContext ? [{ context: spanContext }] : [];
+      });
   return tracer.startActiveSpan(
     `process ${topic}`,
     {
       kind: SpanKind.CONSUMER,
-      attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topic, ...attributes },
+      links,
+      attributes: {
+        'messaging.system': 'kafka',
+        'messaging.destination.name': topic,
+        'messaging.batch.message_count': recordHeaders.length,
+        ...attributes,
+      },
     },
     parent,
     (span) => endSpan(span, fn),
   );
 }
+
+const MAX_LINKS = 128;
 
 async function endSpan<T>(span: Span, fn: () => Promise<T>): Promise<T> {
   try {

@@ -5,3 +5,4 @@ export * from './outbox';
 export * from './outbox-relay';
 export * from './persistence-config';
 export * from './persistence.module';
+export * from './retention';

@@ -4,7 +4,10 @@ import { quoteIdent, schemaOf } from './data-source';
 
 /** A stable 63-bit advisory-lock key per schema. */
 function lockKey(schema: string): string {
-  return BigInt.asIntN(64, BigInt('0x' + createHash('sha256').update(`migrations:${schema}`).digest('hex').slice(0, 16))).toString();
+  return BigInt.asIntN(
+    64,
+    BigInt('0x' + createHash('sha256').update(`migrations:${schema}`).digest('hex').slice(0, 16)),
+  ).toString();
 }
 
 /**

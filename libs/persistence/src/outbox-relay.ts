@@ -1,14 +1,13 @@
 import { Logger } from '@nestjs/common';
-import { counter } from '@newsroom/observability';
 import { EventPublisher, SerializedMessage } from '@newsroom/messaging';
+import { counter, gauge } from '@newsroom/observability';
+import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { quoteIdent, schemaOf } from './data-source';
 
 export interface OutboxRelayOptions {
   pollIntervalMs: number;
   batchSize: number;
-  /** Published rows are kept this long for audit, then deleted. */
-  keepPublishedMs?: number;
 }
 
 interface OutboxRow {
@@ -20,15 +19,21 @@ interface OutboxRow {
 }
 
 const relayed = counter('outbox_messages_relayed_total', 'Outbox rows published to Kafka', ['topic']);
+const failures = counter('outbox_relay_failures_total', 'Relay batches that failed and will be retried');
+const pendingGauge = gauge('outbox_pending_messages', 'Outbox rows not yet published');
+const oldestGauge = gauge('outbox_oldest_pending_seconds', 'Age of the oldest unpublished outbox row');
 
 /**
- * Publishes outbox rows in id order and marks them published, in one transaction per batch that
- * holds row locks with SKIP LOCKED: several replicas share the work without publishing a row
- * twice in the normal case. If the process dies between publishing and committing, the rows are
- * published again by the next relay (at least once); consumers de-duplicate by eventId.
+ * Publishes outbox rows in id order and marks them published, one transaction per batch. Only one
+ * relay per schema publishes at a time (a transaction-scoped advisory lock; other replicas skip
+ * their turn), so events of one key keep their order even with several replicas. If the process
+ * dies between publishing and committing, the rows are published again by the next relay (at
+ * least once); consumers de-duplicate by eventId. Errors are retried with backoff up to 5 s.
  */
 export class OutboxRelay {
   private readonly logger = new Logger(OutboxRelay.name);
+  private readonly table: string;
+  private readonly lockKey: string;
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
@@ -37,7 +42,14 @@ export class OutboxRelay {
     private readonly dataSource: DataSource,
     private readonly publisher: EventPublisher,
     private readonly options: OutboxRelayOptions,
-  ) {}
+  ) {
+    const schema = schemaOf(dataSource);
+    this.table = `${quoteIdent(schema)}.outbox`;
+    this.lockKey = BigInt.asIntN(
+      64,
+      BigInt('0x' + createHash('sha256').update(`outbox:${schema}`).digest('hex').slice(0, 16)),
+    ).toString();
+  }
 
   start(): void {
     if (this.running) return;
@@ -52,18 +64,16 @@ export class OutboxRelay {
     await this.loop;
   }
 
-  /** Publish now instead of at the next poll (call after committing outbox rows). */
-  notify(): void {
-    this.wake?.();
-  }
-
-  /** Publishes one batch; returns how many rows it published. */
+  /** Publishes one batch; returns how many rows it published (0 also when another relay holds the turn). */
   async relayBatch(): Promise<number> {
-    const table = `${quoteIdent(schemaOf(this.dataSource))}.outbox`;
     return this.dataSource.transaction(async (manager) => {
+      const [{ locked }] = await manager.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [
+        this.lockKey,
+      ]);
+      if (!locked) return 0;
       const rows: OutboxRow[] = await manager.query(
-        `SELECT id, topic, key, value, headers FROM ${table}
-         WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        `SELECT id, topic, key, value, headers FROM ${this.table}
+         WHERE published_at IS NULL ORDER BY id LIMIT $1`,
         [this.options.batchSize],
       );
       if (rows.length === 0) return 0;
@@ -75,43 +85,54 @@ export class OutboxRelay {
         );
         relayed.inc({ topic: run[0].topic }, run.length);
       }
-      await manager.query(`UPDATE ${table} SET published_at = now() WHERE id = ANY($1::bigint[])`, [
+      await manager.query(`UPDATE ${this.table} SET published_at = now() WHERE id = ANY($1::bigint[])`, [
         rows.map((r) => r.id),
       ]);
       return rows.length;
     });
   }
 
+  /** Unpublished rows and the age of the oldest, for /metrics. */
+  async backlog(): Promise<{ pending: number; oldestSeconds: number }> {
+    const [row] = await this.dataSource.query(
+      `SELECT count(*)::int AS pending, coalesce(extract(epoch FROM now() - min(created_at)), 0)::float AS oldest
+       FROM ${this.table} WHERE published_at IS NULL`,
+    );
+    pendingGauge.set(row.pending);
+    oldestGauge.set(row.oldest);
+    return { pending: row.pending, oldestSeconds: row.oldest };
+  }
+
   private async run(): Promise<void> {
-    let lastCleanup = 0;
+    let failuresInARow = 0;
+    let lastBacklogCheck = 0;
     while (this.running) {
+      let delay = this.options.pollIntervalMs;
       try {
         const published = await this.relayBatch();
-        if (Date.now() - lastCleanup > 60_000) {
-          lastCleanup = Date.now();
-          await this.deletePublished();
+        failuresInARow = 0;
+        if (Date.now() - lastBacklogCheck > 10_000) {
+          lastBacklogCheck = Date.now();
+          await this.backlog();
         }
         if (published === this.options.batchSize) continue;
       } catch (error) {
-        this.logger.error(`outbox relay failed, retrying: ${(error as Error).message}`);
+        failures.inc();
+        failuresInARow++;
+        delay = Math.min(this.options.pollIntervalMs * 2 ** failuresInARow, 5_000);
+        this.logger.error(
+          `outbox relay failed (${failuresInARow} in a row), retrying in ${delay} ms: ${(error as Error).message}`,
+        );
       }
+      if (!this.running) break;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.options.pollIntervalMs);
+        const timer = setTimeout(resolve, delay);
         this.wake = () => {
           clearTimeout(timer);
           resolve();
         };
       });
     }
-  }
-
-  private async deletePublished(): Promise<void> {
-    const keepMs = this.options.keepPublishedMs ?? 24 * 3600 * 1000;
-    await this.dataSource.query(
-      `DELETE FROM ${quoteIdent(schemaOf(this.dataSource))}.outbox
-       WHERE published_at < now() - ($1::double precision * interval '1 millisecond')`,
-      [keepMs],
-    );
   }
 }
 

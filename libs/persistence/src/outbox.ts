@@ -23,12 +23,25 @@ export class Outbox {
     propagation.inject(context.active(), trace);
     const params: unknown[] = [];
     const rows = messages.map((message, index) => {
-      const value = parseMessage(topic, message.key, message.value, `outbox message ${index} for ${topic.name}`);
-      params.push(topic.name, message.key, JSON.stringify(value), JSON.stringify({ ...trace, ...message.headers }));
+      const value = parseMessage(
+        topic,
+        message.key,
+        message.value,
+        `outbox message ${index} for ${topic.name}`,
+      );
+      params.push(
+        topic.name,
+        message.key,
+        JSON.stringify(value),
+        JSON.stringify({ ...trace, ...message.headers }),
+      );
       const p = params.length;
       return `($${p - 3}, $${p - 2}, $${p - 1}, $${p}::jsonb)`;
     });
     const table = `${quoteIdent(schemaOf(manager.connection))}.outbox`;
-    await manager.query(`INSERT INTO ${table} (topic, key, value, headers) VALUES ${rows.join(', ')}`, params);
+    await manager.query(
+      `INSERT INTO ${table} (topic, key, value, headers) VALUES ${rows.join(', ')}`,
+      params,
+    );
   }
 }

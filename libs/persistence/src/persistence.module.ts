@@ -16,10 +16,12 @@ import { Inbox } from './inbox';
 import { migrateSchema } from './migrate';
 import { Outbox } from './outbox';
 import { OutboxRelay, OutboxRelayOptions } from './outbox-relay';
+import { RetentionJob, RetentionOptions } from './retention';
 
 export interface PersistenceModuleOptions extends SchemaDataSourceOptions {
   migrateOnStart: boolean;
   outbox: OutboxRelayOptions;
+  retention: RetentionOptions;
 }
 
 @Injectable()
@@ -30,14 +32,19 @@ export class PostgresHealthProbe implements HealthProbe {
   }
 }
 
-/** Runs the outbox relay while the application is up; stops it before connections close. */
+/** Runs the outbox relay and the retention job while the application is up; stops them before connections close. */
 @Injectable()
-export class OutboxRelayLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  constructor(private readonly relay: OutboxRelay) {}
+export class BackgroundJobs implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  constructor(
+    private readonly relay: OutboxRelay,
+    private readonly retention: RetentionJob,
+  ) {}
   onApplicationBootstrap(): void {
     this.relay.start();
+    this.retention.start();
   }
   beforeApplicationShutdown(): Promise<void> {
+    this.retention.stop();
     return this.relay.stop();
   }
 }
@@ -70,7 +77,12 @@ export class PersistenceModule {
           useFactory: (dataSource: DataSource, publisher: EventPublisher) =>
             new OutboxRelay(dataSource, publisher, options.outbox),
         },
-        OutboxRelayLifecycle,
+        {
+          provide: RetentionJob,
+          inject: [getDataSourceToken()],
+          useFactory: (dataSource: DataSource) => new RetentionJob(dataSource, options.retention),
+        },
+        BackgroundJobs,
       ],
       exports: [Outbox, Inbox, OutboxRelay, POSTGRES_HEALTH_PROBE, TypeOrmModule],
     };

@@ -3,12 +3,16 @@ import { ConsumerRunner, EventPublisher, SerializedMessage, physicalTopic } from
 import { TestTopics, createTestTopics, readMessages } from '@newsroom/messaging/testing';
 import { testServers, uniqueName, waitFor } from '@newsroom/testing';
 import { DataSource } from 'typeorm';
-import { Inbox, Outbox, OutboxRelay, createSchemaDataSource, migrateSchema } from '../src';
+import { Inbox, Outbox, OutboxRelay, RetentionJob, createSchemaDataSource, migrateSchema } from '../src';
 import { TestSchema, createTestSchema } from '../src/testing';
 
 const topic = topics.articlesFlagged;
 const flagEvent = (i: number) =>
-  newEvent(topic.name, { ...topicExamples.articlesFlagged.value.payload, articleId: `art-${i}` }, 'outbox-test');
+  newEvent(
+    topic.name,
+    { ...topicExamples.articlesFlagged.value.payload, articleId: `art-${i}` },
+    'outbox-test',
+  );
 
 /** A publisher that dies after the broker acknowledged its Nth batch, before the relay could commit. */
 class CrashingPublisher extends EventPublisher {
@@ -25,6 +29,7 @@ class CrashingPublisher extends EventPublisher {
     if (++this.batches === this.crashAfterBatch) throw new Error('relay process killed');
   }
 }
+
 
 describe('transactional outbox, relay and inbox on real PostgreSQL and Kafka', () => {
   let db: TestSchema;
@@ -60,7 +65,9 @@ describe('transactional outbox, relay and inbox on real PostgreSQL and Kafka', (
   it('refuses an outbox message that breaks its contract, naming the field', async () => {
     const broken = { ...flagEvent(1), payload: { ...flagEvent(1).payload, flagged: 'yes' } };
     await expect(
-      db.dataSource.transaction((manager) => outbox.enqueue(manager, topic, [{ key: 'art-1', value: broken as never }])),
+      db.dataSource.transaction((manager) =>
+        outbox.enqueue(manager, topic, [{ key: 'art-1', value: broken as never }]),
+      ),
     ).rejects.toThrow(/payload\.flagged/);
   });
 
@@ -68,14 +75,22 @@ describe('transactional outbox, relay and inbox on real PostgreSQL and Kafka', (
     const count = 300;
     const events = Array.from({ length: count }, (_, i) => flagEvent(i + 1));
     await db.dataSource.transaction((manager) =>
-      outbox.enqueue(manager, topic, events.map((e) => ({ key: e.payload.articleId, value: e }))),
+      outbox.enqueue(
+        manager,
+        topic,
+        events.map((e) => ({ key: e.payload.articleId, value: e })),
+      ),
     );
 
     // First relay: its second batch reaches Kafka, then the process "dies" before marking the rows.
-    const crashing = new OutboxRelay(db.dataSource, new CrashingPublisher(kafkaTopics.kafka, kafkaTopics.prefix, 2), {
-      pollIntervalMs: 10,
-      batchSize: 100,
-    });
+    const crashing = new OutboxRelay(
+      db.dataSource,
+      new CrashingPublisher(kafkaTopics.kafka, kafkaTopics.prefix, 2),
+      {
+        pollIntervalMs: 10,
+        batchSize: 100,
+      },
+    );
     await expect(crashing.relayBatch()).resolves.toBe(100);
     await expect(crashing.relayBatch()).rejects.toThrow('relay process killed');
 
@@ -84,12 +99,18 @@ describe('transactional outbox, relay and inbox on real PostgreSQL and Kafka', (
     const relay = new OutboxRelay(db.dataSource, publisher, { pollIntervalMs: 10, batchSize: 100 });
     relay.start();
     await waitFor('outbox drained', async () => {
-      const [{ n }] = await db.dataSource.query(`SELECT count(*)::int AS n FROM "${db.schema}".outbox WHERE published_at IS NULL`);
+      const [{ n }] = await db.dataSource.query(
+        `SELECT count(*)::int AS n FROM "${db.schema}".outbox WHERE published_at IS NULL`,
+      );
       return n === 0;
     });
     await relay.stop();
 
-    const onKafka = await readMessages(kafkaTopics.kafka, physicalTopic(kafkaTopics.prefix, topic.name), count + 100);
+    const onKafka = await readMessages(
+      kafkaTopics.kafka,
+      physicalTopic(kafkaTopics.prefix, topic.name),
+      count + 100,
+    );
     expect(onKafka).toHaveLength(count + 100); // the 100 rows of the crashed batch went out twice
     expect(new Set(onKafka.map((m) => JSON.parse(m.value!.toString()).eventId)).size).toBe(count);
 
@@ -123,9 +144,13 @@ describe('transactional outbox, relay and inbox on real PostgreSQL and Kafka', (
       ],
     );
     await consumer.start();
-    await waitFor('every message consumed', async () => (await consumer.lag()).every((p) => p.lag === 0) || undefined, {
-      timeoutMs: 60_000,
-    });
+    await waitFor(
+      'every message consumed',
+      async () => (await consumer.lag()).every((p) => p.lag === 0) || undefined,
+      {
+        timeoutMs: 60_000,
+      },
+    );
     await consumer.stop();
     await publisher.disconnect();
 
@@ -133,6 +158,76 @@ describe('transactional outbox, relay and inbox on real PostgreSQL and Kafka', (
       `SELECT count(*)::int AS rows, count(DISTINCT article_id)::int AS distinct FROM "${db.schema}".flags`,
     );
     expect({ rows, distinct }).toEqual({ rows: count, distinct: count });
+  });
+});
+
+describe('outbox relays on several replicas', () => {
+  it('publish one key in order: one relay per schema publishes at a time', async () => {
+    const db = await createTestSchema();
+    const kafkaTopics = await createTestTopics([topic], 1);
+    const publisher = new EventPublisher(kafkaTopics.kafka, kafkaTopics.prefix);
+    try {
+      const events = Array.from({ length: 600 }, (_, i) => flagEvent(i));
+      await db.dataSource.transaction((manager) =>
+        new Outbox().enqueue(
+          manager,
+          topic,
+          events.map((e) => ({ key: 'art-same', value: e })),
+        ),
+      );
+      const replicas = [1, 2, 3].map(
+        () => new OutboxRelay(db.dataSource, publisher, { pollIntervalMs: 5, batchSize: 50 }),
+      );
+      replicas.forEach((r) => r.start());
+      await waitFor('outbox drained', async () => (await replicas[0].backlog()).pending === 0);
+      await Promise.all(replicas.map((r) => r.stop()));
+      const onKafka = await readMessages(
+        kafkaTopics.kafka,
+        physicalTopic(kafkaTopics.prefix, topic.name),
+        600,
+      );
+      expect(onKafka.map((m) => JSON.parse(m.value!.toString()).payload.articleId)).toEqual(
+        events.map((e) => e.payload.articleId),
+      );
+    } finally {
+      await publisher.disconnect();
+      await db.drop();
+      await kafkaTopics.remove();
+    }
+  });
+});
+
+describe('retention', () => {
+  it('deletes old published outbox rows and old inbox entries, and keeps the rest', async () => {
+    const db = await createTestSchema();
+    try {
+      const s = `"${db.schema}"`;
+      await db.dataSource.query(
+        `INSERT INTO ${s}.outbox (topic, key, value, published_at) VALUES
+         ('t', 'k', 'old', now() - interval '2 days'), ('t', 'k', 'recent', now()), ('t', 'k', 'pending', NULL)`,
+      );
+      await db.dataSource.query(
+        `INSERT INTO ${s}.inbox (consumer, event_id, processed_at) VALUES ('c', 'old', now() - interval '30 days'), ('c', 'recent', now())`,
+      );
+      const job = new RetentionJob(db.dataSource, {
+        keepPublishedOutboxMs: 86_400_000,
+        keepInboxMs: 14 * 86_400_000,
+        intervalMs: 60_000,
+      });
+      await expect(job.runOnce()).resolves.toEqual({ outbox: 1, inbox: 1 });
+      expect(
+        (await db.dataSource.query(`SELECT value FROM ${s}.outbox ORDER BY id`)).map(
+          (r: { value: string }) => r.value,
+        ),
+      ).toEqual(['recent', 'pending']);
+      expect(
+        (await db.dataSource.query(`SELECT event_id FROM ${s}.inbox`)).map(
+          (r: { event_id: string }) => r.event_id,
+        ),
+      ).toEqual(['recent']);
+    } finally {
+      await db.drop();
+    }
   });
 });
 

@@ -38,6 +38,11 @@ export class PlatformModule {
           applicationName: service,
           migrateOnStart: config.DB_MIGRATE_ON_START,
           outbox: { pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS, batchSize: config.OUTBOX_BATCH_SIZE },
+          retention: {
+            keepPublishedOutboxMs: config.OUTBOX_KEEP_PUBLISHED_MS,
+            keepInboxMs: config.INBOX_KEEP_MS,
+            intervalMs: 15 * 60 * 1000,
+          },
         }),
       ],
       controllers: [HealthController, MetricsController],

@@ -1,6 +1,7 @@
 import { DynamicModule, INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ConfigError, loadConfig } from '@newsroom/config';
 import { KafkaTransport } from '@newsroom/messaging';
@@ -11,7 +12,7 @@ import { Logger } from 'nestjs-pino';
 import { z } from 'zod';
 import { PlatformExceptionFilter } from './platform-exception.filter';
 import { PlatformModule } from './platform.module';
-import { ServiceConfig } from './service-config';
+import { ServiceConfig, serviceConfigProblems } from './service-config';
 
 export interface ServiceDefinition<C extends ServiceConfig> {
   name: string;
@@ -29,7 +30,10 @@ export interface ServiceDefinition<C extends ServiceConfig> {
 class ServiceRootModule {}
 
 /** The service's module plus the platform (logging, Kafka, its schema, health, metrics). */
-export function serviceRootModule<C extends ServiceConfig>(definition: ServiceDefinition<C>, config: C): DynamicModule {
+export function serviceRootModule<C extends ServiceConfig>(
+  definition: ServiceDefinition<C>,
+  config: C,
+): DynamicModule {
   return {
     module: ServiceRootModule,
     imports: [
@@ -55,16 +59,22 @@ export async function runService<C extends ServiceConfig>(definition: ServiceDef
   const command = process.argv[2] ?? 'serve';
   if (command === 'describe-config') {
     // The env schema as JSON Schema: deployment checks and docs read it from the built service.
-    process.stdout.write(JSON.stringify(z.toJSONSchema(definition.configSchema, { io: 'input' }), null, 2) + '\n');
+    process.stdout.write(
+      JSON.stringify(z.toJSONSchema(definition.configSchema, { io: 'input' }), null, 2) + '\n',
+    );
     return;
   }
   if (command !== 'serve' && command !== 'migrate') {
-    process.stderr.write(`${definition.name}: unknown command "${command}" (expected serve, migrate or describe-config)\n`);
+    process.stderr.write(
+      `${definition.name}: unknown command "${command}" (expected serve, migrate or describe-config)\n`,
+    );
     process.exit(2);
   }
   let config: C;
   try {
     config = loadConfig(definition.configSchema as unknown as z.ZodObject, process.env) as C;
+    const problems = serviceConfigProblems(config);
+    if (problems.length > 0) throw new ConfigError(problems);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${definition.name}: ${error.message}\n`);
@@ -78,7 +88,14 @@ export async function runService<C extends ServiceConfig>(definition: ServiceDef
     return;
   }
 
-  const { app, transport } = await createServiceApp(definition, config);
+  let started: Awaited<ReturnType<typeof createServiceApp<C>>>;
+  try {
+    started = await createServiceApp(definition, config);
+  } catch (error) {
+    process.stderr.write(`${definition.name}: could not start: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+  const { app, transport } = started;
   const logger = app.get(Logger);
 
   let shuttingDown = false;
@@ -92,8 +109,10 @@ export async function runService<C extends ServiceConfig>(definition: ServiceDef
     }, config.SHUTDOWN_TIMEOUT_MS);
     deadline.unref();
     try {
-      // Consumers first, while the producer and the database are still there for in-flight work.
+      // Consumers first, then HTTP (in-flight requests finish), while the producer and the database
+      // are still there for their work; then the rest (outbox relay, producer, connections).
       await transport.close();
+      await (app.getHttpAdapter().getInstance() as FastifyInstance).close();
       await app.close();
       await stopTracing();
       logger.log('shut down cleanly');
@@ -106,7 +125,12 @@ export async function runService<C extends ServiceConfig>(definition: ServiceDef
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
 
-  await app.listen({ port: config.PORT, host: config.HOST });
+  try {
+    await app.listen({ port: config.PORT, host: config.HOST });
+  } catch (error) {
+    logger.error(`cannot listen on ${config.HOST}:${config.PORT}: ${(error as Error).message}`);
+    process.exit(1);
+  }
   logger.log(`${definition.name} listening on ${config.HOST}:${config.PORT}`);
 }
 
@@ -130,11 +154,17 @@ export async function createServiceApp<C extends ServiceConfig>(
   app.useGlobalFilters(new PlatformExceptionFilter(app.getHttpAdapter()));
   const transport = app.get(KafkaTransport);
   app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
+  // Modules are initialised (and bootstrapped) before the first record reaches a handler.
+  await app.init();
   await app.startAllMicroservices();
   return { app, transport };
 }
 
-function setUpOpenApi(app: INestApplication, definition: { name: string; description: string }, config: ServiceConfig): void {
+function setUpOpenApi(
+  app: INestApplication,
+  definition: { name: string; description: string },
+  config: ServiceConfig,
+): void {
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -148,7 +178,10 @@ function setUpOpenApi(app: INestApplication, definition: { name: string; descrip
 }
 
 /** `main.js migrate`: run the schema's migrations and exit (the Kubernetes migration Job). */
-async function migrateOnly<C extends ServiceConfig>(definition: ServiceDefinition<C>, config: C): Promise<number> {
+async function migrateOnly<C extends ServiceConfig>(
+  definition: ServiceDefinition<C>,
+  config: C,
+): Promise<number> {
   const dataSource = createSchemaDataSource({
     url: config.DATABASE_URL,
     schema: config.DB_SCHEMA ?? definition.schema,
@@ -158,7 +191,9 @@ async function migrateOnly<C extends ServiceConfig>(definition: ServiceDefinitio
   try {
     await dataSource.initialize();
     const applied = await migrateSchema(dataSource);
-    process.stdout.write(`${definition.name}: ${applied.length} migration(s) applied: ${applied.map((m) => m.name).join(', ') || 'none pending'}\n`);
+    process.stdout.write(
+      `${definition.name}: ${applied.length} migration(s) applied: ${applied.map((m) => m.name).join(', ') || 'none pending'}\n`,
+    );
     return 0;
   } catch (error) {
     process.stderr.write(`${definition.name}: migration failed: ${(error as Error).message}\n`);

@@ -22,3 +22,31 @@ export type ServiceConfig = z.infer<z.ZodObject<ReturnType<typeof serviceEnv>>>;
 
 export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
 export const SERVICE_NAME = Symbol('SERVICE_NAME');
+
+/** Rules between variables that each look fine alone; each problem names its variable. */
+export function serviceConfigProblems(config: ServiceConfig): { variable: string; message: string }[] {
+  const problems: { variable: string; message: string }[] = [];
+  if (config.KAFKA_HEARTBEAT_INTERVAL_MS * 3 > config.KAFKA_SESSION_TIMEOUT_MS) {
+    problems.push({
+      variable: 'KAFKA_HEARTBEAT_INTERVAL_MS',
+      message: `must be at most a third of KAFKA_SESSION_TIMEOUT_MS (${config.KAFKA_SESSION_TIMEOUT_MS})`,
+    });
+  }
+  const longestRetryPause = Math.min(
+    config.KAFKA_RETRY_BACKOFF_MS * 2 ** (config.KAFKA_HANDLER_MAX_ATTEMPTS - 2),
+    30_000,
+  );
+  if (config.KAFKA_HANDLER_STALL_MS <= longestRetryPause) {
+    problems.push({
+      variable: 'KAFKA_HANDLER_STALL_MS',
+      message: `must exceed the longest retry pause (${longestRetryPause} ms), or a retry would look like a stall`,
+    });
+  }
+  if (config.DB_POOL_SIZE < 2) {
+    problems.push({
+      variable: 'DB_POOL_SIZE',
+      message: 'must be at least 2: migrations hold one connection for their lock',
+    });
+  }
+  return problems;
+}

@@ -6,7 +6,14 @@ import { Controller, DynamicModule, Module } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { deadLetterTopicName, newEvent, topicExamples, topics } from '@newsroom/contracts';
-import { ConsumeTopic, EventPublisher, KafkaMessageContext, KafkaTransport, deadLetterHeaders, physicalTopic } from '@newsroom/messaging';
+import {
+  ConsumeTopic,
+  EventPublisher,
+  KafkaMessageContext,
+  KafkaTransport,
+  deadLetterHeaders,
+  physicalTopic,
+} from '@newsroom/messaging';
 import { TestTopics, createTestTopics, readMessages } from '@newsroom/messaging/testing';
 import { testServers, uniqueName, waitFor } from '@newsroom/testing';
 import { trace } from '@opentelemetry/api';
@@ -27,13 +34,18 @@ class FlagsConsumer {
   @ConsumeTopic(topic)
   async onFlag(@Payload() event: Flag, @Ctx() context: KafkaMessageContext): Promise<void> {
     const { articleId } = event.payload;
-    if (articleId === 'art-poison') throw new Error(`cannot flag ${articleId}: moderation store is read-only`);
+    if (articleId === 'art-poison')
+      throw new Error(`cannot flag ${articleId}: moderation store is read-only`);
     if (articleId === 'art-slow') {
       slowHandlerStarted = true;
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       slowHandlerFinished = true;
     }
-    seen.push({ articleId, traceId: trace.getActiveSpan()?.spanContext().traceId, headers: context.message.headers });
+    seen.push({
+      articleId,
+      traceId: trace.getActiveSpan()?.spanContext().traceId,
+      headers: context.message.headers,
+    });
   }
 }
 
@@ -102,8 +114,14 @@ describe('a service consuming through KafkaTransport (NestJS microservice)', () 
 
   it('dead-letters a failing handler with its own error message, not a generic one', async () => {
     await app.get(EventPublisher).publish(topic, [{ key: 'art-poison', value: flag('art-poison') }]);
-    const [dead] = await readMessages(testTopics.kafka, physicalTopic(testTopics.prefix, deadLetterTopicName(topic.name)), 1);
-    expect(dead.headers[deadLetterHeaders.error]).toBe('cannot flag art-poison: moderation store is read-only');
+    const [dead] = await readMessages(
+      testTopics.kafka,
+      physicalTopic(testTopics.prefix, deadLetterTopicName(topic.name)),
+      1,
+    );
+    expect(dead.headers[deadLetterHeaders.error]).toBe(
+      'cannot flag art-poison: moderation store is read-only',
+    );
     expect(dead.headers[deadLetterHeaders.attempts]).toBe('2');
   });
 
@@ -114,7 +132,10 @@ describe('a service consuming through KafkaTransport (NestJS microservice)', () 
     expect(slowHandlerFinished).toBe(true);
     const admin = testTopics.kafka.admin();
     await admin.connect();
-    const [offsets] = await admin.fetchOffsets({ groupId, topics: [physicalTopic(testTopics.prefix, topic.name)] });
+    const [offsets] = await admin.fetchOffsets({
+      groupId,
+      topics: [physicalTopic(testTopics.prefix, topic.name)],
+    });
     const ends = await admin.fetchTopicOffsets(physicalTopic(testTopics.prefix, topic.name));
     await admin.disconnect();
     expect(offsets.partitions[0].offset).toBe(ends[0].high);

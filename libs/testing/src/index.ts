@@ -2,4 +2,3 @@ export * from './servers';
 export * from './service-process';
 export * from './unique';
 export * from './wait-for';
-export * from './service-lifecycle';

@@ -1,3 +1,3 @@
-import { describeServiceLifecycle } from '@newsroom/testing';
+import { describeServiceLifecycle } from '@newsroom/platform/testing';
 
 describeServiceLifecycle('ingestion', 'warehouse');

@@ -13,12 +13,23 @@ export interface TestTopics {
 }
 
 /** Creates the given contract topics (and their dead-letter topics) under a prefix unique to the caller. */
-export async function createTestTopics(definitions: readonly TopicDefinition[], partitions = 3): Promise<TestTopics> {
+export async function createTestTopics(
+  definitions: readonly TopicDefinition[],
+  partitions = 3,
+): Promise<TestTopics> {
   const prefix = `${uniqueName('t')}.`;
   const kafka = createKafka({ brokers: testServers().kafkaBrokers.split(','), clientId: 'newsroom-tests' });
   const plans = planTopics(definitions, { partitions, replicationFactor: 1, retentionMs: 3_600_000 }, prefix);
   await ensureTopics(kafka, plans);
-  return { prefix, kafka, remove: () => deleteTopics(kafka, plans.map((p) => p.name)) };
+  return {
+    prefix,
+    kafka,
+    remove: () =>
+      deleteTopics(
+        kafka,
+        plans.map((p) => p.name),
+      ),
+  };
 }
 
 export interface ReadMessage {
@@ -30,7 +41,12 @@ export interface ReadMessage {
 }
 
 /** Reads every message of a topic from the beginning until `count` have arrived (or the deadline). */
-export async function readMessages(kafka: Kafka, topic: string, count: number, timeoutMs = 30_000): Promise<ReadMessage[]> {
+export async function readMessages(
+  kafka: Kafka,
+  topic: string,
+  count: number,
+  timeoutMs = 30_000,
+): Promise<ReadMessage[]> {
   const consumer = kafka.consumer({ groupId: uniqueName('reader'), maxWaitTimeInMs: 100 });
   const messages: ReadMessage[] = [];
   await consumer.connect();
@@ -38,7 +54,8 @@ export async function readMessages(kafka: Kafka, topic: string, count: number, t
     await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new Error(`only ${messages.length} of ${count} messages on ${topic} after ${timeoutMs} ms`)),
+        () =>
+          reject(new Error(`only ${messages.length} of ${count} messages on ${topic} after ${timeoutMs} ms`)),
         timeoutMs,
       );
       void consumer.run({
@@ -48,7 +65,9 @@ export async function readMessages(kafka: Kafka, topic: string, count: number, t
             value: message.value,
             partition,
             offset: message.offset,
-            headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])),
+            headers: Object.fromEntries(
+              Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]),
+            ),
           });
           if (messages.length >= count) {
             clearTimeout(timer);

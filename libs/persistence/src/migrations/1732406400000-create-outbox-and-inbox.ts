@@ -18,7 +18,9 @@ export class CreateOutboxAndInbox1732406400000 implements MigrationInterface {
         published_at timestamptz
       )`);
     await runner.query(`CREATE INDEX outbox_unpublished ON ${s}.outbox (id) WHERE published_at IS NULL`);
-    await runner.query(`CREATE INDEX outbox_published_at ON ${s}.outbox (published_at) WHERE published_at IS NOT NULL`);
+    await runner.query(
+      `CREATE INDEX outbox_published_at ON ${s}.outbox (published_at) WHERE published_at IS NOT NULL`,
+    );
     await runner.query(`
       CREATE TABLE ${s}.inbox (
         consumer text NOT NULL,
@@ -26,6 +28,7 @@ export class CreateOutboxAndInbox1732406400000 implements MigrationInterface {
         processed_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (consumer, event_id)
       )`);
+    await runner.query(`CREATE INDEX inbox_processed_at ON ${s}.inbox (processed_at)`);
   }
 
   async down(runner: QueryRunner): Promise<void> {

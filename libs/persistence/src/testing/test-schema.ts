@@ -13,7 +13,12 @@ export interface TestSchema {
 /** A throwaway schema with the given migrations (and the outbox/inbox) applied, on the real server. */
 export async function createTestSchema(options: Partial<SchemaDataSourceOptions> = {}): Promise<TestSchema> {
   const schema = uniqueName('test');
-  const dataSource = createSchemaDataSource({ url: testServers().databaseUrl, schema, poolSize: 5, ...options });
+  const dataSource = createSchemaDataSource({
+    url: testServers().databaseUrl,
+    schema,
+    poolSize: 5,
+    ...options,
+  });
   await dataSource.initialize();
   await migrateSchema(dataSource);
   return {

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { allTopics } from '@newsroom/contracts';
+import { TestTopics, createTestTopics } from '@newsroom/messaging/testing';
+import { ServiceProcess, startService, testServers, uniqueName, workspaceRoot } from '@newsroom/testing';
 import { DataSource } from 'typeorm';
-import { testServers, workspaceRoot } from './servers';
-import { ServiceProcess, startService } from './service-process';
-import { uniqueName } from './unique';
 
 /**
  * The behaviour every service process shares, checked against the real servers: it refuses a bad
@@ -15,16 +15,19 @@ export function describeServiceLifecycle(name: string, ownSchema: string): void 
     const schema = uniqueName(ownSchema);
     let service: ServiceProcess;
     let db: DataSource;
+    let topics: TestTopics;
 
     beforeAll(async () => {
       db = await new DataSource({ type: 'postgres', url: testServers().databaseUrl }).initialize();
-      service = await startService(name, { DB_SCHEMA: schema, KAFKA_TOPIC_PREFIX: `${uniqueName('t')}.` });
+      topics = await createTestTopics(allTopics, 1);
+      service = await startService(name, { DB_SCHEMA: schema, KAFKA_TOPIC_PREFIX: topics.prefix });
     });
 
     afterAll(async () => {
       await service?.stop('SIGKILL');
       await db?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       await db?.destroy();
+      await topics?.remove();
     });
 
     it('exits 1 naming each invalid variable', () => {
@@ -41,7 +44,10 @@ export function describeServiceLifecycle(name: string, ownSchema: string): void 
     it('reports ready with Kafka and PostgreSQL up, and live', async () => {
       const ready = await fetch(`${service.url}/health/ready`);
       expect(ready.status).toBe(200);
-      expect(await ready.json()).toMatchObject({ status: 'ok', info: { kafka: { status: 'up' }, postgres: { status: 'up' } } });
+      expect(await ready.json()).toMatchObject({
+        status: 'ok',
+        info: { kafka: { status: 'up' }, postgres: { status: 'up' } },
+      });
       expect((await fetch(`${service.url}/health/live`)).status).toBe(200);
     });
 
@@ -50,7 +56,9 @@ export function describeServiceLifecycle(name: string, ownSchema: string): void 
         `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
         [schema],
       );
-      expect(tables.map((t) => t.table_name)).toEqual(expect.arrayContaining(['inbox', 'migrations', 'outbox']));
+      expect(tables.map((t) => t.table_name)).toEqual(
+        expect.arrayContaining(['inbox', 'migrations', 'outbox']),
+      );
     });
 
     it('serves Prometheus metrics: process, HTTP and Kafka', async () => {
@@ -59,7 +67,9 @@ export function describeServiceLifecycle(name: string, ownSchema: string): void 
       expect(response.headers.get('content-type')).toContain('text/plain');
       const body = await response.text();
       expect(body).toContain('process_cpu_user_seconds_total');
-      expect(body).toMatch(/http_server_request_duration_seconds_count\{method="GET",route="\/health\/live",status_code="200"\} [1-9]/);
+      expect(body).toMatch(
+        /http_server_request_duration_seconds_count\{method="GET",route="\/health\/live",status_code="200"\} [1-9]/,
+      );
       expect(body).toContain('# TYPE kafka_messages_consumed_total counter');
     });
 

@@ -1,0 +1,2 @@
+/** Test helpers for services built on this lib: `@newsroom/platform/testing`. */
+export * from './service-lifecycle';
