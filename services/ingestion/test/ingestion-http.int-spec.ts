@@ -1,0 +1,181 @@
+import { allTopics, topicExamples, topics } from '@newsroom/contracts';
+import { physicalTopic } from '@newsroom/messaging';
+import { TestTopics, createTestTopics, readMessages } from '@newsroom/messaging/testing';
+import { ServiceProcess, startService, testServers, uniqueName } from '@newsroom/testing';
+import { DataSource } from 'typeorm';
+
+const PRODUCER_KEY = 'producer-key-0123456789';
+const ROTATED_KEY = 'producer-key-next-0123456789';
+const BURST_KEY = 'burst-key-0123456789abcdef';
+const ADMIN_KEY = 'admin-key-0123456789abcdef';
+
+describe('ingestion over HTTP (real service process, Kafka and PostgreSQL)', () => {
+  // Keys are spread over the tests so that only the burst test meets the rate limit (5/s, bursts of 10).
+  let kafkaTopics: TestTopics;
+  let service: ServiceProcess;
+  let db: DataSource;
+  const schema = uniqueName('warehouse');
+
+  beforeAll(async () => {
+    kafkaTopics = await createTestTopics(allTopics, 1);
+    db = await new DataSource({ type: 'postgres', url: testServers().databaseUrl }).initialize();
+    service = await startService('ingestion', {
+      DB_SCHEMA: schema,
+      KAFKA_TOPIC_PREFIX: kafkaTopics.prefix,
+      INGESTION_API_KEYS: `producer:${PRODUCER_KEY},producer-next:${ROTATED_KEY},burst:${BURST_KEY}`,
+      INGESTION_ADMIN_API_KEYS: `moderator:${ADMIN_KEY}`,
+      INGESTION_MAX_BATCH_ITEMS: '100',
+      INGESTION_RATE_LIMIT_PER_SECOND: '5',
+      HTTP_BODY_LIMIT_BYTES: String(256 * 1024),
+    });
+  });
+
+  afterAll(async () => {
+    await service?.stop();
+    await db?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await db?.destroy();
+    await kafkaTopics?.remove();
+  });
+
+  const post = (path: string, body: unknown, key?: string) =>
+    fetch(`${service.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(key ? { 'x-api-key': key } : {}) },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+  const read = (i: number) => ({
+    ...topicExamples.interactionsRaw.value,
+    eventId: `http-${i}`,
+    userId: `reader-${i}`,
+  });
+  const article = (eventId: string, title: string) => ({
+    ...topicExamples.articlesRaw.value,
+    eventId,
+    title,
+    articleId: 'art-http',
+  });
+
+  it('stores the valid items of a mixed batch and lists the invalid ones by index and field', async () => {
+    const items = [
+      read(1),
+      { ...read(2), dwellSeconds: -1 },
+      read(3),
+      { ...read(4), type: 'like', colour: 'red' },
+      read(5),
+    ];
+    const response = await post('/v1/interactions', { items }, PRODUCER_KEY);
+    expect(response.status).toBe(202);
+    const body = await response.json();
+    expect(body.accepted).toBe(3);
+    expect(body.duplicates).toBe(0);
+    expect(body.rejected).toEqual([
+      { index: 1, field: 'dwellSeconds', message: expect.any(String) },
+      { index: 3, field: 'type', message: expect.any(String) },
+      { index: 3, field: 'colour', message: 'unknown field' },
+    ]);
+    const rows = await db.query(`SELECT event_id FROM "${schema}".interactions ORDER BY event_id`);
+    expect(rows.map((r: { event_id: string }) => r.event_id)).toEqual(['http-1', 'http-3', 'http-5']);
+
+    const again = await (
+      await post('/v1/interactions', { items: [read(1), read(3), read(6)] }, ROTATED_KEY)
+    ).json();
+    expect(again).toEqual({ accepted: 1, duplicates: 2, rejected: [] });
+  });
+
+  it('answers 400 naming the field when a single object is invalid', async () => {
+    const response = await post('/v1/interactions', { ...read(7), occurredAt: 'yesterday' }, PRODUCER_KEY);
+    expect(response.status).toBe(400);
+    const body = await response.json();
+    expect(body.errors).toEqual([{ index: 0, field: 'occurredAt', message: expect.any(String) }]);
+    expect(body.message).toContain('occurredAt');
+    expect(JSON.stringify(body)).not.toMatch(/\bat .*\.js:\d+/);
+  });
+
+  it('answers 401 without a key or with a wrong one, 403 for a producer key on moderation', async () => {
+    expect((await post('/v1/interactions', read(8))).status).toBe(401);
+    const wrong = await post('/v1/interactions', read(8), 'not-a-key-at-all');
+    expect(wrong.status).toBe(401);
+    expect(await wrong.json()).toEqual({
+      statusCode: 401,
+      message: 'invalid API key',
+      error: 'Unauthorized',
+    });
+    expect((await post('/v1/articles/art-http/flag', { reason: 'x' }, PRODUCER_KEY)).status).toBe(403);
+  });
+
+  it('answers 413 for a body over the byte limit or a batch over the item limit', async () => {
+    const huge = JSON.stringify({ items: [{ ...read(9), sessionId: 'x'.repeat(300 * 1024) }] });
+    expect((await post('/v1/interactions', huge, PRODUCER_KEY)).status).toBe(413);
+    const tooMany = await post(
+      '/v1/interactions',
+      { items: Array.from({ length: 101 }, (_, i) => read(100 + i)) },
+      PRODUCER_KEY,
+    );
+    expect(tooMany.status).toBe(413);
+    expect((await tooMany.json()).message).toContain('at most 100 items');
+  });
+
+  it('rate-limits each key with 429 and Retry-After, leaving other keys alone', async () => {
+    const statuses: number[] = [];
+    let retryAfter: string | null = null;
+    for (let i = 0; i < 15; i++) {
+      const response = await post('/v1/interactions', read(300), BURST_KEY);
+      statuses.push(response.status);
+      if (response.status === 429) retryAfter = response.headers.get('retry-after');
+    }
+    expect(statuses.slice(0, 10).every((s) => s === 202)).toBe(true);
+    expect(statuses).toContain(429);
+    expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
+    expect((await post('/v1/interactions', read(301), PRODUCER_KEY)).status).toBe(202);
+  });
+
+  it('keeps article revisions and emits one articles.ingested per revision', async () => {
+    expect((await post('/v1/articles', article('rev-1', 'First title'), ROTATED_KEY)).status).toBe(202);
+    expect(
+      (
+        await post(
+          '/v1/articles',
+          { items: [article('rev-2', 'Corrected title'), article('rev-1', 'First title')] },
+          ROTATED_KEY,
+        )
+      ).status,
+    ).toBe(202);
+    const [current] = await db.query(
+      `SELECT title, revision FROM "${schema}".articles WHERE article_id = 'art-http'`,
+    );
+    expect(current).toEqual({ title: 'Corrected title', revision: 2 });
+    const events = (
+      await readMessages(
+        kafkaTopics.kafka,
+        physicalTopic(kafkaTopics.prefix, topics.articlesIngested.name),
+        2,
+      )
+    ).map((m) => JSON.parse(m.value!.toString()));
+    expect(events.map((e) => [e.payload.revision, e.payload.title])).toEqual([
+      [1, 'First title'],
+      [2, 'Corrected title'],
+    ]);
+  });
+
+  it('flags and unflags an article with an admin key, logging who and why, and publishing each decision', async () => {
+    expect((await post('/v1/articles/no-such-article/flag', { reason: 'spam' }, ADMIN_KEY)).status).toBe(404);
+    expect((await post('/v1/articles/art-http/flag', {}, ADMIN_KEY)).status).toBe(400);
+    const flag = await post('/v1/articles/art-http/flag', { reason: 'fabricated quote' }, ADMIN_KEY);
+    expect(await flag.json()).toEqual({ articleId: 'art-http', flagged: true });
+    const [row] = await db.query(`SELECT flagged FROM "${schema}".articles WHERE article_id = 'art-http'`);
+    expect(row.flagged).toBe(true);
+    await post('/v1/articles/art-http/unflag', { reason: 'quote verified' }, ADMIN_KEY);
+    const decisions = (
+      await readMessages(kafkaTopics.kafka, physicalTopic(kafkaTopics.prefix, topics.articlesFlagged.name), 2)
+    ).map((m) => JSON.parse(m.value!.toString()).payload);
+    expect(decisions).toEqual([
+      { articleId: 'art-http', flagged: true, reason: 'fabricated quote', actor: 'moderator' },
+      { articleId: 'art-http', flagged: false, reason: 'quote verified', actor: 'moderator' },
+    ]);
+    const log = await db.query(`SELECT flagged, actor FROM "${schema}".moderation_log ORDER BY id`);
+    expect(log).toEqual([
+      { flagged: true, actor: 'moderator' },
+      { flagged: false, actor: 'moderator' },
+    ]);
+  });
+});
