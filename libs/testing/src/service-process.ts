@@ -26,9 +26,13 @@ const running = new Set<ChildProcess>();
 process.on('exit', () => running.forEach((child) => child.kill('SIGKILL')));
 
 /** Starts a built service (`dist/services/<name>/main.js`) as its own process and waits until it is ready. */
-export async function startService(name: string, env: Record<string, string>, readyTimeoutMs = 60_000): Promise<ServiceProcess> {
+export async function startService(
+  name: string,
+  env: Record<string, string>,
+  { readyTimeoutMs = 60_000, nodeArgs = [] as string[] } = {},
+): Promise<ServiceProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(workspaceRoot, 'dist/services', name, 'main.js')], {
+  const child = spawn(process.execPath, [...nodeArgs, join(workspaceRoot, 'dist/services', name, 'main.js')], {
     cwd: workspaceRoot,
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: env['LOG_LEVEL'] ?? 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
