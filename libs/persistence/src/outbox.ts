@@ -21,27 +21,20 @@ export class Outbox {
     // Keep the trace of the transaction that wrote the event; the relay publishes under it.
     const trace: Record<string, string> = {};
     propagation.inject(context.active(), trace);
-    const params: unknown[] = [];
-    const rows = messages.map((message, index) => {
-      const value = parseMessage(
-        topic,
-        message.key,
-        message.value,
-        `outbox message ${index} for ${topic.name}`,
-      );
-      params.push(
-        topic.name,
-        message.key,
-        JSON.stringify(value),
-        JSON.stringify({ ...trace, ...message.headers }),
-      );
-      const p = params.length;
-      return `($${p - 3}, $${p - 2}, $${p - 1}, $${p}::jsonb)`;
-    });
+    const values = messages.map((message, index) =>
+      JSON.stringify(parseMessage(topic, message.key, message.value, `outbox message ${index} for ${topic.name}`)),
+    );
     const table = `${quoteIdent(schemaOf(manager.connection))}.outbox`;
+    // One array parameter per column, however many rows: cheap to bind and to parse.
     await manager.query(
-      `INSERT INTO ${table} (topic, key, value, headers) VALUES ${rows.join(', ')}`,
-      params,
+      `INSERT INTO ${table} (topic, key, value, headers)
+       SELECT $1, key, value, headers FROM unnest($2::text[], $3::text[], $4::jsonb[]) AS m(key, value, headers)`,
+      [
+        topic.name,
+        messages.map((m) => m.key),
+        values,
+        messages.map((m) => JSON.stringify({ ...trace, ...m.headers })),
+      ],
     );
   }
 }

@@ -9,6 +9,16 @@ const ROTATED_KEY = 'producer-key-next-0123456789';
 const BURST_KEY = 'burst-key-0123456789abcdef';
 const ADMIN_KEY = 'admin-key-0123456789abcdef';
 
+interface ErrorBody {
+  message: string;
+  errors: { index: number; field: string; message: string }[];
+}
+interface ResultBody {
+  accepted: number;
+  duplicates: number;
+  rejected: ErrorBody['errors'];
+}
+
 describe('ingestion over HTTP (real service process, Kafka and PostgreSQL)', () => {
   // Keys are spread over the tests so that only the burst test meets the rate limit (5/s, bursts of 10).
   let kafkaTopics: TestTopics;
@@ -65,7 +75,7 @@ describe('ingestion over HTTP (real service process, Kafka and PostgreSQL)', () 
     ];
     const response = await post('/v1/interactions', { items }, PRODUCER_KEY);
     expect(response.status).toBe(202);
-    const body = await response.json();
+    const body = (await response.json()) as ResultBody;
     expect(body.accepted).toBe(3);
     expect(body.duplicates).toBe(0);
     expect(body.rejected).toEqual([
@@ -85,7 +95,7 @@ describe('ingestion over HTTP (real service process, Kafka and PostgreSQL)', () 
   it('answers 400 naming the field when a single object is invalid', async () => {
     const response = await post('/v1/interactions', { ...read(7), occurredAt: 'yesterday' }, PRODUCER_KEY);
     expect(response.status).toBe(400);
-    const body = await response.json();
+    const body = (await response.json()) as ErrorBody;
     expect(body.errors).toEqual([{ index: 0, field: 'occurredAt', message: expect.any(String) }]);
     expect(body.message).toContain('occurredAt');
     expect(JSON.stringify(body)).not.toMatch(/\bat .*\.js:\d+/);
@@ -112,7 +122,7 @@ describe('ingestion over HTTP (real service process, Kafka and PostgreSQL)', () 
       PRODUCER_KEY,
     );
     expect(tooMany.status).toBe(413);
-    expect((await tooMany.json()).message).toContain('at most 100 items');
+    expect(((await tooMany.json()) as ErrorBody).message).toContain('at most 100 items');
   });
 
   it('rate-limits each key with 429 and Retry-After, leaving other keys alone', async () => {
