@@ -13,14 +13,21 @@ const aliases = Object.fromEntries(
 
 module.exports = function nodeAppWebpackConfig(appDir) {
   // services/ingestion -> dist/services/ingestion, tools/ops -> dist/tools/ops
+  const isService = relative(workspaceRoot, appDir).startsWith('services/');
   const outputPath = join(workspaceRoot, 'dist', relative(workspaceRoot, dirname(appDir)), basename(appDir));
   return {
     mode: 'none',
     target: 'node20',
     context: appDir,
-    entry: './src/main.ts',
+    entry: {
+      main: './src/main.ts',
+      // Services run their outbox relay in a worker thread (libs/persistence), loaded from next to main.js.
+      ...(isService ? { 'outbox-relay.worker': join(workspaceRoot, 'libs/persistence/src/outbox-relay.worker.ts') } : {}),
+    },
+    // Keep Node's own __dirname: main.js finds the worker script next to itself.
+    node: { __dirname: false, __filename: false },
     devtool: 'source-map',
-    output: { path: outputPath, filename: 'main.js', clean: true, devtoolModuleFilenameTemplate: '[absolute-resource-path]' },
+    output: { path: outputPath, filename: '[name].js', clean: true, devtoolModuleFilenameTemplate: '[absolute-resource-path]' },
     resolve: { extensions: ['.ts', '.js'], alias: aliases },
     externalsPresets: { node: true },
     externals: [

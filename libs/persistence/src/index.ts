@@ -6,3 +6,4 @@ export * from './outbox-relay';
 export * from './persistence-config';
 export * from './persistence.module';
 export * from './retention';
+export * from './outbox-relay-thread';

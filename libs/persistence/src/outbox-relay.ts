@@ -10,6 +10,13 @@ export interface OutboxRelayOptions {
   batchSize: number;
 }
 
+/** Where the relay reports what it did; by default this process's Prometheus metrics. */
+export interface OutboxRelayReport {
+  relayed(topic: string, count: number): void;
+  failed(): void;
+  backlog(pending: number, oldestSeconds: number): void;
+}
+
 interface OutboxRow {
   id: string;
   topic: string;
@@ -18,10 +25,20 @@ interface OutboxRow {
   headers: Record<string, string>;
 }
 
-const relayed = counter('outbox_messages_relayed_total', 'Outbox rows published to Kafka', ['topic']);
-const failures = counter('outbox_relay_failures_total', 'Relay batches that failed and will be retried');
-const pendingGauge = gauge('outbox_pending_messages', 'Outbox rows not yet published');
-const oldestGauge = gauge('outbox_oldest_pending_seconds', 'Age of the oldest unpublished outbox row');
+export const prometheusRelayReport = (): OutboxRelayReport => {
+  const relayed = counter('outbox_messages_relayed_total', 'Outbox rows published to Kafka', ['topic']);
+  const failures = counter('outbox_relay_failures_total', 'Relay batches that failed and will be retried');
+  const pending = gauge('outbox_pending_messages', 'Outbox rows not yet published');
+  const oldest = gauge('outbox_oldest_pending_seconds', 'Age of the oldest unpublished outbox row');
+  return {
+    relayed: (topic, count) => relayed.inc({ topic }, count),
+    failed: () => failures.inc(),
+    backlog: (rows, seconds) => {
+      pending.set(rows);
+      oldest.set(seconds);
+    },
+  };
+};
 
 /**
  * Publishes outbox rows in id order and marks them published, one transaction per batch. Only one
@@ -42,6 +59,7 @@ export class OutboxRelay {
     private readonly dataSource: DataSource,
     private readonly publisher: EventPublisher,
     private readonly options: OutboxRelayOptions,
+    private readonly report: OutboxRelayReport = prometheusRelayReport(),
   ) {
     const schema = schemaOf(dataSource);
     this.table = `${quoteIdent(schema)}.outbox`;
@@ -83,7 +101,7 @@ export class OutboxRelay {
           run[0].topic,
           run.map((r): SerializedMessage => ({ key: r.key, value: r.value, headers: r.headers })),
         );
-        relayed.inc({ topic: run[0].topic }, run.length);
+        this.report.relayed(run[0].topic, run.length);
       }
       await manager.query(`UPDATE ${this.table} SET published_at = now() WHERE id = ANY($1::bigint[])`, [
         rows.map((r) => r.id),
@@ -98,8 +116,7 @@ export class OutboxRelay {
       `SELECT count(*)::int AS pending, coalesce(extract(epoch FROM now() - min(created_at)), 0)::float AS oldest
        FROM ${this.table} WHERE published_at IS NULL`,
     );
-    pendingGauge.set(row.pending);
-    oldestGauge.set(row.oldest);
+    this.report.backlog(row.pending, row.oldest);
     return { pending: row.pending, oldestSeconds: row.oldest };
   }
 
@@ -117,7 +134,7 @@ export class OutboxRelay {
         }
         if (published === this.options.batchSize) continue;
       } catch (error) {
-        failures.inc();
+        this.report.failed();
         failuresInARow++;
         delay = Math.min(this.options.pollIntervalMs * 2 ** failuresInARow, 5_000);
         this.logger.error(

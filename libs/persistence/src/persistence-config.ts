@@ -10,6 +10,8 @@ export const persistenceEnv = {
   DB_MIGRATE_ON_START: env.boolean(true),
   OUTBOX_POLL_INTERVAL_MS: env.positiveInt(50),
   OUTBOX_BATCH_SIZE: env.positiveInt(500),
+  /** Run the outbox relay in a worker thread (in the built service), beside the consumers and HTTP. */
+  OUTBOX_RELAY_THREAD: env.boolean(true),
   /** Published outbox rows are kept this long for audit, then deleted. */
   OUTBOX_KEEP_PUBLISHED_MS: env.positiveInt(24 * 3600 * 1000),
   /** Inbox entries (handled event ids) are kept this long: longer than any topic's retention. */

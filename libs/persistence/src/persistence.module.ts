@@ -8,7 +8,8 @@ import {
   OnApplicationBootstrap,
 } from '@nestjs/common';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
-import { EventPublisher } from '@newsroom/messaging';
+import { EventPublisher, MESSAGING_OPTIONS, MessagingOptions } from '@newsroom/messaging';
+import { existsSync } from 'node:fs';
 import { HealthProbe, POSTGRES_HEALTH_PROBE } from '@newsroom/observability';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { SchemaDataSourceOptions, schemaDataSourceOptions } from './data-source';
@@ -16,13 +17,23 @@ import { Inbox } from './inbox';
 import { migrateSchema } from './migrate';
 import { Outbox } from './outbox';
 import { OutboxRelay, OutboxRelayOptions } from './outbox-relay';
+import { OutboxRelayThread } from './outbox-relay-thread';
 import { RetentionJob, RetentionOptions } from './retention';
 
 export interface PersistenceModuleOptions extends SchemaDataSourceOptions {
   migrateOnStart: boolean;
   outbox: OutboxRelayOptions;
+  /** The built outbox-relay.worker.js: when it exists, the relay runs in a worker thread. */
+  relayWorkerScript?: string;
   retention: RetentionOptions;
 }
+
+/** The outbox relay as the application runs it: in this thread or in a worker thread. */
+export interface RelayRunner {
+  start(): void;
+  stop(): Promise<void>;
+}
+export const RELAY_RUNNER = Symbol('RELAY_RUNNER');
 
 @Injectable()
 export class PostgresHealthProbe implements HealthProbe {
@@ -36,7 +47,7 @@ export class PostgresHealthProbe implements HealthProbe {
 @Injectable()
 export class BackgroundJobs implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(
-    private readonly relay: OutboxRelay,
+    @Inject(RELAY_RUNNER) private readonly relay: RelayRunner,
     private readonly retention: RetentionJob,
   ) {}
   onApplicationBootstrap(): void {
@@ -76,6 +87,22 @@ export class PersistenceModule {
           inject: [getDataSourceToken(), EventPublisher],
           useFactory: (dataSource: DataSource, publisher: EventPublisher) =>
             new OutboxRelay(dataSource, publisher, options.outbox),
+        },
+        {
+          provide: RELAY_RUNNER,
+          inject: [OutboxRelay, MESSAGING_OPTIONS],
+          useFactory: (relay: OutboxRelay, messaging: MessagingOptions): RelayRunner => {
+            const script = options.relayWorkerScript;
+            if (!script || !existsSync(script)) return relay;
+            return new OutboxRelayThread(script, {
+              databaseUrl: options.url,
+              schema: options.schema,
+              brokers: messaging.brokers,
+              clientId: messaging.clientId,
+              topicPrefix: messaging.topicPrefix,
+              relay: options.outbox,
+            });
+          },
         },
         {
           provide: RetentionJob,

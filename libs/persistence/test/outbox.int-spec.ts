@@ -30,7 +30,6 @@ class CrashingPublisher extends EventPublisher {
   }
 }
 
-
 describe('transactional outbox, relay and inbox on real PostgreSQL and Kafka', () => {
   let db: TestSchema;
   let kafkaTopics: TestTopics;

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { MessagingModule, messagingOptions } from '@newsroom/messaging';
@@ -38,6 +39,8 @@ export class PlatformModule {
           applicationName: service,
           migrateOnStart: config.DB_MIGRATE_ON_START,
           outbox: { pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS, batchSize: config.OUTBOX_BATCH_SIZE },
+          // Built next to main.js by tools/build/node-app-webpack.js; absent when running from sources.
+          relayWorkerScript: config.OUTBOX_RELAY_THREAD ? join(__dirname, 'outbox-relay.worker.js') : undefined,
           retention: {
             keepPublishedOutboxMs: config.OUTBOX_KEEP_PUBLISHED_MS,
             keepInboxMs: config.INBOX_KEEP_MS,

@@ -34,13 +34,17 @@ interface KafkaRun {
 async function kafkaRun(db: DataSource, n: number, partitions: number): Promise<KafkaRun> {
   const kafkaTopics = await createTestTopics(allTopics, partitions);
   const schema = uniqueName('bench_warehouse');
-  const service = await startService('ingestion', {
-    DB_SCHEMA: schema,
-    KAFKA_TOPIC_PREFIX: kafkaTopics.prefix,
-    KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY: String(partitions),
-    OUTBOX_BATCH_SIZE: '5000',
-    LOG_LEVEL: 'error',
-  }, { nodeArgs: profileArgs() });
+  const service = await startService(
+    'ingestion',
+    {
+      DB_SCHEMA: schema,
+      KAFKA_TOPIC_PREFIX: kafkaTopics.prefix,
+      KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY: String(partitions),
+      OUTBOX_BATCH_SIZE: process.env['BENCH_OUTBOX_BATCH'] ?? '5000',
+      LOG_LEVEL: 'error',
+    },
+    { nodeArgs: profileArgs() },
+  );
   const admin = kafkaTopics.kafka.admin();
   await admin.connect();
   try {
@@ -88,13 +92,15 @@ async function httpRun(db: DataSource, batches: number, batchSize: number, concu
     KAFKA_TOPIC_PREFIX: kafkaTopics.prefix,
     INGESTION_API_KEYS: `bench:${API_KEY}`,
     INGESTION_RATE_LIMIT_PER_SECOND: '100000',
-    OUTBOX_BATCH_SIZE: '5000',
+    OUTBOX_BATCH_SIZE: process.env['BENCH_OUTBOX_BATCH'] ?? '5000',
     LOG_LEVEL: 'error',
   });
   try {
     const run = uniqueName('h');
     const bodies = Array.from({ length: batches }, (_, b) =>
-      JSON.stringify({ items: Array.from({ length: batchSize }, (_, i) => interaction(run, b * batchSize + i)) }),
+      JSON.stringify({
+        items: Array.from({ length: batchSize }, (_, i) => interaction(run, b * batchSize + i)),
+      }),
     );
     const latencies: number[] = [];
     let next = 0;
@@ -118,7 +124,11 @@ async function httpRun(db: DataSource, batches: number, batchSize: number, concu
       }),
     );
     const seconds = (performance.now() - started) / 1000;
-    return { rate: (batches * batchSize) / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+    return {
+      rate: (batches * batchSize) / seconds,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+    };
   } finally {
     await service.stop();
     await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
@@ -131,7 +141,9 @@ export async function benchIngestion(args: { n: number; runs: number; partitions
   const db = await new DataSource({ type: 'postgres', url: servers.databaseUrl }).initialize();
   try {
     console.log(`bench:ingestion on ${machine()}`);
-    console.log(`Kafka path: ${args.n} interactions on interactions.raw (${args.partitions} partitions) until stored and interactions.ingested published`);
+    console.log(
+      `Kafka path: ${args.n} interactions on interactions.raw (${args.partitions} partitions) until stored and interactions.ingested published`,
+    );
     const kafkaRuns: KafkaRun[] = [];
     for (let i = 1; i <= args.runs; i++) {
       const result = await kafkaRun(db, args.n, args.partitions);
@@ -148,7 +160,9 @@ export async function benchIngestion(args: { n: number; runs: number; partitions
     for (let i = 1; i <= args.runs; i++) {
       const result = await httpRun(db, 60, 1_000, 4);
       httpRuns.push(result);
-      console.log(`  run ${i}: ${Math.round(result.rate)} events/s, p50 ${result.p50.toFixed(0)} ms, p99 ${result.p99.toFixed(0)} ms per batch`);
+      console.log(
+        `  run ${i}: ${Math.round(result.rate)} events/s, p50 ${result.p50.toFixed(0)} ms, p99 ${result.p99.toFixed(0)} ms per batch`,
+      );
     }
     console.log(
       `  median: ${Math.round(median(httpRuns.map((r) => r.rate)))} events/s, p99 ${median(httpRuns.map((r) => r.p99)).toFixed(0)} ms per 1,000-item batch`,
