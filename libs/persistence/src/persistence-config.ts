@@ -9,7 +9,7 @@ export const persistenceEnv = {
   /** Run pending migrations at start-up (under an advisory lock, so replicas can start together). */
   DB_MIGRATE_ON_START: env.boolean(true),
   OUTBOX_POLL_INTERVAL_MS: env.positiveInt(50),
-  OUTBOX_BATCH_SIZE: env.positiveInt(500),
+  OUTBOX_BATCH_SIZE: env.positiveInt(5_000),
   /** Run the outbox relay in a worker thread (in the built service), beside the consumers and HTTP. */
   OUTBOX_RELAY_THREAD: env.boolean(true),
   /** Published outbox rows are kept this long for audit, then deleted. */

@@ -40,8 +40,7 @@ async function kafkaRun(db: DataSource, n: number, partitions: number): Promise<
       DB_SCHEMA: schema,
       KAFKA_TOPIC_PREFIX: kafkaTopics.prefix,
       KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY: String(partitions),
-      OUTBOX_BATCH_SIZE: process.env['BENCH_OUTBOX_BATCH'] ?? '5000',
-      LOG_LEVEL: 'error',
+        LOG_LEVEL: 'error',
     },
     { nodeArgs: profileArgs() },
   );
@@ -92,7 +91,6 @@ async function httpRun(db: DataSource, batches: number, batchSize: number, concu
     KAFKA_TOPIC_PREFIX: kafkaTopics.prefix,
     INGESTION_API_KEYS: `bench:${API_KEY}`,
     INGESTION_RATE_LIMIT_PER_SECOND: '100000',
-    OUTBOX_BATCH_SIZE: process.env['BENCH_OUTBOX_BATCH'] ?? '5000',
     LOG_LEVEL: 'error',
   });
   try {
