@@ -16,7 +16,7 @@ import { DataSource } from 'typeorm';
 import { ApiKeyGuard, AuthenticatedRequest, RequireApiKey } from '../auth/api-key.guard';
 import { IngestionConfig } from '../config';
 import { IngestionResultDto } from '../http/dto/ingestion-result.dto';
-import { noValidItems, validateItems } from '../http/ingestion-request';
+import { ingestRequest } from '../http/ingestion-request';
 import { ArticlesService } from './articles.service';
 import { ModerationRequestDto, ModerationResultDto } from './dto/moderation.dto';
 import { ModerationService } from './moderation.service';
@@ -44,13 +44,14 @@ export class ArticlesController {
   })
   @ApiBody({ schema: { example: { items: [topicExamples.articlesRaw.value] } } })
   @ApiResponse({ status: 202, type: IngestionResultDto })
-  async ingest(@Body() body: unknown): Promise<IngestionResultDto> {
-    const { valid, errors } = validateItems(Article, body, this.config.INGESTION_MAX_BATCH_ITEMS);
-    if (valid.length === 0) throw noValidItems(errors);
-    const stored = await this.dataSource.transaction((manager) =>
-      this.articles.store(manager, valid, 'http'),
+  ingest(@Body() body: unknown): Promise<IngestionResultDto> {
+    return ingestRequest(
+      this.dataSource,
+      Article,
+      body,
+      this.config.INGESTION_MAX_BATCH_ITEMS,
+      (manager, items) => this.articles.store(manager, items, 'http'),
     );
-    return { ...stored, rejected: errors };
   }
 
   @Post(':articleId/flag')

@@ -1,5 +1,6 @@
 import { BadRequestException, PayloadTooLargeException } from '@nestjs/common';
 import { fieldErrors } from '@newsroom/contracts';
+import { DataSource, EntityManager } from 'typeorm';
 import { z } from 'zod';
 
 export interface ItemError {
@@ -64,4 +65,21 @@ export function noValidItems(errors: ItemError[]): BadRequestException {
       .join('; '),
     errors,
   });
+}
+
+/**
+ * A write request end to end: validate each item, 400 when none is valid, store the valid ones in
+ * one transaction, and report accepted, duplicates and the rejected items.
+ */
+export async function ingestRequest<S extends z.ZodType>(
+  dataSource: DataSource,
+  schema: S,
+  body: unknown,
+  maxItems: number,
+  store: (manager: EntityManager, items: z.output<S>[]) => Promise<{ accepted: number; duplicates: number }>,
+): Promise<{ accepted: number; duplicates: number; rejected: ItemError[] }> {
+  const { valid, errors } = validateItems(schema, body, maxItems);
+  if (valid.length === 0) throw noValidItems(errors);
+  const stored = await dataSource.transaction((manager) => store(manager, valid));
+  return { ...stored, rejected: errors };
 }

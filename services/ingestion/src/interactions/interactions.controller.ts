@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { ApiKeyGuard, RequireApiKey } from '../auth/api-key.guard';
 import { IngestionConfig } from '../config';
 import { IngestionResultDto } from '../http/dto/ingestion-result.dto';
-import { noValidItems, validateItems } from '../http/ingestion-request';
+import { ingestRequest } from '../http/ingestion-request';
 import { InteractionsService } from './interactions.service';
 
 @ApiTags('ingestion')
@@ -31,12 +31,13 @@ export class InteractionsController {
   })
   @ApiBody({ schema: { example: { items: [topicExamples.interactionsRaw.value] } } })
   @ApiResponse({ status: 202, type: IngestionResultDto })
-  async ingest(@Body() body: unknown): Promise<IngestionResultDto> {
-    const { valid, errors } = validateItems(Interaction, body, this.config.INGESTION_MAX_BATCH_ITEMS);
-    if (valid.length === 0) throw noValidItems(errors);
-    const stored = await this.dataSource.transaction((manager) =>
-      this.interactions.store(manager, valid, 'http'),
+  ingest(@Body() body: unknown): Promise<IngestionResultDto> {
+    return ingestRequest(
+      this.dataSource,
+      Interaction,
+      body,
+      this.config.INGESTION_MAX_BATCH_ITEMS,
+      (manager, items) => this.interactions.store(manager, items, 'http'),
     );
-    return { ...stored, rejected: errors };
   }
 }
