@@ -5,8 +5,6 @@ const nxPreset = require('@nx/jest/preset').default;
 module.exports = {
   ...nxPreset,
   testEnvironment: 'node',
-  // One line per test file (failures in full): the CI log stays readable and complete.
-  verbose: false,
   transform: {
     '^.+\\.[tj]s$': [
       '@swc/jest',

@@ -1,5 +1,5 @@
 import { TopicDefinition, deadLetterTopicName } from '@newsroom/contracts';
-import { Kafka } from 'kafkajs';
+import { Admin, Kafka } from 'kafkajs';
 import { physicalTopic } from './kafka-client';
 import { TopicSettings } from './messaging-config';
 
@@ -52,7 +52,7 @@ export async function ensureTopics(kafka: Kafka, plans: TopicPlan[]): Promise<st
     const missing = plans.filter((p) => !existing.has(p.name));
     if (missing.length > 0) {
       await admin.createTopics({
-        waitForLeaders: true,
+        waitForLeaders: false,
         topics: missing.map((p) => ({
           topic: p.name,
           numPartitions: p.partitions,
@@ -60,6 +60,7 @@ export async function ensureTopics(kafka: Kafka, plans: TopicPlan[]): Promise<st
           configEntries: Object.entries(p.config).map(([name, value]) => ({ name, value })),
         })),
       });
+      await waitForLeaders(admin, missing);
     }
     return missing.map((p) => p.name);
   } finally {
@@ -77,4 +78,28 @@ export async function deleteTopics(kafka: Kafka, names: string[]): Promise<void>
   } finally {
     await admin.disconnect();
   }
+}
+
+/**
+ * Waits until every partition of the new topics has a leader. kafkajs' own wait gives up when the
+ * broker briefly answers "unknown topic" for a topic it has just created; this one polls through it.
+ */
+async function waitForLeaders(admin: Admin, plans: TopicPlan[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError = 'no metadata yet';
+  while (Date.now() < deadline) {
+    try {
+      const { topics } = await admin.fetchTopicMetadata({ topics: plans.map((p) => p.name) });
+      const ready = plans.every((plan) => {
+        const topic = topics.find((t) => t.name === plan.name);
+        return topic?.partitions.length === plan.partitions && topic.partitions.every((p) => p.leader >= 0);
+      });
+      if (ready) return;
+      lastError = 'partitions without a leader';
+    } catch (error) {
+      lastError = (error as Error).message;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`topics not ready after ${timeoutMs} ms: ${lastError}`);
 }
