@@ -1,4 +1,5 @@
 import { allTopics, topicExamples, topics } from '@newsroom/contracts';
+import { World, simulate, startForNow, worldConfig } from '@newsroom/datagen';
 import { physicalTopic } from '@newsroom/messaging';
 import { createTestTopics } from '@newsroom/messaging/testing';
 import { ensureTestServers, startService, uniqueName, waitFor } from '@newsroom/testing';
@@ -7,7 +8,21 @@ import { machine, median, percentile } from './stats';
 
 const API_KEY = 'bench-producer-0123456789';
 
-/** Synthetic interactions: distinct events over many readers and articles, in production's shape. */
+/**
+ * The first `n` interactions of the pilot synthetic world (15,000 readers): impressions, clicks and
+ * reads as the world's readers produce them, serialised once before the clock starts.
+ */
+function pilotInteractions(n: number): { key: string; value: string }[] {
+  const records: { key: string; value: string }[] = [];
+  for (const event of simulate(new World(worldConfig('pilot', { start: startForNow(7) })))) {
+    if (event.kind !== 'interaction') continue;
+    records.push({ key: event.key, value: JSON.stringify(event.value) });
+    if (records.length === n) return records;
+  }
+  throw new Error(`the pilot world has fewer than ${n} interactions`);
+}
+
+/** Distinct interactions for the HTTP path (each run needs fresh event ids). */
 function interaction(run: string, i: number) {
   return {
     ...topicExamples.interactionsRaw.value,
@@ -31,7 +46,12 @@ interface KafkaRun {
  * of N interactions is produced to interactions.raw and stops when all N are stored in the
  * warehouse and all N interactions.ingested events are on their topic.
  */
-async function kafkaRun(db: DataSource, n: number, partitions: number): Promise<KafkaRun> {
+async function kafkaRun(
+  db: DataSource,
+  records: { key: string; value: string }[],
+  partitions: number,
+): Promise<KafkaRun> {
+  const n = records.length;
   const kafkaTopics = await createTestTopics(allTopics, partitions);
   const schema = uniqueName('bench_warehouse');
   const service = await startService(
@@ -40,7 +60,7 @@ async function kafkaRun(db: DataSource, n: number, partitions: number): Promise<
       DB_SCHEMA: schema,
       KAFKA_TOPIC_PREFIX: kafkaTopics.prefix,
       KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY: String(partitions),
-        LOG_LEVEL: 'error',
+      LOG_LEVEL: 'error',
     },
     { nodeArgs: profileArgs() },
   );
@@ -49,15 +69,10 @@ async function kafkaRun(db: DataSource, n: number, partitions: number): Promise<
   try {
     const producer = kafkaTopics.kafka.producer();
     await producer.connect();
-    const run = uniqueName('r');
     const started = performance.now();
     const raw = physicalTopic(kafkaTopics.prefix, topics.interactionsRaw.name);
     for (let offset = 0; offset < n; offset += 10_000) {
-      const messages = Array.from({ length: Math.min(10_000, n - offset) }, (_, j) => {
-        const value = interaction(run, offset + j);
-        return { key: value.userId, value: JSON.stringify(value) };
-      });
-      await producer.send({ topic: raw, messages });
+      await producer.send({ topic: raw, messages: records.slice(offset, offset + 10_000) });
     }
     const produceSeconds = (performance.now() - started) / 1000;
     await producer.disconnect();
@@ -140,11 +155,12 @@ export async function benchIngestion(args: { n: number; runs: number; partitions
   try {
     console.log(`bench:ingestion on ${machine()}`);
     console.log(
-      `Kafka path: ${args.n} interactions on interactions.raw (${args.partitions} partitions) until stored and interactions.ingested published`,
+      `Kafka path: the first ${args.n} interactions of the pilot world on interactions.raw (${args.partitions} partitions) until stored and interactions.ingested published`,
     );
+    const records = pilotInteractions(args.n);
     const kafkaRuns: KafkaRun[] = [];
     for (let i = 1; i <= args.runs; i++) {
-      const result = await kafkaRun(db, args.n, args.partitions);
+      const result = await kafkaRun(db, records, args.partitions);
       kafkaRuns.push(result);
       console.log(
         `  run ${i}: ${result.seconds.toFixed(1)} s end to end (producing took ${result.produceSeconds.toFixed(1)} s) = ${Math.round(result.rate)} events/s`,

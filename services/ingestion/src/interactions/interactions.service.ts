@@ -57,6 +57,8 @@ export class InteractionsService {
           eventId: derivedEventId(`interactions.ingested:${item.eventId}`),
         }),
       })),
+      // Every event here is built the same way from interactions validated at the edge.
+      { validate: 'first' },
     );
     this.metrics.stored('interaction', source, fresh.length, items.length - fresh.length);
     this.metrics.timeliness(
