@@ -83,14 +83,6 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
     await this.runner?.stop();
   }
 
-  lag() {
-    return this.runner?.lag() ?? Promise.resolve([]);
-  }
-
-  get joinCount(): number {
-    return this.runner?.joinCount ?? 0;
-  }
-
   on(): never {
     throw new Error('KafkaTransport has no events to listen to');
   }

@@ -7,6 +7,8 @@ describe('metrics', () => {
     a.inc({ topic: 'x' });
     b.inc({ topic: 'x' });
     expect(a).toBe(b);
-    expect(await metricsRegistry.getSingleMetricAsString('test_shared_total')).toContain('test_shared_total{topic="x"} 2');
+    expect(await metricsRegistry.getSingleMetricAsString('test_shared_total')).toContain(
+      'test_shared_total{topic="x"} 2',
+    );
   });
 });

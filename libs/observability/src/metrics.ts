@@ -14,7 +14,11 @@ export function collectProcessMetrics(): void {
   collectDefaultMetrics({ register });
 }
 
-export function counter<L extends string>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
+export function counter<L extends string>(
+  name: string,
+  help: string,
+  labelNames: readonly L[] = [],
+): Counter<L> {
   return (register.getSingleMetric(name) as Counter<L>) ?? new Counter({ name, help, labelNames });
 }
 
@@ -28,5 +32,7 @@ export function histogram<L extends string>(
   labelNames: readonly L[] = [],
   buckets = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
 ): Histogram<L> {
-  return (register.getSingleMetric(name) as Histogram<L>) ?? new Histogram({ name, help, labelNames, buckets });
+  return (
+    (register.getSingleMetric(name) as Histogram<L>) ?? new Histogram({ name, help, labelNames, buckets })
+  );
 }

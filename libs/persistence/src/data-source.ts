@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { DataSource, DataSourceOptions, MixedList } from 'typeorm';
 import { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import { CreateOutboxAndInbox1732406400000 } from './migrations/1732406400000-create-outbox-and-inbox';
@@ -39,6 +40,19 @@ export function schemaOf(dataSource: DataSource): string {
   const schema = (dataSource.options as PostgresConnectionOptions).schema;
   if (!schema) throw new Error('DataSource has no schema: every service owns one');
   return schema;
+}
+
+/** The DataSource's schema, quoted for SQL: `${quotedSchema(ds)}.outbox`. */
+export function quotedSchema(dataSource: DataSource): string {
+  return quoteIdent(schemaOf(dataSource));
+}
+
+/** A stable 64-bit PostgreSQL advisory-lock key for a name (e.g. `migrations:<schema>`). */
+export function advisoryLockKey(name: string): string {
+  return BigInt.asIntN(
+    64,
+    BigInt('0x' + createHash('sha256').update(name).digest('hex').slice(0, 16)),
+  ).toString();
 }
 
 /** Quotes a schema name for SQL; schema names are validated identifiers, quoting is belt and braces. */

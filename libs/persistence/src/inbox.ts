@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { quoteIdent, schemaOf } from './data-source';
+import { quotedSchema } from './data-source';
 
 /**
  * Remembers which events a consumer has handled. Claim inside the transaction that does the
@@ -11,7 +11,7 @@ export class Inbox {
   /** Returns the ids among `eventIds` not handled before by `consumer`, and marks them handled. */
   async claim(manager: EntityManager, consumer: string, eventIds: string[]): Promise<Set<string>> {
     if (eventIds.length === 0) return new Set();
-    const table = `${quoteIdent(schemaOf(manager.connection))}.inbox`;
+    const table = `${quotedSchema(manager.connection)}.inbox`;
     const rows: { event_id: string }[] = await manager.query(
       `INSERT INTO ${table} (consumer, event_id)
        SELECT $1, id FROM unnest($2::text[]) AS id

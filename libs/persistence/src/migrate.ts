@@ -1,14 +1,5 @@
-import { createHash } from 'node:crypto';
 import { DataSource, Migration } from 'typeorm';
-import { quoteIdent, schemaOf } from './data-source';
-
-/** A stable 63-bit advisory-lock key per schema. */
-function lockKey(schema: string): string {
-  return BigInt.asIntN(
-    64,
-    BigInt('0x' + createHash('sha256').update(`migrations:${schema}`).digest('hex').slice(0, 16)),
-  ).toString();
-}
+import { advisoryLockKey, quoteIdent, schemaOf } from './data-source';
 
 /**
  * Creates the schema if needed and runs pending migrations, holding a PostgreSQL advisory lock for
@@ -20,12 +11,12 @@ export async function migrateSchema(dataSource: DataSource): Promise<Migration[]
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
-    await runner.query('SELECT pg_advisory_lock($1)', [lockKey(schema)]);
+    await runner.query('SELECT pg_advisory_lock($1)', [advisoryLockKey(`migrations:${schema}`)]);
     try {
       await runner.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
       return await dataSource.runMigrations({ transaction: 'each' });
     } finally {
-      await runner.query('SELECT pg_advisory_unlock($1)', [lockKey(schema)]);
+      await runner.query('SELECT pg_advisory_unlock($1)', [advisoryLockKey(`migrations:${schema}`)]);
     }
   } finally {
     await runner.release();

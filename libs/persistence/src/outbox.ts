@@ -4,7 +4,7 @@ import { OutboundMessage } from '@newsroom/messaging';
 import { context, propagation } from '@opentelemetry/api';
 import { EntityManager } from 'typeorm';
 import { z } from 'zod';
-import { quoteIdent, schemaOf } from './data-source';
+import { quotedSchema } from './data-source';
 
 /**
  * Writes events into the outbox table inside the caller's transaction, so an event exists if and
@@ -32,7 +32,7 @@ export class Outbox {
           : message.value,
       headers: message.headers ? { ...trace, ...message.headers } : trace,
     }));
-    const table = `${quoteIdent(schemaOf(manager.connection))}.outbox`;
+    const table = `${quotedSchema(manager.connection)}.outbox`;
     // All rows as one JSON parameter: native serialisation instead of one escaped array per column;
     // `json` (not jsonb) keeps each value's text exactly as serialised here.
     await manager.query(

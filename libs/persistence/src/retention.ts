@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { quoteIdent, schemaOf } from './data-source';
+import { quotedSchema } from './data-source';
 
 export interface RetentionOptions {
   /** Published outbox rows are kept this long, for audit. */
@@ -32,7 +32,7 @@ export class RetentionJob {
   }
 
   async runOnce(): Promise<{ outbox: number; inbox: number }> {
-    const s = quoteIdent(schemaOf(this.dataSource));
+    const s = quotedSchema(this.dataSource);
     const [, outbox] = await this.dataSource.query(
       `DELETE FROM ${s}.outbox WHERE published_at < now() - ($1::double precision * interval '1 millisecond')`,
       [this.options.keepPublishedOutboxMs],

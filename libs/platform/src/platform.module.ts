@@ -5,7 +5,7 @@ import { MessagingModule, messagingOptions } from '@newsroom/messaging';
 import { HealthController, MetricsController, nestLoggerParams } from '@newsroom/observability';
 import { PersistenceModule, SchemaDataSourceOptions } from '@newsroom/persistence';
 import { LoggerModule } from 'nestjs-pino';
-import { SERVICE_CONFIG, SERVICE_NAME, ServiceConfig } from './service-config';
+import { SERVICE_CONFIG, ServiceConfig } from './service-config';
 
 export interface PlatformModuleOptions {
   service: string;
@@ -40,7 +40,9 @@ export class PlatformModule {
           migrateOnStart: config.DB_MIGRATE_ON_START,
           outbox: { pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS, batchSize: config.OUTBOX_BATCH_SIZE },
           // Built next to main.js by tools/build/node-app-webpack.js; absent when running from sources.
-          relayWorkerScript: config.OUTBOX_RELAY_THREAD ? join(__dirname, 'outbox-relay.worker.js') : undefined,
+          relayWorkerScript: config.OUTBOX_RELAY_THREAD
+            ? join(__dirname, 'outbox-relay.worker.js')
+            : undefined,
           retention: {
             keepPublishedOutboxMs: config.OUTBOX_KEEP_PUBLISHED_MS,
             keepInboxMs: config.INBOX_KEEP_MS,
@@ -49,11 +51,8 @@ export class PlatformModule {
         }),
       ],
       controllers: [HealthController, MetricsController],
-      providers: [
-        { provide: SERVICE_CONFIG, useValue: config },
-        { provide: SERVICE_NAME, useValue: service },
-      ],
-      exports: [SERVICE_CONFIG, SERVICE_NAME],
+      providers: [{ provide: SERVICE_CONFIG, useValue: config }],
+      exports: [SERVICE_CONFIG],
     };
   }
 }

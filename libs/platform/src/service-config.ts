@@ -21,7 +21,6 @@ export function serviceEnv(defaultPort: number) {
 export type ServiceConfig = z.infer<z.ZodObject<ReturnType<typeof serviceEnv>>>;
 
 export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
-export const SERVICE_NAME = Symbol('SERVICE_NAME');
 
 /** Rules between variables that each look fine alone; each problem names its variable. */
 export function serviceConfigProblems(config: ServiceConfig): { variable: string; message: string }[] {

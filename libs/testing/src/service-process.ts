@@ -18,7 +18,10 @@ export interface ServiceProcess {
   process: ChildProcess;
   output(): string;
   /** Sends `signal` and resolves with the exit code and how long the exit took. */
-  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }>;
+  stop(
+    signal?: NodeJS.Signals,
+    timeoutMs?: number,
+  ): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }>;
 }
 
 const running = new Set<ChildProcess>();
@@ -32,11 +35,21 @@ export async function startService(
   { readyTimeoutMs = 60_000, nodeArgs = [] as string[] } = {},
 ): Promise<ServiceProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...nodeArgs, join(workspaceRoot, 'dist/services', name, 'main.js')], {
-    cwd: workspaceRoot,
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: env['LOG_LEVEL'] ?? 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, join(workspaceRoot, 'dist/services', name, 'main.js')],
+    {
+      cwd: workspaceRoot,
+      env: {
+        ...process.env,
+        ...env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: env['LOG_LEVEL'] ?? 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   running.add(child);
   let output = '';
   child.stdout?.on('data', (d) => (output += d));

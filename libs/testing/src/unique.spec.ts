@@ -12,7 +12,9 @@ describe('uniqueName', () => {
 describe('waitFor', () => {
   it('returns the first truthy value', async () => {
     let calls = 0;
-    await expect(waitFor('third call', () => (++calls >= 3 ? calls : false), { intervalMs: 1 })).resolves.toBe(3);
+    await expect(
+      waitFor('third call', () => (++calls >= 3 ? calls : false), { intervalMs: 1 }),
+    ).resolves.toBe(3);
   });
 
   it('names what it waited for when the deadline passes', async () => {

@@ -1,3 +1,4 @@
+import { runCommandLine } from '@newsroom/config';
 import { benchIngestion } from './ingestion-bench';
 
 /** Benchmarks: each prints its figures (medians of several runs). `bench <name> [--n N] [--runs R]`. */
@@ -25,10 +26,4 @@ async function main(args: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: Error) => {
-    console.error(error.message);
-    process.exit(1);
-  },
-);
+runCommandLine(main);

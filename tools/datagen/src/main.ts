@@ -1,4 +1,4 @@
-import { loadConfig } from '@newsroom/config';
+import { loadConfig, runCommandLine } from '@newsroom/config';
 import {
   EventSink,
   PublishSummary,
@@ -151,10 +151,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: Error) => {
-    console.error(`error: ${error.message}`);
-    process.exit(1);
-  },
-);
+runCommandLine(main, 'error: ');

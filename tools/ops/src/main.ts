@@ -1,4 +1,4 @@
-import { loadConfig } from '@newsroom/config';
+import { loadConfig, runCommandLine } from '@newsroom/config';
 import { allTopics } from '@newsroom/contracts';
 import { createKafka, ensureTopics, messagingEnv, planTopics } from '@newsroom/messaging';
 import { z } from 'zod';
@@ -42,10 +42,4 @@ async function main(args: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: Error) => {
-    console.error(error.message);
-    process.exit(1);
-  },
-);
+runCommandLine(main);

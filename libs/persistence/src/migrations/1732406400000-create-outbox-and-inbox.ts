@@ -1,12 +1,12 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { quoteIdent, schemaOf } from '../data-source';
+import { quotedSchema } from '../data-source';
 
 /** The outbox (events waiting to be published) and the inbox (events already handled) of a schema. */
 export class CreateOutboxAndInbox1732406400000 implements MigrationInterface {
   name = 'CreateOutboxAndInbox1732406400000';
 
   async up(runner: QueryRunner): Promise<void> {
-    const s = quoteIdent(schemaOf(runner.connection));
+    const s = quotedSchema(runner.connection);
     await runner.query(`
       CREATE TABLE ${s}.outbox (
         id bigserial PRIMARY KEY,
@@ -32,7 +32,7 @@ export class CreateOutboxAndInbox1732406400000 implements MigrationInterface {
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    const s = quoteIdent(schemaOf(runner.connection));
+    const s = quotedSchema(runner.connection);
     await runner.query(`DROP TABLE ${s}.inbox`);
     await runner.query(`DROP TABLE ${s}.outbox`);
   }

@@ -1,5 +1,4 @@
 import {
-  BadRequestException,
   Body,
   Controller,
   HttpCode,
@@ -10,13 +9,19 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { Article, ModerationRequest, fieldErrors, topicExamples } from '@newsroom/contracts';
+import {
+  Article,
+  ModerationRequest,
+  describeFieldErrors,
+  fieldErrors,
+  topicExamples,
+} from '@newsroom/contracts';
 import { SERVICE_CONFIG } from '@newsroom/platform';
 import { DataSource } from 'typeorm';
 import { ApiKeyGuard, AuthenticatedRequest, RequireApiKey } from '../auth/api-key.guard';
 import { IngestionConfig } from '../config';
 import { IngestionResultDto } from '../http/dto/ingestion-result.dto';
-import { ingestRequest } from '../http/ingestion-request';
+import { badRequest, ingestRequest } from '../http/ingestion-request';
 import { ArticlesService } from './articles.service';
 import { ModerationRequestDto, ModerationResultDto } from './dto/moderation.dto';
 import { ModerationService } from './moderation.service';
@@ -83,12 +88,7 @@ export class ArticlesController {
     const parsed = ModerationRequest.safeParse(body);
     if (!parsed.success) {
       const errors = fieldErrors(parsed.error);
-      throw new BadRequestException({
-        statusCode: 400,
-        error: 'Bad Request',
-        message: errors.map((e) => `${e.field}: ${e.message}`).join('; '),
-        errors,
-      });
+      throw badRequest(describeFieldErrors(errors), errors);
     }
     await this.moderation.setFlag(articleId, flagged, parsed.data.reason, request.apiKeyName ?? 'unknown');
     return { articleId, flagged };

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Article, derivedEventId, newEvent, topics } from '@newsroom/contracts';
-import { Outbox, quoteIdent, schemaOf } from '@newsroom/persistence';
+import { Outbox, quotedSchema } from '@newsroom/persistence';
 import { EntityManager } from 'typeorm';
-import { IngestionMetrics, Source } from '../quality/ingestion-metrics';
-import { StoreResult } from '../interactions/interactions.service';
+import { IngestionMetrics, Source, StoreResult } from '../quality/ingestion-metrics';
 
 interface Revision {
   article: Article;
@@ -24,7 +23,7 @@ export class ArticlesService {
 
   async store(manager: EntityManager, items: Article[], source: Source): Promise<StoreResult> {
     if (items.length === 0) return { accepted: 0, duplicates: 0 };
-    const s = quoteIdent(schemaOf(manager.connection));
+    const s = quotedSchema(manager.connection);
     const articleIds = [...new Set(items.map((a) => a.articleId))].sort();
     // Serialise writers of the same article (Kafka consumer and HTTP, several replicas) so revision
     // numbers are assigned once; sorted to take the locks in one order everywhere.

@@ -1,5 +1,5 @@
 import { BadRequestException, PayloadTooLargeException } from '@nestjs/common';
-import { fieldErrors } from '@newsroom/contracts';
+import { FieldError, fieldErrors } from '@newsroom/contracts';
 import { DataSource, EntityManager } from 'typeorm';
 import { z } from 'zod';
 
@@ -44,27 +44,25 @@ export function validateItems<S extends z.ZodType>(
 
 function asItems(items: unknown): unknown[] {
   if (!Array.isArray(items)) {
-    throw new BadRequestException({
-      statusCode: 400,
-      error: 'Bad Request',
-      message: 'items: expected an array',
-      errors: [{ index: -1, field: 'items', message: 'expected an array' }],
-    });
+    throw badRequest('items: expected an array', [
+      { index: -1, field: 'items', message: 'expected an array' },
+    ]);
   }
   return items;
 }
 
 /** 400 for a request none of whose items could be accepted. */
 export function noValidItems(errors: ItemError[]): BadRequestException {
-  return new BadRequestException({
-    statusCode: 400,
-    error: 'Bad Request',
-    message: errors
-      .map((e) => (e.index >= 0 ? `items.${e.index}.${e.field}` : e.field) + `: ${e.message}`)
-      .slice(0, 10)
-      .join('; '),
-    errors,
-  });
+  const message = errors
+    .map((e) => (e.index >= 0 ? `items.${e.index}.${e.field}` : e.field) + `: ${e.message}`)
+    .slice(0, 10)
+    .join('; ');
+  return badRequest(message, errors);
+}
+
+/** The 400 body of this API: a readable message plus the errors by field (and item index). */
+export function badRequest(message: string, errors: (FieldError | ItemError)[]): BadRequestException {
+  return new BadRequestException({ statusCode: 400, error: 'Bad Request', message, errors });
 }
 
 /**

@@ -1,13 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Interaction, derivedEventId, newEvent, topics } from '@newsroom/contracts';
-import { Outbox, quoteIdent, schemaOf } from '@newsroom/persistence';
+import { Outbox, quotedSchema } from '@newsroom/persistence';
 import { EntityManager } from 'typeorm';
-import { IngestionMetrics, Source } from '../quality/ingestion-metrics';
-
-export interface StoreResult {
-  accepted: number;
-  duplicates: number;
-}
+import { IngestionMetrics, Source, StoreResult } from '../quality/ingestion-metrics';
 
 interface StoredRow {
   event_id: string;
@@ -28,7 +23,7 @@ export class InteractionsService {
 
   async store(manager: EntityManager, items: Interaction[], source: Source): Promise<StoreResult> {
     if (items.length === 0) return { accepted: 0, duplicates: 0 };
-    const table = `${quoteIdent(schemaOf(manager.connection))}.interactions`;
+    const table = `${quotedSchema(manager.connection)}.interactions`;
     // The batch goes as one JSON parameter: serialising it is native and fast, unlike escaping
     // one PostgreSQL array literal per column.
     const stored: StoredRow[] = await manager.query(

@@ -1,4 +1,4 @@
-import { quoteIdent, schemaOf } from '@newsroom/persistence';
+import { quotedSchema } from '@newsroom/persistence';
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
@@ -10,7 +10,7 @@ export class CreateWarehouse1732500000000 implements MigrationInterface {
   name = 'CreateWarehouse1732500000000';
 
   async up(runner: QueryRunner): Promise<void> {
-    const s = quoteIdent(schemaOf(runner.connection));
+    const s = quotedSchema(runner.connection);
     await runner.query(`
       CREATE TABLE ${s}.articles (
         article_id text PRIMARY KEY,
@@ -67,7 +67,7 @@ export class CreateWarehouse1732500000000 implements MigrationInterface {
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    const s = quoteIdent(schemaOf(runner.connection));
+    const s = quotedSchema(runner.connection);
     for (const table of ['moderation_log', 'interactions', 'article_revisions', 'articles']) {
       await runner.query(`DROP TABLE ${s}.${table}`);
     }

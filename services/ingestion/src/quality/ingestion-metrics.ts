@@ -7,6 +7,12 @@ import { IngestionConfig } from '../config';
 export type RecordKind = 'article' | 'interaction';
 export type Source = 'kafka' | 'http';
 
+/** What storing a batch did: records newly stored, and records whose eventId was already there. */
+export interface StoreResult {
+  accepted: number;
+  duplicates: number;
+}
+
 const events = counter('ingestion_events_total', 'Records received, by outcome', [
   'kind',
   'source',
