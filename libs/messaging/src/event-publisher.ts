@@ -68,7 +68,7 @@ export class EventPublisher {
     const topic = physicalTopic(this.topicPrefix, logicalTopic);
     await withProducerSpan(topic, messages.length, async (ctx) => {
       // Requests stay under the broker's message-batch limit (1 MiB by default), in order.
-      for (const chunk of chunkBySize(messages, MAX_REQUEST_BYTES)) {
+      for (const chunk of splitIntoRequests(messages, messageBytes)) {
         await this.producer.send({
           topic,
           acks: -1,
@@ -86,22 +86,33 @@ export class EventPublisher {
   }
 }
 
+/** Stays under the broker's default message-batch limit (1 MiB) with room for the request's own framing. */
 const MAX_REQUEST_BYTES = 800 * 1024;
 
-function chunkBySize(messages: SerializedMessage[], maxBytes: number): SerializedMessage[][] {
-  const chunks: SerializedMessage[][] = [];
-  let current: SerializedMessage[] = [];
+/** Approximate bytes of one message on the wire (value, key, headers and record framing). */
+export function messageBytes(message: SerializedMessage): number {
+  return Buffer.byteLength(message.value) + Buffer.byteLength(message.key ?? '') + 200;
+}
+
+/** Splits items, in order, into groups that each fit one produce request. */
+export function splitIntoRequests<T>(
+  items: T[],
+  bytesOf: (item: T) => number,
+  maxBytes = MAX_REQUEST_BYTES,
+): T[][] {
+  const requests: T[][] = [];
+  let current: T[] = [];
   let size = 0;
-  for (const m of messages) {
-    const bytes = Buffer.byteLength(m.value) + Buffer.byteLength(m.key ?? '') + 200;
+  for (const item of items) {
+    const bytes = bytesOf(item);
     if (current.length > 0 && size + bytes > maxBytes) {
-      chunks.push(current);
+      requests.push(current);
       current = [];
       size = 0;
     }
-    current.push(m);
+    current.push(item);
     size += bytes;
   }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
+  if (current.length > 0) requests.push(current);
+  return requests;
 }

@@ -1,9 +1,8 @@
 import { Logger } from '@nestjs/common';
-import { EventPublisher, SerializedMessage } from '@newsroom/messaging';
+import { EventPublisher, SerializedMessage, messageBytes, splitIntoRequests } from '@newsroom/messaging';
 import { counter, gauge } from '@newsroom/observability';
-import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { quoteIdent, schemaOf } from './data-source';
+import { advisoryLockKey, quotedSchema, schemaOf } from './data-source';
 
 export interface OutboxRelayOptions {
   pollIntervalMs: number;
@@ -61,12 +60,8 @@ export class OutboxRelay {
     private readonly options: OutboxRelayOptions,
     private readonly report: OutboxRelayReport = prometheusRelayReport(),
   ) {
-    const schema = schemaOf(dataSource);
-    this.table = `${quoteIdent(schema)}.outbox`;
-    this.lockKey = BigInt.asIntN(
-      64,
-      BigInt('0x' + createHash('sha256').update(`outbox:${schema}`).digest('hex').slice(0, 16)),
-    ).toString();
+    this.table = `${quotedSchema(dataSource)}.outbox`;
+    this.lockKey = advisoryLockKey(`outbox:${schemaOf(dataSource)}`);
   }
 
   start(): void {
@@ -82,32 +77,49 @@ export class OutboxRelay {
     await this.loop;
   }
 
-  /** Publishes one batch; returns how many rows it published (0 also when another relay holds the turn). */
+  /**
+   * Publishes one batch; returns how many rows it published (0 also when another relay holds the
+   * turn). Rows go out in requests of at most ~800 KB, in id order; if a request fails, the rows of
+   * the requests before it are still marked published, so a transient broker error never makes the
+   * relay send again what already went out.
+   */
   async relayBatch(): Promise<number> {
-    return this.dataSource.transaction(async (manager) => {
+    const { published, failure } = await this.dataSource.transaction(async (manager) => {
       const [{ locked }] = await manager.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [
         this.lockKey,
       ]);
-      if (!locked) return 0;
+      if (!locked) return { published: 0, failure: undefined };
       const rows: OutboxRow[] = await manager.query(
         `SELECT id, topic, key, value, headers FROM ${this.table}
          WHERE published_at IS NULL ORDER BY id LIMIT $1`,
         [this.options.batchSize],
       );
-      if (rows.length === 0) return 0;
-      // Consecutive rows of one topic go in one request; order across topics is kept.
-      for (const run of consecutiveRuns(rows)) {
-        await this.publisher.publishSerialized(
-          run[0].topic,
-          run.map((r): SerializedMessage => ({ key: r.key, value: r.value, headers: r.headers })),
-        );
-        this.report.relayed(run[0].topic, run.length);
+      const sent: OutboxRow[] = [];
+      let error: unknown;
+      try {
+        // Consecutive rows of one topic share requests; order across topics is kept.
+        for (const run of consecutiveRuns(rows)) {
+          for (const request of splitIntoRequests(run, (r) => messageBytes(r))) {
+            await this.publisher.publishSerialized(
+              request[0].topic,
+              request.map((r): SerializedMessage => ({ key: r.key, value: r.value, headers: r.headers })),
+            );
+            sent.push(...request);
+            this.report.relayed(request[0].topic, request.length);
+          }
+        }
+      } catch (e) {
+        error = e;
       }
-      await manager.query(`UPDATE ${this.table} SET published_at = now() WHERE id = ANY($1::bigint[])`, [
-        rows.map((r) => r.id),
-      ]);
-      return rows.length;
+      if (sent.length > 0) {
+        await manager.query(`UPDATE ${this.table} SET published_at = now() WHERE id = ANY($1::bigint[])`, [
+          sent.map((r) => r.id),
+        ]);
+      }
+      return { published: sent.length, failure: error };
     });
+    if (failure) throw failure;
+    return published;
   }
 
   /** Unpublished rows and the age of the oldest, for /metrics. */
