@@ -49,6 +49,32 @@ export const env = {
       )
       .pipe(z.array(z.string()).min(1, 'expected a comma-separated list with at least one entry')),
   url: (fallback?: string) => (fallback === undefined ? z.url() : z.url().default(fallback)),
+  /**
+   * `name:key` pairs, comma-separated: the name is the actor in audit records; several keys at
+   * once let keys be rotated without downtime.
+   */
+  apiKeys: (variable: string) =>
+    z
+      .string()
+      .default('')
+      .transform((value, ctx) => {
+        const keys = value
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+          .map((pair) => {
+            const at = pair.indexOf(':');
+            return { name: pair.slice(0, Math.max(at, 0)), key: pair.slice(at + 1) };
+          });
+        if (keys.some((k) => !k.name || k.key.length < 16)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `${variable}: each entry is name:key with a key of at least 16 characters`,
+          });
+          return z.NEVER;
+        }
+        return keys;
+      }),
   identifier: () =>
     z
       .string()

@@ -1,3 +1,4 @@
 export * from './platform.module';
 export * from './run-service';
 export * from './service-config';
+export * from './auth';

@@ -2,38 +2,12 @@ import { env } from '@newsroom/config';
 import { serviceEnv } from '@newsroom/platform';
 import { z } from 'zod';
 
-/** `name:key` pairs, comma-separated; several at once so keys can be rotated without downtime. */
-const apiKeys = (variable: string) =>
-  z
-    .string()
-    .default('')
-    .transform((value, ctx) => {
-      const keys = value
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean)
-        .map((pair) => {
-          const at = pair.indexOf(':');
-          return { name: pair.slice(0, at), key: pair.slice(at + 1) };
-        });
-      for (const k of keys) {
-        if (!k.name || k.key.length < 16) {
-          ctx.addIssue({
-            code: 'custom',
-            message: `${variable}: each entry is name:key with a key of at least 16 characters`,
-          });
-          return z.NEVER;
-        }
-      }
-      return keys;
-    });
-
 export const configSchema = z.object({
   ...serviceEnv(3001),
   /** Producers' keys for POST /v1/articles and /v1/interactions. */
-  INGESTION_API_KEYS: apiKeys('INGESTION_API_KEYS'),
+  INGESTION_API_KEYS: env.apiKeys('INGESTION_API_KEYS'),
   /** Moderators' keys for flagging articles (also accepted for writes). */
-  INGESTION_ADMIN_API_KEYS: apiKeys('INGESTION_ADMIN_API_KEYS'),
+  INGESTION_ADMIN_API_KEYS: env.apiKeys('INGESTION_ADMIN_API_KEYS'),
   INGESTION_MAX_BATCH_ITEMS: env.positiveInt(5_000),
   /** Requests per second allowed per API key (token bucket; bursts up to twice that). */
   INGESTION_RATE_LIMIT_PER_SECOND: env.positiveInt(100),

@@ -1,11 +1,25 @@
 import { Module } from '@nestjs/common';
-import { ApiKeyGuard } from './auth/api-key.guard';
+import { API_KEYS, ApiKeyGuard, ApiKeysOptions, SERVICE_CONFIG } from '@newsroom/platform';
+import { IngestionConfig } from './config';
 import { IngestionMetrics } from './quality/ingestion-metrics';
 import { RejectionsService } from './rejections/rejections.service';
 
 /** What the article and interaction features share: authentication, quality counters, rejections. */
 @Module({
-  providers: [ApiKeyGuard, IngestionMetrics, RejectionsService],
-  exports: [ApiKeyGuard, IngestionMetrics, RejectionsService],
+  providers: [
+    {
+      provide: API_KEYS,
+      inject: [SERVICE_CONFIG],
+      useFactory: (config: IngestionConfig): ApiKeysOptions => ({
+        producer: config.INGESTION_API_KEYS,
+        admin: config.INGESTION_ADMIN_API_KEYS,
+        ratePerSecond: config.INGESTION_RATE_LIMIT_PER_SECOND,
+      }),
+    },
+    ApiKeyGuard,
+    IngestionMetrics,
+    RejectionsService,
+  ],
+  exports: [API_KEYS, ApiKeyGuard, IngestionMetrics, RejectionsService],
 })
 export class SharedModule {}

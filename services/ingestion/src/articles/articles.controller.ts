@@ -16,9 +16,8 @@ import {
   fieldErrors,
   topicExamples,
 } from '@newsroom/contracts';
-import { SERVICE_CONFIG } from '@newsroom/platform';
+import { ApiKeyGuard, AuthenticatedRequest, RequireApiKey, SERVICE_CONFIG } from '@newsroom/platform';
 import { DataSource } from 'typeorm';
-import { ApiKeyGuard, AuthenticatedRequest, RequireApiKey } from '../auth/api-key.guard';
 import { IngestionConfig } from '../config';
 import { IngestionResultDto } from '../http/dto/ingestion-result.dto';
 import { badRequest, ingestRequest } from '../http/ingestion-request';

@@ -1,9 +1,8 @@
 import { Body, Controller, HttpCode, Inject, Post, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Interaction, topicExamples } from '@newsroom/contracts';
-import { SERVICE_CONFIG } from '@newsroom/platform';
+import { ApiKeyGuard, RequireApiKey, SERVICE_CONFIG } from '@newsroom/platform';
 import { DataSource } from 'typeorm';
-import { ApiKeyGuard, RequireApiKey } from '../auth/api-key.guard';
 import { IngestionConfig } from '../config';
 import { IngestionResultDto } from '../http/dto/ingestion-result.dto';
 import { ingestRequest } from '../http/ingestion-request';

@@ -10,11 +10,25 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { SERVICE_CONFIG } from '@newsroom/platform';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { IngestionConfig } from '../config';
 import { RateLimiter } from './rate-limiter';
+
+export interface NamedApiKey {
+  name: string;
+  key: string;
+}
+
+/** A service's keys, from its config (`env.apiKeys`); provide them under API_KEYS to use ApiKeyGuard. */
+export interface ApiKeysOptions {
+  /** Keys for ordinary writes (producers). */
+  producer: NamedApiKey[];
+  /** Keys for administrative actions (also accepted where a producer key is). */
+  admin: NamedApiKey[];
+  /** Requests per second allowed per key (token bucket; bursts up to twice that). */
+  ratePerSecond: number;
+}
+export const API_KEYS = Symbol('API_KEYS');
 
 export type ApiRole = 'producer' | 'admin';
 const API_ROLE = 'newsroom:api-role';
@@ -40,13 +54,13 @@ export class ApiKeyGuard implements CanActivate {
 
   constructor(
     private readonly reflector: Reflector,
-    @Inject(SERVICE_CONFIG) config: IngestionConfig,
+    @Inject(API_KEYS) options: ApiKeysOptions,
   ) {
     this.keys = [
-      ...config.INGESTION_API_KEYS.map((k) => ({ name: k.name, digest: digest(k.key), admin: false })),
-      ...config.INGESTION_ADMIN_API_KEYS.map((k) => ({ name: k.name, digest: digest(k.key), admin: true })),
+      ...options.producer.map((k) => ({ name: k.name, digest: digest(k.key), admin: false })),
+      ...options.admin.map((k) => ({ name: k.name, digest: digest(k.key), admin: true })),
     ];
-    this.limiter = new RateLimiter(config.INGESTION_RATE_LIMIT_PER_SECOND);
+    this.limiter = new RateLimiter(options.ratePerSecond);
   }
 
   canActivate(context: ExecutionContext): boolean {
