@@ -43,39 +43,105 @@ export const ArticleFlagged = z.object({
   actor: z.string().min(1),
 });
 
-export const UserFeatures = z.object({
-  userId: z.string().min(1),
-  region: Region.optional(),
-  categoryMix: z.record(z.string(), z.number().min(0)),
-  recentReads: z.array(
-    z.object({ articleId: z.string().min(1), dwellSeconds: z.number().min(0), at: isoDateTime }),
-  ),
-  reads: z.number().int().min(0),
-  totalDwellSeconds: z.number().min(0),
-  lastSeenAt: isoDateTime,
-});
+/**
+ * Definitions both the feature store (which computes features) and models (which consume them)
+ * depend on; changing any of them changes the feature schema version.
+ */
+export const featureSchema = {
+  version: 1,
+  /** Token hashes fall in [0, tokenBuckets). */
+  tokenBuckets: 32_768,
+  /** At most this many distinct tokens per article, title first. */
+  maxTokens: 256,
+  /** Length of a reader's recent-read history. */
+  recentReads: 50,
+  /** Popularity windows are sums of buckets of this length (ms). */
+  popularityBucketMs: 5 * 60 * 1000,
+} as const;
 
-const windowCounts = z.object({
+export const popularityWindows = ['1h', '24h', '7d'] as const;
+const windowValues = z.object({
   '1h': z.number().min(0),
   '24h': z.number().min(0),
   '7d': z.number().min(0),
 });
+
+export const UserFeatures = z.object({
+  userId: z.string().min(1),
+  region: Region.optional(),
+  /** Share of the reader's dwell time per category; sums to 1 when the reader has read anything. */
+  categoryMix: z.record(z.string(), z.number().min(0)),
+  /** The latest reads, newest first. */
+  recentReads: z
+    .array(z.object({ articleId: z.string().min(1), dwellSeconds: z.number().min(0), at: isoDateTime }))
+    .max(featureSchema.recentReads),
+  impressions: z.number().int().min(0),
+  clicks: z.number().int().min(0),
+  reads: z.number().int().min(0),
+  totalDwellSeconds: z.number().min(0),
+  lastSeenAt: isoDateTime,
+  /** Increases with every change: a consumer keeps the highest it has seen. */
+  version: z.number().int().positive(),
+});
+
 export const ArticleFeatures = z.object({
   articleId: z.string().min(1),
+  revision: z.number().int().positive(),
   category: z.string().min(1),
   publisher: z.string().min(1),
   language: z.string().optional(),
-  tokenHashes: z.array(z.number().int().min(0)),
+  tokenHashes: z.array(z.number().int().min(0).max(featureSchema.tokenBuckets - 1)).max(featureSchema.maxTokens),
   publishedAt: isoDateTime,
-  reads: windowCounts,
-  dwellSeconds: windowCounts,
+  /** Reads and dwell seconds over sliding windows ending at `windowsAt`. */
+  reads: windowValues,
+  dwellSeconds: windowValues,
+  windowsAt: isoDateTime,
   flagged: z.boolean(),
+  version: z.number().int().positive(),
+});
+
+export const datasetTriggers = ['request', 'push', 'schedule'] as const;
+export const QualityCheck = z.object({
+  name: z.string().min(1),
+  passed: z.boolean(),
+  value: z.number().nullable(),
+  /** The accepted range; null bounds are open. */
+  min: z.number().nullable(),
+  max: z.number().nullable(),
+  detail: z.string(),
+});
+
+export const DatasetManifest = z.object({
+  datasetId: sha256,
+  format: z.string().min(1),
+  featureSchemaVersion: z.number().int().positive(),
+  codeVersion: z.string().min(1),
+  createdAt: isoDateTime,
+  trigger: z.enum(datasetTriggers),
+  window: z.object({ start: isoDateTime, end: isoDateTime }),
+  /** Examples at or after this instant are the validation split; earlier ones are for training. */
+  validationFrom: isoDateTime,
+  rows: z.object({
+    train: z.number().int().min(0),
+    validation: z.number().int().min(0),
+    readers: z.number().int().min(0),
+    articles: z.number().int().min(0),
+  }),
+  file: z.object({ uri: z.string().min(1), sha256, bytes: z.number().int().min(0) }),
+  sources: z.object({
+    /** Offsets up to which the feature store had applied each input partition. */
+    kafkaOffsets: z.record(z.string(), z.record(z.string(), z.string())),
+    /** The offline store's sequence numbers the snapshot read up to: a rebuild reads the same rows. */
+    highWaterMarks: z.object({ interactions: z.number().int().min(0), articles: z.number().int().min(0) }),
+  }),
+  quality: z.object({ passed: z.boolean(), checks: z.array(QualityCheck) }),
+  buildMs: z.number().min(0),
 });
 
 export const DatasetSnapshotted = z.object({
   datasetId: sha256,
   artifact: artifactRef,
-  manifest: z.record(z.string(), z.unknown()),
+  manifest: DatasetManifest,
 });
 
 export const trainingTriggers = ['push', 'schedule', 'request', 'drift'] as const;

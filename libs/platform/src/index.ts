@@ -2,3 +2,4 @@ export * from './platform.module';
 export * from './run-service';
 export * from './service-config';
 export * from './auth';
+export * from './periodic-task';

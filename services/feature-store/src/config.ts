@@ -1,7 +1,51 @@
+import { artifactEnv } from '@newsroom/artifacts';
+import { env } from '@newsroom/config';
 import { serviceEnv } from '@newsroom/platform';
 import { z } from 'zod';
 
+const share = (fallback: number) => z.coerce.number().min(0).max(1).default(fallback);
+const ratio = (fallback: number) => z.coerce.number().positive().default(fallback);
+const count = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
+
 export const configSchema = z.object({
   ...serviceEnv(3002),
+  ...artifactEnv,
+  /** Keys allowed to request snapshots (`name:key`, comma-separated). */
+  FEATURES_ADMIN_API_KEYS: env.apiKeys('FEATURES_ADMIN_API_KEYS'),
+  FEATURES_RATE_LIMIT_PER_SECOND: env.positiveInt(20),
+  /** How often changed features are published to features.users / features.articles. */
+  FEATURES_PUBLISH_INTERVAL_MS: env.positiveInt(500),
+  FEATURES_PUBLISH_BATCH_SIZE: env.positiveInt(2_000),
+  /** How often articles' popularity windows are moved on to the current time when no read arrives. */
+  FEATURES_WINDOW_REFRESH_MS: env.positiveInt(60_000),
+
+  /** Default snapshot window: this many days up to now. */
+  DATASET_WINDOW_DAYS: env.positiveInt(7),
+  /** The latest hours of the window are the validation split. */
+  DATASET_VALIDATION_HOURS: env.positiveInt(24),
+  /** Push policy: snapshot after this many new interactions (0: off). */
+  DATASET_PUSH_EVERY_INTERACTIONS: count(0),
+  /** Push policy: snapshot after this many new articles (0: off). */
+  DATASET_PUSH_EVERY_ARTICLES: count(0),
+  /** Scheduled pull: a cron expression in UTC, e.g. "0 3 * * *" (empty: off). */
+  DATASET_SCHEDULE_CRON: z.string().default(''),
+
+  /** Quality gate: reads in the window against the expected volume (the preceding days' daily mean). */
+  DATASET_GATE_MIN_VOLUME_RATIO: ratio(0.5),
+  DATASET_GATE_MAX_VOLUME_RATIO: ratio(3),
+  /** Days before the window whose volume sets the expectation. */
+  DATASET_GATE_BASELINE_DAYS: env.positiveInt(7),
+  /** Fewest reads a window needs whatever the history. */
+  DATASET_GATE_MIN_READS: env.positiveInt(100),
+  /** Largest share of reads without a known article or without a region. */
+  DATASET_GATE_MAX_NULL_SHARE: share(0.05),
+  /** Reads longer than this count as out of range… */
+  DATASET_GATE_MAX_DWELL_SECONDS: env.positiveInt(3_600),
+  /** …and at most this share of them may be. */
+  DATASET_GATE_MAX_DWELL_OUT_OF_RANGE_SHARE: share(0.01),
+  /** Largest share of reads repeating another (same reader, article and time). */
+  DATASET_GATE_MAX_DUPLICATE_SHARE: share(0.01),
+  /** Largest share of reads in categories never read before the window. */
+  DATASET_GATE_MAX_UNSEEN_CATEGORY_SHARE: share(0.2),
 });
 export type FeatureStoreConfig = z.infer<typeof configSchema>;

@@ -1,3 +1,4 @@
+import { CreateFeatureStore1732600000000 } from './1732600000000-create-feature-store';
+
 /** Migrations of the `features` schema, in order; the outbox and inbox tables come from libs/persistence. */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const migrations: Function[] = [];
+export const migrations = [CreateFeatureStore1732600000000];

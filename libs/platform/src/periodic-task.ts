@@ -1,0 +1,50 @@
+import { Logger } from '@nestjs/common';
+
+/**
+ * Runs `run` every `intervalMs`, never two at once; `stop` waits for the run in flight. A run that
+ * returns true had more to do and is followed at once by the next. Failures are logged, not fatal:
+ * the next tick tries again.
+ */
+export class PeriodicTask {
+  private readonly logger: Logger;
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private stopped = true;
+
+  constructor(
+    private readonly name: string,
+    private readonly intervalMs: number,
+    private readonly run: () => Promise<boolean | void>,
+  ) {
+    this.logger = new Logger(name);
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(this.intervalMs);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.tick().finally(() => (this.running = undefined));
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    let more = false;
+    try {
+      more = (await this.run()) === true;
+    } catch (error) {
+      this.logger.warn(`${this.name} failed: ${(error as Error).message}`);
+    }
+    this.schedule(more ? 0 : this.intervalMs);
+  }
+}

@@ -1,0 +1,108 @@
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Param,
+  ParseIntPipe,
+  Post,
+  Query,
+  Res,
+  UnprocessableEntityException,
+  BadRequestException,
+  UseGuards,
+  DefaultValuePipe,
+} from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { describeFieldErrors, fieldErrors, topicExamples } from '@newsroom/contracts';
+import { ApiKeyGuard, RequireApiKey, SERVICE_CONFIG } from '@newsroom/platform';
+import type { FastifyReply } from 'fastify';
+import { FeatureStoreConfig } from '../config';
+import { DatasetNotFoundError, DatasetsService, Manifest } from './datasets.service';
+import { SnapshotRequest } from './dto/snapshot-request.dto';
+import { snapshotWindow } from './snapshot-window';
+
+const manifestExample = (topicExamples.datasetSnapshotted.value as { payload: { manifest: unknown } }).payload.manifest;
+
+@ApiTags('datasets')
+@Controller('v1/datasets')
+@UseGuards(ApiKeyGuard)
+export class DatasetsController {
+  constructor(
+    private readonly datasets: DatasetsService,
+    @Inject(SERVICE_CONFIG) private readonly config: FeatureStoreConfig,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  @RequireApiKey('admin')
+  @ApiSecurity('api-key')
+  @ApiOperation({
+    summary: 'Snapshot a training dataset now',
+    description:
+      'Builds the dataset of the window (default: the configured number of days up to now), after the data-quality ' +
+      'gate. 201 with the manifest of a new dataset, 200 when the same bytes already exist, 422 with the checks ' +
+      'when the gate fails (a data-quality alert is published).',
+  })
+  @ApiBody({ schema: { example: { windowStart: '2026-11-17T00:00:00Z', windowEnd: '2026-11-24T00:00:00Z', validationHours: 24 } } })
+  @ApiResponse({ status: 201, schema: { example: manifestExample } })
+  async create(@Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<Manifest> {
+    const parsed = SnapshotRequest.safeParse(body ?? {});
+    if (!parsed.success) throw new BadRequestException(describeFieldErrors(fieldErrors(parsed.error)));
+    let window;
+    try {
+      window = snapshotWindow(
+        parsed.data,
+        { days: this.config.DATASET_WINDOW_DAYS, validationHours: this.config.DATASET_VALIDATION_HOURS },
+        Date.now(),
+      );
+    } catch (error) {
+      throw new BadRequestException((error as Error).message);
+    }
+    const result = await this.datasets.snapshot('request', window);
+    if (result.outcome === 'rejected') {
+      throw new UnprocessableEntityException({
+        message: `the data-quality gate rejected the window: ${result.checks
+          .filter((c) => !c.passed)
+          .map((c) => c.name)
+          .join(', ')}`,
+        checks: result.checks,
+      });
+    }
+    if (result.outcome === 'existing') reply.status(200);
+    return result.manifest;
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'The latest dataset manifests, newest first' })
+  list(@Query('limit', new DefaultValuePipe(20), ParseIntPipe) limit: number): Promise<Manifest[]> {
+    return this.datasets.list(Math.min(Math.max(limit, 1), 200));
+  }
+
+  @Get(':datasetId')
+  @ApiOperation({ summary: "A dataset's manifest: window, rows, feature schema, code version, sources, quality checks" })
+  @ApiResponse({ status: 200, schema: { example: manifestExample } })
+  async get(@Param('datasetId') datasetId: string): Promise<Manifest> {
+    const manifest = await this.datasets.find(datasetId);
+    if (!manifest) throw new NotFoundException(`no dataset "${datasetId}"`);
+    return manifest;
+  }
+
+  @Post(':datasetId/rebuild')
+  @HttpCode(200)
+  @RequireApiKey('admin')
+  @ApiSecurity('api-key')
+  @ApiOperation({
+    summary: 'Rebuild a dataset from its manifest and check the bytes hash to its id again (lineage check)',
+  })
+  async rebuild(@Param('datasetId') datasetId: string) {
+    try {
+      return await this.datasets.rebuild(datasetId);
+    } catch (error) {
+      if (error instanceof DatasetNotFoundError) throw new NotFoundException(error.message);
+      throw error;
+    }
+  }
+}

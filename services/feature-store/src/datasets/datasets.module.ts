@@ -1,0 +1,34 @@
+import { Module } from '@nestjs/common';
+import { ArtifactStore } from '@newsroom/artifacts';
+import { API_KEYS, ApiKeyGuard, ApiKeysOptions, SERVICE_CONFIG } from '@newsroom/platform';
+import { FeatureStoreConfig } from '../config';
+import { OnlineFeaturesModule } from '../online/online-features.module';
+import { DatasetsController } from './datasets.controller';
+import { ARTIFACT_STORE, DatasetsService } from './datasets.service';
+import { SnapshotTriggers } from './snapshot-triggers';
+
+/** Versioned training datasets: snapshots on request, push policy and schedule, with the quality gate and lineage. */
+@Module({
+  imports: [OnlineFeaturesModule],
+  controllers: [DatasetsController],
+  providers: [
+    {
+      provide: API_KEYS,
+      inject: [SERVICE_CONFIG],
+      useFactory: (config: FeatureStoreConfig): ApiKeysOptions => ({
+        producer: [],
+        admin: config.FEATURES_ADMIN_API_KEYS,
+        ratePerSecond: config.FEATURES_RATE_LIMIT_PER_SECOND,
+      }),
+    },
+    {
+      provide: ARTIFACT_STORE,
+      inject: [SERVICE_CONFIG],
+      useFactory: (config: FeatureStoreConfig) => ArtifactStore.fromEnv(config),
+    },
+    ApiKeyGuard,
+    DatasetsService,
+    SnapshotTriggers,
+  ],
+})
+export class DatasetsModule {}

@@ -1,0 +1,194 @@
+import { Injectable } from '@nestjs/common';
+import { EventEnvelope, TopicPayload, popularityWindows, topics } from '@newsroom/contracts';
+import { Inbox, quotedSchema } from '@newsroom/persistence';
+import { EntityManager } from 'typeorm';
+import { firstBucketOfWindow } from '../feature-definitions/popularity-windows';
+import { articleTokenHashes } from '../feature-definitions/token-hashing';
+
+type ArticleIngested = TopicPayload<typeof topics.articlesIngested>;
+type ArticleFlagged = EventEnvelope<string, TopicPayload<typeof topics.articlesFlagged>>;
+
+export interface ArticleRead {
+  articleId: string;
+  bucket: number;
+  dwellSeconds: number;
+}
+
+/**
+ * Article features: content (category, publisher, language, hashed tokens, publication time) from
+ * `articles.ingested`, moderation from `articles.flagged`, popularity from reads. Each content or
+ * moderation change closes the article's current row of `article_versions` and opens a new one.
+ */
+@Injectable()
+export class ArticleFeaturesService {
+  constructor(private readonly inbox: Inbox) {}
+
+  async categories(manager: EntityManager, articleIds: string[]): Promise<Map<string, string>> {
+    if (articleIds.length === 0) return new Map();
+    const rows: { article_id: string; category: string }[] = await manager.query(
+      `SELECT article_id, category FROM ${quotedSchema(manager.connection)}.article_features WHERE article_id = ANY($1::text[])`,
+      [articleIds],
+    );
+    return new Map(rows.map((r) => [r.article_id, r.category]));
+  }
+
+  /** Stores revisions newer than the current one; returns how many articles were new. */
+  async applyRevisions(manager: EntityManager, articles: ArticleIngested[]): Promise<number> {
+    if (articles.length === 0) return 0;
+    const s = quotedSchema(manager.connection);
+    const ids = [...new Set(articles.map((a) => a.articleId))].sort();
+    const current: { article_id: string; revision: number }[] = await manager.query(
+      `SELECT article_id, revision FROM ${s}.article_features WHERE article_id = ANY($1::text[]) FOR UPDATE`,
+      [ids],
+    );
+    const revisionOf = new Map(current.map((r) => [r.article_id, r.revision]));
+    // Only the latest revision of each article in the batch matters; older or repeated ones are skipped.
+    const latest = new Map<string, ArticleIngested>();
+    for (const a of articles) {
+      const known = Math.max(revisionOf.get(a.articleId) ?? 0, latest.get(a.articleId)?.revision ?? 0);
+      if (a.revision > known) latest.set(a.articleId, a);
+    }
+    if (latest.size === 0) return 0;
+    const rows = [...latest.values()].map((a) => ({
+      id: a.articleId,
+      revision: a.revision,
+      category: a.category,
+      publisher: a.publisher,
+      language: a.language ?? null,
+      tokens: articleTokenHashes(a.title, a.body),
+      published: a.publishedAt,
+      // An article exists from its publication; a later revision from when it was ingested.
+      from: revisionOf.has(a.articleId) ? a.ingestedAt : a.publishedAt,
+    }));
+    const input = `json_to_recordset($1::json) AS x(id text, revision int, category text, publisher text,
+      language text, tokens int[], published timestamptz, "from" timestamptz)`;
+    await manager.query(
+      `INSERT INTO ${s}.article_features AS f
+         (article_id, revision, category, publisher, language, token_hashes, published_at, flagged, windows_at)
+       SELECT id, revision, category, publisher, language, tokens, published, coalesce(m.flagged, false), now()
+       FROM ${input} LEFT JOIN ${s}.article_moderation m ON m.article_id = x.id
+       ON CONFLICT (article_id) DO UPDATE SET
+         revision = excluded.revision, category = excluded.category, publisher = excluded.publisher,
+         language = excluded.language, token_hashes = excluded.token_hashes, published_at = excluded.published_at,
+         version = f.version + 1`,
+      [JSON.stringify(rows)],
+    );
+    await this.closeVersions(manager, s, rows.map((r) => ({ id: r.id, at: r.from })));
+    await manager.query(
+      `INSERT INTO ${s}.article_versions
+         (article_id, revision, valid_from, category, publisher, language, token_hashes, published_at, flagged, cause)
+       SELECT id, revision, "from", category, publisher, language, tokens, published, coalesce(m.flagged, false), 'revision'
+       FROM ${input} LEFT JOIN ${s}.article_moderation m ON m.article_id = x.id
+       ORDER BY id`,
+      [JSON.stringify(rows)],
+    );
+    // Reads may have arrived before the article did.
+    await this.refreshWindows(manager, [...latest.keys()], Date.now());
+    return rows.filter((r) => !revisionOf.has(r.id)).length;
+  }
+
+  /** Applies moderation decisions once each (by event id), in the order given. */
+  async applyModeration(manager: EntityManager, events: ArticleFlagged[]): Promise<void> {
+    const s = quotedSchema(manager.connection);
+    const fresh = await this.inbox.claim(
+      manager,
+      'features.articles-flagged',
+      events.map((e) => e.eventId),
+    );
+    for (const event of events) {
+      if (!fresh.has(event.eventId)) continue;
+      const { articleId, flagged } = event.payload;
+      const changed: unknown[] = await manager.query(
+        `INSERT INTO ${s}.article_moderation AS m (article_id, flagged, changed_at) VALUES ($1, $2, $3)
+         ON CONFLICT (article_id) DO UPDATE SET flagged = excluded.flagged, changed_at = excluded.changed_at
+           WHERE m.changed_at <= excluded.changed_at
+         RETURNING article_id`,
+        [articleId, flagged, event.occurredAt],
+      );
+      if (changed.length === 0) continue; // an older decision arriving late
+      const updated: unknown[] = await manager.query(
+        `UPDATE ${s}.article_features SET flagged = $2, version = version + 1
+         WHERE article_id = $1 AND flagged <> $2 RETURNING article_id`,
+        [articleId, flagged],
+      );
+      if (updated.length === 0) continue;
+      await this.closeVersions(manager, s, [{ id: articleId, at: event.occurredAt }]);
+      await manager.query(
+        `INSERT INTO ${s}.article_versions
+           (article_id, revision, valid_from, category, publisher, language, token_hashes, published_at, flagged, cause)
+         SELECT article_id, revision, $2, category, publisher, language, token_hashes, published_at, flagged, $3
+         FROM ${s}.article_features WHERE article_id = $1`,
+        [articleId, event.occurredAt, flagged ? 'flag' : 'unflag'],
+      );
+    }
+  }
+
+  /** Adds reads to the articles' 5-minute activity buckets and moves their windows on. */
+  async recordReads(manager: EntityManager, reads: ArticleRead[]): Promise<void> {
+    const s = quotedSchema(manager.connection);
+    const buckets = new Map<string, { a: string; b: string; r: number; d: number }>();
+    for (const read of reads) {
+      const key = `${read.articleId}\u0000${read.bucket}`;
+      const bucket = buckets.get(key);
+      if (bucket) {
+        bucket.r += 1;
+        bucket.d += read.dwellSeconds;
+      } else {
+        buckets.set(key, { a: read.articleId, b: new Date(read.bucket).toISOString(), r: 1, d: read.dwellSeconds });
+      }
+    }
+    // Sorted so concurrent batches lock shared article rows in the same order.
+    const rows = [...buckets.values()].sort((x, y) => (x.a < y.a ? -1 : x.a > y.a ? 1 : x.b < y.b ? -1 : 1));
+    await manager.query(
+      `INSERT INTO ${s}.article_activity AS a (article_id, bucket, reads, dwell_seconds)
+       SELECT a, b, r, d FROM json_to_recordset($1::json) AS x(a text, b timestamptz, r int, d double precision)
+       ON CONFLICT (article_id, bucket) DO UPDATE SET
+         reads = a.reads + excluded.reads, dwell_seconds = a.dwell_seconds + excluded.dwell_seconds`,
+      [JSON.stringify(rows)],
+    );
+    await this.refreshWindows(manager, [...new Set(rows.map((r) => r.a))], Date.now());
+  }
+
+  /**
+   * Recomputes the articles' popularity windows as of `now` from their activity buckets; the
+   * version (and `windows_at`) change only when a value did.
+   */
+  async refreshWindows(manager: EntityManager, articleIds: string[], now: number): Promise<number> {
+    if (articleIds.length === 0) return 0;
+    const s = quotedSchema(manager.connection);
+    const [from1h, from24h, from7d] = popularityWindows.map((w) => new Date(firstBucketOfWindow(now, w)));
+    const updated: unknown[] = await manager.query(
+      `WITH ids AS (SELECT unnest($1::text[]) AS article_id ORDER BY 1),
+       w AS (
+         SELECT ids.article_id,
+           coalesce(sum(a.reads) FILTER (WHERE a.bucket >= $2), 0)::int AS r1h,
+           coalesce(sum(a.reads) FILTER (WHERE a.bucket >= $3), 0)::int AS r24h,
+           coalesce(sum(a.reads), 0)::int AS r7d,
+           coalesce(sum(a.dwell_seconds) FILTER (WHERE a.bucket >= $2), 0) AS d1h,
+           coalesce(sum(a.dwell_seconds) FILTER (WHERE a.bucket >= $3), 0) AS d24h,
+           coalesce(sum(a.dwell_seconds), 0) AS d7d
+         FROM ids LEFT JOIN ${s}.article_activity a ON a.article_id = ids.article_id AND a.bucket >= $4
+         GROUP BY ids.article_id)
+       UPDATE ${s}.article_features f SET
+         reads_1h = w.r1h, reads_24h = w.r24h, reads_7d = w.r7d,
+         dwell_1h = w.d1h, dwell_24h = w.d24h, dwell_7d = w.d7d,
+         windows_at = $5, version = f.version + 1
+       FROM w
+       WHERE f.article_id = w.article_id
+         AND (f.reads_1h, f.reads_24h, f.reads_7d, f.dwell_1h, f.dwell_24h, f.dwell_7d)
+             IS DISTINCT FROM (w.r1h, w.r24h, w.r7d, w.d1h, w.d24h, w.d7d)
+       RETURNING f.article_id`,
+      [[...articleIds].sort(), from1h, from24h, from7d, new Date(now)],
+    );
+    return updated.length;
+  }
+
+  private async closeVersions(manager: EntityManager, s: string, closing: { id: string; at: string }[]) {
+    await manager.query(
+      `UPDATE ${s}.article_versions v SET valid_to = greatest(c.at, v.valid_from)
+       FROM json_to_recordset($1::json) AS c(id text, at timestamptz)
+       WHERE v.article_id = c.id AND v.valid_to IS NULL`,
+      [JSON.stringify(closing)],
+    );
+  }
+}

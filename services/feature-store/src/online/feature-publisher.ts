@@ -1,0 +1,128 @@
+import { Inject, Injectable, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
+import { derivedEventId, newEvent, topics } from '@newsroom/contracts';
+import { EventPublisher } from '@newsroom/messaging';
+import { advisoryLockKey, quotedSchema, schemaOf } from '@newsroom/persistence';
+import { PeriodicTask, SERVICE_CONFIG } from '@newsroom/platform';
+import { DataSource, EntityManager } from 'typeorm';
+import { FeatureStoreConfig } from '../config';
+import { articleFeatureViews, userFeatureViews } from './feature-views';
+import { FeatureMetrics } from './feature-metrics';
+
+/**
+ * Publishes the latest state of every changed reader and article to the compacted topics. Rows whose
+ * `version` is ahead of `published_version` are due; many changes to one entity between two runs
+ * go out as one message (only the latest value of a key matters on a compacted topic). A crash
+ * between publishing and marking only republishes the same version, with the same event id.
+ * One replica publishes at a time (advisory lock), so a key's versions reach the topic in order.
+ */
+@Injectable()
+export class FeaturePublisher implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly task: PeriodicTask;
+  private readonly lockKey: string;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly publisher: EventPublisher,
+    private readonly metrics: FeatureMetrics,
+    @Inject(SERVICE_CONFIG) private readonly config: FeatureStoreConfig,
+  ) {
+    this.lockKey = advisoryLockKey(`feature-publisher:${schemaOf(dataSource)}`);
+    this.task = new PeriodicTask('FeaturePublisher', config.FEATURES_PUBLISH_INTERVAL_MS, () => this.publishDue());
+  }
+
+  onApplicationBootstrap(): void {
+    this.task.start();
+  }
+
+  beforeApplicationShutdown(): Promise<void> {
+    return this.task.stop();
+  }
+
+  /** Publishes one batch of due readers and articles; true when more are due. */
+  async publishDue(): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
+      const [{ locked }] = await manager.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [this.lockKey]);
+      if (!locked) return false;
+      const users = await this.publishUsers(manager);
+      const articles = await this.publishArticles(manager);
+      const backlog = await this.backlog(manager);
+      this.metrics.backlog(backlog.users, backlog.articles);
+      return users || articles;
+    });
+  }
+
+  /** Rows not yet published; 0 once the topics have caught up with the store. */
+  async backlog(manager: EntityManager = this.dataSource.manager): Promise<{ users: number; articles: number }> {
+    const s = quotedSchema(manager.connection);
+    const [row] = await manager.query(
+      `SELECT (SELECT count(*) FROM ${s}.user_features WHERE version > published_version)::int AS users,
+              (SELECT count(*) FROM ${s}.article_features WHERE version > published_version)::int AS articles`,
+    );
+    return row;
+  }
+
+  private async publishUsers(manager: EntityManager): Promise<boolean> {
+    const s = quotedSchema(manager.connection);
+    const due: { user_id: string }[] = await manager.query(
+      `SELECT user_id FROM ${s}.user_features WHERE version > published_version LIMIT $1`,
+      [this.config.FEATURES_PUBLISH_BATCH_SIZE],
+    );
+    if (due.length === 0) return false;
+    const views = await userFeatureViews(
+      manager,
+      due.map((d) => d.user_id),
+    );
+    await this.publisher.publish(
+      topics.featuresUsers,
+      views.map((view) => ({
+        key: view.userId,
+        value: newEvent(topics.featuresUsers.name, view, 'feature-store', {
+          eventId: derivedEventId(`features.users:${view.userId}:${view.version}`),
+        }),
+      })),
+    );
+    await this.markPublished(manager, `${s}.user_features`, 'user_id', views.map((v) => [v.userId, v.version]));
+    this.metrics.published('user', views.length);
+    return due.length === this.config.FEATURES_PUBLISH_BATCH_SIZE;
+  }
+
+  private async publishArticles(manager: EntityManager): Promise<boolean> {
+    const s = quotedSchema(manager.connection);
+    const due: { article_id: string }[] = await manager.query(
+      `SELECT article_id FROM ${s}.article_features WHERE version > published_version LIMIT $1`,
+      [this.config.FEATURES_PUBLISH_BATCH_SIZE],
+    );
+    if (due.length === 0) return false;
+    const views = await articleFeatureViews(
+      manager,
+      due.map((d) => d.article_id),
+    );
+    await this.publisher.publish(
+      topics.featuresArticles,
+      views.map((view) => ({
+        key: view.articleId,
+        value: newEvent(topics.featuresArticles.name, view, 'feature-store', {
+          eventId: derivedEventId(`features.articles:${view.articleId}:${view.version}`),
+        }),
+      })),
+    );
+    await this.markPublished(
+      manager,
+      `${s}.article_features`,
+      'article_id',
+      views.map((v) => [v.articleId, v.version]),
+    );
+    this.metrics.published('article', views.length);
+    return due.length === this.config.FEATURES_PUBLISH_BATCH_SIZE;
+  }
+
+  /** Marks the versions that went out; a row changed meanwhile stays due. */
+  private async markPublished(manager: EntityManager, table: string, idColumn: string, published: [string, number][]) {
+    await manager.query(
+      `UPDATE ${table} t SET published_version = p.version
+       FROM unnest($1::text[], $2::bigint[]) AS p(id, version)
+       WHERE t.${idColumn} = p.id AND t.published_version < p.version`,
+      [published.map(([id]) => id), published.map(([, version]) => version)],
+    );
+  }
+}

@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { ArticleFeaturesService } from './article-features.service';
+import { FeatureMetrics } from './feature-metrics';
+import { FeaturePublisher } from './feature-publisher';
+import { FeaturesConsumer } from './features.consumer';
+import { FeaturesController } from './features.controller';
+import { IngestProgress } from './ingest-progress';
+import { InteractionFeaturesService } from './interaction-features.service';
+import { WindowRefreshJob } from './window-refresh.job';
+
+/** Online features: kept current from the `*.ingested` topics, served over HTTP and on the compacted topics. */
+@Module({
+  controllers: [FeaturesController, FeaturesConsumer],
+  providers: [
+    ArticleFeaturesService,
+    InteractionFeaturesService,
+    FeatureMetrics,
+    FeaturePublisher,
+    WindowRefreshJob,
+    IngestProgress,
+  ],
+  exports: [IngestProgress],
+})
+export class OnlineFeaturesModule {}

@@ -1,0 +1,141 @@
+import { EventEnvelope, TopicDefinition, TopicPayload, allTopics, newEvent, topics } from '@newsroom/contracts';
+import { physicalTopic } from '@newsroom/messaging';
+import { createTestTopics, readMessages } from '@newsroom/messaging/testing';
+import { startService, testServers, uniqueName } from '@newsroom/testing';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+
+type ArticleIngested = TopicPayload<typeof topics.articlesIngested>;
+type InteractionIngested = TopicPayload<typeof topics.interactionsIngested>;
+
+export const adminKey = 'tests-admin-key-0123456789';
+export const HOUR = 3_600_000;
+
+/** Builds the events the feature store consumes, as ingestion and moderation would publish them. */
+export const inputs = {
+  article(articleId: string, category: string, publishedAt: number, title = `${category} news ${articleId}`) {
+    const payload: ArticleIngested = {
+      eventId: randomUUID(),
+      articleId,
+      title,
+      body: `More about ${category}.`,
+      category,
+      publisher: 'daily-planet',
+      url: `https://news.example/${articleId}`,
+      publishedAt: new Date(publishedAt).toISOString(),
+      language: 'en',
+      revision: 1,
+      ingestedAt: new Date().toISOString(),
+    };
+    return newEvent(topics.articlesIngested.name, payload, 'tests');
+  },
+  interaction(
+    type: InteractionIngested['type'],
+    userId: string,
+    articleId: string,
+    at: number,
+    dwellSeconds?: number,
+    region: InteractionIngested['region'] = 'africa',
+  ) {
+    const payload: InteractionIngested = {
+      eventId: randomUUID(),
+      userId,
+      articleId,
+      type,
+      ...(dwellSeconds === undefined ? {} : { dwellSeconds }),
+      occurredAt: new Date(at).toISOString(),
+      region,
+      ingestedAt: new Date().toISOString(),
+    };
+    return newEvent(topics.interactionsIngested.name, payload, 'tests');
+  },
+  read(userId: string, articleId: string, at: number, dwellSeconds: number) {
+    return inputs.interaction('read', userId, articleId, at, dwellSeconds);
+  },
+  flag(articleId: string, flagged: boolean, at: number) {
+    return newEvent(
+      topics.articlesFlagged.name,
+      { articleId, flagged, reason: 'misinformation', actor: 'moderator' },
+      'tests',
+      { occurredAt: new Date(at).toISOString() },
+    );
+  },
+};
+
+/** Topics, a schema, an artifact directory and a database connection of one test's own. */
+export async function featureStoreWorld(extraEnv: Record<string, string> = {}) {
+  const kafkaTopics = await createTestTopics(allTopics, 3);
+  const schema = uniqueName('features');
+  const artifactDir = await mkdtemp(join(tmpdir(), 'feature-store-artifacts-'));
+  const db = await new DataSource({ type: 'postgres', url: testServers().databaseUrl }).initialize();
+  const env: Record<string, string> = {
+    DB_SCHEMA: schema,
+    KAFKA_TOPIC_PREFIX: kafkaTopics.prefix,
+    KAFKA_GROUP_ID: uniqueName('feature-store'),
+    ARTIFACT_STORE_DIR: artifactDir,
+    FEATURES_ADMIN_API_KEYS: `tests:${adminKey}`,
+    FEATURES_PUBLISH_INTERVAL_MS: '100',
+    ...extraEnv,
+  };
+  const producer = kafkaTopics.kafka.producer();
+  await producer.connect();
+  const service = await startService('feature-store', env);
+
+  const send = async <T extends TopicDefinition>(
+    topic: T,
+    events: EventEnvelope[],
+    key: (payload: never) => string,
+  ) => {
+    await producer.send({
+      topic: physicalTopic(kafkaTopics.prefix, topic.name),
+      messages: events.map((e) => ({ key: key(e.payload as never), value: JSON.stringify(e) })),
+    });
+  };
+  return {
+    kafkaTopics,
+    schema,
+    artifactDir,
+    db,
+    service,
+    sendArticles: (events: EventEnvelope[]) =>
+      send(topics.articlesIngested, events, (p: ArticleIngested) => p.articleId),
+    sendInteractions: (events: EventEnvelope[]) =>
+      send(topics.interactionsIngested, events, (p: InteractionIngested) => p.userId),
+    sendFlags: (events: EventEnvelope[]) => send(topics.articlesFlagged, events, (p: { articleId: string }) => p.articleId),
+    count: async (sql: string) => Number((await db.query(sql.replaceAll('$schema', `"${schema}"`)))[0].n),
+    /** Every message on a topic so far, in order per partition. */
+    readAll: async (name: string) => {
+      const admin = kafkaTopics.kafka.admin();
+      await admin.connect();
+      const offsets = await admin.fetchTopicOffsets(physicalTopic(kafkaTopics.prefix, name));
+      await admin.disconnect();
+      const size = offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+      if (size === 0) return [];
+      return readMessages(kafkaTopics.kafka, physicalTopic(kafkaTopics.prefix, name), size);
+    },
+    get: async (path: string) => {
+      const response = await fetch(`${service.url}${path}`);
+      return { status: response.status, body: await response.json() };
+    },
+    post: async (path: string, body: unknown, key = adminKey) => {
+      const response = await fetch(`${service.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': key },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, body: await response.json() };
+    },
+    tearDown: async () => {
+      await service.stop();
+      await producer.disconnect();
+      await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await db.destroy();
+      await kafkaTopics.remove();
+      await rm(artifactDir, { recursive: true, force: true });
+    },
+  };
+}
+export type FeatureStoreWorld = Awaited<ReturnType<typeof featureStoreWorld>>;

@@ -1,0 +1,108 @@
+import { topics } from '@newsroom/contracts';
+import { waitFor } from '@newsroom/testing';
+import { articleTokenHashes } from '../src/feature-definitions/token-hashing';
+import { FeatureStoreWorld, HOUR, featureStoreWorld, inputs } from './feature-inputs';
+
+const MINUTE = 60_000;
+
+/** The latest value per key on a compacted topic: what any service rebuilding from Kafka would hold. */
+async function stateFromTopic(world: FeatureStoreWorld, name: string) {
+  const state = new Map<string, unknown>();
+  for (const message of await world.readAll(name)) {
+    const event = JSON.parse(message.value!.toString());
+    const current = state.get(message.key!) as { version: number } | undefined;
+    if (!current || current.version < event.payload.version) state.set(message.key!, event.payload);
+  }
+  return state;
+}
+
+describe('online features (real Kafka, PostgreSQL and service process)', () => {
+  let world: FeatureStoreWorld;
+  beforeAll(async () => {
+    world = await featureStoreWorld();
+  });
+  afterAll(() => world?.tearDown());
+
+  it('folds ingested events into reader and article features, once each, and publishes them on the compacted topics', async () => {
+    const now = Date.now();
+    await world.sendArticles([
+      inputs.article('a-sports', 'sports', now - 3 * HOUR, 'Derby ends in a draw'),
+      inputs.article('a-politics-1', 'politics', now - 2 * HOUR),
+      inputs.article('a-politics-2', 'politics', now - 2 * HOUR),
+    ]);
+    await waitFor('articles stored', async () => (await world.get('/v1/features/articles/a-politics-2')).status === 200);
+    const interactions = [
+      inputs.interaction('impression', 'u1', 'a-sports', now - 100 * MINUTE),
+      inputs.read('u1', 'a-sports', now - 90 * MINUTE, 60),
+      inputs.read('u1', 'a-politics-1', now - 30 * MINUTE, 30),
+      inputs.interaction('click', 'u1', 'a-politics-2', now - 20 * MINUTE),
+      inputs.read('u2', 'a-politics-1', now - 10 * MINUTE, 10),
+    ];
+    // Every event delivered twice: the second delivery must change nothing.
+    await world.sendInteractions(interactions);
+    await world.sendInteractions(interactions);
+    await world.sendFlags([inputs.flag('a-politics-2', true, now - 5 * MINUTE)]);
+
+    await waitFor(
+      'every interaction applied and the flag seen',
+      async () => {
+        const [u1, u2, flagged] = await Promise.all([
+          world.get('/v1/features/users/u1'),
+          world.get('/v1/features/users/u2'),
+          world.get('/v1/features/articles/a-politics-2'),
+        ]);
+        return u1.body.reads === 2 && u1.body.clicks === 1 && u2.body.reads === 1 && flagged.body.flagged === true;
+      },
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
+    const u1 = (await world.get('/v1/features/users/u1')).body;
+    expect(u1).toMatchObject({
+      userId: 'u1',
+      region: 'africa',
+      impressions: 1,
+      clicks: 1,
+      reads: 2,
+      totalDwellSeconds: 90,
+      categoryMix: { politics: 0.333333, sports: 0.666667 },
+      lastSeenAt: new Date(now - 20 * MINUTE).toISOString(),
+    });
+    expect(u1.recentReads).toEqual([
+      { articleId: 'a-politics-1', dwellSeconds: 30, at: new Date(now - 30 * MINUTE).toISOString() },
+      { articleId: 'a-sports', dwellSeconds: 60, at: new Date(now - 90 * MINUTE).toISOString() },
+    ]);
+    const politics = (await world.get('/v1/features/articles/a-politics-1')).body;
+    expect(politics).toMatchObject({
+      category: 'politics',
+      publisher: 'daily-planet',
+      reads: { '1h': 2, '24h': 2, '7d': 2 },
+      dwellSeconds: { '1h': 40, '24h': 40, '7d': 40 },
+      flagged: false,
+    });
+    const sports = (await world.get('/v1/features/articles/a-sports')).body;
+    expect(sports.reads).toEqual({ '1h': 0, '24h': 1, '7d': 1 });
+    expect(sports.tokenHashes).toEqual(articleTokenHashes('Derby ends in a draw', 'More about sports.'));
+    expect(await world.count(`SELECT count(*) AS n FROM $schema.interaction_log`)).toBe(interactions.length);
+    expect((await world.get('/v1/features/users/nobody')).status).toBe(404);
+
+    // The compacted topics alone give back exactly the service's state.
+    await waitFor(
+      'the compacted topics to catch up',
+      async () =>
+        (await world.count(
+          `SELECT (SELECT count(*) FROM $schema.user_features WHERE version > published_version) +
+                  (SELECT count(*) FROM $schema.article_features WHERE version > published_version) AS n`,
+        )) === 0,
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
+    const users = await stateFromTopic(world, topics.featuresUsers.name);
+    const articles = await stateFromTopic(world, topics.featuresArticles.name);
+    expect([...users.keys()].sort()).toEqual(['u1', 'u2']);
+    expect([...articles.keys()].sort()).toEqual(['a-politics-1', 'a-politics-2', 'a-sports']);
+    for (const [userId, features] of users) {
+      expect(features).toEqual((await world.get(`/v1/features/users/${userId}`)).body);
+    }
+    for (const [articleId, features] of articles) {
+      expect(features).toEqual((await world.get(`/v1/features/articles/${articleId}`)).body);
+    }
+  });
+});
