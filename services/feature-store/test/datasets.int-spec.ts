@@ -9,10 +9,8 @@ const MINUTE = 60_000;
 const DAY = 24 * HOUR;
 const iso = (ms: number) => new Date(ms).toISOString();
 
-interface DatasetLine {
-  kind: string;
-  [field: string]: unknown;
-}
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type DatasetLine = { kind: string } & Record<string, any>;
 
 async function datasetLines(world: FeatureStoreWorld, datasetId: string) {
   const bytes = await readFile(join(world.artifactDir, 'datasets', `${datasetId}.jsonl`));
@@ -86,24 +84,21 @@ describe('dataset snapshots (real Kafka, PostgreSQL and service process)', () =>
       expect(lines[0]).toMatchObject({ kind: 'header', featureSchemaVersion: 1 });
       const examples = lines.filter((l) => l.kind === 'example');
       const at = (userId: string, articleId: string) =>
-        examples.find((e) => e['userId'] === userId && e['articleId'] === articleId) as {
-          user: { categoryMix: Record<string, number>; reads: number; history: number };
-          article: { reads: Record<string, number> };
-        };
+        examples.find((e) => e['userId'] === userId && e['articleId'] === articleId)!;
       // The t1 read knows the reader's earlier sports read, nothing of the politics reads at t2.
-      expect(at('reader', 's1').user).toMatchObject({ categoryMix: { sports: 1 }, reads: 1, history: 1 });
+      expect(at('reader', 's1')['user']).toMatchObject({ categoryMix: { sports: 1 }, reads: 1, history: 1 });
       // …and s1's popularity as of t1: one read 10 minutes before, not the three at t2.
-      expect(at('reader', 's1').article.reads).toEqual({ '1h': 1, '24h': 1, '7d': 1 });
+      expect(at('reader', 's1')['article'].reads).toEqual({ '1h': 1, '24h': 1, '7d': 1 });
       // At the last politics read, the mix covers everything before it.
-      expect(at('reader', 'p5').user).toMatchObject({
+      expect(at('reader', 'p5')['user']).toMatchObject({
         categoryMix: { politics: 0.666667, sports: 0.333333 },
         reads: 6,
         history: 6,
       });
-      expect(at('other-2', 's1').article.reads).toEqual({ '1h': 0, '24h': 2, '7d': 2 });
-      expect(at('other-4', 's1').article.reads).toEqual({ '1h': 2, '24h': 4, '7d': 4 });
-      const reader = lines.find((l) => l.kind === 'reader' && l['userId'] === 'reader') as { reads: unknown[][] };
-      expect(reader.reads.map((r) => r[0])).toEqual(['s0', 's1', ...politics]);
+      expect(at('other-2', 's1')['article'].reads).toEqual({ '1h': 0, '24h': 2, '7d': 2 });
+      expect(at('other-4', 's1')['article'].reads).toEqual({ '1h': 2, '24h': 4, '7d': 4 });
+      const reader = lines.find((l) => l.kind === 'reader' && l['userId'] === 'reader')!;
+      expect(reader['reads'].map((r: unknown[]) => r[0])).toEqual(['s0', 's1', ...politics]);
       expect(lines.filter((l) => l.kind === 'article').map((l) => l['articleId'])).toEqual(
         ['p1', 'p2', 'p3', 'p4', 'p5', 's0', 's1'],
       );

@@ -13,6 +13,9 @@ type InteractionIngested = TopicPayload<typeof topics.interactionsIngested>;
 
 export const adminKey = 'tests-admin-key-0123456789';
 export const HOUR = 3_600_000;
+/** A parsed JSON response body; tests assert on its shape. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
 
 /** Builds the events the feature store consumes, as ingestion and moderation would publish them. */
 export const inputs = {
@@ -118,7 +121,7 @@ export async function featureStoreWorld(extraEnv: Record<string, string> = {}) {
     },
     get: async (path: string) => {
       const response = await fetch(`${service.url}${path}`);
-      return { status: response.status, body: await response.json() };
+      return { status: response.status, body: (await response.json()) as Json };
     },
     post: async (path: string, body: unknown, key = adminKey) => {
       const response = await fetch(`${service.url}${path}`, {
@@ -126,7 +129,7 @@ export async function featureStoreWorld(extraEnv: Record<string, string> = {}) {
         headers: { 'content-type': 'application/json', 'x-api-key': key },
         body: JSON.stringify(body),
       });
-      return { status: response.status, body: await response.json() };
+      return { status: response.status, body: (await response.json()) as Json };
     },
     tearDown: async () => {
       await service.stop();

@@ -1,4 +1,5 @@
 import { runCommandLine } from '@newsroom/config';
+import { benchFeatures } from './features-bench';
 import { benchIngestion } from './ingestion-bench';
 
 /** Benchmarks: each prints its figures (medians of several runs). `bench <name> [--n N] [--runs R]`. */
@@ -20,8 +21,22 @@ async function main(args: string[]): Promise<number> {
         partitions: flag('partitions', 6),
       });
       return 0;
+    case 'features':
+      await benchFeatures({
+        n: flag('n', 300_000),
+        runs: flag('runs', 3),
+        partitions: flag('partitions', 6),
+        parts: rest.includes('--only-updates')
+          ? ['updates']
+          : rest.includes('--only-snapshot')
+            ? ['snapshot']
+            : ['updates', 'snapshot'],
+      });
+      return 0;
     default:
-      console.error('usage: bench ingestion [--n 300000] [--runs 3] [--partitions 6]');
+      console.error(
+        'usage: bench ingestion|features [--n 300000] [--runs 3] [--partitions 6] [--only-updates|--only-snapshot]',
+      );
       return 2;
   }
 }
