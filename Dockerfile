@@ -32,10 +32,12 @@ ENV NODE_ENV=production \
     NODE_OPTIONS=--disable-warning=TimeoutNegativeWarning
 WORKDIR /app
 # Everything stays owned by root and read-only for the app user: the container runs with a
-# read-only root filesystem and writes only to /tmp.
+# read-only root filesystem and writes only to /tmp and the artifact store's volume (owned by the
+# app user here, so a fresh Docker volume mounted on it inherits that).
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
+RUN mkdir -p /var/lib/newsroom/artifacts && chown 1000:1000 /var/lib/newsroom/artifacts
 # The image's `node` user, numerically so that Kubernetes' runAsNonRoot can verify it.
 USER 1000:1000
 EXPOSE 3001-3008

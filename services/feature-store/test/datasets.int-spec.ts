@@ -51,7 +51,10 @@ describe('dataset snapshots (real Kafka, PostgreSQL and service process)', () =>
         inputs.article('s1', 'sports', day),
         ...politics.map((id) => inputs.article(id, 'politics', day)),
       ]);
-      await waitFor('articles stored', async () => (await world.count(`SELECT count(*) AS n FROM $schema.article_features`)) === 7);
+      await waitFor(
+        'articles stored',
+        async () => (await world.count(`SELECT count(*) AS n FROM $schema.article_features`)) === 7,
+      );
       const events = [
         inputs.read('reader', 's0', t0, 40),
         inputs.read('other-1', 's1', t1 - 10 * MINUTE, 20),
@@ -99,9 +102,15 @@ describe('dataset snapshots (real Kafka, PostgreSQL and service process)', () =>
       expect(at('other-4', 's1')['article'].reads).toEqual({ '1h': 2, '24h': 4, '7d': 4 });
       const reader = lines.find((l) => l.kind === 'reader' && l['userId'] === 'reader')!;
       expect(reader['reads'].map((r: unknown[]) => r[0])).toEqual(['s0', 's1', ...politics]);
-      expect(lines.filter((l) => l.kind === 'article').map((l) => l['articleId'])).toEqual(
-        ['p1', 'p2', 'p3', 'p4', 'p5', 's0', 's1'],
-      );
+      expect(lines.filter((l) => l.kind === 'article').map((l) => l['articleId'])).toEqual([
+        'p1',
+        'p2',
+        'p3',
+        'p4',
+        'p5',
+        's0',
+        's1',
+      ]);
     });
 
     it('gives the same bytes and id for the same data, a new id for one more interaction, and rebuilds from the id alone', async () => {
@@ -121,7 +130,11 @@ describe('dataset snapshots (real Kafka, PostgreSQL and service process)', () =>
 
       // The first dataset's marks exclude the later interaction: a rebuild gives its exact bytes.
       const rebuilt = await world.post(`/v1/datasets/${first.body.datasetId}/rebuild`, {});
-      expect(rebuilt.body).toEqual({ datasetId: first.body.datasetId, uri: first.body.file.uri, identical: true });
+      expect(rebuilt.body).toEqual({
+        datasetId: first.body.datasetId,
+        uri: first.body.file.uri,
+        identical: true,
+      });
 
       const announced = (await world.readAll(topics.datasetSnapshotted.name)).map(
         (m) => JSON.parse(m.value!.toString()).payload,
@@ -132,14 +145,21 @@ describe('dataset snapshots (real Kafka, PostgreSQL and service process)', () =>
         );
         return ids.length === 2;
       });
-      expect(announced.every((p: { artifact: { sha256: string }; datasetId: string }) => p.artifact.sha256 === p.datasetId)).toBe(true);
+      expect(
+        announced.every(
+          (p: { artifact: { sha256: string }; datasetId: string }) => p.artifact.sha256 === p.datasetId,
+        ),
+      ).toBe(true);
     });
 
     it('refuses bad requests with the field named, and a snapshot request without an admin key', async () => {
       const bad = await world.post('/v1/datasets', { windowStart: 'yesterday' });
       expect(bad.status).toBe(400);
       expect(bad.body.message).toMatch(/windowStart/);
-      const inverted = await world.post('/v1/datasets', { windowStart: window.windowEnd, windowEnd: window.windowStart });
+      const inverted = await world.post('/v1/datasets', {
+        windowStart: window.windowEnd,
+        windowEnd: window.windowStart,
+      });
       expect(inverted.status).toBe(400);
       expect((await world.post('/v1/datasets', window, 'not-a-key-of-this-service')).status).toBe(401);
       expect((await world.get('/v1/datasets/unknown')).status).toBe(404);
@@ -155,8 +175,14 @@ describe('dataset snapshots (real Kafka, PostgreSQL and service process)', () =>
 
     it('rejects a window with a tenth of the expected volume: an alert, no snapshot', async () => {
       const start = Date.parse('2026-11-01T00:00:00Z');
-      await world.sendArticles([inputs.article('a1', 'climate', start), inputs.article('a2', 'economy', start)]);
-      await waitFor('articles stored', async () => (await world.count(`SELECT count(*) AS n FROM $schema.article_features`)) === 2);
+      await world.sendArticles([
+        inputs.article('a1', 'climate', start),
+        inputs.article('a2', 'economy', start),
+      ]);
+      await waitFor(
+        'articles stored',
+        async () => (await world.count(`SELECT count(*) AS n FROM $schema.article_features`)) === 2,
+      );
       // Seven days of 100 reads a day, then a day of 10.
       const events = [];
       for (let d = 0; d < 8; d++) {
@@ -168,21 +194,36 @@ describe('dataset snapshots (real Kafka, PostgreSQL and service process)', () =>
       await world.sendInteractions(events);
       await applied(world, events.length);
 
-      const normal = await world.post('/v1/datasets', { windowStart: iso(start + 6 * DAY), windowEnd: iso(start + 7 * DAY), validationHours: 6 });
+      const normal = await world.post('/v1/datasets', {
+        windowStart: iso(start + 6 * DAY),
+        windowEnd: iso(start + 7 * DAY),
+        validationHours: 6,
+      });
       expect(normal.status).toBe(201);
-      expect(normal.body.quality.checks.find((c: { name: string }) => c.name === 'volume')).toMatchObject({ passed: true, value: 1 });
+      expect(normal.body.quality.checks.find((c: { name: string }) => c.name === 'volume')).toMatchObject({
+        passed: true,
+        value: 1,
+      });
 
-      const thin = await world.post('/v1/datasets', { windowStart: iso(start + 7 * DAY), windowEnd: iso(start + 8 * DAY), validationHours: 6 });
+      const thin = await world.post('/v1/datasets', {
+        windowStart: iso(start + 7 * DAY),
+        windowEnd: iso(start + 8 * DAY),
+        validationHours: 6,
+      });
       expect(thin.status).toBe(422);
       const volume = thin.body.checks.find((c: { name: string }) => c.name === 'volume');
       expect(volume).toMatchObject({ passed: false, value: 0.1, min: 0.5 });
       expect(thin.body.checks.filter((c: { passed: boolean }) => !c.passed)).toHaveLength(1);
       expect(await world.count(`SELECT count(*) AS n FROM $schema.datasets`)).toBe(1);
-      expect(await world.count(`SELECT count(*) AS n FROM $schema.snapshot_runs WHERE status = 'rejected'`)).toBe(1);
+      expect(
+        await world.count(`SELECT count(*) AS n FROM $schema.snapshot_runs WHERE status = 'rejected'`),
+      ).toBe(1);
 
       let alerts: { type: string; details: { failed: string[] } }[] = [];
       await waitFor('the data-quality alert', async () => {
-        alerts = (await world.readAll(topics.monitoringAlert.name)).map((m) => JSON.parse(m.value!.toString()).payload);
+        alerts = (await world.readAll(topics.monitoringAlert.name)).map(
+          (m) => JSON.parse(m.value!.toString()).payload,
+        );
         return alerts.length > 0;
       });
       expect(alerts).toHaveLength(1);

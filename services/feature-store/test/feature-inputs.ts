@@ -1,4 +1,11 @@
-import { EventEnvelope, TopicDefinition, TopicPayload, allTopics, newEvent, topics } from '@newsroom/contracts';
+import {
+  EventEnvelope,
+  TopicDefinition,
+  TopicPayload,
+  allTopics,
+  newEvent,
+  topics,
+} from '@newsroom/contracts';
 import { physicalTopic } from '@newsroom/messaging';
 import { createTestTopics, readMessages } from '@newsroom/messaging/testing';
 import { startService, testServers, uniqueName } from '@newsroom/testing';
@@ -98,6 +105,7 @@ export async function featureStoreWorld(extraEnv: Record<string, string> = {}) {
     });
   };
   return {
+    env,
     kafkaTopics,
     schema,
     artifactDir,
@@ -107,7 +115,8 @@ export async function featureStoreWorld(extraEnv: Record<string, string> = {}) {
       send(topics.articlesIngested, events, (p: ArticleIngested) => p.articleId),
     sendInteractions: (events: EventEnvelope[]) =>
       send(topics.interactionsIngested, events, (p: InteractionIngested) => p.userId),
-    sendFlags: (events: EventEnvelope[]) => send(topics.articlesFlagged, events, (p: { articleId: string }) => p.articleId),
+    sendFlags: (events: EventEnvelope[]) =>
+      send(topics.articlesFlagged, events, (p: { articleId: string }) => p.articleId),
     count: async (sql: string) => Number((await db.query(sql.replaceAll('$schema', `"${schema}"`)))[0].n),
     /** Every message on a topic so far, in order per partition. */
     readAll: async (name: string) => {

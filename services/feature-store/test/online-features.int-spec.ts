@@ -30,7 +30,10 @@ describe('online features (real Kafka, PostgreSQL and service process)', () => {
       inputs.article('a-politics-1', 'politics', now - 2 * HOUR),
       inputs.article('a-politics-2', 'politics', now - 2 * HOUR),
     ]);
-    await waitFor('articles stored', async () => (await world.get('/v1/features/articles/a-politics-2')).status === 200);
+    await waitFor(
+      'articles stored',
+      async () => (await world.get('/v1/features/articles/a-politics-2')).status === 200,
+    );
     const interactions = [
       inputs.interaction('impression', 'u1', 'a-sports', now - 100 * MINUTE),
       inputs.read('u1', 'a-sports', now - 90 * MINUTE, 60),
@@ -51,7 +54,9 @@ describe('online features (real Kafka, PostgreSQL and service process)', () => {
           world.get('/v1/features/users/u2'),
           world.get('/v1/features/articles/a-politics-2'),
         ]);
-        return u1.body.reads === 2 && u1.body.clicks === 1 && u2.body.reads === 1 && flagged.body.flagged === true;
+        return (
+          u1.body.reads === 2 && u1.body.clicks === 1 && u2.body.reads === 1 && flagged.body.flagged === true
+        );
       },
       { timeoutMs: 30_000, intervalMs: 200 },
     );
