@@ -11,6 +11,8 @@ started=$(date +%s)
 bash infra/local/up.sh
 export KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}"
 export DATABASE_URL="${DATABASE_URL:-postgres://newsroom:newsroom@127.0.0.1:5432/newsroom}"
+# One artifact store (datasets, model weights) shared by every service, as a volume would be.
+export ARTIFACT_STORE_DIR="${ARTIFACT_STORE_DIR:-$STATE_DIR/artifacts}"
 
 echo "Building the services…"
 npx nx run-many -t build --projects=tag:type:service,ops --outputStyle=static >"$LOG_DIR/build.log" 2>&1 ||

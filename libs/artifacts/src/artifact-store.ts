@@ -14,7 +14,7 @@ export interface ArtifactRef {
 
 export const artifactEnv = {
   /** Root directory of the artifact store (a shared volume in Kubernetes). */
-  ARTIFACT_STORE_DIR: z.string().min(1).default('var/artifacts'),
+  ARTIFACT_STORE_DIR: z.string().min(1).default('.local/artifacts'),
 };
 
 /** Chunks written by an artifact's producer; `write` waits when the file is behind. */
