@@ -46,7 +46,11 @@ function replayOrder(data: OfflineData): number[] {
  *   `featureSchema.recentReads` before the window to the end.
  * - `article`: content features as of the window's end, for every article read or published in it.
  */
-export async function writeDataset(data: OfflineData, window: SnapshotWindow, sink: ArtifactSink): Promise<DatasetRows> {
+export async function writeDataset(
+  data: OfflineData,
+  window: SnapshotWindow,
+  sink: ArtifactSink,
+): Promise<DatasetRows> {
   let buffer: string[] = [];
   const emit = async (line: unknown) => {
     buffer.push(JSON.stringify(line));

@@ -24,7 +24,8 @@ import { DatasetNotFoundError, DatasetsService, Manifest } from './datasets.serv
 import { SnapshotRequest } from './dto/snapshot-request.dto';
 import { snapshotWindow } from './snapshot-window';
 
-const manifestExample = (topicExamples.datasetSnapshotted.value as { payload: { manifest: unknown } }).payload.manifest;
+const manifestExample = (topicExamples.datasetSnapshotted.value as { payload: { manifest: unknown } }).payload
+  .manifest;
 
 @ApiTags('datasets')
 @Controller('v1/datasets')
@@ -46,7 +47,15 @@ export class DatasetsController {
       'gate. 201 with the manifest of a new dataset, 200 when the same bytes already exist, 422 with the checks ' +
       'when the gate fails (a data-quality alert is published).',
   })
-  @ApiBody({ schema: { example: { windowStart: '2026-11-17T00:00:00Z', windowEnd: '2026-11-24T00:00:00Z', validationHours: 24 } } })
+  @ApiBody({
+    schema: {
+      example: {
+        windowStart: '2026-11-17T00:00:00Z',
+        windowEnd: '2026-11-24T00:00:00Z',
+        validationHours: 24,
+      },
+    },
+  })
   @ApiResponse({ status: 201, schema: { example: manifestExample } })
   async create(@Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<Manifest> {
     const parsed = SnapshotRequest.safeParse(body ?? {});
@@ -82,7 +91,9 @@ export class DatasetsController {
   }
 
   @Get(':datasetId')
-  @ApiOperation({ summary: "A dataset's manifest: window, rows, feature schema, code version, sources, quality checks" })
+  @ApiOperation({
+    summary: "A dataset's manifest: window, rows, feature schema, code version, sources, quality checks",
+  })
   @ApiResponse({ status: 200, schema: { example: manifestExample } })
   async get(@Param('datasetId') datasetId: string): Promise<Manifest> {
     const manifest = await this.datasets.find(datasetId);

@@ -1,6 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ArtifactStore } from '@newsroom/artifacts';
-import { DatasetManifest, datasetTriggers, derivedEventId, featureSchema, newEvent, topics } from '@newsroom/contracts';
+import {
+  DatasetManifest,
+  datasetTriggers,
+  derivedEventId,
+  featureSchema,
+  newEvent,
+  topics,
+} from '@newsroom/contracts';
 import { histogram } from '@newsroom/observability';
 import { Outbox, advisoryLockKey, quotedSchema, schemaOf } from '@newsroom/persistence';
 import { SERVICE_CONFIG } from '@newsroom/platform';
@@ -22,9 +29,12 @@ export type SnapshotOutcome =
   | { outcome: 'created' | 'existing'; manifest: Manifest }
   | { outcome: 'rejected'; checks: QualityCheckResult[] };
 
-const buildSeconds = histogram('features_snapshot_build_seconds', 'Time to build a dataset snapshot', ['outcome'], [
-  1, 5, 15, 30, 60, 120, 300,
-]);
+const buildSeconds = histogram(
+  'features_snapshot_build_seconds',
+  'Time to build a dataset snapshot',
+  ['outcome'],
+  [1, 5, 15, 30, 60, 120, 300],
+);
 
 /**
  * Builds dataset snapshots: reads the offline store up to high-water marks, runs the quality gate,
@@ -70,8 +80,13 @@ export class DatasetsService {
       end: Date.parse(manifest.window.end),
       validationFrom: Date.parse(manifest.validationFrom),
     };
-    const data = await new OfflineStore(this.dataSource.manager).load(manifest.sources.highWaterMarks, window.end);
-    const file = await this.artifacts.write('datasets', 'jsonl', (sink) => writeDataset(data, window, sink).then(() => undefined));
+    const data = await new OfflineStore(this.dataSource.manager).load(
+      manifest.sources.highWaterMarks,
+      window.end,
+    );
+    const file = await this.artifacts.write('datasets', 'jsonl', (sink) =>
+      writeDataset(data, window, sink).then(() => undefined),
+    );
     return { datasetId, uri: file.uri, identical: file.sha256 === datasetId };
   }
 
@@ -103,7 +118,9 @@ export class DatasetsService {
       const store = new OfflineStore(this.dataSource.manager);
       const [marks, { offsets, policy }] = await store.highWaterMarks(async (manager) => ({
         offsets: await this.progress.offsets(manager),
-        policy: (await manager.query(`SELECT interactions_since, articles_since FROM ${s}.snapshot_policy`))[0],
+        policy: (
+          await manager.query(`SELECT interactions_since, articles_since FROM ${s}.snapshot_policy`)
+        )[0],
       }));
       // What the push policy counted so far is now covered, whatever the outcome.
       await this.dataSource.query(
@@ -121,13 +138,25 @@ export class DatasetsService {
       const file = await this.artifacts.write('datasets', 'jsonl', async (sink) => {
         rows = await writeDataset(data, window, sink);
       });
-      const manifest = this.manifest(trigger, window, file, rows, offsets, marks, checks, Date.now() - started);
+      const manifest = this.manifest(
+        trigger,
+        window,
+        file,
+        rows,
+        offsets,
+        marks,
+        checks,
+        Date.now() - started,
+      );
       const outcome = await this.record(runId, manifest);
       buildSeconds.observe({ outcome }, (Date.now() - started) / 1000);
       this.logger.log(
         `snapshot ${manifest.datasetId.slice(0, 12)} ${outcome}: ${rows.train} train, ${rows.validation} validation examples in ${manifest.buildMs} ms`,
       );
-      return { outcome, manifest: outcome === 'created' ? manifest : ((await this.find(manifest.datasetId)) ?? manifest) };
+      return {
+        outcome,
+        manifest: outcome === 'created' ? manifest : ((await this.find(manifest.datasetId)) ?? manifest),
+      };
     } catch (error) {
       await this.dataSource.query(
         `UPDATE ${s}.snapshot_runs SET status = 'failed', error = $2, finished_at = now() WHERE run_id = $1`,
@@ -200,9 +229,16 @@ export class DatasetsService {
   }
 
   /** A failed gate: no dataset, a `data-quality` alert with every check, and the run on record. */
-  private async reject(runId: string, trigger: DatasetTrigger, window: SnapshotWindow, checks: QualityCheckResult[]) {
+  private async reject(
+    runId: string,
+    trigger: DatasetTrigger,
+    window: SnapshotWindow,
+    checks: QualityCheckResult[],
+  ) {
     const failed = checks.filter((c) => !c.passed);
-    this.logger.warn(`snapshot rejected by the quality gate: ${failed.map((c) => `${c.name}=${c.value}`).join(', ')}`);
+    this.logger.warn(
+      `snapshot rejected by the quality gate: ${failed.map((c) => `${c.name}=${c.value}`).join(', ')}`,
+    );
     await this.dataSource.transaction(async (manager) => {
       const s = quotedSchema(manager.connection);
       const alertId = randomUUID();
@@ -219,7 +255,10 @@ export class DatasetsService {
               details: {
                 runId,
                 trigger,
-                window: { start: new Date(window.start).toISOString(), end: new Date(window.end).toISOString() },
+                window: {
+                  start: new Date(window.start).toISOString(),
+                  end: new Date(window.end).toISOString(),
+                },
                 failed: failed.map((c) => c.name),
                 checks,
               },

@@ -55,7 +55,9 @@ export class OfflineStore {
   }
 
   /** Takes the marks and calls `alsoAtTheMark` in the same transaction (e.g. to read source offsets). */
-  async highWaterMarks<T>(alsoAtTheMark: (manager: EntityManager) => Promise<T>): Promise<[HighWaterMarks, T]> {
+  async highWaterMarks<T>(
+    alsoAtTheMark: (manager: EntityManager) => Promise<T>,
+  ): Promise<[HighWaterMarks, T]> {
     return this.manager.transaction(async (manager) => {
       await manager.query(`LOCK TABLE ${this.s}.interaction_log, ${this.s}.article_versions IN SHARE MODE`);
       const [row] = await manager.query(
@@ -95,16 +97,26 @@ export class OfflineStore {
       return index;
     };
 
-    const versions: { rows: [string, number, number, string, string, string | null, number[], number, boolean][] }[] =
-      await this.manager.query(
-        `SELECT coalesce(json_agg(json_build_array(article_id, (extract(epoch FROM valid_from) * 1000)::float8, revision,
+    const versions: {
+      rows: [string, number, number, string, string, string | null, number[], number, boolean][];
+    }[] = await this.manager.query(
+      `SELECT coalesce(json_agg(json_build_array(article_id, (extract(epoch FROM valid_from) * 1000)::float8, revision,
                   category, publisher, language, token_hashes, (extract(epoch FROM published_at) * 1000)::float8, flagged)
                 ORDER BY seq), '[]') AS rows
          FROM ${this.s}.article_versions WHERE seq <= $1`,
-        [marks.articles],
-      );
-    for (const [id, validFrom, revision, category, publisher, language, tokenHashes, publishedAt, flagged] of versions[0]
-      .rows) {
+      [marks.articles],
+    );
+    for (const [
+      id,
+      validFrom,
+      revision,
+      category,
+      publisher,
+      language,
+      tokenHashes,
+      publishedAt,
+      flagged,
+    ] of versions[0].rows) {
       data.articleVersions[articleOf(id)].push({
         validFrom,
         revision,
@@ -119,13 +131,14 @@ export class OfflineStore {
 
     const regionIndex = new Map<string, number>(regions.map((r, i) => [r, i]));
     for (let from = 0; from < marks.interactions; from += CHUNK) {
-      const [{ rows }]: { rows: [string, string, number, number | null, number, string | null, string | null][] }[] =
-        await this.manager.query(
-          `SELECT coalesce(json_agg(json_build_array(user_id, article_id, kind, dwell_seconds,
+      const [{ rows }]: {
+        rows: [string, string, number, number | null, number, string | null, string | null][];
+      }[] = await this.manager.query(
+        `SELECT coalesce(json_agg(json_build_array(user_id, article_id, kind, dwell_seconds,
                     (extract(epoch FROM occurred_at) * 1000)::float8, region, CASE WHEN kind = 2 THEN event_id END)), '[]') AS rows
            FROM ${this.s}.interaction_log WHERE seq > $1 AND seq <= $2 AND occurred_at < $3`,
-          [from, Math.min(from + CHUNK, marks.interactions), new Date(end)],
-        );
+        [from, Math.min(from + CHUNK, marks.interactions), new Date(end)],
+      );
       this.grow(data, data.count + rows.length);
       for (const [userId, articleId, kind, dwell, time, region, eventId] of rows) {
         let u = userIndex.get(userId);

@@ -38,7 +38,11 @@ function check(
  * The data-quality gate a window's reads must pass before they become a dataset: volume against the
  * preceding days, unknown articles and missing regions, dwell range, duplicates, unseen categories.
  */
-export function qualityChecks(data: OfflineData, window: SnapshotWindow, config: GateConfig): QualityCheckResult[] {
+export function qualityChecks(
+  data: OfflineData,
+  window: SnapshotWindow,
+  config: GateConfig,
+): QualityCheckResult[] {
   const baselineStart = window.start - config.DATASET_GATE_BASELINE_DAYS * DAY;
   const categoryOf = (article: number) => data.articleVersions[article][0]?.category;
   const seenBefore = new Set<string>();
@@ -77,9 +81,12 @@ export function qualityChecks(data: OfflineData, window: SnapshotWindow, config:
   // The expectation is the daily mean over the baseline days that have data; under a day of
   // history says nothing about a daily rhythm, so then only the minimum applies.
   const baselineDays = (window.start - Math.max(baselineStart, firstRead)) / DAY;
-  const expected = baselineReads > 0 && baselineDays >= 1 ? (baselineReads / baselineDays) * windowDays : null;
+  const expected =
+    baselineReads > 0 && baselineDays >= 1 ? (baselineReads / baselineDays) * windowDays : null;
   const unseen =
-    seenBefore.size === 0 ? null : windowCategories.filter((c) => c !== undefined && !seenBefore.has(c)).length;
+    seenBefore.size === 0
+      ? null
+      : windowCategories.filter((c) => c !== undefined && !seenBefore.has(c)).length;
 
   return [
     check('min-reads', reads, config.DATASET_GATE_MIN_READS, null, 'reads in the window'),
@@ -92,8 +99,20 @@ export function qualityChecks(data: OfflineData, window: SnapshotWindow, config:
         ? 'no reads before the window to compare with'
         : `${reads} reads against ${Math.round(expected)} expected from the daily mean of the preceding days`,
     ),
-    check('unknown-article-share', share(unknownArticle), null, config.DATASET_GATE_MAX_NULL_SHARE, 'reads of articles without features'),
-    check('missing-region-share', share(missingRegion), null, config.DATASET_GATE_MAX_NULL_SHARE, 'reads without a region'),
+    check(
+      'unknown-article-share',
+      share(unknownArticle),
+      null,
+      config.DATASET_GATE_MAX_NULL_SHARE,
+      'reads of articles without features',
+    ),
+    check(
+      'missing-region-share',
+      share(missingRegion),
+      null,
+      config.DATASET_GATE_MAX_NULL_SHARE,
+      'reads without a region',
+    ),
     check(
       'dwell-out-of-range-share',
       share(longDwell),
@@ -113,7 +132,9 @@ export function qualityChecks(data: OfflineData, window: SnapshotWindow, config:
       unseen === null ? null : share(unseen),
       null,
       config.DATASET_GATE_MAX_UNSEEN_CATEGORY_SHARE,
-      unseen === null ? 'no reads before the window to compare with' : 'reads in categories never read before the window',
+      unseen === null
+        ? 'no reads before the window to compare with'
+        : 'reads in categories never read before the window',
     ),
   ];
 }

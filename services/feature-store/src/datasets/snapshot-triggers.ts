@@ -1,4 +1,10 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
 import { quotedSchema } from '@newsroom/persistence';
 import { SERVICE_CONFIG } from '@newsroom/platform';
 import { Cron } from 'croner';
@@ -37,10 +43,14 @@ export class SnapshotTriggers implements OnApplicationBootstrap, BeforeApplicati
         .subscribe(() => void this.checkPushPolicy());
     }
     if (this.config.DATASET_SCHEDULE_CRON) {
-      this.cron = new Cron(this.config.DATASET_SCHEDULE_CRON, { timezone: 'UTC', protect: true }, (job: Cron) =>
-        this.onSchedule(job.currentRun() ?? new Date()),
+      this.cron = new Cron(
+        this.config.DATASET_SCHEDULE_CRON,
+        { timezone: 'UTC', protect: true },
+        (job: Cron) => this.onSchedule(job.currentRun() ?? new Date()),
       );
-      this.logger.log(`scheduled snapshots: "${this.config.DATASET_SCHEDULE_CRON}" UTC, next at ${this.cron.nextRun()?.toISOString()}`);
+      this.logger.log(
+        `scheduled snapshots: "${this.config.DATASET_SCHEDULE_CRON}" UTC, next at ${this.cron.nextRun()?.toISOString()}`,
+      );
     }
   }
 

@@ -24,6 +24,7 @@ export function snapshotWindow(
   const validationHours = request.validationHours ?? defaults.validationHours;
   if (!(start < end)) throw new RangeError('windowStart must be before windowEnd');
   const validationFrom = end - validationHours * HOUR;
-  if (validationFrom <= start) throw new RangeError('validationHours must leave part of the window for training');
+  if (validationFrom <= start)
+    throw new RangeError('validationHours must leave part of the window for training');
   return { start, end, validationFrom };
 }
