@@ -46,7 +46,11 @@ export class ArtifactStore {
    * Stores what `produce` writes. It goes to a temporary file first and is renamed into place only
    * when complete, so a crash never leaves a half-written artifact under a real name.
    */
-  async write(kind: string, extension: string, produce: (sink: ArtifactSink) => Promise<void>): Promise<ArtifactRef> {
+  async write(
+    kind: string,
+    extension: string,
+    produce: (sink: ArtifactSink) => Promise<void>,
+  ): Promise<ArtifactRef> {
     if (!kindPattern.test(kind)) throw new Error(`artifact kind "${kind}" must match ${kindPattern}`);
     const directory = join(this.root, kind);
     await mkdir(directory, { recursive: true });

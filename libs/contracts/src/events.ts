@@ -90,7 +90,15 @@ export const ArticleFeatures = z.object({
   category: z.string().min(1),
   publisher: z.string().min(1),
   language: z.string().optional(),
-  tokenHashes: z.array(z.number().int().min(0).max(featureSchema.tokenBuckets - 1)).max(featureSchema.maxTokens),
+  tokenHashes: z
+    .array(
+      z
+        .number()
+        .int()
+        .min(0)
+        .max(featureSchema.tokenBuckets - 1),
+    )
+    .max(featureSchema.maxTokens),
   publishedAt: isoDateTime,
   /** Reads and dwell seconds over sliding windows ending at `windowsAt`. */
   reads: windowValues,

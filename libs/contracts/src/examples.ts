@@ -126,7 +126,9 @@ export const topicExamples: { [K in TopicId]: { key: string; value: z.input<Topi
         },
         quality: {
           passed: true,
-          checks: [{ name: 'volume', passed: true, value: 1000, min: 500, max: null, detail: 'reads in the window' }],
+          checks: [
+            { name: 'volume', passed: true, value: 1000, min: 500, max: null, detail: 'reads in the window' },
+          ],
         },
         buildMs: 1200,
       },

@@ -25,7 +25,10 @@ function fnv1a(text: string): number {
 export function articleTokenHashes(title: string, body = ''): number[] {
   const hashes = new Set<number>();
   for (const text of [title, body]) {
-    for (const [word] of text.normalize('NFKC').toLowerCase().matchAll(/[\p{L}\p{N}]+/gu)) {
+    for (const [word] of text
+      .normalize('NFKC')
+      .toLowerCase()
+      .matchAll(/[\p{L}\p{N}]+/gu)) {
       if (word.length < 2 || stopWords.has(word)) continue;
       hashes.add(fnv1a(word) % featureSchema.tokenBuckets);
       if (hashes.size === featureSchema.maxTokens) return [...hashes];

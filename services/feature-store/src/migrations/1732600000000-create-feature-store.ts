@@ -30,7 +30,9 @@ export class CreateFeatureStore1732600000000 implements MigrationInterface {
     await runner.query(`COMMENT ON COLUMN ${s}.interaction_log.kind IS '0 impression, 1 click, 2 read'`);
     // Rows arrive roughly in seq and time order: BRIN indexes cost almost nothing to maintain.
     await runner.query(`CREATE INDEX interaction_log_seq ON ${s}.interaction_log USING brin (seq)`);
-    await runner.query(`CREATE INDEX interaction_log_occurred ON ${s}.interaction_log USING brin (occurred_at)`);
+    await runner.query(
+      `CREATE INDEX interaction_log_occurred ON ${s}.interaction_log USING brin (occurred_at)`,
+    );
     await runner.query(
       `CREATE INDEX interaction_log_user_reads ON ${s}.interaction_log (user_id, occurred_at DESC, event_id DESC) WHERE kind = 2`,
     );

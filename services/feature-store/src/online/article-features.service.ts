@@ -73,7 +73,11 @@ export class ArticleFeaturesService {
          version = f.version + 1`,
       [JSON.stringify(rows)],
     );
-    await this.closeVersions(manager, s, rows.map((r) => ({ id: r.id, at: r.from })));
+    await this.closeVersions(
+      manager,
+      s,
+      rows.map((r) => ({ id: r.id, at: r.from })),
+    );
     await manager.query(
       `INSERT INTO ${s}.article_versions
          (article_id, revision, valid_from, category, publisher, language, token_hashes, published_at, flagged, cause)
@@ -134,7 +138,12 @@ export class ArticleFeaturesService {
         bucket.r += 1;
         bucket.d += read.dwellSeconds;
       } else {
-        buckets.set(key, { a: read.articleId, b: new Date(read.bucket).toISOString(), r: 1, d: read.dwellSeconds });
+        buckets.set(key, {
+          a: read.articleId,
+          b: new Date(read.bucket).toISOString(),
+          r: 1,
+          d: read.dwellSeconds,
+        });
       }
     }
     // Sorted so concurrent batches lock shared article rows in the same order.

@@ -1,14 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { counter, gauge } from '@newsroom/observability';
 
-const applied = counter('features_events_applied_total', 'Input events folded into features, by kind and outcome', [
-  'kind',
-  'outcome',
-]);
+const applied = counter(
+  'features_events_applied_total',
+  'Input events folded into features, by kind and outcome',
+  ['kind', 'outcome'],
+);
 const published = counter('features_published_total', 'Feature messages published to the compacted topics', [
   'entity',
 ]);
-const unpublished = gauge('features_unpublished', 'Changed entities not yet on the compacted topics', ['entity']);
+const unpublished = gauge('features_unpublished', 'Changed entities not yet on the compacted topics', [
+  'entity',
+]);
 
 /** Counters of the online feature path, on /metrics next to the consumer lag per topic. */
 @Injectable()

@@ -27,7 +27,9 @@ export class FeaturePublisher implements OnApplicationBootstrap, BeforeApplicati
     @Inject(SERVICE_CONFIG) private readonly config: FeatureStoreConfig,
   ) {
     this.lockKey = advisoryLockKey(`feature-publisher:${schemaOf(dataSource)}`);
-    this.task = new PeriodicTask('FeaturePublisher', config.FEATURES_PUBLISH_INTERVAL_MS, () => this.publishDue());
+    this.task = new PeriodicTask('FeaturePublisher', config.FEATURES_PUBLISH_INTERVAL_MS, () =>
+      this.publishDue(),
+    );
   }
 
   onApplicationBootstrap(): void {
@@ -41,7 +43,9 @@ export class FeaturePublisher implements OnApplicationBootstrap, BeforeApplicati
   /** Publishes one batch of due readers and articles; true when more are due. */
   async publishDue(): Promise<boolean> {
     return this.dataSource.transaction(async (manager) => {
-      const [{ locked }] = await manager.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [this.lockKey]);
+      const [{ locked }] = await manager.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [
+        this.lockKey,
+      ]);
       if (!locked) return false;
       const users = await this.publishUsers(manager);
       const articles = await this.publishArticles(manager);
@@ -52,7 +56,9 @@ export class FeaturePublisher implements OnApplicationBootstrap, BeforeApplicati
   }
 
   /** Rows not yet published; 0 once the topics have caught up with the store. */
-  async backlog(manager: EntityManager = this.dataSource.manager): Promise<{ users: number; articles: number }> {
+  async backlog(
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<{ users: number; articles: number }> {
     const s = quotedSchema(manager.connection);
     const [row] = await manager.query(
       `SELECT (SELECT count(*) FROM ${s}.user_features WHERE version > published_version)::int AS users,
@@ -81,7 +87,12 @@ export class FeaturePublisher implements OnApplicationBootstrap, BeforeApplicati
         }),
       })),
     );
-    await this.markPublished(manager, `${s}.user_features`, 'user_id', views.map((v) => [v.userId, v.version]));
+    await this.markPublished(
+      manager,
+      `${s}.user_features`,
+      'user_id',
+      views.map((v) => [v.userId, v.version]),
+    );
     this.metrics.published('user', views.length);
     return due.length === this.config.FEATURES_PUBLISH_BATCH_SIZE;
   }
@@ -117,7 +128,12 @@ export class FeaturePublisher implements OnApplicationBootstrap, BeforeApplicati
   }
 
   /** Marks the versions that went out; a row changed meanwhile stays due. */
-  private async markPublished(manager: EntityManager, table: string, idColumn: string, published: [string, number][]) {
+  private async markPublished(
+    manager: EntityManager,
+    table: string,
+    idColumn: string,
+    published: [string, number][],
+  ) {
     await manager.query(
       `UPDATE ${table} t SET published_version = p.version
        FROM unnest($1::text[], $2::bigint[]) AS p(id, version)

@@ -43,7 +43,10 @@ interface ArticleRow {
  * The current features of readers: the stored aggregates plus the last reads from the log. The same
  * view serves GET requests and the compacted topic, so both always say the same.
  */
-export async function userFeatureViews(manager: EntityManager, userIds: string[]): Promise<UserFeatureView[]> {
+export async function userFeatureViews(
+  manager: EntityManager,
+  userIds: string[],
+): Promise<UserFeatureView[]> {
   if (userIds.length === 0) return [];
   const s = quotedSchema(manager.connection);
   const rows: UserRow[] = await manager.query(

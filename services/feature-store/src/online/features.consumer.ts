@@ -61,7 +61,9 @@ export class FeaturesConsumer {
 
   private async applyBatch(
     batch: MessageBatch,
-    apply: (manager: EntityManager) => Promise<{ applied: number; newInteractions: number; newArticles: number }>,
+    apply: (
+      manager: EntityManager,
+    ) => Promise<{ applied: number; newInteractions: number; newArticles: number }>,
   ): Promise<number> {
     if (batch.messages.length === 0) return 0;
     const result = await this.dataSource.transaction(async (manager) => {

@@ -10,7 +10,9 @@ export class FeaturesController {
   constructor(private readonly dataSource: DataSource) {}
 
   @Get('users/:userId')
-  @ApiOperation({ summary: "A reader's current features (the value last published on features.users, or newer)" })
+  @ApiOperation({
+    summary: "A reader's current features (the value last published on features.users, or newer)",
+  })
   @ApiOkResponse({ schema: { example: (topicExamples.featuresUsers.value as { payload: unknown }).payload } })
   async user(@Param('userId') userId: string): Promise<UserFeatureView> {
     const [view] = await userFeatureViews(this.dataSource.manager, [userId]);
@@ -19,8 +21,12 @@ export class FeaturesController {
   }
 
   @Get('articles/:articleId')
-  @ApiOperation({ summary: "An article's current features (the value last published on features.articles, or newer)" })
-  @ApiOkResponse({ schema: { example: (topicExamples.featuresArticles.value as { payload: unknown }).payload } })
+  @ApiOperation({
+    summary: "An article's current features (the value last published on features.articles, or newer)",
+  })
+  @ApiOkResponse({
+    schema: { example: (topicExamples.featuresArticles.value as { payload: unknown }).payload },
+  })
   async article(@Param('articleId') articleId: string): Promise<ArticleFeatureView> {
     const [view] = await articleFeatureViews(this.dataSource.manager, [articleId]);
     if (!view) throw new NotFoundException(`no features for article "${articleId}"`);

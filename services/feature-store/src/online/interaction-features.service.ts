@@ -7,10 +7,9 @@ import { ArticleFeaturesService } from './article-features.service';
 
 type Interaction = TopicPayload<typeof topics.interactionsIngested>;
 /** How the log stores an interaction's type (see the migration): its index in `interactionTypes`. */
-export const interactionKind = Object.fromEntries(interactionTypes.map((type, index) => [type, index])) as Record<
-  Interaction['type'],
-  number
->;
+export const interactionKind = Object.fromEntries(
+  interactionTypes.map((type, index) => [type, index]),
+) as Record<Interaction['type'], number>;
 const READ = interactionKind.read;
 
 interface UserDelta {
@@ -44,15 +43,23 @@ export class InteractionFeaturesService {
     const reads = fresh.filter((e) => e.type === 'read');
     const categories = await this.articles.categories(manager, [...new Set(reads.map((r) => r.articleId))]);
     await this.updateReaders(manager, s, this.readerDeltas(fresh, categories));
-    if (reads.length > 0) await this.articles.recordReads(manager, reads.map((r) => ({
-      articleId: r.articleId,
-      bucket: bucketOf(Date.parse(r.occurredAt)),
-      dwellSeconds: r.dwellSeconds ?? 0,
-    })));
+    if (reads.length > 0)
+      await this.articles.recordReads(
+        manager,
+        reads.map((r) => ({
+          articleId: r.articleId,
+          bucket: bucketOf(Date.parse(r.occurredAt)),
+          dwellSeconds: r.dwellSeconds ?? 0,
+        })),
+      );
     return fresh.length;
   }
 
-  private async appendToLog(manager: EntityManager, s: string, events: Interaction[]): Promise<Interaction[]> {
+  private async appendToLog(
+    manager: EntityManager,
+    s: string,
+    events: Interaction[],
+  ): Promise<Interaction[]> {
     const rows = events.map((e) => ({
       e: e.eventId,
       u: e.userId,

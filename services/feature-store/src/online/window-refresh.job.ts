@@ -41,7 +41,9 @@ export class WindowRefreshJob implements OnApplicationBootstrap, BeforeApplicati
   async refresh(now: number): Promise<number> {
     const s = quotedSchema(this.dataSource);
     const changed = await this.dataSource.transaction(async (manager) => {
-      const [{ locked }] = await manager.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [this.lockKey]);
+      const [{ locked }] = await manager.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [
+        this.lockKey,
+      ]);
       if (!locked) return 0;
       const ranges = popularityWindows.flatMap((w) => [
         new Date(firstBucketOfWindow(this.lastRunAt, w)),

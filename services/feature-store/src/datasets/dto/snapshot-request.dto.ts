@@ -6,6 +6,11 @@ const isoDateTime = z.iso.datetime({ offset: true, message: 'expected an ISO-860
 export const SnapshotRequest = z.strictObject({
   windowStart: isoDateTime.optional(),
   windowEnd: isoDateTime.optional(),
-  validationHours: z.number().int().positive().max(24 * 90).optional(),
+  validationHours: z
+    .number()
+    .int()
+    .positive()
+    .max(24 * 90)
+    .optional(),
 });
 export type SnapshotRequest = z.infer<typeof SnapshotRequest>;
