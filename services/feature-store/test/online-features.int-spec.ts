@@ -110,4 +110,30 @@ describe('online features (real Kafka, PostgreSQL and service process)', () => {
       expect(features).toEqual((await world.get(`/v1/features/articles/${articleId}`)).body);
     }
   });
+
+  it("applies a flag that arrives before its article from the flag's time on, not from publication", async () => {
+    const published = Date.now() - 3 * HOUR;
+    const flaggedAt = Date.now() - HOUR;
+    await world.sendFlags([inputs.flag('a-early-flag', true, flaggedAt)]);
+    await waitFor(
+      'the decision recorded',
+      async () =>
+        (await world.count(
+          `SELECT count(*) AS n FROM $schema.article_moderation WHERE article_id = 'a-early-flag'`,
+        )) === 1,
+    );
+    await world.sendArticles([inputs.article('a-early-flag', 'science', published)]);
+    await waitFor(
+      'the article stored',
+      async () => (await world.get('/v1/features/articles/a-early-flag')).status === 200,
+    );
+    expect((await world.get('/v1/features/articles/a-early-flag')).body.flagged).toBe(true);
+    const versions = await world.db.query(
+      `SELECT flagged, valid_from, valid_to FROM "${world.schema}".article_versions WHERE article_id = 'a-early-flag' ORDER BY valid_from`,
+    );
+    expect(versions).toEqual([
+      { flagged: false, valid_from: new Date(published), valid_to: new Date(flaggedAt) },
+      { flagged: true, valid_from: new Date(flaggedAt), valid_to: null },
+    ]);
+  });
 });

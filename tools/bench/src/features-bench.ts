@@ -135,6 +135,8 @@ async function loadPilotOfflineStore(
   let interactions: unknown[] = [];
   let articles: unknown[] = [];
   let totals = { interactions: 0, articles: 0 };
+  // The world publishes each article before its reads, so online every read is weighed by category.
+  const categoryOf = new Map<string, string>();
   const flush = async () => {
     if (articles.length > 0) {
       await db.query(
@@ -147,8 +149,9 @@ async function loadPilotOfflineStore(
     }
     if (interactions.length > 0) {
       await db.query(
-        `INSERT INTO ${s}.interaction_log (event_id, user_id, article_id, kind, dwell_seconds, occurred_at, region)
-         SELECT e, u, a, k, d, t, r FROM json_to_recordset($1::json) AS x(e text, u text, a text, k smallint, d real, t timestamptz, r text)`,
+        `INSERT INTO ${s}.interaction_log (event_id, user_id, article_id, kind, dwell_seconds, occurred_at, region, category)
+         SELECT e, u, a, k, d, t, r, c FROM json_to_recordset($1::json)
+           AS x(e text, u text, a text, k smallint, d double precision, t timestamptz, r text, c text)`,
         [JSON.stringify(interactions)],
       );
       totals.interactions += interactions.length;
@@ -177,6 +180,7 @@ async function loadPilotOfflineStore(
         d: i.dwellSeconds ?? null,
         t: i.occurredAt,
         r: i.region ?? null,
+        c: i.type === 'read' ? (categoryOf.get(i.articleId) ?? null) : null,
       });
       if (interactions.length === 50_000) await flush();
     }
@@ -233,13 +237,20 @@ async function benchSnapshot(db: DataSource, args: { runs: number }) {
     console.log(
       `  loaded ${loaded.interactions} interactions and ${loaded.articles} articles in ${((performance.now() - loadStarted) / 1000).toFixed(0)} s`,
     );
+    // One explicit window for every run: the same data must give the same dataset each time.
+    const windowEnd = Math.floor(Date.now() / 60_000) * 60_000;
+    const window = {
+      windowStart: new Date(windowEnd - 7 * 86_400_000).toISOString(),
+      windowEnd: new Date(windowEnd).toISOString(),
+      validationHours: 24,
+    };
     const snapshotRuns: number[] = [];
     for (let i = 1; i <= args.runs; i++) {
       const started = performance.now();
       const response = await fetch(`${world.service.url}/v1/datasets`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-api-key': ADMIN_KEY },
-        body: JSON.stringify({ validationHours: 24 }),
+        body: JSON.stringify(window),
       });
       const seconds = (performance.now() - started) / 1000;
       const manifest = (await response.json()) as {

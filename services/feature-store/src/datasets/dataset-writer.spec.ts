@@ -94,6 +94,29 @@ describe('writeDataset', () => {
     expect(c.text).not.toBe(a.text);
   });
 
+  it("keeps everything at an example's own instant out of its features", async () => {
+    const at = start + 5 * HOUR;
+    const { lines } = await write([
+      { user: 'r', article: 'sport', at, kind: 0, region: 'africa' },
+      { user: 'r', article: 'politics', at, dwell: 20, region: 'africa' },
+      { user: 'r', article: 'sport', at, dwell: 10, region: 'africa' },
+      { user: 'q', article: 'politics', at, dwell: 5, region: 'africa' },
+    ]);
+    const examples = lines.filter((l) => l.kind === 'example');
+    expect(examples).toHaveLength(3);
+    for (const example of examples) {
+      expect(example.user).toMatchObject({
+        impressions: 0,
+        reads: 0,
+        history: 0,
+        categoryMix: {},
+        lastSeenAt: null,
+        region: null,
+      });
+      expect(example.article.reads).toEqual({ '1h': 0, '24h': 0, '7d': 0 });
+    }
+  });
+
   it('leaves reads of unknown articles out of the examples but keeps them in the history', async () => {
     const { rows, lines } = await write([
       ...events,

@@ -18,17 +18,21 @@ const READ = 2;
 const HOUR = 3_600_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** The interactions in replay order: by time, then impressions before clicks before reads, then event id. */
+/**
+ * The interactions in replay order: by time, then kind, then event id (reads), then position in the
+ * log: a total order, so the same rows always replay the same way.
+ */
 function replayOrder(data: OfflineData): number[] {
   const order = Array.from({ length: data.count }, (_, i) => i);
-  const { time, kind, eventId } = data;
+  const { time, kind, eventId, seq } = data;
   // The log is close to time order already, which the runs-based sort exploits.
   order.sort((x, y) => {
     if (time[x] !== time[y]) return time[x] - time[y];
     if (kind[x] !== kind[y]) return kind[x] - kind[y];
     const ex = eventId[x] ?? '';
     const ey = eventId[y] ?? '';
-    return ex < ey ? -1 : ex > ey ? 1 : 0;
+    if (ex !== ey) return ex < ey ? -1 : 1;
+    return seq[x] - seq[y];
   });
   return order;
 }
@@ -94,67 +98,82 @@ export async function writeDataset(
     return versions[versionAt[a]];
   };
 
-  for (const i of replayOrder(data)) {
+  const emitExample = async (i: number) => {
     const u = data.user[i];
     const a = data.article[i];
     const t = data.time[i];
+    const version = articleAt(a, t);
+    if (!version || t < window.start || t >= window.end) return;
+    const history = (timeline[u] ??= []);
+    if (contextStart[u] < 0) contextStart[u] = Math.max(0, history.length - featureSchema.recentReads);
+    const split = t >= window.validationFrom ? 'validation' : 'train';
+    rows[split] += 1;
+    inOutput[a] = 1;
+    const { reads: popularReads, dwellSeconds: popularDwell } = (popularity[a] ??=
+      new SlidingPopularity()).at(t);
+    await emit({
+      kind: 'example',
+      split,
+      eventId: data.eventId[i],
+      userId: data.userIds[u],
+      articleId: data.articleIds[a],
+      occurredAt: iso(t),
+      dwellSeconds: data.dwell[i],
+      user: {
+        history: history.length - contextStart[u],
+        region: region[u] < 0 ? null : regions[region[u]],
+        impressions: impressions[u],
+        clicks: clicks[u],
+        reads: reads[u],
+        totalDwellSeconds: roundFeature(dwell[u]),
+        categoryMix: categoryMix(categoryDwell[u] ?? {}),
+        lastSeenAt: Number.isNaN(lastSeen[u]) ? null : iso(lastSeen[u]),
+      },
+      article: {
+        ageHours: roundFeature((t - version.publishedAt) / HOUR),
+        reads: popularReads,
+        dwellSeconds: {
+          '1h': roundFeature(popularDwell['1h']),
+          '24h': roundFeature(popularDwell['24h']),
+          '7d': roundFeature(popularDwell['7d']),
+        },
+        flagged: version.flagged,
+      },
+    });
+  };
+
+  const apply = (i: number) => {
+    const u = data.user[i];
+    const t = data.time[i];
     if (data.kind[i] === READ) {
-      const version = articleAt(a, t);
-      const pop = (popularity[a] ??= new SlidingPopularity());
-      const history = (timeline[u] ??= []);
-      if (version && t >= window.start && t < window.end) {
-        if (contextStart[u] < 0) contextStart[u] = Math.max(0, history.length - featureSchema.recentReads);
-        const split = t >= window.validationFrom ? 'validation' : 'train';
-        rows[split] += 1;
-        inOutput[a] = 1;
-        const { reads: popularReads, dwellSeconds: popularDwell } = pop.at(t);
-        await emit({
-          kind: 'example',
-          split,
-          eventId: data.eventId[i],
-          userId: data.userIds[u],
-          articleId: data.articleIds[a],
-          occurredAt: iso(t),
-          dwellSeconds: data.dwell[i],
-          user: {
-            history: history.length - contextStart[u],
-            region: region[u] < 0 ? null : regions[region[u]],
-            impressions: impressions[u],
-            clicks: clicks[u],
-            reads: reads[u],
-            totalDwellSeconds: roundFeature(dwell[u]),
-            categoryMix: categoryMix(categoryDwell[u] ?? {}),
-            lastSeenAt: Number.isNaN(lastSeen[u]) ? null : iso(lastSeen[u]),
-          },
-          article: {
-            ageHours: roundFeature((t - version.publishedAt) / HOUR),
-            reads: popularReads,
-            dwellSeconds: {
-              '1h': roundFeature(popularDwell['1h']),
-              '24h': roundFeature(popularDwell['24h']),
-              '7d': roundFeature(popularDwell['7d']),
-            },
-            flagged: version.flagged,
-          },
-        });
-      }
       reads[u] += 1;
       dwell[u] += data.dwell[i];
-      if (version) {
+      // Weighed under the category the online features used for this read (none if unknown then).
+      if (data.category[i] >= 0) {
+        const category = data.categories[data.category[i]];
         const mix = (categoryDwell[u] ??= {});
-        mix[version.category] = (mix[version.category] ?? 0) + data.dwell[i];
+        mix[category] = (mix[category] ?? 0) + data.dwell[i];
       }
-      history.push(i);
-      pop.add(t, data.dwell[i]);
+      (timeline[u] ??= []).push(i);
+      (popularity[data.article[i]] ??= new SlidingPopularity()).add(t, data.dwell[i]);
     } else if (data.kind[i] === 1) {
       clicks[u] += 1;
     } else {
       impressions[u] += 1;
     }
-    if (!(t < lastSeen[u])) {
-      lastSeen[u] = t;
-      if (data.region[i] >= 0) region[u] = data.region[i];
-    }
+    if (!(t < lastSeen[u])) lastSeen[u] = t;
+    if (data.region[i] >= 0) region[u] = data.region[i];
+  };
+
+  // Events of one instant are applied only after every example of that instant is written:
+  // nothing at or after an example's time is in its features.
+  const order = replayOrder(data);
+  for (let from = 0; from < order.length; ) {
+    let to = from;
+    while (to < order.length && data.time[order[to]] === data.time[order[from]]) to += 1;
+    for (let k = from; k < to; k++) if (data.kind[order[k]] === READ) await emitExample(order[k]);
+    for (let k = from; k < to; k++) apply(order[k]);
+    from = to;
   }
 
   const readers = [...contextStart.keys()].filter((u) => contextStart[u] >= 0);

@@ -45,6 +45,8 @@ const buildSeconds = histogram(
 export class DatasetsService {
   private readonly logger = new Logger(DatasetsService.name);
   private readonly lockKey: string;
+  /** This replica's snapshots, one after the other: a waiting one holds no database connection. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -56,13 +58,20 @@ export class DatasetsService {
     this.lockKey = advisoryLockKey(`snapshots:${schemaOf(dataSource)}`);
   }
 
-  async snapshot(trigger: DatasetTrigger, window: SnapshotWindow): Promise<SnapshotOutcome> {
+  snapshot(trigger: DatasetTrigger, window: SnapshotWindow): Promise<SnapshotOutcome> {
+    const next = this.queue.then(() => this.exclusively(() => this.build(trigger, window)));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Runs `work` holding the schema's snapshot lock, which replicas share. */
+  private async exclusively<T>(work: () => Promise<T>): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {
       await runner.query('SELECT pg_advisory_lock($1)', [this.lockKey]);
       try {
-        return await this.build(trigger, window);
+        return await work();
       } finally {
         await runner.query('SELECT pg_advisory_unlock($1)', [this.lockKey]);
       }
@@ -80,13 +89,18 @@ export class DatasetsService {
       end: Date.parse(manifest.window.end),
       validationFrom: Date.parse(manifest.validationFrom),
     };
-    const data = await new OfflineStore(this.dataSource.manager).load(
-      manifest.sources.highWaterMarks,
-      window.end,
-    );
-    const file = await this.artifacts.write('datasets', 'jsonl', (sink) =>
-      writeDataset(data, window, sink).then(() => undefined),
-    );
+    // Queued with the snapshots: two replays of millions of events at once would double the memory.
+    const rebuilt = this.queue.then(async () => {
+      const data = await new OfflineStore(this.dataSource.manager).load(
+        manifest.sources.highWaterMarks,
+        window.end,
+      );
+      return this.artifacts.write('datasets', 'jsonl', (sink) =>
+        writeDataset(data, window, sink).then(() => undefined),
+      );
+    });
+    this.queue = rebuilt.catch(() => undefined);
+    const file = await rebuilt;
     return { datasetId, uri: file.uri, identical: file.sha256 === datasetId };
   }
 

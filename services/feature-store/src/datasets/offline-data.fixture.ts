@@ -19,6 +19,11 @@ export function offlineData(
   const userIds = [...new Set(events.map((e) => e.user))];
   const articleIds = [...new Set([...articles.map((a) => a.id), ...events.map((e) => e.article)])];
   const n = events.length;
+  const categories = [...new Set(articles.map((a) => a.category))];
+  const categoryOf = (e: FixtureRead) => {
+    const article = articles.find((a) => a.id === e.article);
+    return (e.kind ?? 2) === 2 && article ? categories.indexOf(article.category) : -1;
+  };
   const data: OfflineData = {
     userIds,
     articleIds,
@@ -45,6 +50,9 @@ export function offlineData(
     kind: Uint8Array.from(events.map((e) => e.kind ?? 2)),
     dwell: Float64Array.from(events.map((e) => e.dwell ?? 30)),
     time: Float64Array.from(events.map((e) => e.at)),
+    category: Int16Array.from(events.map(categoryOf)),
+    categories,
+    seq: Float64Array.from(events.map((_, i) => i + 1)),
     region: Int8Array.from(
       events.map((e) => (e.region === null ? -1 : regions.indexOf(e.region ?? 'africa'))),
     ),

@@ -36,6 +36,11 @@ export interface OfflineData {
   time: Float64Array;
   /** Index in `regions`, or -1. */
   region: Int8Array;
+  /** For reads: index in `categories` of the category the read was weighed under online, or -1. */
+  category: Int16Array;
+  categories: string[];
+  /** The log's sequence number: the last tie-break of the replay order. */
+  seq: Float64Array;
   /** Event ids of reads (examples carry them); undefined for impressions and clicks. */
   eventId: (string | undefined)[];
 }
@@ -85,8 +90,12 @@ export class OfflineStore {
       dwell: new Float64Array(1024),
       time: new Float64Array(1024),
       region: new Int8Array(1024),
+      category: new Int16Array(1024),
+      categories: [],
+      seq: new Float64Array(1024),
       eventId: [],
     };
+    const categoryIndex = new Map<string, number>();
     const articleOf = (id: string) => {
       let index = articleIndex.get(id);
       if (index === undefined) {
@@ -132,15 +141,26 @@ export class OfflineStore {
     const regionIndex = new Map<string, number>(regions.map((r, i) => [r, i]));
     for (let from = 0; from < marks.interactions; from += CHUNK) {
       const [{ rows }]: {
-        rows: [string, string, number, number | null, number, string | null, string | null][];
+        rows: [
+          string,
+          string,
+          number,
+          number | null,
+          number,
+          string | null,
+          string | null,
+          string | null,
+          number,
+        ][];
       }[] = await this.manager.query(
         `SELECT coalesce(json_agg(json_build_array(user_id, article_id, kind, dwell_seconds,
-                    (extract(epoch FROM occurred_at) * 1000)::float8, region, CASE WHEN kind = 2 THEN event_id END)), '[]') AS rows
+                    (extract(epoch FROM occurred_at) * 1000)::float8, region, CASE WHEN kind = 2 THEN event_id END,
+                    category, seq) ORDER BY seq), '[]') AS rows
            FROM ${this.s}.interaction_log WHERE seq > $1 AND seq <= $2 AND occurred_at < $3`,
         [from, Math.min(from + CHUNK, marks.interactions), new Date(end)],
       );
       this.grow(data, data.count + rows.length);
-      for (const [userId, articleId, kind, dwell, time, region, eventId] of rows) {
+      for (const [userId, articleId, kind, dwell, time, region, eventId, category, seq] of rows) {
         let u = userIndex.get(userId);
         if (u === undefined) {
           u = data.userIds.push(userId) - 1;
@@ -154,6 +174,17 @@ export class OfflineStore {
         data.time[i] = time;
         data.region[i] = region === null ? -1 : (regionIndex.get(region) ?? -1);
         data.eventId[i] = eventId ?? undefined;
+        data.seq[i] = seq;
+        if (category === null) {
+          data.category[i] = -1;
+        } else {
+          let c = categoryIndex.get(category);
+          if (c === undefined) {
+            c = data.categories.push(category) - 1;
+            categoryIndex.set(category, c);
+          }
+          data.category[i] = c;
+        }
       }
     }
     return data;
@@ -162,7 +193,9 @@ export class OfflineStore {
   private grow(data: OfflineData, needed: number): void {
     if (needed <= data.user.length) return;
     const size = Math.max(needed, data.user.length * 2);
-    const grown = <T extends Int32Array | Uint8Array | Float64Array | Int8Array>(array: T): T => {
+    const grown = <T extends Int32Array | Uint8Array | Float64Array | Int8Array | Int16Array>(
+      array: T,
+    ): T => {
       const next = new (array.constructor as new (n: number) => T)(size);
       next.set(array);
       return next;
@@ -173,5 +206,7 @@ export class OfflineStore {
     data.dwell = grown(data.dwell);
     data.time = grown(data.time);
     data.region = grown(data.region);
+    data.category = grown(data.category);
+    data.seq = grown(data.seq);
   }
 }

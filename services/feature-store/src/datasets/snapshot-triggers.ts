@@ -83,17 +83,21 @@ export class SnapshotTriggers implements OnApplicationBootstrap, BeforeApplicati
     if (claimed.length > 0) this.request('schedule');
   }
 
-  /** Starts a snapshot now, or once the one under way has finished; repeated requests coalesce. */
+  /**
+   * Starts a snapshot now, or once the one under way has finished; repeated requests coalesce. A
+   * push queued meanwhile is checked again then: the finished snapshot may have covered it.
+   */
   private request(trigger: DatasetTrigger): void {
     if (this.running) {
-      this.pending = trigger;
+      if (this.pending !== 'schedule') this.pending = trigger;
       return;
     }
     this.running = this.run(trigger).finally(() => {
       this.running = undefined;
       const next = this.pending;
       this.pending = undefined;
-      if (next) this.request(next);
+      if (next === 'push') void this.checkPushPolicy();
+      else if (next) this.request(next);
     });
   }
 

@@ -23,11 +23,17 @@ export class CreateFeatureStore1732600000000 implements MigrationInterface {
         user_id text NOT NULL,
         article_id text NOT NULL,
         kind smallint NOT NULL CHECK (kind IN (0, 1, 2)),
-        dwell_seconds real,
+        dwell_seconds double precision,
         occurred_at timestamptz NOT NULL,
-        region text
+        region text,
+        category text
       )`);
     await runner.query(`COMMENT ON COLUMN ${s}.interaction_log.kind IS '0 impression, 1 click, 2 read'`);
+    // The category the read was weighed under when applied (null: article not known yet), so
+    // replays weigh exactly as the online features did.
+    await runner.query(
+      `COMMENT ON COLUMN ${s}.interaction_log.category IS 'category of the article when the read was applied'`,
+    );
     // Rows arrive roughly in seq and time order: BRIN indexes cost almost nothing to maintain.
     await runner.query(`CREATE INDEX interaction_log_seq ON ${s}.interaction_log USING brin (seq)`);
     await runner.query(
@@ -41,6 +47,7 @@ export class CreateFeatureStore1732600000000 implements MigrationInterface {
       CREATE TABLE ${s}.user_features (
         user_id text PRIMARY KEY,
         region text,
+        region_at timestamptz,
         impressions integer NOT NULL,
         clicks integer NOT NULL,
         reads integer NOT NULL,

@@ -37,8 +37,9 @@ export class ArticleFeaturesService {
     if (articles.length === 0) return 0;
     const s = quotedSchema(manager.connection);
     const ids = [...new Set(articles.map((a) => a.articleId))].sort();
+    await this.lockArticles(manager, ids);
     const current: { article_id: string; revision: number }[] = await manager.query(
-      `SELECT article_id, revision FROM ${s}.article_features WHERE article_id = ANY($1::text[]) FOR UPDATE`,
+      `SELECT article_id, revision FROM ${s}.article_features WHERE article_id = ANY($1::text[])`,
       [ids],
     );
     const revisionOf = new Map(current.map((r) => [r.article_id, r.revision]));
@@ -49,17 +50,19 @@ export class ArticleFeaturesService {
       if (a.revision > known) latest.set(a.articleId, a);
     }
     if (latest.size === 0) return 0;
-    const rows = [...latest.values()].map((a) => ({
-      id: a.articleId,
-      revision: a.revision,
-      category: a.category,
-      publisher: a.publisher,
-      language: a.language ?? null,
-      tokens: articleTokenHashes(a.title, a.body),
-      published: a.publishedAt,
-      // An article exists from its publication; a later revision from when it was ingested.
-      from: revisionOf.has(a.articleId) ? a.ingestedAt : a.publishedAt,
-    }));
+    const rows = [...latest.values()]
+      .sort((x, y) => (x.articleId < y.articleId ? -1 : 1))
+      .map((a) => ({
+        id: a.articleId,
+        revision: a.revision,
+        category: a.category,
+        publisher: a.publisher,
+        language: a.language ?? null,
+        tokens: articleTokenHashes(a.title, a.body),
+        published: a.publishedAt,
+        // An article exists from its publication; a later revision from when it was ingested.
+        from: revisionOf.has(a.articleId) ? a.ingestedAt : a.publishedAt,
+      }));
     const input = `json_to_recordset($1::json) AS x(id text, revision int, category text, publisher text,
       language text, tokens int[], published timestamptz, "from" timestamptz)`;
     await manager.query(
@@ -78,12 +81,23 @@ export class ArticleFeaturesService {
       s,
       rows.map((r) => ({ id: r.id, at: r.from })),
     );
+    // A flag that arrived before the article holds from the decision's time on: the version before
+    // it is unflagged, so no example dated before the decision sees the flag.
     await manager.query(
       `INSERT INTO ${s}.article_versions
-         (article_id, revision, valid_from, category, publisher, language, token_hashes, published_at, flagged, cause)
-       SELECT id, revision, "from", category, publisher, language, tokens, published, coalesce(m.flagged, false), 'revision'
-       FROM ${input} LEFT JOIN ${s}.article_moderation m ON m.article_id = x.id
-       ORDER BY id`,
+         (article_id, revision, valid_from, valid_to, category, publisher, language, token_hashes, published_at, flagged, cause)
+       SELECT id, revision, v.valid_from, v.valid_to, category, publisher, language, tokens, published, v.flagged, v.cause
+       FROM ${input}
+       LEFT JOIN ${s}.article_moderation m ON m.article_id = x.id
+       CROSS JOIN LATERAL (
+         SELECT x."from" AS valid_from, NULL::timestamptz AS valid_to, coalesce(m.flagged, false) AS flagged, 'revision' AS cause
+         WHERE NOT coalesce(m.flagged AND m.changed_at > x."from", false)
+         UNION ALL
+         SELECT x."from", m.changed_at, false, 'revision' WHERE m.flagged AND m.changed_at > x."from"
+         UNION ALL
+         SELECT m.changed_at, NULL, true, 'flag' WHERE m.flagged AND m.changed_at > x."from"
+       ) AS v
+       ORDER BY id, v.valid_from`,
       [JSON.stringify(rows)],
     );
     // Reads may have arrived before the article did.
@@ -98,6 +112,11 @@ export class ArticleFeaturesService {
       manager,
       'features.articles-flagged',
       events.map((e) => e.eventId),
+    );
+    // Serialised with the article's own revisions, so a flag never misses an article being inserted.
+    await this.lockArticles(
+      manager,
+      [...new Set(events.filter((e) => fresh.has(e.eventId)).map((e) => e.payload.articleId))].sort(),
     );
     for (const event of events) {
       if (!fresh.has(event.eventId)) continue;
@@ -166,6 +185,13 @@ export class ArticleFeaturesService {
     if (articleIds.length === 0) return 0;
     const s = quotedSchema(manager.connection);
     const [from1h, from24h, from7d] = popularityWindows.map((w) => new Date(firstBucketOfWindow(now, w)));
+    const sorted = [...articleIds].sort();
+    // Lock first, in one order everywhere, then sum in a new statement: its snapshot then includes
+    // every read committed by a batch that held one of these rows before.
+    await manager.query(
+      `SELECT 1 FROM ${s}.article_features WHERE article_id = ANY($1::text[]) ORDER BY article_id FOR UPDATE`,
+      [sorted],
+    );
     const updated: unknown[] = await manager.query(
       `WITH ids AS (SELECT unnest($1::text[]) AS article_id ORDER BY 1),
        w AS (
@@ -187,9 +213,18 @@ export class ArticleFeaturesService {
          AND (f.reads_1h, f.reads_24h, f.reads_7d, f.dwell_1h, f.dwell_24h, f.dwell_7d)
              IS DISTINCT FROM (w.r1h, w.r24h, w.r7d, w.d1h, w.d24h, w.d7d)
        RETURNING f.article_id`,
-      [[...articleIds].sort(), from1h, from24h, from7d, new Date(now)],
+      [sorted, from1h, from24h, from7d, new Date(now)],
     );
     return updated.length;
+  }
+
+  /** Transaction-scoped locks on articles, taken in sorted order by every writer of article rows. */
+  private async lockArticles(manager: EntityManager, sortedIds: string[]): Promise<void> {
+    if (sortedIds.length === 0) return;
+    await manager.query(
+      `SELECT pg_advisory_xact_lock(hashtext('features-article:' || id)) FROM unnest($1::text[]) WITH ORDINALITY AS t(id, n) ORDER BY n`,
+      [sortedIds],
+    );
   }
 
   private async closeVersions(manager: EntityManager, s: string, closing: { id: string; at: string }[]) {

@@ -13,7 +13,8 @@ import { FeatureMetrics } from './feature-metrics';
  * `version` is ahead of `published_version` are due; many changes to one entity between two runs
  * go out as one message (only the latest value of a key matters on a compacted topic). A crash
  * between publishing and marking only republishes the same version, with the same event id.
- * One replica publishes at a time (advisory lock), so a key's versions reach the topic in order.
+ * One replica publishes at a time (a session advisory lock), so a key's versions reach the topic in
+ * order; no row is locked while a batch is on its way to Kafka.
  */
 @Injectable()
 export class FeaturePublisher implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -42,17 +43,23 @@ export class FeaturePublisher implements OnApplicationBootstrap, BeforeApplicati
 
   /** Publishes one batch of due readers and articles; true when more are due. */
   async publishDue(): Promise<boolean> {
-    return this.dataSource.transaction(async (manager) => {
-      const [{ locked }] = await manager.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [
-        this.lockKey,
-      ]);
+    const lock = this.dataSource.createQueryRunner();
+    await lock.connect();
+    try {
+      const [{ locked }] = await lock.query('SELECT pg_try_advisory_lock($1) AS locked', [this.lockKey]);
       if (!locked) return false;
-      const users = await this.publishUsers(manager);
-      const articles = await this.publishArticles(manager);
-      const backlog = await this.backlog(manager);
-      this.metrics.backlog(backlog.users, backlog.articles);
-      return users || articles;
-    });
+      try {
+        const users = await this.publishUsers(this.dataSource.manager);
+        const articles = await this.publishArticles(this.dataSource.manager);
+        const backlog = await this.backlog();
+        this.metrics.backlog(backlog.users, backlog.articles);
+        return users || articles;
+      } finally {
+        await lock.query('SELECT pg_advisory_unlock($1)', [this.lockKey]);
+      }
+    } finally {
+      await lock.release();
+    }
   }
 
   /** Rows not yet published; 0 once the topics have caught up with the store. */
@@ -134,11 +141,20 @@ export class FeaturePublisher implements OnApplicationBootstrap, BeforeApplicati
     idColumn: string,
     published: [string, number][],
   ) {
-    await manager.query(
-      `UPDATE ${table} t SET published_version = p.version
-       FROM unnest($1::text[], $2::bigint[]) AS p(id, version)
-       WHERE t.${idColumn} = p.id AND t.published_version < p.version`,
-      [published.map(([id]) => id), published.map(([, version]) => version)],
-    );
+    const sorted = [...published].sort(([a], [b]) => (a < b ? -1 : 1));
+    const ids = sorted.map(([id]) => id);
+    await manager.transaction(async (tx) => {
+      // Row locks in the same (sorted) order as the consumers take them.
+      await tx.query(
+        `SELECT 1 FROM ${table} WHERE ${idColumn} = ANY($1::text[]) ORDER BY ${idColumn} FOR UPDATE`,
+        [ids],
+      );
+      await tx.query(
+        `UPDATE ${table} t SET published_version = p.version
+         FROM unnest($1::text[], $2::bigint[]) AS p(id, version)
+         WHERE t.${idColumn} = p.id AND t.published_version < p.version`,
+        [ids, sorted.map(([, version]) => version)],
+      );
+    });
   }
 }

@@ -14,7 +14,10 @@ const READ = interactionKind.read;
 
 interface UserDelta {
   userId: string;
+  /** The region of the latest event that had one, and that event's time. */
   region: string | null;
+  regionAt: string | null;
+  regionMs: number;
   impressions: number;
   clicks: number;
   reads: number;
@@ -37,11 +40,12 @@ export class InteractionFeaturesService {
   async apply(manager: EntityManager, events: Interaction[]): Promise<number> {
     if (events.length === 0) return 0;
     const s = quotedSchema(manager.connection);
-    const fresh = await this.appendToLog(manager, s, events);
+    const readArticles = [...new Set(events.filter((e) => e.type === 'read').map((r) => r.articleId))];
+    const categories = await this.articles.categories(manager, readArticles);
+    const fresh = await this.appendToLog(manager, s, events, categories);
     if (fresh.length === 0) return 0;
 
     const reads = fresh.filter((e) => e.type === 'read');
-    const categories = await this.articles.categories(manager, [...new Set(reads.map((r) => r.articleId))]);
     await this.updateReaders(manager, s, this.readerDeltas(fresh, categories));
     if (reads.length > 0)
       await this.articles.recordReads(
@@ -59,6 +63,7 @@ export class InteractionFeaturesService {
     manager: EntityManager,
     s: string,
     events: Interaction[],
+    categories: Map<string, string>,
   ): Promise<Interaction[]> {
     const rows = events.map((e) => ({
       e: e.eventId,
@@ -68,11 +73,12 @@ export class InteractionFeaturesService {
       d: e.dwellSeconds ?? null,
       t: e.occurredAt,
       r: e.region ?? null,
+      c: e.type === 'read' ? (categories.get(e.articleId) ?? null) : null,
     }));
     const inserted: { event_id: string }[] = await manager.query(
-      `INSERT INTO ${s}.interaction_log (event_id, user_id, article_id, kind, dwell_seconds, occurred_at, region)
-       SELECT e, u, a, k, d, t, r FROM json_to_recordset($1::json)
-         AS x(e text, u text, a text, k smallint, d real, t timestamptz, r text)
+      `INSERT INTO ${s}.interaction_log (event_id, user_id, article_id, kind, dwell_seconds, occurred_at, region, category)
+       SELECT e, u, a, k, d, t, r, c FROM json_to_recordset($1::json)
+         AS x(e text, u text, a text, k smallint, d double precision, t timestamptz, r text, c text)
        ON CONFLICT (event_id) DO NOTHING
        RETURNING event_id`,
       [JSON.stringify(rows)],
@@ -90,7 +96,9 @@ export class InteractionFeaturesService {
       if (!d) {
         d = {
           userId: e.userId,
-          region: e.region ?? null,
+          region: null,
+          regionAt: null,
+          regionMs: -Infinity,
           impressions: 0,
           clicks: 0,
           reads: 0,
@@ -117,7 +125,11 @@ export class InteractionFeaturesService {
       if (at >= d.lastSeenMs) {
         d.lastSeenMs = at;
         d.lastSeenAt = e.occurredAt;
-        d.region = e.region ?? d.region;
+      }
+      if (e.region && at >= d.regionMs) {
+        d.regionMs = at;
+        d.regionAt = e.occurredAt;
+        d.region = e.region;
       }
     }
     return [...deltas.values()].sort((a, b) => (a.userId < b.userId ? -1 : 1));
@@ -126,10 +138,10 @@ export class InteractionFeaturesService {
   private async updateReaders(manager: EntityManager, s: string, deltas: UserDelta[]): Promise<void> {
     await manager.query(
       `INSERT INTO ${s}.user_features AS f
-         (user_id, region, impressions, clicks, reads, total_dwell_seconds, category_dwell, last_seen_at)
-       SELECT "userId", region, impressions, clicks, reads, dwell, "categoryDwell", "lastSeenAt"
-       FROM json_to_recordset($1::json) AS d("userId" text, region text, impressions int, clicks int, reads int,
-         dwell double precision, "categoryDwell" jsonb, "lastSeenAt" timestamptz)
+         (user_id, region, region_at, impressions, clicks, reads, total_dwell_seconds, category_dwell, last_seen_at)
+       SELECT "userId", region, "regionAt", impressions, clicks, reads, dwell, "categoryDwell", "lastSeenAt"
+       FROM json_to_recordset($1::json) AS d("userId" text, region text, "regionAt" timestamptz, impressions int,
+         clicks int, reads int, dwell double precision, "categoryDwell" jsonb, "lastSeenAt" timestamptz)
        ON CONFLICT (user_id) DO UPDATE SET
          impressions = f.impressions + excluded.impressions,
          clicks = f.clicks + excluded.clicks,
@@ -137,11 +149,11 @@ export class InteractionFeaturesService {
          total_dwell_seconds = f.total_dwell_seconds + excluded.total_dwell_seconds,
          category_dwell = CASE WHEN excluded.category_dwell = '{}'::jsonb THEN f.category_dwell
                                ELSE ${s}.add_dwell(f.category_dwell, excluded.category_dwell) END,
-         region = CASE WHEN excluded.last_seen_at >= f.last_seen_at THEN coalesce(excluded.region, f.region)
-                       ELSE coalesce(f.region, excluded.region) END,
+         region = CASE WHEN excluded.region_at >= coalesce(f.region_at, '-infinity') THEN excluded.region ELSE f.region END,
+         region_at = greatest(f.region_at, excluded.region_at),
          last_seen_at = greatest(f.last_seen_at, excluded.last_seen_at),
          version = f.version + 1`,
-      [JSON.stringify(deltas.map(({ lastSeenMs: _, ...d }) => d))],
+      [JSON.stringify(deltas.map(({ lastSeenMs: _, regionMs: __, ...d }) => d))],
     );
   }
 }
