@@ -95,6 +95,10 @@ async function updateRun(db: DataSource, records: Records, partitions: number) {
   }
   await producer.disconnect();
 
+  const bareSeconds = await bareConsumerSeconds(
+    kafkaTopics,
+    records.interactions.length + records.articles.length,
+  );
   const started = performance.now();
   const world = await startFeatureStore(kafkaTopics, partitions);
   const readySeconds = (performance.now() - started) / 1000;
@@ -119,9 +123,50 @@ async function updateRun(db: DataSource, records: Records, partitions: number) {
     );
     const publishedSeconds = (performance.now() - started) / 1000;
     const events = n + records.articles.length;
-    return { seconds, readySeconds, publishedSeconds, rate: events / seconds, events };
+    return {
+      seconds,
+      readySeconds,
+      publishedSeconds,
+      rate: events / seconds,
+      events,
+      bareRate: events / bareSeconds,
+    };
   } finally {
     await world.stop(db);
+  }
+}
+
+/**
+ * The baseline, measured in the same run on the same topics: a bare kafkajs consumer that only
+ * parses each message (no validation, no database), from its creation until it has read them all.
+ */
+async function bareConsumerSeconds(kafkaTopics: TestTopics, total: number): Promise<number> {
+  const consumer = kafkaTopics.kafka.consumer({
+    groupId: uniqueName('bench-bare'),
+    maxBytesPerPartition: 4 * 2 ** 20,
+  });
+  const started = performance.now();
+  let seen = 0;
+  await consumer.connect();
+  try {
+    await consumer.subscribe({
+      topics: [topics.articlesIngested.name, topics.interactionsIngested.name].map((name) =>
+        physicalTopic(kafkaTopics.prefix, name),
+      ),
+      fromBeginning: true,
+    });
+    await new Promise<void>((resolve) => {
+      void consumer.run({
+        eachBatch: async ({ batch }) => {
+          for (const message of batch.messages) JSON.parse(message.value!.toString());
+          seen += batch.messages.length;
+          if (seen >= total) resolve();
+        },
+      });
+    });
+    return (performance.now() - started) / 1000;
+  } finally {
+    await consumer.disconnect();
   }
 }
 
@@ -218,10 +263,13 @@ async function benchUpdates(db: DataSource, args: { n: number; runs: number; par
     const run = await updateRun(db, records, args.partitions);
     runs.push(run);
     console.log(
-      `  run ${i}: ${run.events} events in ${run.seconds.toFixed(1)} s from launch (ready after ${run.readySeconds.toFixed(1)} s) = ${Math.round(run.rate)} events/s; compacted topics caught up at ${run.publishedSeconds.toFixed(1)} s`,
+      `  run ${i}: ${run.events} events in ${run.seconds.toFixed(1)} s from launch (ready after ${run.readySeconds.toFixed(1)} s) = ${Math.round(run.rate)} events/s; compacted topics caught up at ${run.publishedSeconds.toFixed(1)} s; bare consumer ${Math.round(run.bareRate)} events/s`,
     );
   }
   console.log(`  median: ${Math.round(median(runs.map((r) => r.rate)))} events/s (target >= 30,000)`);
+  console.log(
+    `  baseline in the same runs, a bare consumer that only parses the messages: ${Math.round(median(runs.map((r) => r.bareRate)))} events/s; the feature store makes ${Math.round(100 * median(runs.map((r) => r.rate / r.bareRate)))}% of it`,
+  );
 }
 
 async function benchSnapshot(db: DataSource, args: { runs: number }) {
