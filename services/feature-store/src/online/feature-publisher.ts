@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
-import { derivedEventId, newEvent, topics } from '@newsroom/contracts';
+import { TopicDefinition, derivedEventId, newEvent, topics } from '@newsroom/contracts';
 import { EventPublisher } from '@newsroom/messaging';
 import { advisoryLockKey, quotedSchema, schemaOf } from '@newsroom/persistence';
 import { PeriodicTask, SERVICE_CONFIG } from '@newsroom/platform';
@@ -7,6 +7,34 @@ import { DataSource, EntityManager } from 'typeorm';
 import { FeatureStoreConfig } from '../config';
 import { articleFeatureViews, userFeatureViews } from './feature-views';
 import { FeatureMetrics } from './feature-metrics';
+
+interface PublishedEntity {
+  name: 'user' | 'article';
+  table: string;
+  idColumn: string;
+  /** Checked at runtime by the publisher against the topic's contract. */
+  topic: TopicDefinition;
+  views(manager: EntityManager, ids: string[]): Promise<{ id: string; view: { version: number } }[]>;
+}
+
+const publishedEntities: Record<PublishedEntity['name'], PublishedEntity> = {
+  user: {
+    name: 'user',
+    table: 'user_features',
+    idColumn: 'user_id',
+    topic: topics.featuresUsers,
+    views: async (manager, ids) =>
+      (await userFeatureViews(manager, ids)).map((view) => ({ id: view.userId, view })),
+  },
+  article: {
+    name: 'article',
+    table: 'article_features',
+    idColumn: 'article_id',
+    topic: topics.featuresArticles,
+    views: async (manager, ids) =>
+      (await articleFeatureViews(manager, ids)).map((view) => ({ id: view.articleId, view })),
+  },
+};
 
 /**
  * Publishes the latest state of every changed reader and article to the compacted topics. Rows whose
@@ -49,8 +77,8 @@ export class FeaturePublisher implements OnApplicationBootstrap, BeforeApplicati
       const [{ locked }] = await lock.query('SELECT pg_try_advisory_lock($1) AS locked', [this.lockKey]);
       if (!locked) return false;
       try {
-        const users = await this.publishUsers(this.dataSource.manager);
-        const articles = await this.publishArticles(this.dataSource.manager);
+        const users = await this.publishEntity(this.dataSource.manager, publishedEntities.user);
+        const articles = await this.publishEntity(this.dataSource.manager, publishedEntities.article);
         const backlog = await this.backlog();
         this.metrics.backlog(backlog.users, backlog.articles);
         return users || articles;
@@ -74,63 +102,34 @@ export class FeaturePublisher implements OnApplicationBootstrap, BeforeApplicati
     return row;
   }
 
-  private async publishUsers(manager: EntityManager): Promise<boolean> {
-    const s = quotedSchema(manager.connection);
-    const due: { user_id: string }[] = await manager.query(
-      `SELECT user_id FROM ${s}.user_features WHERE version > published_version LIMIT $1`,
+  /** Publishes one batch of an entity's due rows; true when a full batch went (more may be due). */
+  private async publishEntity(manager: EntityManager, entity: PublishedEntity): Promise<boolean> {
+    const table = `${quotedSchema(manager.connection)}.${entity.table}`;
+    const due: { id: string }[] = await manager.query(
+      `SELECT ${entity.idColumn} AS id FROM ${table} WHERE version > published_version LIMIT $1`,
       [this.config.FEATURES_PUBLISH_BATCH_SIZE],
     );
     if (due.length === 0) return false;
-    const views = await userFeatureViews(
+    const views = await entity.views(
       manager,
-      due.map((d) => d.user_id),
+      due.map((d) => d.id),
     );
     await this.publisher.publish(
-      topics.featuresUsers,
-      views.map((view) => ({
-        key: view.userId,
-        value: newEvent(topics.featuresUsers.name, view, 'feature-store', {
-          eventId: derivedEventId(`features.users:${view.userId}:${view.version}`),
+      entity.topic,
+      views.map(({ id, view }) => ({
+        key: id,
+        value: newEvent(entity.topic.name, view, 'feature-store', {
+          eventId: derivedEventId(`${entity.topic.name}:${id}:${view.version}`),
         }),
       })),
     );
     await this.markPublished(
       manager,
-      `${s}.user_features`,
-      'user_id',
-      views.map((v) => [v.userId, v.version]),
+      table,
+      entity.idColumn,
+      views.map(({ id, view }) => [id, view.version]),
     );
-    this.metrics.published('user', views.length);
-    return due.length === this.config.FEATURES_PUBLISH_BATCH_SIZE;
-  }
-
-  private async publishArticles(manager: EntityManager): Promise<boolean> {
-    const s = quotedSchema(manager.connection);
-    const due: { article_id: string }[] = await manager.query(
-      `SELECT article_id FROM ${s}.article_features WHERE version > published_version LIMIT $1`,
-      [this.config.FEATURES_PUBLISH_BATCH_SIZE],
-    );
-    if (due.length === 0) return false;
-    const views = await articleFeatureViews(
-      manager,
-      due.map((d) => d.article_id),
-    );
-    await this.publisher.publish(
-      topics.featuresArticles,
-      views.map((view) => ({
-        key: view.articleId,
-        value: newEvent(topics.featuresArticles.name, view, 'feature-store', {
-          eventId: derivedEventId(`features.articles:${view.articleId}:${view.version}`),
-        }),
-      })),
-    );
-    await this.markPublished(
-      manager,
-      `${s}.article_features`,
-      'article_id',
-      views.map((v) => [v.articleId, v.version]),
-    );
-    this.metrics.published('article', views.length);
+    this.metrics.published(entity.name, views.length);
     return due.length === this.config.FEATURES_PUBLISH_BATCH_SIZE;
   }
 
