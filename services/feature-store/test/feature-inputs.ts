@@ -99,10 +99,15 @@ export async function featureStoreWorld(extraEnv: Record<string, string> = {}) {
     events: EventEnvelope[],
     key: (payload: never) => string,
   ) => {
-    await producer.send({
-      topic: physicalTopic(kafkaTopics.prefix, topic.name),
-      messages: events.map((e) => ({ key: key(e.payload as never), value: JSON.stringify(e) })),
-    });
+    // In requests the broker accepts (1 MiB by default).
+    for (let i = 0; i < events.length; i += 1_000) {
+      await producer.send({
+        topic: physicalTopic(kafkaTopics.prefix, topic.name),
+        messages: events
+          .slice(i, i + 1_000)
+          .map((e) => ({ key: key(e.payload as never), value: JSON.stringify(e) })),
+      });
+    }
   };
   return {
     env,
