@@ -60,7 +60,7 @@ export const featureSchema = {
 } as const;
 
 export const popularityWindows = ['1h', '24h', '7d'] as const;
-const windowValues = z.object({
+export const windowValues = z.object({
   '1h': z.number().min(0),
   '24h': z.number().min(0),
   '7d': z.number().min(0),

@@ -4,3 +4,4 @@ export * from './external';
 export * from './topics';
 export * from './validation';
 export * from './examples';
+export * from './datasets';

@@ -1,3 +1,4 @@
+import { DatasetLine } from '@newsroom/contracts';
 import { createHash } from 'node:crypto';
 import { writeDataset } from './dataset-writer';
 import { FixtureRead, offlineData } from './offline-data.fixture';
@@ -38,6 +39,8 @@ describe('writeDataset', () => {
   it("writes examples with the features as of each read, the readers' histories and the articles", async () => {
     const { rows, lines } = await write(events);
     expect(rows).toEqual({ train: 2, validation: 1, readers: 2, articles: 3 });
+    // Every line is what the contract training reads with says it is.
+    for (const line of lines) expect(DatasetLine.safeParse(line).error).toBeUndefined();
     expect(lines.map((l) => l.kind)).toEqual([
       'header',
       'example',

@@ -1,11 +1,9 @@
 import { ArtifactSink } from '@newsroom/artifacts';
-import { featureSchema, regions } from '@newsroom/contracts';
+import { DatasetLine, datasetFormat, featureSchema, regions } from '@newsroom/contracts';
 import { SlidingPopularity } from '../feature-definitions/popularity-windows';
 import { categoryMix, roundFeature } from '../feature-definitions/reader-profile';
 import { ArticleVersion, OfflineData } from './offline-store';
 import { SnapshotWindow } from './snapshot-window';
-
-export const datasetFormat = 'newsroom-dataset/1';
 
 export interface DatasetRows {
   train: number;
@@ -56,7 +54,8 @@ export async function writeDataset(
   sink: ArtifactSink,
 ): Promise<DatasetRows> {
   let buffer: string[] = [];
-  const emit = async (line: unknown) => {
+  // Lines are typed by the contract in libs/contracts that training reads them with.
+  const emit = async (line: DatasetLine) => {
     buffer.push(JSON.stringify(line));
     if (buffer.length >= 2_000) {
       const chunk = buffer.join('\n') + '\n';
@@ -114,7 +113,7 @@ export async function writeDataset(
     await emit({
       kind: 'example',
       split,
-      eventId: data.eventId[i],
+      eventId: data.eventId[i] ?? '',
       userId: data.userIds[u],
       articleId: data.articleIds[a],
       occurredAt: iso(t),

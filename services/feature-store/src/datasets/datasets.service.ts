@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ArtifactStore } from '@newsroom/artifacts';
 import {
   DatasetManifest,
+  datasetFormat,
   datasetTriggers,
   derivedEventId,
   featureSchema,
@@ -16,7 +17,7 @@ import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { FeatureStoreConfig } from '../config';
 import { IngestProgress } from '../online/ingest-progress';
-import { datasetFormat, writeDataset } from './dataset-writer';
+import { writeDataset } from './dataset-writer';
 import { HighWaterMarks, OfflineStore } from './offline-store';
 import { QualityCheckResult, qualityChecks } from './quality-gate';
 import { SnapshotWindow } from './snapshot-window';
