@@ -1,0 +1,139 @@
+/**
+ * Turns features into the model's inputs. The same code encodes a dataset for training and the
+ * features of `features.users` / `features.articles` for scoring, so both see identical inputs.
+ */
+export interface EncoderConfig {
+  /** Token hashes per article fed to the model (title first). */
+  articleTokens: number;
+  /** The reader's latest reads the reader tower looks at. */
+  historyReads: number;
+  /** Index 0 stands for any category or publisher not in the list. */
+  categories: string[];
+  publishers: string[];
+}
+
+export interface ArticleContent {
+  tokenHashes: readonly number[];
+  category: string;
+  publisher: string;
+}
+
+export interface ReaderProfile {
+  /** Latest reads first: each article's content and the dwell spent on it. */
+  recent: readonly { article: ArticleContent | undefined; dwellSeconds: number }[];
+  categoryMix: Readonly<Record<string, number>>;
+}
+
+/** Inputs of a batch of articles: `articleTokens` token slots per article with their weights (0 = empty). */
+export interface ArticleInputs {
+  count: number;
+  tokens: Int32Array;
+  tokenWeights: Float32Array;
+  category: Int32Array;
+  publisher: Int32Array;
+}
+
+/** Inputs of a batch of readers: the tokens of their recent reads, dwell-weighted, and their category mix. */
+export interface ReaderInputs {
+  count: number;
+  tokens: Int32Array;
+  tokenWeights: Float32Array;
+  /** `categories.length + 1` values per reader (index 0: categories the model does not know). */
+  categoryMix: Float32Array;
+}
+
+export class FeatureEncoder {
+  private readonly categoryIndex: Map<string, number>;
+  private readonly publisherIndex: Map<string, number>;
+
+  constructor(readonly config: EncoderConfig) {
+    this.categoryIndex = new Map(config.categories.map((c, i) => [c, i + 1]));
+    this.publisherIndex = new Map(config.publishers.map((p, i) => [p, i + 1]));
+  }
+
+  /** Vocabularies from the articles a model is trained on, sorted so the same data gives the same encoder. */
+  static fromArticles(
+    articles: readonly ArticleContent[],
+    options: Omit<EncoderConfig, 'categories' | 'publishers'>,
+  ): FeatureEncoder {
+    return new FeatureEncoder({
+      ...options,
+      categories: [...new Set(articles.map((a) => a.category))].sort(),
+      publishers: [...new Set(articles.map((a) => a.publisher))].sort(),
+    });
+  }
+
+  get categorySlots(): number {
+    return this.config.categories.length + 1;
+  }
+
+  get publisherSlots(): number {
+    return this.config.publishers.length + 1;
+  }
+
+  category(name: string): number {
+    return this.categoryIndex.get(name) ?? 0;
+  }
+
+  articles(items: readonly ArticleContent[]): ArticleInputs {
+    const m = this.config.articleTokens;
+    const inputs: ArticleInputs = {
+      count: items.length,
+      tokens: new Int32Array(items.length * m),
+      tokenWeights: new Float32Array(items.length * m),
+      category: new Int32Array(items.length),
+      publisher: new Int32Array(items.length),
+    };
+    items.forEach((article, i) => {
+      this.writeTokens(article, 1, inputs.tokens, inputs.tokenWeights, i * m);
+      inputs.category[i] = this.category(article.category);
+      inputs.publisher[i] = this.publisherIndex.get(article.publisher) ?? 0;
+    });
+    return inputs;
+  }
+
+  readers(profiles: readonly ReaderProfile[]): ReaderInputs {
+    const m = this.config.articleTokens;
+    const r = this.config.historyReads;
+    const inputs: ReaderInputs = {
+      count: profiles.length,
+      tokens: new Int32Array(profiles.length * r * m),
+      tokenWeights: new Float32Array(profiles.length * r * m),
+      categoryMix: new Float32Array(profiles.length * this.categorySlots),
+    };
+    profiles.forEach((profile, i) => {
+      // Longer reads weigh more, with diminishing returns; the weights of a reader sum to 1.
+      const recent = profile.recent.slice(0, r).filter((read) => read.article !== undefined);
+      const weights = recent.map((read) => Math.log1p(read.dwellSeconds));
+      const total = weights.reduce((a, b) => a + b, 0);
+      recent.forEach((read, k) => {
+        if (total > 0)
+          this.writeTokens(
+            read.article!,
+            weights[k] / total,
+            inputs.tokens,
+            inputs.tokenWeights,
+            (i * r + k) * m,
+          );
+      });
+      for (const [category, share] of Object.entries(profile.categoryMix)) {
+        inputs.categoryMix[i * this.categorySlots + this.category(category)] += share;
+      }
+    });
+    return inputs;
+  }
+
+  private writeTokens(
+    article: ArticleContent,
+    weight: number,
+    tokens: Int32Array,
+    weights: Float32Array,
+    at: number,
+  ) {
+    const hashes = article.tokenHashes.slice(0, this.config.articleTokens);
+    hashes.forEach((hash, k) => {
+      tokens[at + k] = hash;
+      weights[at + k] = weight / hashes.length;
+    });
+  }
+}

@@ -1,0 +1,164 @@
+import * as tf from '@tensorflow/tfjs';
+import { TrainingSet } from './dataset';
+import { FeatureEncoder, ReaderProfile } from './feature-encoder';
+import { TwoTowerModel, WeightValues, weightNames } from './two-tower';
+
+export interface TrainOptions {
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  /** Softmax temperature of the in-batch scores (cosines). */
+  temperature: number;
+  seed: number;
+  /**
+   * Share of training rows whose category, publisher and category mix are hidden: the model must
+   * then read the tokens, which is what lets it rank articles of categories it has never seen.
+   */
+  featureDropout: number;
+  dimensions: number;
+  articleTokens: number;
+  historyReads: number;
+  /** A previous model's weights: every weight of the same shape starts from it. */
+  warmStart?: WeightValues;
+  onEpoch?: (stats: EpochStats) => void;
+}
+
+export interface EpochStats {
+  epoch: number;
+  /** Mean training loss over the epoch's batches. */
+  loss: number;
+  seconds: number;
+}
+
+export const defaultTrainOptions: Omit<TrainOptions, 'warmStart' | 'onEpoch'> = {
+  epochs: 3,
+  batchSize: 512,
+  learningRate: 0.005,
+  temperature: 0.1,
+  seed: 42,
+  featureDropout: 0.5,
+  dimensions: 32,
+  articleTokens: 24,
+  historyReads: 10,
+};
+
+/** A small, fast, seedable generator (mulberry32): the same seed shuffles the same way everywhere. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The reader as of an example: their latest reads before it (newest first) and category mix. */
+export function readerAt(set: TrainingSet, example: number, historyReads: number): ReaderProfile {
+  const reader = set.readers[set.examples.reader[example]];
+  const end = set.examples.history[example];
+  const recent: ReaderProfile['recent'][number][] = [];
+  for (let k = end - 1; k >= Math.max(0, end - historyReads); k--) {
+    const article = reader.article[k];
+    recent.push({ article: article >= 0 ? set.articles[article] : undefined, dwellSeconds: reader.dwell[k] });
+  }
+  return { recent, categoryMix: set.examples.categoryMix[example] };
+}
+
+/**
+ * Trains the two-tower model on a dataset's training examples: each read is a positive for its
+ * reader, the other articles of the batch are its negatives (in-batch softmax), and longer reads
+ * weigh more. The same data, options and backend give the same weights.
+ */
+export async function trainTwoTower(
+  set: TrainingSet,
+  options: TrainOptions,
+): Promise<{ model: TwoTowerModel; encoder: FeatureEncoder; epochs: EpochStats[] }> {
+  const encoder = FeatureEncoder.fromArticles(set.articles, {
+    articleTokens: options.articleTokens,
+    historyReads: options.historyReads,
+  });
+  const shape = {
+    tokenBuckets: set.header.tokenBuckets,
+    categorySlots: encoder.categorySlots,
+    publisherSlots: encoder.publisherSlots,
+    articleTokens: options.articleTokens,
+    historyReads: options.historyReads,
+    dimensions: options.dimensions,
+  };
+  const model = TwoTowerModel.create(shape, options.seed);
+  if (options.warmStart) {
+    for (const name of weightNames) {
+      const saved = options.warmStart[name];
+      const variable = model.weights[name];
+      if (saved && saved.shape.join() === variable.shape.join()) {
+        tf.tidy(() => variable.assign(tf.tensor(saved.values, saved.shape)));
+      }
+    }
+  }
+  const optimizer = tf.train.adam(options.learningRate);
+  const training = Array.from({ length: set.examples.count }, (_, i) => i).filter(
+    (i) => !set.examples.validation[i],
+  );
+  const random = seededRandom(options.seed);
+  const epochs: EpochStats[] = [];
+
+  for (let epoch = 1; epoch <= options.epochs; epoch++) {
+    const started = performance.now();
+    // Fisher–Yates with the seeded generator.
+    for (let i = training.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [training[i], training[j]] = [training[j], training[i]];
+    }
+    let lossSum = 0;
+    let batches = 0;
+    for (let from = 0; from + 1 < training.length; from += options.batchSize) {
+      const batch = training.slice(from, from + options.batchSize);
+      const articleIds = Int32Array.from(batch, (i) => set.examples.article[i]);
+      const articles = encoder.articles(Array.from(articleIds, (a) => set.articles[a]));
+      const readers = encoder.readers(batch.map((i) => readerAt(set, i, options.historyReads)));
+      const weights = Float32Array.from(batch, (i) => Math.log1p(set.examples.dwell[i]) + 1e-3);
+      for (let row = 0; row < batch.length; row++) {
+        if (random() < options.featureDropout) {
+          articles.category[row] = 0;
+          articles.publisher[row] = 0;
+        }
+        if (random() < options.featureDropout) {
+          readers.categoryMix.fill(0, row * encoder.categorySlots, (row + 1) * encoder.categorySlots);
+        }
+      }
+      const loss = optimizer.minimize(
+        () =>
+          tf.tidy(() => {
+            const n = batch.length;
+            const logits = tf.matMul(
+              model.readerVectors(readers),
+              model.articleVectors(articles),
+              false,
+              true,
+            );
+            // The same article twice in a batch is not a negative of itself.
+            const ids = tf.tensor1d(articleIds, 'int32');
+            const sameArticle = tf.equal(ids.expandDims(1), ids.expandDims(0)).toFloat().sub(tf.eye(n));
+            const masked = logits.div(options.temperature).sub(sameArticle.mul(1e9));
+            return tf.losses.softmaxCrossEntropy(tf.eye(n), masked, tf.tensor1d(weights)) as tf.Scalar;
+          }),
+        true,
+        model.trainable,
+      );
+      lossSum += (await loss!.data())[0];
+      loss!.dispose();
+      batches += 1;
+    }
+    const stats = {
+      epoch,
+      loss: lossSum / Math.max(batches, 1),
+      seconds: (performance.now() - started) / 1000,
+    };
+    epochs.push(stats);
+    options.onEpoch?.(stats);
+  }
+  optimizer.dispose();
+  return { model, encoder, epochs };
+}

@@ -1,0 +1,134 @@
+import * as tf from '@tensorflow/tfjs';
+import { ArticleInputs, ReaderInputs } from './feature-encoder';
+
+export interface TwoTowerShape {
+  tokenBuckets: number;
+  categorySlots: number;
+  publisherSlots: number;
+  articleTokens: number;
+  historyReads: number;
+  dimensions: number;
+}
+
+export const weightNames = [
+  'tokens',
+  'categories',
+  'publishers',
+  'articleProjection',
+  'readerProjection',
+] as const;
+export type WeightName = (typeof weightNames)[number];
+export type WeightValues = Record<WeightName, { shape: number[]; values: Float32Array }>;
+
+// sqrt(Σx² + ε) rather than tf.norm: the gradient stays finite for an all-zero row (a reader
+// with no history yet).
+const unitRows = (x: tf.Tensor2D): tf.Tensor2D => x.div(x.square().sum(1, true).add(1e-8).sqrt());
+
+/**
+ * A content-based two-tower model. Article tower: the mean embedding of its hashed tokens plus its
+ * category and publisher embeddings, projected. Reader tower: the dwell-weighted token embeddings
+ * of the latest reads plus the category mix over the same category embeddings, projected. Both
+ * are L2-normalised; the score is their dot product. Token and category embeddings are shared, so
+ * a never-seen article matching a reader's topics scores high without retraining.
+ */
+export class TwoTowerModel {
+  private constructor(
+    readonly shape: TwoTowerShape,
+    readonly weights: Record<WeightName, tf.Variable>,
+  ) {}
+
+  /** New weights from a seed: the same seed gives the same model. */
+  static create(shape: TwoTowerShape, seed: number): TwoTowerModel {
+    // Variables survive tidy; the initialisers' intermediate tensors do not leak.
+    const weights = tf.tidy(() => {
+      const d = shape.dimensions;
+      const init = (rows: number, cols: number, offset: number, scale: number) =>
+        tf.variable(tf.randomNormal([rows, cols], 0, scale, 'float32', seed * 101 + offset));
+      const created: Record<WeightName, tf.Variable> = {
+        tokens: init(shape.tokenBuckets, d, 1, 0.1),
+        categories: init(shape.categorySlots, d, 2, 0.1),
+        publishers: init(shape.publisherSlots, d, 3, 0.1),
+        articleProjection: tf.variable(
+          tf.eye(d).add(tf.randomNormal([d, d], 0, 0.01, 'float32', seed * 101 + 4)),
+        ),
+        readerProjection: tf.variable(
+          tf.eye(d).add(tf.randomNormal([d, d], 0, 0.01, 'float32', seed * 101 + 5)),
+        ),
+      };
+      return created;
+    });
+    return new TwoTowerModel(shape, weights);
+  }
+
+  /** A model from saved weights (warm start, or loading a registered version). */
+  static fromWeights(shape: TwoTowerShape, values: WeightValues): TwoTowerModel {
+    const weights = Object.fromEntries(
+      weightNames.map((name) => [
+        name,
+        tf.variable(tf.tensor(values[name].values, values[name].shape, 'float32')),
+      ]),
+    ) as Record<WeightName, tf.Variable>;
+    return new TwoTowerModel(shape, weights);
+  }
+
+  async weightValues(): Promise<WeightValues> {
+    const entries = await Promise.all(
+      weightNames.map(async (name) => [
+        name,
+        { shape: this.weights[name].shape, values: (await this.weights[name].data()) as Float32Array },
+      ]),
+    );
+    return Object.fromEntries(entries) as WeightValues;
+  }
+
+  get trainable(): tf.Variable[] {
+    return weightNames.map((name) => this.weights[name]);
+  }
+
+  /** [count, dimensions], unit length. */
+  articleVectors(inputs: ArticleInputs): tf.Tensor2D {
+    return tf.tidy(() => {
+      const m = this.shape.articleTokens;
+      const tokens = this.weightedTokens(inputs.tokens, inputs.tokenWeights, inputs.count, m);
+      const content = tokens
+        .add(tf.gather(this.weights.categories, tf.tensor1d(inputs.category, 'int32')))
+        .add(tf.gather(this.weights.publishers, tf.tensor1d(inputs.publisher, 'int32')));
+      return unitRows(tf.matMul(content, this.weights.articleProjection));
+    });
+  }
+
+  /** [count, dimensions], unit length. */
+  readerVectors(inputs: ReaderInputs): tf.Tensor2D {
+    return tf.tidy(() => {
+      const slots = this.shape.historyReads * this.shape.articleTokens;
+      const history = this.weightedTokens(inputs.tokens, inputs.tokenWeights, inputs.count, slots);
+      const mix = tf.matMul(
+        tf.tensor2d(inputs.categoryMix, [inputs.count, this.shape.categorySlots]),
+        this.weights.categories,
+      );
+      return unitRows(tf.matMul(history.add(mix), this.weights.readerProjection));
+    });
+  }
+
+  /** Scores of every article for every reader: [readers, articles]. */
+  score(readers: ReaderInputs, articles: ArticleInputs): tf.Tensor2D {
+    return tf.tidy(() => tf.matMul(this.readerVectors(readers), this.articleVectors(articles), false, true));
+  }
+
+  dispose(): void {
+    for (const name of weightNames) this.weights[name].dispose();
+  }
+
+  /** Σ weight · token embedding over `slots` token slots per row: [rows, dimensions]. */
+  private weightedTokens(
+    tokens: Int32Array,
+    weights: Float32Array,
+    rows: number,
+    slots: number,
+  ): tf.Tensor2D {
+    const embedded = tf
+      .gather(this.weights.tokens, tf.tensor1d(tokens, 'int32'))
+      .reshape([rows, slots, this.shape.dimensions]);
+    return embedded.mul(tf.tensor3d(weights, [rows, slots, 1])).sum(1) as tf.Tensor2D;
+  }
+}
