@@ -103,13 +103,17 @@ export class FeatureEncoder {
     };
     profiles.forEach((profile, i) => {
       // Longer reads weigh more, with diminishing returns; the weights of a reader sum to 1.
-      const recent = profile.recent.slice(0, r).filter((read) => read.article !== undefined);
+      const recent = profile.recent
+        .slice(0, r)
+        .flatMap((read) =>
+          read.article ? [{ article: read.article, dwellSeconds: read.dwellSeconds }] : [],
+        );
       const weights = recent.map((read) => Math.log1p(read.dwellSeconds));
       const total = weights.reduce((a, b) => a + b, 0);
       recent.forEach((read, k) => {
         if (total > 0)
           this.writeTokens(
-            read.article!,
+            read.article,
             weights[k] / total,
             inputs.tokens,
             inputs.tokenWeights,

@@ -147,8 +147,9 @@ export async function trainTwoTower(
         true,
         model.trainable,
       );
-      lossSum += (await loss!.data())[0];
-      loss!.dispose();
+      if (!loss) throw new Error('the optimizer returned no loss');
+      lossSum += (await loss.data())[0];
+      loss.dispose();
       batches += 1;
     }
     const stats = {
