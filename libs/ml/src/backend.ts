@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { registerWasmTrainingKernels } from './wasm-training-kernels';
 
@@ -16,7 +17,8 @@ export interface BackendChoice {
  * downloads libtensorflow from a host that is often unreachable), so nothing may import it statically.
  */
 type Loader = (name: string) => unknown;
-const loadPackage: Loader = (name) => require(name);
+// createRequire, not require: a bundler must leave the package to Node's resolution at run time.
+const loadPackage: Loader = (name) => createRequire(__filename)(name);
 
 async function activate(name: BackendName, load: Loader): Promise<void> {
   if (name === 'tensorflow') load('@tensorflow/tfjs-node');

@@ -4,3 +4,4 @@ export * from './dataset';
 export * from './feature-encoder';
 export * from './two-tower';
 export * from './train';
+export * from './held-out';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { machine, median } from './stats';
 
-const ADMIN_KEY = 'bench-admin-key-0123456789';
+export const ADMIN_KEY = 'bench-admin-key-0123456789';
 type Records = { articles: { key: string; value: string }[]; interactions: { key: string; value: string }[] };
 
 /** The pilot world's events as ingestion publishes them (enveloped `*.ingested`), until `n` interactions. */
@@ -35,7 +35,7 @@ function pilotIngested(n: number): Records {
   throw new Error(`the pilot world has fewer than ${n} interactions`);
 }
 
-async function startFeatureStore(
+export async function startFeatureStore(
   kafkaTopics: TestTopics,
   partitions: number,
   extraEnv: Record<string, string> = {},
@@ -62,6 +62,7 @@ async function startFeatureStore(
   return {
     kafkaTopics,
     schema,
+    artifactDir,
     service,
     stop: async (db: DataSource) => {
       await service.stop();
@@ -171,9 +172,10 @@ async function bareConsumerSeconds(kafkaTopics: TestTopics, total: number): Prom
 }
 
 /** Loads the whole pilot world into the offline store with bulk statements (the snapshot's input, not what is timed). */
-async function loadPilotOfflineStore(
+export async function loadPilotOfflineStore(
   db: DataSource,
   schema: string,
+  world: World,
 ): Promise<{ interactions: number; articles: number }> {
   const s = `"${schema}"`;
   const kind = { impression: 0, click: 1, read: 2 } as const;
@@ -203,9 +205,7 @@ async function loadPilotOfflineStore(
       interactions = [];
     }
   };
-  for (const event of simulate(
-    new World(worldConfig('pilot', { start: startForNow(7) })),
-  ) as Generator<WorldEvent>) {
+  for (const event of simulate(world) as Generator<WorldEvent>) {
     if (event.kind === 'article') {
       const a = event.value;
       articles.push({
@@ -281,7 +281,11 @@ async function benchSnapshot(db: DataSource, args: { runs: number }) {
   });
   try {
     const loadStarted = performance.now();
-    const loaded = await loadPilotOfflineStore(db, world.schema);
+    const loaded = await loadPilotOfflineStore(
+      db,
+      world.schema,
+      new World(worldConfig('pilot', { start: startForNow(7) })),
+    );
     console.log(
       `  loaded ${loaded.interactions} interactions and ${loaded.articles} articles in ${((performance.now() - loadStarted) / 1000).toFixed(0)} s`,
     );

@@ -1,6 +1,7 @@
 import { runCommandLine } from '@newsroom/config';
 import { benchFeatures } from './features-bench';
 import { benchIngestion } from './ingestion-bench';
+import { benchTraining } from './training-bench';
 
 /** Benchmarks: each prints its figures (medians of several runs). `bench <name> [--n N] [--runs R]`. */
 async function main(args: string[]): Promise<number> {
@@ -33,9 +34,12 @@ async function main(args: string[]): Promise<number> {
             : ['updates', 'snapshot'],
       });
       return 0;
+    case 'training':
+      await benchTraining({ epochs: flag('epochs', 3), readers: flag('readers', 2_000) });
+      return 0;
     default:
       console.error(
-        'usage: bench ingestion|features [--n 300000] [--runs 3] [--partitions 6] [--only-updates|--only-snapshot]',
+        'usage: bench ingestion|features [--n 300000] [--runs 3] [--partitions 6] [--only-updates|--only-snapshot] | training [--epochs 3] [--readers 2000]',
       );
       return 2;
   }
