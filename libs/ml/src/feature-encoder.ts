@@ -7,6 +7,8 @@ export interface EncoderConfig {
   articleTokens: number;
   /** The reader's latest reads the reader tower looks at. */
   historyReads: number;
+  /** The reader's token bag keeps this many tokens, those with the most weight. */
+  readerTokens: number;
   /** Index 0 stands for any category or publisher not in the list. */
   categories: string[];
   publishers: string[];
@@ -93,32 +95,29 @@ export class FeatureEncoder {
   }
 
   readers(profiles: readonly ReaderProfile[]): ReaderInputs {
-    const m = this.config.articleTokens;
-    const r = this.config.historyReads;
+    const k = this.config.readerTokens;
     const inputs: ReaderInputs = {
       count: profiles.length,
-      tokens: new Int32Array(profiles.length * r * m),
-      tokenWeights: new Float32Array(profiles.length * r * m),
+      tokens: new Int32Array(profiles.length * k),
+      tokenWeights: new Float32Array(profiles.length * k),
       categoryMix: new Float32Array(profiles.length * this.categorySlots),
     };
     profiles.forEach((profile, i) => {
-      // Longer reads weigh more, with diminishing returns; the weights of a reader sum to 1.
-      const recent = profile.recent
-        .slice(0, r)
-        .flatMap((read) =>
-          read.article ? [{ article: read.article, dwellSeconds: read.dwellSeconds }] : [],
-        );
-      const weights = recent.map((read) => Math.log1p(read.dwellSeconds));
-      const total = weights.reduce((a, b) => a + b, 0);
-      recent.forEach((read, k) => {
-        if (total > 0)
-          this.writeTokens(
-            read.article,
-            weights[k] / total,
-            inputs.tokens,
-            inputs.tokenWeights,
-            (i * r + k) * m,
-          );
+      // One bag of tokens over the latest reads: each read weighs log(1 + dwell) (longer reads
+      // count more, with diminishing returns), shared among its tokens; the heaviest k tokens
+      // are kept and their weights sum to 1. A bag, not read by read: far fewer rows to embed.
+      const bag = new Map<number, number>();
+      for (const read of profile.recent.slice(0, this.config.historyReads)) {
+        if (!read.article) continue;
+        const hashes = read.article.tokenHashes.slice(0, this.config.articleTokens);
+        const weight = Math.log1p(read.dwellSeconds) / hashes.length;
+        for (const hash of hashes) bag.set(hash, (bag.get(hash) ?? 0) + weight);
+      }
+      const top = [...bag].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, k);
+      const total = top.reduce((sum, [, w]) => sum + w, 0);
+      top.forEach(([hash, weight], slot) => {
+        inputs.tokens[i * k + slot] = hash;
+        inputs.tokenWeights[i * k + slot] = weight / total;
       });
       for (const [category, share] of Object.entries(profile.categoryMix)) {
         inputs.categoryMix[i * this.categorySlots + this.category(category)] += share;

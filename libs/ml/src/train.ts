@@ -18,6 +18,7 @@ export interface TrainOptions {
   dimensions: number;
   articleTokens: number;
   historyReads: number;
+  readerTokens: number;
   /** A previous model's weights: every weight of the same shape starts from it. */
   warmStart?: WeightValues;
   onEpoch?: (stats: EpochStats) => void;
@@ -40,6 +41,7 @@ export const defaultTrainOptions: Omit<TrainOptions, 'warmStart' | 'onEpoch'> = 
   dimensions: 32,
   articleTokens: 24,
   historyReads: 10,
+  readerTokens: 64,
 };
 
 /** A small, fast, seedable generator (mulberry32): the same seed shuffles the same way everywhere. */
@@ -78,13 +80,14 @@ export async function trainTwoTower(
   const encoder = FeatureEncoder.fromArticles(set.articles, {
     articleTokens: options.articleTokens,
     historyReads: options.historyReads,
+    readerTokens: options.readerTokens,
   });
   const shape = {
     tokenBuckets: set.header.tokenBuckets,
     categorySlots: encoder.categorySlots,
     publisherSlots: encoder.publisherSlots,
     articleTokens: options.articleTokens,
-    historyReads: options.historyReads,
+    readerTokens: options.readerTokens,
     dimensions: options.dimensions,
   };
   const model = TwoTowerModel.create(shape, options.seed);

@@ -6,7 +6,7 @@ export interface TwoTowerShape {
   categorySlots: number;
   publisherSlots: number;
   articleTokens: number;
-  historyReads: number;
+  readerTokens: number;
   dimensions: number;
 }
 
@@ -100,7 +100,7 @@ export class TwoTowerModel {
   /** [count, dimensions], unit length. */
   readerVectors(inputs: ReaderInputs): tf.Tensor2D {
     return tf.tidy(() => {
-      const slots = this.shape.historyReads * this.shape.articleTokens;
+      const slots = this.shape.readerTokens;
       const history = this.weightedTokens(inputs.tokens, inputs.tokenWeights, inputs.count, slots);
       const mix = tf.matMul(
         tf.tensor2d(inputs.categoryMix, [inputs.count, this.shape.categorySlots]),
