@@ -1,5 +1,6 @@
 import { DataSource, Migration } from 'typeorm';
-import { advisoryLockKey, quoteIdent, schemaOf } from './data-source';
+import { withAdvisoryLock } from './advisory-locks';
+import { quoteIdent, schemaOf } from './data-source';
 
 /**
  * Creates the schema if needed and runs pending migrations, holding a PostgreSQL advisory lock for
@@ -8,17 +9,8 @@ import { advisoryLockKey, quoteIdent, schemaOf } from './data-source';
  */
 export async function migrateSchema(dataSource: DataSource): Promise<Migration[]> {
   const schema = schemaOf(dataSource);
-  const runner = dataSource.createQueryRunner();
-  await runner.connect();
-  try {
-    await runner.query('SELECT pg_advisory_lock($1)', [advisoryLockKey(`migrations:${schema}`)]);
-    try {
-      await runner.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
-      return await dataSource.runMigrations({ transaction: 'each' });
-    } finally {
-      await runner.query('SELECT pg_advisory_unlock($1)', [advisoryLockKey(`migrations:${schema}`)]);
-    }
-  } finally {
-    await runner.release();
-  }
+  return withAdvisoryLock(dataSource, `migrations:${schema}`, async () => {
+    await dataSource.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+    return dataSource.runMigrations({ transaction: 'each' });
+  });
 }

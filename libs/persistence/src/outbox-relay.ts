@@ -2,7 +2,8 @@ import { Logger } from '@nestjs/common';
 import { EventPublisher, SerializedMessage, messageBytes, splitIntoRequests } from '@newsroom/messaging';
 import { counter, gauge } from '@newsroom/observability';
 import { DataSource } from 'typeorm';
-import { advisoryLockKey, quotedSchema, schemaOf } from './data-source';
+import { tryAdvisoryXactLock } from './advisory-locks';
+import { quotedSchema, schemaOf } from './data-source';
 
 export interface OutboxRelayOptions {
   pollIntervalMs: number;
@@ -49,7 +50,7 @@ export const prometheusRelayReport = (): OutboxRelayReport => {
 export class OutboxRelay {
   private readonly logger = new Logger(OutboxRelay.name);
   private readonly table: string;
-  private readonly lockKey: string;
+  private readonly lockName: string;
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
@@ -61,7 +62,7 @@ export class OutboxRelay {
     private readonly report: OutboxRelayReport = prometheusRelayReport(),
   ) {
     this.table = `${quotedSchema(dataSource)}.outbox`;
-    this.lockKey = advisoryLockKey(`outbox:${schemaOf(dataSource)}`);
+    this.lockName = `outbox:${schemaOf(dataSource)}`;
   }
 
   start(): void {
@@ -85,10 +86,7 @@ export class OutboxRelay {
    */
   async relayBatch(): Promise<number> {
     const { published, failure } = await this.dataSource.transaction(async (manager) => {
-      const [{ locked }] = await manager.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [
-        this.lockKey,
-      ]);
-      if (!locked) return { published: 0, failure: undefined };
+      if (!(await tryAdvisoryXactLock(manager, this.lockName))) return { published: 0, failure: undefined };
       const rows: OutboxRow[] = await manager.query(
         `SELECT id, topic, key, value, headers FROM ${this.table}
          WHERE published_at IS NULL ORDER BY id LIMIT $1`,

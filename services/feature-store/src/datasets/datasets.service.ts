@@ -10,7 +10,7 @@ import {
   topics,
 } from '@newsroom/contracts';
 import { histogram } from '@newsroom/observability';
-import { Outbox, advisoryLockKey, quotedSchema, schemaOf } from '@newsroom/persistence';
+import { Outbox, quotedSchema, schemaOf, withAdvisoryLock } from '@newsroom/persistence';
 import { SERVICE_CONFIG } from '@newsroom/platform';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -45,7 +45,7 @@ const buildSeconds = histogram(
 @Injectable()
 export class DatasetsService {
   private readonly logger = new Logger(DatasetsService.name);
-  private readonly lockKey: string;
+  private readonly lockName: string;
   /** This replica's snapshots, one after the other: a waiting one holds no database connection. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -56,29 +56,16 @@ export class DatasetsService {
     @Inject(ARTIFACT_STORE) private readonly artifacts: ArtifactStore,
     @Inject(SERVICE_CONFIG) private readonly config: FeatureStoreConfig,
   ) {
-    this.lockKey = advisoryLockKey(`snapshots:${schemaOf(dataSource)}`);
+    this.lockName = `snapshots:${schemaOf(dataSource)}`;
   }
 
   snapshot(trigger: DatasetTrigger, window: SnapshotWindow): Promise<SnapshotOutcome> {
-    const next = this.queue.then(() => this.exclusively(() => this.build(trigger, window)));
+    // Replicas share the schema's snapshot lock; within one, snapshots queue without a connection.
+    const next = this.queue.then(() =>
+      withAdvisoryLock(this.dataSource, this.lockName, () => this.build(trigger, window)),
+    );
     this.queue = next.catch(() => undefined);
     return next;
-  }
-
-  /** Runs `work` holding the schema's snapshot lock, which replicas share. */
-  private async exclusively<T>(work: () => Promise<T>): Promise<T> {
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    try {
-      await runner.query('SELECT pg_advisory_lock($1)', [this.lockKey]);
-      try {
-        return await work();
-      } finally {
-        await runner.query('SELECT pg_advisory_unlock($1)', [this.lockKey]);
-      }
-    } finally {
-      await runner.release();
-    }
   }
 
   /** Rebuilds a dataset from its manifest's window and marks; the bytes must hash to its id again. */

@@ -1,12 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { EventEnvelope, TopicPayload, popularityWindows, topics } from '@newsroom/contracts';
-import { Inbox, quotedSchema } from '@newsroom/persistence';
+import { Inbox, advisoryXactLocks, quotedSchema } from '@newsroom/persistence';
 import { EntityManager } from 'typeorm';
 import { firstBucketOfWindow } from '../feature-definitions/popularity-windows';
 import { articleTokenHashes } from '../feature-definitions/token-hashing';
 
 type ArticleIngested = TopicPayload<typeof topics.articlesIngested>;
 type ArticleFlagged = EventEnvelope<string, TopicPayload<typeof topics.articlesFlagged>>;
+
+/** Every writer of an article's rows (revisions, moderation) holds its lock. */
+const articleLocks = 'features-article';
 
 export interface ArticleRead {
   articleId: string;
@@ -37,7 +40,7 @@ export class ArticleFeaturesService {
     if (articles.length === 0) return 0;
     const s = quotedSchema(manager.connection);
     const ids = [...new Set(articles.map((a) => a.articleId))].sort();
-    await this.lockArticles(manager, ids);
+    await advisoryXactLocks(manager, articleLocks, ids);
     const current: { article_id: string; revision: number }[] = await manager.query(
       `SELECT article_id, revision FROM ${s}.article_features WHERE article_id = ANY($1::text[])`,
       [ids],
@@ -114,9 +117,10 @@ export class ArticleFeaturesService {
       events.map((e) => e.eventId),
     );
     // Serialised with the article's own revisions, so a flag never misses an article being inserted.
-    await this.lockArticles(
+    await advisoryXactLocks(
       manager,
-      [...new Set(events.filter((e) => fresh.has(e.eventId)).map((e) => e.payload.articleId))].sort(),
+      articleLocks,
+      events.filter((e) => fresh.has(e.eventId)).map((e) => e.payload.articleId),
     );
     for (const event of events) {
       if (!fresh.has(event.eventId)) continue;
@@ -216,15 +220,6 @@ export class ArticleFeaturesService {
       [sorted, from1h, from24h, from7d, new Date(now)],
     );
     return updated.length;
-  }
-
-  /** Transaction-scoped locks on articles, taken in sorted order by every writer of article rows. */
-  private async lockArticles(manager: EntityManager, sortedIds: string[]): Promise<void> {
-    if (sortedIds.length === 0) return;
-    await manager.query(
-      `SELECT pg_advisory_xact_lock(hashtext('features-article:' || id)) FROM unnest($1::text[]) WITH ORDINALITY AS t(id, n) ORDER BY n`,
-      [sortedIds],
-    );
   }
 
   private async closeVersions(manager: EntityManager, s: string, closing: { id: string; at: string }[]) {

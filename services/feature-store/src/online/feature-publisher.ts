@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { TopicDefinition, derivedEventId, newEvent, topics } from '@newsroom/contracts';
 import { EventPublisher } from '@newsroom/messaging';
-import { advisoryLockKey, quotedSchema, schemaOf } from '@newsroom/persistence';
+import { quotedSchema, schemaOf, tryWithAdvisoryLock } from '@newsroom/persistence';
 import { PeriodicTask, SERVICE_CONFIG } from '@newsroom/platform';
 import { DataSource, EntityManager } from 'typeorm';
 import { FeatureStoreConfig } from '../config';
@@ -47,7 +47,7 @@ const publishedEntities: Record<PublishedEntity['name'], PublishedEntity> = {
 @Injectable()
 export class FeaturePublisher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly task: PeriodicTask;
-  private readonly lockKey: string;
+  private readonly lockName: string;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -55,7 +55,7 @@ export class FeaturePublisher implements OnApplicationBootstrap, BeforeApplicati
     private readonly metrics: FeatureMetrics,
     @Inject(SERVICE_CONFIG) private readonly config: FeatureStoreConfig,
   ) {
-    this.lockKey = advisoryLockKey(`feature-publisher:${schemaOf(dataSource)}`);
+    this.lockName = `feature-publisher:${schemaOf(dataSource)}`;
     this.task = new PeriodicTask('FeaturePublisher', config.FEATURES_PUBLISH_INTERVAL_MS, () =>
       this.publishDue(),
     );
@@ -71,31 +71,20 @@ export class FeaturePublisher implements OnApplicationBootstrap, BeforeApplicati
 
   /** Publishes one batch of due readers and articles; true when more are due. */
   async publishDue(): Promise<boolean> {
-    const lock = this.dataSource.createQueryRunner();
-    await lock.connect();
-    try {
-      const [{ locked }] = await lock.query('SELECT pg_try_advisory_lock($1) AS locked', [this.lockKey]);
-      if (!locked) return false;
-      try {
-        const users = await this.publishEntity(this.dataSource.manager, publishedEntities.user);
-        const articles = await this.publishEntity(this.dataSource.manager, publishedEntities.article);
-        const backlog = await this.backlog();
-        this.metrics.backlog(backlog.users, backlog.articles);
-        return users || articles;
-      } finally {
-        await lock.query('SELECT pg_advisory_unlock($1)', [this.lockKey]);
-      }
-    } finally {
-      await lock.release();
-    }
+    const more = await tryWithAdvisoryLock(this.dataSource, this.lockName, async () => {
+      const users = await this.publishEntity(publishedEntities.user);
+      const articles = await this.publishEntity(publishedEntities.article);
+      const backlog = await this.backlog();
+      this.metrics.backlog(backlog.users, backlog.articles);
+      return users || articles;
+    });
+    return more ?? false;
   }
 
   /** Rows not yet published; 0 once the topics have caught up with the store. */
-  async backlog(
-    manager: EntityManager = this.dataSource.manager,
-  ): Promise<{ users: number; articles: number }> {
-    const s = quotedSchema(manager.connection);
-    const [row] = await manager.query(
+  private async backlog(): Promise<{ users: number; articles: number }> {
+    const s = quotedSchema(this.dataSource);
+    const [row] = await this.dataSource.query(
       `SELECT (SELECT count(*) FROM ${s}.user_features WHERE version > published_version)::int AS users,
               (SELECT count(*) FROM ${s}.article_features WHERE version > published_version)::int AS articles`,
     );
@@ -103,7 +92,8 @@ export class FeaturePublisher implements OnApplicationBootstrap, BeforeApplicati
   }
 
   /** Publishes one batch of an entity's due rows; true when a full batch went (more may be due). */
-  private async publishEntity(manager: EntityManager, entity: PublishedEntity): Promise<boolean> {
+  private async publishEntity(entity: PublishedEntity): Promise<boolean> {
+    const manager = this.dataSource.manager;
     const table = `${quotedSchema(manager.connection)}.${entity.table}`;
     const due: { id: string }[] = await manager.query(
       `SELECT ${entity.idColumn} AS id FROM ${table} WHERE version > published_version LIMIT $1`,

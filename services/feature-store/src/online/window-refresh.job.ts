@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { popularityWindows } from '@newsroom/contracts';
-import { advisoryLockKey, quotedSchema, schemaOf } from '@newsroom/persistence';
+import { quotedSchema, schemaOf, tryAdvisoryXactLock } from '@newsroom/persistence';
 import { PeriodicTask, SERVICE_CONFIG } from '@newsroom/platform';
 import { DataSource } from 'typeorm';
 import { FeatureStoreConfig } from '../config';
@@ -15,7 +15,7 @@ import { ArticleFeaturesService } from './article-features.service';
 @Injectable()
 export class WindowRefreshJob implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly task: PeriodicTask;
-  private readonly lockKey: string;
+  private readonly lockName: string;
   private lastRunAt = Date.now() - windowMs['7d'];
 
   constructor(
@@ -23,7 +23,7 @@ export class WindowRefreshJob implements OnApplicationBootstrap, BeforeApplicati
     private readonly articles: ArticleFeaturesService,
     @Inject(SERVICE_CONFIG) config: FeatureStoreConfig,
   ) {
-    this.lockKey = advisoryLockKey(`window-refresh:${schemaOf(dataSource)}`);
+    this.lockName = `window-refresh:${schemaOf(dataSource)}`;
     this.task = new PeriodicTask('WindowRefreshJob', config.FEATURES_WINDOW_REFRESH_MS, async () => {
       await this.refresh(Date.now());
     });
@@ -41,10 +41,7 @@ export class WindowRefreshJob implements OnApplicationBootstrap, BeforeApplicati
   async refresh(now: number): Promise<number> {
     const s = quotedSchema(this.dataSource);
     const changed = await this.dataSource.transaction(async (manager) => {
-      const [{ locked }] = await manager.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [
-        this.lockKey,
-      ]);
-      if (!locked) return 0;
+      if (!(await tryAdvisoryXactLock(manager, this.lockName))) return 0;
       const ranges = popularityWindows.flatMap((w) => [
         new Date(firstBucketOfWindow(this.lastRunAt, w)),
         new Date(firstBucketOfWindow(now, w)),

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Article, derivedEventId, newEvent, topics } from '@newsroom/contracts';
-import { Outbox, quotedSchema } from '@newsroom/persistence';
+import { Outbox, advisoryXactLocks, quotedSchema } from '@newsroom/persistence';
 import { EntityManager } from 'typeorm';
 import { IngestionMetrics, Source, StoreResult } from '../quality/ingestion-metrics';
 
@@ -26,11 +26,8 @@ export class ArticlesService {
     const s = quotedSchema(manager.connection);
     const articleIds = [...new Set(items.map((a) => a.articleId))].sort();
     // Serialise writers of the same article (Kafka consumer and HTTP, several replicas) so revision
-    // numbers are assigned once; sorted to take the locks in one order everywhere.
-    await manager.query(
-      `SELECT pg_advisory_xact_lock(hashtext('article:' || id)) FROM unnest($1::text[]) AS id`,
-      [articleIds],
-    );
+    // numbers are assigned once.
+    await advisoryXactLocks(manager, 'article', articleIds);
     const [seen, current]: [{ event_id: string }[], { article_id: string; revision: number }[]] =
       await Promise.all([
         manager.query(`SELECT event_id FROM ${s}.article_revisions WHERE event_id = ANY($1::text[])`, [
