@@ -7,7 +7,7 @@ import {
   topics,
 } from '@newsroom/contracts';
 import { physicalTopic } from '@newsroom/messaging';
-import { createTestTopics, readMessages } from '@newsroom/messaging/testing';
+import { createTestTopics, readAllMessages } from '@newsroom/messaging/testing';
 import { startService, testServers, uniqueName } from '@newsroom/testing';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -94,6 +94,8 @@ export async function featureStoreWorld(extraEnv: Record<string, string> = {}) {
   await producer.connect();
   const service = await startService('feature-store', env);
 
+  const count = async (sql: string) =>
+    Number((await db.query(sql.replaceAll('$schema', `"${schema}"`)))[0].n);
   const send = async <T extends TopicDefinition>(
     topic: T,
     events: EventEnvelope[],
@@ -122,17 +124,28 @@ export async function featureStoreWorld(extraEnv: Record<string, string> = {}) {
       send(topics.interactionsIngested, events, (p: InteractionIngested) => p.userId),
     sendFlags: (events: EventEnvelope[]) =>
       send(topics.articlesFlagged, events, (p: { articleId: string }) => p.articleId),
-    count: async (sql: string) => Number((await db.query(sql.replaceAll('$schema', `"${schema}"`)))[0].n),
+    count,
     /** Every message on a topic so far, in order per partition. */
-    readAll: async (name: string) => {
-      const admin = kafkaTopics.kafka.admin();
-      await admin.connect();
-      const offsets = await admin.fetchTopicOffsets(physicalTopic(kafkaTopics.prefix, name));
-      await admin.disconnect();
-      const size = offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
-      if (size === 0) return [];
-      return readMessages(kafkaTopics.kafka, physicalTopic(kafkaTopics.prefix, name), size);
+    readAll: (name: string) => readAllMessages(kafkaTopics.kafka, physicalTopic(kafkaTopics.prefix, name)),
+    /** The latest payload per key of a compacted topic: what a service rebuilding from Kafka holds. */
+    latestPerKey: async (name: string) => {
+      const state = new Map<string, Json>();
+      for (const message of await readAllMessages(
+        kafkaTopics.kafka,
+        physicalTopic(kafkaTopics.prefix, name),
+      )) {
+        const payload = JSON.parse(message.value?.toString() ?? 'null').payload;
+        const key = message.key ?? '';
+        if ((state.get(key)?.version ?? 0) < payload.version) state.set(key, payload);
+      }
+      return state;
     },
+    /** Readers and articles whose latest state is not yet on the compacted topics. */
+    unpublished: () =>
+      count(
+        `SELECT (SELECT count(*) FROM $schema.user_features WHERE version > published_version) +
+                (SELECT count(*) FROM $schema.article_features WHERE version > published_version) AS n`,
+      ),
     get: async (path: string) => {
       const response = await fetch(`${service.url}${path}`);
       return { status: response.status, body: (await response.json()) as Json };

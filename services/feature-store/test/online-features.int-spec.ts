@@ -5,17 +5,6 @@ import { FeatureStoreWorld, HOUR, featureStoreWorld, inputs } from './feature-in
 
 const MINUTE = 60_000;
 
-/** The latest value per key on a compacted topic: what any service rebuilding from Kafka would hold. */
-async function stateFromTopic(world: FeatureStoreWorld, name: string) {
-  const state = new Map<string, unknown>();
-  for (const message of await world.readAll(name)) {
-    const event = JSON.parse(message.value!.toString());
-    const current = state.get(message.key!) as { version: number } | undefined;
-    if (!current || current.version < event.payload.version) state.set(message.key!, event.payload);
-  }
-  return state;
-}
-
 describe('online features (real Kafka, PostgreSQL and service process)', () => {
   let world: FeatureStoreWorld;
   beforeAll(async () => {
@@ -90,17 +79,12 @@ describe('online features (real Kafka, PostgreSQL and service process)', () => {
     expect((await world.get('/v1/features/users/nobody')).status).toBe(404);
 
     // The compacted topics alone give back exactly the service's state.
-    await waitFor(
-      'the compacted topics to catch up',
-      async () =>
-        (await world.count(
-          `SELECT (SELECT count(*) FROM $schema.user_features WHERE version > published_version) +
-                  (SELECT count(*) FROM $schema.article_features WHERE version > published_version) AS n`,
-        )) === 0,
-      { timeoutMs: 30_000, intervalMs: 200 },
-    );
-    const users = await stateFromTopic(world, topics.featuresUsers.name);
-    const articles = await stateFromTopic(world, topics.featuresArticles.name);
+    await waitFor('the compacted topics to catch up', async () => (await world.unpublished()) === 0, {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+    });
+    const users = await world.latestPerKey(topics.featuresUsers.name);
+    const articles = await world.latestPerKey(topics.featuresArticles.name);
     expect([...users.keys()].sort()).toEqual(['u1', 'u2']);
     expect([...articles.keys()].sort()).toEqual(['a-politics-1', 'a-politics-2', 'a-sports']);
     for (const [userId, features] of users) {

@@ -1,6 +1,6 @@
 import { allTopics, topics } from '@newsroom/contracts';
 import { physicalTopic } from '@newsroom/messaging';
-import { TestTopics, createTestTopics, readMessages } from '@newsroom/messaging/testing';
+import { TestTopics, createTestTopics, readMessages, topicSize } from '@newsroom/messaging/testing';
 import { startService, testServers, uniqueName, waitFor } from '@newsroom/testing';
 import { DataSource } from 'typeorm';
 import { interactionsStream } from './interactions-stream';
@@ -42,13 +42,8 @@ describe('ingestion from interactions.raw (real Kafka, PostgreSQL and service pr
     return { kafkaTopics, schema, env, stored, unpublished, tearDown };
   }
 
-  async function topicSize(kafkaTopics: TestTopics, name: string): Promise<number> {
-    const admin = kafkaTopics.kafka.admin();
-    await admin.connect();
-    const offsets = await admin.fetchTopicOffsets(physicalTopic(kafkaTopics.prefix, name));
-    await admin.disconnect();
-    return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
-  }
+  const sizeOf = (kafkaTopics: TestTopics, name: string) =>
+    topicSize(kafkaTopics.kafka, physicalTopic(kafkaTopics.prefix, name));
 
   async function expectExactOutcome(
     world: Awaited<ReturnType<typeof setUp>>,
@@ -59,7 +54,7 @@ describe('ingestion from interactions.raw (real Kafka, PostgreSQL and service pr
     expect(rows).toHaveLength(stream.valid.length);
     expect(new Set(rows.map((r) => r.event_id))).toEqual(new Set(stream.valid.map((v) => v.eventId)));
 
-    const ingestedCount = await topicSize(kafkaTopics, topics.interactionsIngested.name);
+    const ingestedCount = await sizeOf(kafkaTopics, topics.interactionsIngested.name);
     const ingested = await readMessages(
       kafkaTopics.kafka,
       physicalTopic(kafkaTopics.prefix, topics.interactionsIngested.name),
@@ -74,7 +69,7 @@ describe('ingestion from interactions.raw (real Kafka, PostgreSQL and service pr
     if (exactlyOnceOnTopic) expect(ingestedCount).toBe(stream.valid.length);
     expect(ingested.every((m) => m.key === JSON.parse(m.value!.toString()).payload.userId)).toBe(true);
 
-    const rejectedCount = await topicSize(kafkaTopics, topics.ingestionRejected.name);
+    const rejectedCount = await sizeOf(kafkaTopics, topics.ingestionRejected.name);
     const rejected = (
       await readMessages(
         kafkaTopics.kafka,
@@ -105,7 +100,7 @@ describe('ingestion from interactions.raw (real Kafka, PostgreSQL and service pr
       await waitFor(
         'rejections published',
         async () =>
-          (await topicSize(world.kafkaTopics, topics.ingestionRejected.name)) === stream.malformed.length,
+          (await sizeOf(world.kafkaTopics, topics.ingestionRejected.name)) === stream.malformed.length,
       );
       await expectExactOutcome(world, { exactlyOnceOnTopic: true });
       const metrics = await (await fetch(`${service.url}/metrics`)).text();
@@ -154,7 +149,7 @@ describe('ingestion from interactions.raw (real Kafka, PostgreSQL and service pr
       await waitFor(
         'every rejection published',
         async () =>
-          (await topicSize(world.kafkaTopics, topics.ingestionRejected.name)) >= stream.malformed.length,
+          (await sizeOf(world.kafkaTopics, topics.ingestionRejected.name)) >= stream.malformed.length,
       );
       const { ingestedCount } = await expectExactOutcome(world, { exactlyOnceOnTopic: false });
       // Re-publications after a kill carry the same event id; say how many there were.

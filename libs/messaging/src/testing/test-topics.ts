@@ -81,3 +81,21 @@ export async function readMessages(
   }
   return messages;
 }
+
+/** How many messages a topic holds now, over all its partitions. */
+export async function topicSize(kafka: Kafka, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Every message a topic holds now, in order within each partition. */
+export async function readAllMessages(kafka: Kafka, topic: string): Promise<ReadMessage[]> {
+  const size = await topicSize(kafka, topic);
+  return size === 0 ? [] : readMessages(kafka, topic, size);
+}
