@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { z } from 'zod';
@@ -88,13 +88,6 @@ export class ArtifactStore {
       throw new Error(`artifact URI escapes the store: ${uri}`);
     }
     return join(this.root, relative);
-  }
-
-  async exists(ref: Pick<ArtifactRef, 'uri'>): Promise<boolean> {
-    return stat(this.path(ref.uri)).then(
-      () => true,
-      () => false,
-    );
   }
 
   /** Hashes the stored file; throws ArtifactIntegrityError when it is not what the ref says. */

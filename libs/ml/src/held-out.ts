@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { DatasetArticle } from '@newsroom/contracts';
 import { TrainingSet } from './dataset';
 import { FeatureEncoder, ReaderProfile } from './feature-encoder';
+import { readerAt } from './train';
 import {
   Judgement,
   catalogueCoverage,
@@ -45,27 +46,20 @@ export function heldOutSlice(set: TrainingSet, candidateHours = 48): HeldOut {
   }
   const readers: HeldOut['readers'] = [];
   for (const [r, examples] of byReader) {
-    const reader = set.readers[r];
-    const first = examples[0];
-    const before = set.examples.history[first];
-    const recent: ReaderProfile['recent'][number][] = [];
-    const seen = new Set<string>();
-    for (let k = before - 1; k >= 0; k--) {
-      const article = reader.article[k] >= 0 ? set.articles[reader.article[k]] : undefined;
-      recent.push({ article, dwellSeconds: reader.dwell[k] });
-      if (article) seen.add(article.articleId);
-    }
+    // As of the reader's first read in the slice: everything before it, newest first.
+    const profile = readerAt(set, examples[0], Infinity);
+    const before = set.readers[r].article.subarray(0, set.examples.history[examples[0]]);
+    const seen = new Set(
+      Array.from(before)
+        .filter((a) => a >= 0)
+        .map((a) => set.articles[a].articleId),
+    );
     const read = new Map<string, number>();
     for (const i of examples) {
       const id = set.articles[set.examples.article[i]].articleId;
       read.set(id, (read.get(id) ?? 0) + set.examples.dwell[i]);
     }
-    readers.push({
-      userId: reader.userId,
-      profile: { recent, categoryMix: set.examples.categoryMix[first] },
-      read,
-      seen,
-    });
+    readers.push({ userId: set.readers[r].userId, profile, read, seen });
   }
   const candidates = set.articles.filter(
     (a) =>

@@ -1,4 +1,4 @@
-import { allTopics, newEvent, topics } from '@newsroom/contracts';
+import { DatasetManifest, allTopics, newEvent, topics } from '@newsroom/contracts';
 import { World, WorldEvent, simulate, startForNow, worldConfig } from '@newsroom/datagen';
 import { physicalTopic } from '@newsroom/messaging';
 import { TestTopics, createTestTopics } from '@newsroom/messaging/testing';
@@ -7,9 +7,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
+import { z } from 'zod';
 import { machine, median } from './stats';
 
-export const ADMIN_KEY = 'bench-admin-key-0123456789';
+type Manifest = z.infer<typeof DatasetManifest>;
+
+const ADMIN_KEY = 'bench-admin-key-0123456789';
 type Records = { articles: { key: string; value: string }[]; interactions: { key: string; value: string }[] };
 
 /** The pilot world's events as ingestion publishes them (enveloped `*.ingested`), until `n` interactions. */
@@ -171,6 +174,31 @@ async function bareConsumerSeconds(kafkaTopics: TestTopics, total: number): Prom
   }
 }
 
+/** The pilot world's 7 days up to the current minute, the last day for validation. */
+export function pilotWindow() {
+  const end = Math.floor(Date.now() / 60_000) * 60_000;
+  return {
+    windowStart: new Date(end - 7 * 86_400_000).toISOString(),
+    windowEnd: new Date(end).toISOString(),
+    validationHours: 24,
+  };
+}
+
+/** POST /v1/datasets; the manifest of the (new or existing) dataset. */
+export async function requestSnapshot(
+  serviceUrl: string,
+  window: ReturnType<typeof pilotWindow>,
+): Promise<Manifest> {
+  const response = await fetch(`${serviceUrl}/v1/datasets`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': ADMIN_KEY },
+    body: JSON.stringify(window),
+  });
+  const body = await response.json();
+  if (response.status >= 300) throw new Error(`snapshot failed: ${response.status} ${JSON.stringify(body)}`);
+  return body as Manifest;
+}
+
 /** Loads the whole pilot world into the offline store with bulk statements (the snapshot's input, not what is timed). */
 export async function loadPilotOfflineStore(
   db: DataSource,
@@ -290,28 +318,12 @@ async function benchSnapshot(db: DataSource, args: { runs: number }) {
       `  loaded ${loaded.interactions} interactions and ${loaded.articles} articles in ${((performance.now() - loadStarted) / 1000).toFixed(0)} s`,
     );
     // One explicit window for every run: the same data must give the same dataset each time.
-    const windowEnd = Math.floor(Date.now() / 60_000) * 60_000;
-    const window = {
-      windowStart: new Date(windowEnd - 7 * 86_400_000).toISOString(),
-      windowEnd: new Date(windowEnd).toISOString(),
-      validationHours: 24,
-    };
+    const window = pilotWindow();
     const snapshotRuns: number[] = [];
     for (let i = 1; i <= args.runs; i++) {
       const started = performance.now();
-      const response = await fetch(`${world.service.url}/v1/datasets`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-api-key': ADMIN_KEY },
-        body: JSON.stringify(window),
-      });
+      const manifest = await requestSnapshot(world.service.url, window);
       const seconds = (performance.now() - started) / 1000;
-      const manifest = (await response.json()) as {
-        datasetId: string;
-        rows: { train: number; validation: number; readers: number; articles: number };
-        file: { bytes: number };
-      };
-      if (response.status >= 300)
-        throw new Error(`snapshot failed: ${response.status} ${JSON.stringify(manifest)}`);
       snapshotRuns.push(seconds);
       console.log(
         `  run ${i}: ${seconds.toFixed(1)} s, ${manifest.rows.train} train + ${manifest.rows.validation} validation examples, ${manifest.rows.readers} readers, ${manifest.rows.articles} articles, ${(manifest.file.bytes / 2 ** 20).toFixed(0)} MiB, id ${manifest.datasetId.slice(0, 12)}`,

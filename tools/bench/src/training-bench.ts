@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { cpuUsage } from 'node:process';
 import { DataSource } from 'typeorm';
-import { ADMIN_KEY, loadPilotOfflineStore, startFeatureStore } from './features-bench';
+import { loadPilotOfflineStore, pilotWindow, requestSnapshot, startFeatureStore } from './features-bench';
 import { machine } from './stats';
 
 /**
@@ -39,18 +39,7 @@ export async function benchTraining(args: { epochs: number; readers: number }): 
   try {
     console.log(`bench:training on ${machine()}`);
     await loadPilotOfflineStore(db, store.schema, world);
-    const end = Math.floor(Date.now() / 60_000) * 60_000;
-    const response = await fetch(`${store.service.url}/v1/datasets`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': ADMIN_KEY },
-      body: JSON.stringify({
-        windowStart: new Date(end - 7 * 86_400_000).toISOString(),
-        windowEnd: new Date(end).toISOString(),
-        validationHours: 24,
-      }),
-    });
-    const manifest = (await response.json()) as { datasetId: string; rows: Record<string, number> };
-    if (response.status >= 300) throw new Error(`snapshot failed: ${JSON.stringify(manifest)}`);
+    const manifest = await requestSnapshot(store.service.url, pilotWindow());
     console.log(`dataset ${manifest.datasetId.slice(0, 12)}: ${JSON.stringify(manifest.rows)}`);
 
     const backend = await selectBackend();

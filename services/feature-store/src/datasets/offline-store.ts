@@ -106,37 +106,19 @@ export class OfflineStore {
       return index;
     };
 
-    const versions: {
-      rows: [string, number, number, string, string, string | null, number[], number, boolean][];
-    }[] = await this.manager.query(
-      `SELECT coalesce(json_agg(json_build_array(article_id, (extract(epoch FROM valid_from) * 1000)::float8, revision,
-                  category, publisher, language, token_hashes, (extract(epoch FROM published_at) * 1000)::float8, flagged)
-                ORDER BY seq), '[]') AS rows
-         FROM ${this.s}.article_versions WHERE seq <= $1`,
-      [marks.articles],
-    );
-    for (const [
-      id,
-      validFrom,
-      revision,
-      category,
-      publisher,
-      language,
-      tokenHashes,
-      publishedAt,
-      flagged,
-    ] of versions[0].rows) {
-      data.articleVersions[articleOf(id)].push({
-        validFrom,
-        revision,
-        category,
-        publisher,
-        language,
-        tokenHashes,
-        publishedAt,
-        flagged,
-      });
-    }
+    // Each version arrives already shaped as an ArticleVersion (plus its article's id).
+    const [{ versions }]: { versions: (ArticleVersion & { articleId: string })[] }[] =
+      await this.manager.query(
+        `SELECT coalesce(json_agg(json_build_object(
+                'articleId', article_id, 'validFrom', (extract(epoch FROM valid_from) * 1000)::float8,
+                'revision', revision, 'category', category, 'publisher', publisher, 'language', language,
+                'tokenHashes', token_hashes, 'publishedAt', (extract(epoch FROM published_at) * 1000)::float8,
+                'flagged', flagged) ORDER BY seq), '[]') AS versions
+       FROM ${this.s}.article_versions WHERE seq <= $1`,
+        [marks.articles],
+      );
+    for (const { articleId, ...version } of versions)
+      data.articleVersions[articleOf(articleId)].push(version);
 
     const regionIndex = new Map<string, number>(regions.map((r, i) => [r, i]));
     for (let from = 0; from < marks.interactions; from += CHUNK) {
