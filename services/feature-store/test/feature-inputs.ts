@@ -6,7 +6,7 @@ import {
   newEvent,
   topics,
 } from '@newsroom/contracts';
-import { physicalTopic } from '@newsroom/messaging';
+import { EventPublisher, physicalTopic } from '@newsroom/messaging';
 import { createTestTopics, readAllMessages } from '@newsroom/messaging/testing';
 import { startService, testServers, uniqueName } from '@newsroom/testing';
 import { randomUUID } from 'node:crypto';
@@ -90,8 +90,8 @@ export async function featureStoreWorld(extraEnv: Record<string, string> = {}) {
     FEATURES_PUBLISH_INTERVAL_MS: '100',
     ...extraEnv,
   };
-  const producer = kafkaTopics.kafka.producer();
-  await producer.connect();
+  // The platform's own publisher: it checks every event against its contract and splits requests.
+  const publisher = new EventPublisher(kafkaTopics.kafka, kafkaTopics.prefix);
   const service = await startService('feature-store', env);
 
   const count = async (sql: string) =>
@@ -101,15 +101,10 @@ export async function featureStoreWorld(extraEnv: Record<string, string> = {}) {
     events: EventEnvelope[],
     key: (payload: never) => string,
   ) => {
-    // In requests the broker accepts (1 MiB by default).
-    for (let i = 0; i < events.length; i += 1_000) {
-      await producer.send({
-        topic: physicalTopic(kafkaTopics.prefix, topic.name),
-        messages: events
-          .slice(i, i + 1_000)
-          .map((e) => ({ key: key(e.payload as never), value: JSON.stringify(e) })),
-      });
-    }
+    await publisher.publish(
+      topic,
+      events.map((e) => ({ key: key(e.payload as never), value: e as never })),
+    );
   };
   return {
     env,
@@ -160,7 +155,7 @@ export async function featureStoreWorld(extraEnv: Record<string, string> = {}) {
     },
     tearDown: async () => {
       await service.stop();
-      await producer.disconnect();
+      await publisher.disconnect();
       await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       await db.destroy();
       await kafkaTopics.remove();

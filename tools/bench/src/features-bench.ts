@@ -1,6 +1,6 @@
 import { DatasetManifest, allTopics, newEvent, topics } from '@newsroom/contracts';
 import { World, WorldEvent, simulate, startForNow, worldConfig } from '@newsroom/datagen';
-import { physicalTopic } from '@newsroom/messaging';
+import { EventPublisher, physicalTopic } from '@newsroom/messaging';
 import { TestTopics, createTestTopics } from '@newsroom/messaging/testing';
 import { ensureTestServers, startService, uniqueName, waitFor } from '@newsroom/testing';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -84,20 +84,11 @@ export async function startFeatureStore(
  */
 async function updateRun(db: DataSource, records: Records, partitions: number) {
   const kafkaTopics = await createTestTopics(allTopics, partitions);
-  const producer = kafkaTopics.kafka.producer();
-  await producer.connect();
-  const articlesTopic = physicalTopic(kafkaTopics.prefix, topics.articlesIngested.name);
-  for (let offset = 0; offset < records.articles.length; offset += 500) {
-    await producer.send({ topic: articlesTopic, messages: records.articles.slice(offset, offset + 500) });
-  }
-  const interactionsTopic = physicalTopic(kafkaTopics.prefix, topics.interactionsIngested.name);
-  for (let offset = 0; offset < records.interactions.length; offset += 10_000) {
-    await producer.send({
-      topic: interactionsTopic,
-      messages: records.interactions.slice(offset, offset + 10_000),
-    });
-  }
-  await producer.disconnect();
+  // Serialised before the clock; the publisher splits them into requests the broker accepts.
+  const publisher = new EventPublisher(kafkaTopics.kafka, kafkaTopics.prefix);
+  await publisher.publishSerialized(topics.articlesIngested.name, records.articles);
+  await publisher.publishSerialized(topics.interactionsIngested.name, records.interactions);
+  await publisher.disconnect();
 
   const bareSeconds = await bareConsumerSeconds(
     kafkaTopics,
