@@ -6,7 +6,7 @@ import { windowValues } from './events';
  * The dataset file the feature store writes and training reads: JSON Lines, one object per line,
  * `kind` first. Order: the header, the examples (time order), the readers, the articles (each by id).
  */
-export const datasetFormat = 'newsroom-dataset/1';
+export const datasetFormat = 'newsroom-dataset/2';
 const isoDateTime = z.iso.datetime({ offset: true });
 
 export const DatasetHeader = z.object({
@@ -48,11 +48,16 @@ export const DatasetExample = z.object({
   }),
 });
 
-/** A reader's reads as [articleId, dwellSeconds, epoch ms], oldest first. */
+/**
+ * A reader's reads as [articleId, dwellSeconds, epoch ms], oldest first, and the articles shown
+ * to them (impressions) in the validation split as [articleId, epoch ms]: what was on their
+ * screen is what a held-out evaluation ranks.
+ */
 export const DatasetReader = z.object({
   kind: z.literal('reader'),
   userId: z.string().min(1),
   reads: z.array(z.tuple([z.string().min(1), z.number().min(0), z.number()])),
+  shown: z.array(z.tuple([z.string().min(1), z.number()])),
 });
 
 /** An article's content features as of the window's end. */

@@ -108,7 +108,8 @@ export const ArticleFeatures = z.object({
   version: z.number().int().positive(),
 });
 
-export const datasetTriggers = ['request', 'push', 'schedule'] as const;
+/** `pull`: asked for on `training.requested` (training's schedule, a drift alert, a user's run). */
+export const datasetTriggers = ['request', 'push', 'schedule', 'pull'] as const;
 export const QualityCheck = z.object({
   name: z.string().min(1),
   passed: z.boolean(),
@@ -150,13 +151,18 @@ export const DatasetSnapshotted = z.object({
   datasetId: sha256,
   artifact: artifactRef,
   manifest: DatasetManifest,
+  /** Set when the snapshot answers a `training.requested` (announced even if the bytes existed). */
+  requestId: z.uuid().optional(),
 });
 
 export const trainingTriggers = ['push', 'schedule', 'request', 'drift'] as const;
+/**
+ * Training asks the feature store for a fresh snapshot: answered by `dataset.snapshotted` with the
+ * same `requestId`, or by a `data-quality` alert whose details carry it when the gate rejects.
+ */
 export const TrainingRequested = z.object({
   requestId: z.uuid(),
   trigger: z.enum(trainingTriggers),
-  datasetId: sha256.optional(),
   reason: z.string().optional(),
 });
 
@@ -181,6 +187,8 @@ export const ModelEvaluated = z.object({
 
 export const ModelPromoted = z.object({
   modelVersion: z.string().min(1),
+  /** The registry's promotion counter: the highest one is the champion, whatever order events arrive in. */
+  sequence: z.number().int().positive(),
   previousVersion: z.string().nullable(),
   artifact: artifactRef,
   reason: z.string().min(1),

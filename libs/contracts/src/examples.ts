@@ -111,7 +111,7 @@ export const topicExamples: { [K in TopicId]: { key: string; value: z.input<Topi
       artifact: { uri: `artifact://datasets/${sha}.jsonl`, sha256: sha },
       manifest: {
         datasetId: sha,
-        format: 'newsroom-dataset/1',
+        format: 'newsroom-dataset/2',
         featureSchemaVersion: 1,
         codeVersion: 'dev',
         createdAt: '2026-11-24T08:00:00.000Z',
@@ -138,8 +138,8 @@ export const topicExamples: { [K in TopicId]: { key: string; value: z.input<Topi
     key: '5d0f8a0e-1b2c-4d3e-8f40-5a6b7c8d9e0f',
     value: envelope('training.requested', {
       requestId: '5d0f8a0e-1b2c-4d3e-8f40-5a6b7c8d9e0f',
-      trigger: 'request',
-      reason: 'manual retrain',
+      trigger: 'schedule',
+      reason: 'scheduled at 2026-11-24T03:00:00.000Z',
     }) as never,
   },
   modelTrained: {
@@ -147,7 +147,7 @@ export const topicExamples: { [K in TopicId]: { key: string; value: z.input<Topi
     value: envelope('model.trained', {
       modelVersion: 'v1',
       runId: 'run-1',
-      artifact: { uri: `file:///artifacts/models/${sha}.json`, sha256: sha },
+      artifact: { uri: `artifact://models/${sha}.bin`, sha256: sha },
       datasetId: sha,
       parentVersion: null,
       codeVersion: 'abc1234',
@@ -169,8 +169,9 @@ export const topicExamples: { [K in TopicId]: { key: string; value: z.input<Topi
     key: 'v1',
     value: envelope('model.promoted', {
       modelVersion: 'v1',
+      sequence: 1,
       previousVersion: null,
-      artifact: { uri: `file:///artifacts/models/${sha}.json`, sha256: sha },
+      artifact: { uri: `artifact://models/${sha}.bin`, sha256: sha },
       reason: 'passed evaluation',
     }) as never,
   },

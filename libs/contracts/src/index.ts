@@ -5,3 +5,4 @@ export * from './topics';
 export * from './validation';
 export * from './examples';
 export * from './datasets';
+export * from './token-hashing';

@@ -100,7 +100,7 @@ export const topics = {
     'training.requested',
     'requestId',
     events.TrainingRequested,
-    'A request to train, from a schedule, a push policy, a user or a drift alert.',
+    'Training asks the feature store for a fresh dataset (its schedule, a drift alert, a user request).',
   ),
   modelTrained: eventTopic(
     'model.trained',

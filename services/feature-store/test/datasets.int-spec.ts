@@ -70,7 +70,7 @@ describe('dataset snapshots (real Kafka, PostgreSQL and service process)', () =>
       expect(created.status).toBe(201);
       const manifest = created.body;
       expect(manifest).toMatchObject({
-        format: 'newsroom-dataset/1',
+        format: 'newsroom-dataset/2',
         trigger: 'request',
         window: { start: window.windowStart, end: window.windowEnd },
         validationFrom: iso(day + 18 * HOUR),

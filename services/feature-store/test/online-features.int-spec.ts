@@ -1,6 +1,6 @@
-import { topics } from '@newsroom/contracts';
+import { articleTokenHashes, topics } from '@newsroom/contracts';
 import { waitFor } from '@newsroom/testing';
-import { articleTokenHashes } from '../src/feature-definitions/token-hashing';
+
 import { FeatureStoreWorld, HOUR, featureStoreWorld, inputs } from './feature-inputs';
 
 const MINUTE = 60_000;

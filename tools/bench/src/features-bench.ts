@@ -1,4 +1,4 @@
-import { DatasetManifest, allTopics, newEvent, topics } from '@newsroom/contracts';
+import { DatasetManifest, allTopics, articleTokenHashes, newEvent, topics } from '@newsroom/contracts';
 import { World, WorldEvent, simulate, startForNow, worldConfig } from '@newsroom/datagen';
 import { EventPublisher, physicalTopic } from '@newsroom/messaging';
 import { TestTopics, createTestTopics } from '@newsroom/messaging/testing';
@@ -207,7 +207,7 @@ export async function loadPilotOfflineStore(
     if (articles.length > 0) {
       await db.query(
         `INSERT INTO ${s}.article_versions (article_id, revision, valid_from, category, publisher, language, token_hashes, published_at, flagged, cause)
-         SELECT a, 1, p, c, pub, l, '{}', p, false, 'revision' FROM json_to_recordset($1::json) AS x(a text, c text, pub text, l text, p timestamptz)`,
+         SELECT a, 1, p, c, pub, l, h, p, false, 'revision' FROM json_to_recordset($1::json) AS x(a text, c text, pub text, l text, h int[], p timestamptz)`,
         [JSON.stringify(articles)],
       );
       totals.articles += articles.length;
@@ -227,11 +227,13 @@ export async function loadPilotOfflineStore(
   for (const event of simulate(world) as Generator<WorldEvent>) {
     if (event.kind === 'article') {
       const a = event.value;
+      categoryOf.set(a.articleId, a.category);
       articles.push({
         a: a.articleId,
         c: a.category,
         pub: a.publisher,
         l: a.language ?? null,
+        h: articleTokenHashes(a.title, a.body),
         p: a.publishedAt,
       });
     } else if (event.kind === 'interaction') {

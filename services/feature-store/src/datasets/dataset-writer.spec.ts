@@ -34,6 +34,7 @@ describe('writeDataset', () => {
     { user: 'r', article: 'politics', at: start + 2 * HOUR, kind: 0 }, // an impression
     { user: 'r', article: 'politics', at: start + 19 * HOUR, dwell: 60 },
     { user: 'q', article: 'politics', at: start + 3 * HOUR, dwell: 5 },
+    { user: 'r', article: 'fresh', at: start + 21 * HOUR, kind: 0 }, // shown in the validation split
   ];
 
   it("writes examples with the features as of each read, the readers' histories and the articles", async () => {
@@ -79,8 +80,11 @@ describe('writeDataset', () => {
       kind: 'reader',
       userId: 'q',
       reads: [['politics', 5, start + 3 * HOUR]],
+      shown: [],
     });
     expect(lines[5].reads.map((r: unknown[]) => r[0])).toEqual(['sport', 'sport', 'politics']);
+    // Only validation impressions are listed: the one in training time is not.
+    expect(lines[5].shown).toEqual([['fresh', start + 21 * HOUR]]);
     // A fresh article published in the window is a candidate even if nobody read it.
     expect(lines.slice(6).map((l) => l.articleId)).toEqual(['fresh', 'politics', 'sport']);
   });

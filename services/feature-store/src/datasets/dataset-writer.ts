@@ -45,7 +45,8 @@ function replayOrder(data: OfflineData): number[] {
  *   replay only ever knows the past, so nothing after an event leaks into its example.
  *   `user.history` is how many of the reader's `reads` (in the reader line) came before it.
  * - `reader`: a reader's reads as [articleId, dwellSeconds, epoch ms], from the last
- *   `featureSchema.recentReads` before the window to the end.
+ *   `featureSchema.recentReads` before the window to the end, and the articles shown to them in
+ *   the validation split (impressions of known articles) as [articleId, epoch ms].
  * - `article`: content features as of the window's end, for every article read or published in it.
  */
 export async function writeDataset(
@@ -74,6 +75,7 @@ export async function writeDataset(
   const categoryDwell: Record<string, number>[] = [];
   const timeline: number[][] = [];
   const contextStart = new Int32Array(users).fill(-1);
+  const shownInValidation: number[][] = [];
   const popularity: SlidingPopularity[] = [];
   const versionAt = new Int32Array(data.articleIds.length);
   const inOutput = new Uint8Array(data.articleIds.length);
@@ -159,6 +161,8 @@ export async function writeDataset(
       clicks[u] += 1;
     } else {
       impressions[u] += 1;
+      if (t >= window.validationFrom && t < window.end && data.articleVersions[data.article[i]].length > 0)
+        (shownInValidation[u] ??= []).push(i);
     }
     if (!(t < lastSeen[u])) lastSeen[u] = t;
     if (data.region[i] >= 0) region[u] = data.region[i];
@@ -179,12 +183,14 @@ export async function writeDataset(
   readers.sort((x, y) => (data.userIds[x] < data.userIds[y] ? -1 : 1));
   for (const u of readers) {
     const context = timeline[u].slice(contextStart[u]);
-    for (const i of context) inOutput[data.article[i]] = 1;
+    const shown = shownInValidation[u] ?? [];
+    for (const i of [...context, ...shown]) inOutput[data.article[i]] = 1;
     rows.readers += 1;
     await emit({
       kind: 'reader',
       userId: data.userIds[u],
       reads: context.map((i) => [data.articleIds[data.article[i]], data.dwell[i], data.time[i]]),
+      shown: shown.map((i) => [data.articleIds[data.article[i]], data.time[i]]),
     });
   }
 

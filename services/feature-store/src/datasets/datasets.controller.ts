@@ -62,11 +62,7 @@ export class DatasetsController {
     if (!parsed.success) throw new BadRequestException(describeFieldErrors(fieldErrors(parsed.error)));
     let window;
     try {
-      window = snapshotWindow(
-        parsed.data,
-        { days: this.config.DATASET_WINDOW_DAYS, validationHours: this.config.DATASET_VALIDATION_HOURS },
-        Date.now(),
-      );
+      window = snapshotWindow(parsed.data, this.config, Date.now());
     } catch (error) {
       throw new BadRequestException((error as Error).message);
     }

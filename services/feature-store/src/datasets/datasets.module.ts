@@ -5,12 +5,13 @@ import { FeatureStoreConfig } from '../config';
 import { OnlineFeaturesModule } from '../online/online-features.module';
 import { DatasetsController } from './datasets.controller';
 import { ARTIFACT_STORE, DatasetsService } from './datasets.service';
+import { SnapshotRequestsConsumer } from './snapshot-requests.consumer';
 import { SnapshotTriggers } from './snapshot-triggers';
 
 /** Versioned training datasets: snapshots on request, push policy and schedule, with the quality gate and lineage. */
 @Module({
   imports: [OnlineFeaturesModule],
-  controllers: [DatasetsController],
+  controllers: [DatasetsController, SnapshotRequestsConsumer],
   providers: [
     {
       provide: API_KEYS,

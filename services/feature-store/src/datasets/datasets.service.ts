@@ -59,10 +59,14 @@ export class DatasetsService {
     this.lockName = `snapshots:${schemaOf(dataSource)}`;
   }
 
-  snapshot(trigger: DatasetTrigger, window: SnapshotWindow): Promise<SnapshotOutcome> {
+  /**
+   * `requestId`: the snapshot answers a `training.requested`, so it is announced with that id even
+   * when the same bytes existed, and a rejection's alert carries it.
+   */
+  snapshot(trigger: DatasetTrigger, window: SnapshotWindow, requestId?: string): Promise<SnapshotOutcome> {
     // Replicas share the schema's snapshot lock; within one, snapshots queue without a connection.
     const next = this.queue.then(() =>
-      withAdvisoryLock(this.dataSource, this.lockName, () => this.build(trigger, window)),
+      withAdvisoryLock(this.dataSource, this.lockName, () => this.build(trigger, window, requestId)),
     );
     this.queue = next.catch(() => undefined);
     return next;
@@ -108,7 +112,11 @@ export class DatasetsService {
     return rows.map((r) => r.manifest);
   }
 
-  private async build(trigger: DatasetTrigger, window: SnapshotWindow): Promise<SnapshotOutcome> {
+  private async build(
+    trigger: DatasetTrigger,
+    window: SnapshotWindow,
+    requestId: string | undefined,
+  ): Promise<SnapshotOutcome> {
     const started = Date.now();
     const s = quotedSchema(this.dataSource);
     const runId = randomUUID();
@@ -132,7 +140,7 @@ export class DatasetsService {
       const data = await store.load(marks, window.end);
       const checks = qualityChecks(data, window, this.config);
       if (checks.some((c) => !c.passed)) {
-        await this.reject(runId, trigger, window, checks);
+        await this.reject(runId, trigger, window, checks, requestId);
         buildSeconds.observe({ outcome: 'rejected' }, (Date.now() - started) / 1000);
         return { outcome: 'rejected', checks };
       }
@@ -150,7 +158,7 @@ export class DatasetsService {
         checks,
         Date.now() - started,
       );
-      const outcome = await this.record(runId, manifest);
+      const outcome = await this.record(runId, manifest, requestId);
       buildSeconds.observe({ outcome }, (Date.now() - started) / 1000);
       this.logger.log(
         `snapshot ${manifest.datasetId.slice(0, 12)} ${outcome}: ${rows.train} train, ${rows.validation} validation examples in ${manifest.buildMs} ms`,
@@ -196,8 +204,15 @@ export class DatasetsService {
     };
   }
 
-  /** Stores a new dataset and announces it, once: the same bytes again are the same dataset. */
-  private async record(runId: string, manifest: Manifest): Promise<'created' | 'existing'> {
+  /**
+   * Stores a new dataset and announces it, once: the same bytes again are the same dataset. An
+   * answer to a request is announced in any case, once per request.
+   */
+  private async record(
+    runId: string,
+    manifest: Manifest,
+    requestId: string | undefined,
+  ): Promise<'created' | 'existing'> {
     return this.dataSource.transaction(async (manager) => {
       const s = quotedSchema(manager.connection);
       const inserted: unknown[] = await manager.query(
@@ -205,7 +220,8 @@ export class DatasetsService {
          ON CONFLICT (dataset_id) DO NOTHING RETURNING dataset_id`,
         [manifest.datasetId, manifest.file.uri, manifest],
       );
-      if (inserted.length > 0) {
+      if (inserted.length > 0 || requestId) {
+        const stored = inserted.length > 0 ? manifest : ((await this.find(manifest.datasetId)) ?? manifest);
         await this.outbox.enqueue(manager, topics.datasetSnapshotted, [
           {
             key: manifest.datasetId,
@@ -214,10 +230,15 @@ export class DatasetsService {
               {
                 datasetId: manifest.datasetId,
                 artifact: { uri: manifest.file.uri, sha256: manifest.file.sha256 },
-                manifest,
+                manifest: stored,
+                ...(requestId ? { requestId } : {}),
               },
               'feature-store',
-              { eventId: derivedEventId(`dataset.snapshotted:${manifest.datasetId}`) },
+              {
+                eventId: derivedEventId(
+                  `dataset.snapshotted:${manifest.datasetId}${requestId ? `:${requestId}` : ''}`,
+                ),
+              },
             ),
           },
         ]);
@@ -236,6 +257,7 @@ export class DatasetsService {
     trigger: DatasetTrigger,
     window: SnapshotWindow,
     checks: QualityCheckResult[],
+    requestId: string | undefined,
   ) {
     const failed = checks.filter((c) => !c.passed);
     this.logger.warn(
@@ -257,6 +279,7 @@ export class DatasetsService {
               details: {
                 runId,
                 trigger,
+                ...(requestId ? { requestId } : {}),
                 window: {
                   start: new Date(window.start).toISOString(),
                   end: new Date(window.end).toISOString(),

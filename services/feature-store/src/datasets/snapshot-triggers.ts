@@ -103,11 +103,7 @@ export class SnapshotTriggers implements OnApplicationBootstrap, BeforeApplicati
 
   private async run(trigger: DatasetTrigger): Promise<void> {
     try {
-      const window = snapshotWindow(
-        {},
-        { days: this.config.DATASET_WINDOW_DAYS, validationHours: this.config.DATASET_VALIDATION_HOURS },
-        Date.now(),
-      );
+      const window = snapshotWindow({}, this.config, Date.now());
       const result = await this.datasets.snapshot(trigger, window);
       this.logger.log(`${trigger} snapshot: ${result.outcome}`);
     } catch (error) {

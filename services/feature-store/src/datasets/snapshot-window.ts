@@ -16,9 +16,10 @@ const DAY = 86_400_000;
  */
 export function snapshotWindow(
   request: { windowStart?: string; windowEnd?: string; validationHours?: number },
-  defaults: { days: number; validationHours: number },
+  config: { DATASET_WINDOW_DAYS: number; DATASET_VALIDATION_HOURS: number },
   now: number,
 ): SnapshotWindow {
+  const defaults = { days: config.DATASET_WINDOW_DAYS, validationHours: config.DATASET_VALIDATION_HOURS };
   const end = request.windowEnd ? Date.parse(request.windowEnd) : Math.floor(now / MINUTE) * MINUTE;
   const start = request.windowStart ? Date.parse(request.windowStart) : end - defaults.days * DAY;
   const validationHours = request.validationHours ?? defaults.validationHours;

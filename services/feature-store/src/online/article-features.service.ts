@@ -1,9 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { EventEnvelope, TopicPayload, popularityWindows, topics } from '@newsroom/contracts';
+import {
+  EventEnvelope,
+  TopicPayload,
+  articleTokenHashes,
+  popularityWindows,
+  topics,
+} from '@newsroom/contracts';
 import { Inbox, advisoryXactLocks, quotedSchema } from '@newsroom/persistence';
 import { EntityManager } from 'typeorm';
 import { firstBucketOfWindow } from '../feature-definitions/popularity-windows';
-import { articleTokenHashes } from '../feature-definitions/token-hashing';
 
 type ArticleIngested = TopicPayload<typeof topics.articlesIngested>;
 type ArticleFlagged = EventEnvelope<string, TopicPayload<typeof topics.articlesFlagged>>;

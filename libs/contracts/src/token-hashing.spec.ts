@@ -1,4 +1,4 @@
-import { featureSchema } from '@newsroom/contracts';
+import { featureSchema } from './events';
 import { articleTokenHashes } from './token-hashing';
 
 describe('articleTokenHashes', () => {

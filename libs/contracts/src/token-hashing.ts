@@ -1,4 +1,4 @@
-import { featureSchema } from '@newsroom/contracts';
+import { featureSchema } from './events';
 
 // Words too common to say anything about an article; a short list is enough with hashing.
 const stopWords = new Set(
