@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
 import { registerWasmTrainingKernels } from './wasm-training-kernels';
 
 /** TensorFlow.js backends in order of speed on a server. */
@@ -52,3 +53,12 @@ export async function selectBackend(
   }
   throw new Error(`no TensorFlow.js backend among ${allowed.join(', ')} loads: ${JSON.stringify(skipped)}`);
 }
+
+/** `ML_BACKENDS`: the backends a service may use, in order of preference (comma-separated). */
+export const mlBackendEnv = {
+  ML_BACKENDS: z
+    .string()
+    .default(backendNames.join(','))
+    .transform((value) => value.split(',').map((name) => name.trim()))
+    .pipe(z.array(z.enum(backendNames)).min(1)),
+};

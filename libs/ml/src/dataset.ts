@@ -1,11 +1,15 @@
+import { ArtifactStore } from '@newsroom/artifacts';
 import {
   DatasetArticle,
   DatasetExample,
   DatasetHeader,
   DatasetLine,
   DatasetReader,
+  Region,
   datasetFormat,
 } from '@newsroom/contracts';
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
 
 /**
  * A dataset file in memory, examples in columns (a pilot dataset has about a million): articles and
@@ -15,7 +19,14 @@ export interface TrainingSet {
   header: DatasetHeader;
   articles: DatasetArticle[];
   articleIndex: Map<string, number>;
-  readers: { userId: string; article: Int32Array; dwell: Float32Array; time: Float64Array }[];
+  readers: {
+    userId: string;
+    article: Int32Array;
+    dwell: Float32Array;
+    time: Float64Array;
+    /** Articles shown to the reader in the validation split (-1: not in the file). */
+    shown: Int32Array;
+  }[];
   readerIndex: Map<string, number>;
   examples: {
     count: number;
@@ -27,6 +38,9 @@ export interface TrainingSet {
     validation: Uint8Array;
     /** The reader's dwell-weighted category mix as of the example, as a map per example. */
     categoryMix: Record<string, number>[];
+    /** The reader's reads before the example, all time (the history above is the file's part). */
+    priorReads: Int32Array;
+    region: (Region | null)[];
   };
 }
 
@@ -51,8 +65,12 @@ export async function loadDataset(lines: AsyncIterable<string> | Iterable<string
     let line = JSON.parse(text) as DatasetLine;
     if (!checked.has(line.kind)) {
       const parsed = DatasetLine.safeParse(line);
-      if (!parsed.success)
-        throw new DatasetFormatError(`line ${lineNumber}: ${parsed.error.issues[0].message}`);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new DatasetFormatError(
+          `line ${lineNumber}: ${issue.path.join('.') || 'line'}: ${issue.message}`,
+        );
+      }
       line = parsed.data;
       checked.add(line.kind);
     }
@@ -88,6 +106,7 @@ export async function loadDataset(lines: AsyncIterable<string> | Iterable<string
       article: Int32Array.from(r.reads, ([id]) => articleIndex.get(id) ?? -1),
       dwell: Float32Array.from(r.reads, ([, dwell]) => dwell),
       time: Float64Array.from(r.reads, ([, , time]) => time),
+      shown: Int32Array.from(r.shown, ([id]) => articleIndex.get(id) ?? -1),
     })),
     examples: {
       count: n,
@@ -98,6 +117,8 @@ export async function loadDataset(lines: AsyncIterable<string> | Iterable<string
       history: new Int32Array(n),
       validation: new Uint8Array(n),
       categoryMix: new Array(n),
+      priorReads: new Int32Array(n),
+      region: new Array(n),
     },
   };
   examples.forEach((e, i) => {
@@ -115,6 +136,21 @@ export async function loadDataset(lines: AsyncIterable<string> | Iterable<string
     set.examples.history[i] = e.user.history;
     set.examples.validation[i] = e.split === 'validation' ? 1 : 0;
     set.examples.categoryMix[i] = e.user.categoryMix;
+    set.examples.priorReads[i] = e.user.reads;
+    set.examples.region[i] = e.user.region;
   });
   return set;
+}
+
+/** The artifact store's reference of a dataset: named by its sha256, which is its id. */
+export const datasetRef = (datasetId: string) => ({
+  uri: `artifact://datasets/${datasetId}.jsonl`,
+  sha256: datasetId,
+});
+
+/** A dataset from the artifact store, verified against its id before it is parsed. */
+export async function readDataset(store: ArtifactStore, datasetId: string): Promise<TrainingSet> {
+  const ref = datasetRef(datasetId);
+  await store.verify(ref);
+  return loadDataset(createInterface({ input: createReadStream(store.path(ref.uri)), crlfDelay: Infinity }));
 }

@@ -5,3 +5,6 @@ export * from './feature-encoder';
 export * from './two-tower';
 export * from './train';
 export * from './held-out';
+export * from './model-artifact';
+export * from './champion-store';
+export * from './ml-backend.provider';

@@ -21,7 +21,9 @@ export interface TrainOptions {
   readerTokens: number;
   /** A previous model's weights: every weight of the same shape starts from it. */
   warmStart?: WeightValues;
-  onEpoch?: (stats: EpochStats) => void;
+  /** Validation metrics of the model after each epoch (recorded in the epoch's stats). */
+  validate?: (model: TwoTowerModel, encoder: FeatureEncoder) => Record<string, number>;
+  onEpoch?: (stats: EpochStats) => void | Promise<void>;
 }
 
 export interface EpochStats {
@@ -29,10 +31,12 @@ export interface EpochStats {
   /** Mean training loss over the epoch's batches. */
   loss: number;
   seconds: number;
+  validation?: Record<string, number>;
 }
 
-export const defaultTrainOptions: Omit<TrainOptions, 'warmStart' | 'onEpoch'> = {
-  epochs: 3,
+export const defaultTrainOptions: Omit<TrainOptions, 'warmStart' | 'validate' | 'onEpoch'> = {
+  // One pass over a pilot week (~870k reads) already reaches the quality targets in ~3.5 minutes.
+  epochs: 1,
   batchSize: 512,
   learningRate: 0.005,
   temperature: 0.1,
@@ -155,13 +159,14 @@ export async function trainTwoTower(
       loss.dispose();
       batches += 1;
     }
-    const stats = {
+    const stats: EpochStats = {
       epoch,
       loss: lossSum / Math.max(batches, 1),
       seconds: (performance.now() - started) / 1000,
+      ...(options.validate ? { validation: options.validate(model, encoder) } : {}),
     };
     epochs.push(stats);
-    options.onEpoch?.(stats);
+    await options.onEpoch?.(stats);
   }
   optimizer.dispose();
   return { model, encoder, epochs };

@@ -14,6 +14,12 @@ async function main(args: string[]): Promise<number> {
       throw new Error(`--${flagName} expects a positive whole number`);
     return value;
   };
+  const option = (optionName: string): string | undefined => {
+    const at = rest.indexOf(`--${optionName}`);
+    if (at < 0) return undefined;
+    if (!rest[at + 1] || rest[at + 1].startsWith('--')) throw new Error(`--${optionName} expects a value`);
+    return rest[at + 1];
+  };
   switch (name) {
     case 'ingestion':
       await benchIngestion({
@@ -35,11 +41,15 @@ async function main(args: string[]): Promise<number> {
       });
       return 0;
     case 'training':
-      await benchTraining({ epochs: flag('epochs', 3), readers: flag('readers', 2_000) });
+      await benchTraining({
+        epochs: flag('epochs', 3),
+        dataset: option('dataset'),
+        keepDataset: option('keep-dataset'),
+      });
       return 0;
     default:
       console.error(
-        'usage: bench ingestion|features [--n 300000] [--runs 3] [--partitions 6] [--only-updates|--only-snapshot] | training [--epochs 3] [--readers 2000]',
+        'usage: bench ingestion|features [--n 300000] [--runs 3] [--partitions 6] [--only-updates|--only-snapshot] | training [--epochs 1] [--dataset FILE] [--keep-dataset FILE]',
       );
       return 2;
   }

@@ -1,35 +1,96 @@
 import { allTopics } from '@newsroom/contracts';
-import { World, startForNow, worldConfig } from '@newsroom/datagen';
+import { DAY_MS, World, startForNow, worldConfig } from '@newsroom/datagen';
 import { createTestTopics } from '@newsroom/messaging/testing';
 import {
   RankingReport,
   defaultTrainOptions,
   heldOutSlice,
   loadDataset,
-  modelRankings,
-  popularityRankings,
+  modelOrders,
+  popularityOrders,
   rankingReport,
-  recencyRankings,
-  seededRandom,
+  recencyOrders,
   selectBackend,
   trainTwoTower,
 } from '@newsroom/ml';
 import { ensureTestServers } from '@newsroom/testing';
 import { createReadStream } from 'node:fs';
+import { copyFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { cpuUsage } from 'node:process';
 import { DataSource } from 'typeorm';
-import { loadPilotOfflineStore, pilotWindow, requestSnapshot, startFeatureStore } from './features-bench';
+import { loadPilotOfflineStore, requestSnapshot, startFeatureStore } from './features-bench';
 import { machine } from './stats';
 
 /**
- * Training on the pilot world: the world is loaded into a feature store, snapshotted (7 days,
- * validation = the last day), then the two-tower model is trained and, on the held-out day,
+ * Training on the pilot world: the world is loaded into a feature store and snapshotted (its 7
+ * days; validation = the last day), then the two-tower model is trained and, on the held-out day,
  * compared with the popularity and recency baselines and with the oracle (the world's true
- * expected dwell). `--readers N` evaluates on a seeded sample of the held-out readers.
+ * expected dwell). `--dataset FILE` reuses a pilot dataset file (see `--keep-dataset FILE`)
+ * instead of loading and snapshotting again.
  */
-export async function benchTraining(args: { epochs: number; readers: number }): Promise<void> {
+export async function benchTraining(args: { epochs: number; dataset?: string; keepDataset?: string }) {
+  console.log(`bench:training on ${machine()}`);
+  const file = args.dataset ?? (await snapshotPilot(args.keepDataset));
+  const backend = await selectBackend();
+  console.log(
+    `backend: ${backend.name}${backend.skipped.map((s) => ` (not ${s.name}: ${s.reason})`).join('')}`,
+  );
+  const loadStarted = performance.now();
+  const set = await loadDataset(createInterface({ input: createReadStream(file), crlfDelay: Infinity }));
+  const loadSeconds = (performance.now() - loadStarted) / 1000;
+  console.log(`loaded ${set.examples.count} examples in ${loadSeconds.toFixed(1)} s`);
+
+  const cpuBefore = cpuUsage();
+  const started = performance.now();
+  const { model, encoder } = await trainTwoTower(set, {
+    ...defaultTrainOptions,
+    epochs: args.epochs,
+    onEpoch: (e) => console.log(`  epoch ${e.epoch}: loss ${e.loss.toFixed(4)}, ${e.seconds.toFixed(1)} s`),
+  });
+  const trainSeconds = (performance.now() - started) / 1000;
+  const cpu = cpuUsage(cpuBefore);
+  console.log(
+    `training: ${trainSeconds.toFixed(1)} s wall (${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU), ${(loadSeconds + trainSeconds).toFixed(1)} s with loading (target <= 300 s)`,
+  );
+
+  const heldOut = heldOutSlice(set);
+  const world = new World(worldConfig('pilot', { start: set.header.window.start }));
+  const day = world.config.days - 1;
+  const reports: [string, RankingReport][] = [
+    ['model', rankingReport(heldOut, modelOrders(model, encoder, heldOut))],
+    ['popularity', rankingReport(heldOut, popularityOrders(set, heldOut))],
+    ['recency', rankingReport(heldOut, recencyOrders(heldOut))],
+    [
+      'oracle',
+      rankingReport(
+        heldOut,
+        heldOut.readers.map((r) => world.oracleRanking(r.userId, r.candidates, day)),
+      ),
+    ],
+  ];
+  model.dispose();
+  const shown = heldOut.readers.reduce((sum, r) => sum + r.candidates.length, 0);
+  console.log(
+    `held-out day: ${heldOut.readers.length} readers, ${(shown / heldOut.readers.length).toFixed(1)} articles shown to each on average (ranked), ${heldOut.articles.size} articles in all`,
+  );
+  console.log('| ranker | NDCG@10 | recall@10 | MRR | AUC | coverage | fresh share |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const [name, r] of reports) {
+    console.log(
+      `| ${name} | ${[r.ndcgAt10, r.recallAt10, r.mrr, r.auc].map((v) => v.toFixed(4)).join(' | ')} | ${r.coverage.toFixed(3)} | ${r.freshShare.toFixed(3)} |`,
+    );
+  }
+  const ndcg = Object.fromEntries(reports.map(([name, r]) => [name, r.ndcgAt10]));
+  console.log(
+    `model / popularity: ${(ndcg['model'] / ndcg['popularity']).toFixed(2)} (target >= 1.5); model / oracle: ${(ndcg['model'] / ndcg['oracle']).toFixed(2)} (target >= 0.75)`,
+  );
+}
+
+/** The pilot world's 7 days through a feature store into a dataset; the file's path (a copy kept if asked). */
+async function snapshotPilot(keepAs?: string): Promise<string> {
   const servers = await ensureTestServers();
   const db = await new DataSource({ type: 'postgres', url: servers.databaseUrl }).initialize();
   const world = new World(worldConfig('pilot', { start: startForNow(7) }));
@@ -37,75 +98,18 @@ export async function benchTraining(args: { epochs: number; readers: number }): 
     DATASET_GATE_MIN_READS: '1',
   });
   try {
-    console.log(`bench:training on ${machine()}`);
     await loadPilotOfflineStore(db, store.schema, world);
-    const manifest = await requestSnapshot(store.service.url, pilotWindow());
-    console.log(`dataset ${manifest.datasetId.slice(0, 12)}: ${JSON.stringify(manifest.rows)}`);
-
-    const backend = await selectBackend();
-    console.log(
-      `backend: ${backend.name}${backend.skipped.map((s) => ` (not ${s.name}: ${s.reason})`).join('')}`,
-    );
-    const loadStarted = performance.now();
-    const set = await loadDataset(
-      createInterface({
-        input: createReadStream(join(store.artifactDir, 'datasets', `${manifest.datasetId}.jsonl`)),
-        crlfDelay: Infinity,
-      }),
-    );
-    const loadSeconds = (performance.now() - loadStarted) / 1000;
-    console.log(`loaded ${set.examples.count} examples in ${loadSeconds.toFixed(1)} s`);
-
-    const cpuBefore = cpuUsage();
-    const started = performance.now();
-    const { model, encoder } = await trainTwoTower(set, {
-      ...defaultTrainOptions,
-      epochs: args.epochs,
-      onEpoch: (e) => console.log(`  epoch ${e.epoch}: loss ${e.loss.toFixed(4)}, ${e.seconds.toFixed(1)} s`),
+    const manifest = await requestSnapshot(store.service.url, {
+      windowStart: new Date(world.startMs).toISOString(),
+      windowEnd: new Date(world.startMs + world.config.days * DAY_MS).toISOString(),
+      validationHours: 24,
     });
-    const trainSeconds = (performance.now() - started) / 1000;
-    const cpu = cpuUsage(cpuBefore);
-    console.log(
-      `training: ${trainSeconds.toFixed(1)} s wall (${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU), ${(loadSeconds + trainSeconds).toFixed(1)} s with loading (target <= 300 s)`,
-    );
-
-    const heldOut = heldOutSlice(set);
-    const random = seededRandom(1);
-    const sample = heldOut.readers
-      .map((r) => ({ r, key: random() }))
-      .sort((a, b) => a.key - b.key)
-      .slice(0, args.readers)
-      .map((x) => x.r);
-    const slice = { ...heldOut, readers: sample };
-    const candidateIds = slice.candidates.map((a) => a.articleId);
-    const day = world.config.days - 1;
-    const oracle = slice.readers.map((r) =>
-      world
-        .oracleRanking(r.userId, candidateIds, day)
-        .filter((id) => !r.seen.has(id))
-        .slice(0, 10),
-    );
-    const reports: [string, RankingReport][] = [
-      ['model', rankingReport(slice, modelRankings(model, encoder, slice))],
-      ['popularity', rankingReport(slice, popularityRankings(set, slice))],
-      ['recency', rankingReport(slice, recencyRankings(slice))],
-      ['oracle', rankingReport(slice, oracle)],
-    ];
-    console.log(
-      `held-out day: ${slice.readers.length} of ${heldOut.readers.length} readers, ${slice.candidates.length} candidate articles (published in the last 48 h)`,
-    );
-    console.log('| ranker | NDCG@10 | recall@10 | MRR | coverage | fresh share |');
-    console.log('| --- | --- | --- | --- | --- | --- |');
-    for (const [name, r] of reports) {
-      console.log(
-        `| ${name} | ${r.ndcgAt10.toFixed(4)} | ${r.recallAt10.toFixed(4)} | ${r.mrr.toFixed(4)} | ${r.coverage.toFixed(3)} | ${r.freshShare.toFixed(3)} |`,
-      );
-    }
-    const ndcg = Object.fromEntries(reports.map(([name, r]) => [name, r.ndcgAt10]));
-    console.log(
-      `model / popularity: ${(ndcg['model'] / ndcg['popularity']).toFixed(2)} (target >= 1.5); model / oracle: ${(ndcg['model'] / ndcg['oracle']).toFixed(2)} (target >= 0.75)`,
-    );
-    model.dispose();
+    console.log(`dataset ${manifest.datasetId.slice(0, 12)}: ${JSON.stringify(manifest.rows)}`);
+    const file = join(store.artifactDir, 'datasets', `${manifest.datasetId}.jsonl`);
+    const kept = keepAs ?? join(tmpdir(), `bench-training-${manifest.datasetId}.jsonl`);
+    await copyFile(file, kept);
+    if (keepAs) console.log(`dataset kept as ${keepAs}`);
+    return kept;
   } finally {
     await store.stop(db);
     await db.destroy();

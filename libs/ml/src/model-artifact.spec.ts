@@ -1,0 +1,75 @@
+import { ArtifactIntegrityError, ArtifactStore } from '@newsroom/artifacts';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { selectBackend } from './backend';
+import { FeatureEncoder } from './feature-encoder';
+import { ModelFormatError, decodeModel, encodeModel, loadModel, saveModel } from './model-artifact';
+import { TwoTowerModel } from './two-tower';
+
+const encoder = new FeatureEncoder({
+  articleTokens: 4,
+  historyReads: 3,
+  readerTokens: 6,
+  categories: ['politics', 'sports'],
+  publishers: ['p1'],
+});
+const shape = {
+  tokenBuckets: 64,
+  categorySlots: encoder.categorySlots,
+  publisherSlots: encoder.publisherSlots,
+  articleTokens: 4,
+  readerTokens: 6,
+  dimensions: 8,
+};
+const articles = [
+  { tokenHashes: [1, 2, 3], category: 'sports', publisher: 'p1' },
+  { tokenHashes: [40, 41], category: 'politics', publisher: 'unknown' },
+];
+const readers = [{ recent: [{ article: articles[0], dwellSeconds: 30 }], categoryMix: { sports: 1 } }];
+const scores = (model: TwoTowerModel, e: FeatureEncoder) =>
+  model.score(e.readers(readers), e.articles(articles)).arraySync();
+
+describe('model artifacts', () => {
+  let dir: string;
+  let store: ArtifactStore;
+  beforeAll(async () => {
+    await selectBackend(['cpu']);
+    dir = await mkdtemp(join(tmpdir(), 'model-artifact-'));
+    store = new ArtifactStore(dir);
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('round-trips weights, topology and encoder through the artifact store, named by sha256', async () => {
+    const model = TwoTowerModel.create(shape, 5);
+    const ref = await saveModel(store, model, encoder);
+    expect(ref.uri).toBe(`artifact://models/${ref.sha256}.bin`);
+    const loaded = await loadModel(store, ref);
+    expect(loaded.model.shape).toEqual(shape);
+    expect(loaded.encoder.config).toEqual(encoder.config);
+    expect(scores(loaded.model, loaded.encoder)).toEqual(scores(model, encoder));
+    // The same weights give the same bytes, so the same name.
+    expect((await saveModel(store, loaded.model, loaded.encoder)).sha256).toBe(ref.sha256);
+    model.dispose();
+    loaded.model.dispose();
+  });
+
+  it('refuses a file whose bytes changed, and says what is wrong with a malformed one', async () => {
+    const model = TwoTowerModel.create(shape, 6);
+    const ref = await saveModel(store, model, encoder);
+    const bytes = await encodeModel(model, encoder);
+    model.dispose();
+    bytes[bytes.length - 1] ^= 0xff;
+    await writeFile(store.path(ref.uri), bytes);
+    await expect(loadModel(store, ref)).rejects.toThrow(ArtifactIntegrityError);
+
+    expect(() => decodeModel(bytes.subarray(0, bytes.length - 8))).toThrow(
+      /model weight readerProjection: truncated/,
+    );
+    const header = Buffer.from(JSON.stringify({ format: 'newsroom-model/0' }));
+    const wrong = Buffer.concat([Buffer.alloc(4), header]);
+    wrong.writeUInt32LE(header.length, 0);
+    expect(() => decodeModel(wrong)).toThrow(ModelFormatError);
+    expect(() => decodeModel(wrong)).toThrow(/format/);
+  });
+});
