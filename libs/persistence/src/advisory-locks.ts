@@ -23,6 +23,11 @@ export function tryWithAdvisoryLock<T>(
   return sessionLock(dataSource, name, 'pg_try_advisory_lock', work);
 }
 
+/** Takes the lock for the rest of the caller's transaction, waiting for it if someone holds it. */
+export async function advisoryXactLock(manager: EntityManager, name: string): Promise<void> {
+  await manager.query('SELECT pg_advisory_xact_lock($1)', [advisoryLockKey(name)]);
+}
+
 /** Takes the lock for the rest of the caller's transaction if it is free; false if someone holds it. */
 export async function tryAdvisoryXactLock(manager: EntityManager, name: string): Promise<boolean> {
   const [{ locked }] = await manager.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [

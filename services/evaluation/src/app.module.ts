@@ -1,10 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { EvaluationConfig } from './config';
+import { EvaluationsModule } from './evaluations/evaluations.module';
 
-/** The evaluation domain; its feature modules arrive with the Model life cycle issue. */
+/** Evaluates candidate models against the champion and the baselines, and gates promotion. */
 @Module({})
 export class AppModule {
   static register(_config: EvaluationConfig): DynamicModule {
-    return { module: AppModule, imports: [] };
+    return { module: AppModule, imports: [EvaluationsModule] };
   }
 }

@@ -1,10 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { RegistryConfig } from './config';
+import { ModelsModule } from './models/models.module';
 
-/** The registry domain; its feature modules arrive with the Model life cycle issue. */
+/** The model registry: versions, stages, lineage, promotion and rollback. */
 @Module({})
 export class AppModule {
   static register(_config: RegistryConfig): DynamicModule {
-    return { module: AppModule, imports: [] };
+    return { module: AppModule, imports: [ModelsModule] };
   }
 }

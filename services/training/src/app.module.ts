@@ -1,10 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TrainingConfig } from './config';
+import { TrainingRunsModule } from './runs/training-runs.module';
 
-/** The training domain; its feature modules arrive with the Model life cycle issue. */
+/** Trains the two-tower model on datasets from the feature store, tracked as experiments. */
 @Module({})
 export class AppModule {
   static register(_config: TrainingConfig): DynamicModule {
-    return { module: AppModule, imports: [] };
+    return { module: AppModule, imports: [TrainingRunsModule] };
   }
 }

@@ -1,2 +1,3 @@
 /** Test helpers for services built on this lib: `@newsroom/platform/testing`. */
 export * from './service-lifecycle';
+export * from './service-world';

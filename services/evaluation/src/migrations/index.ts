@@ -1,3 +1,4 @@
+import { CreateEvaluation1732800000000 } from './1732800000000-create-evaluation';
+
 /** Migrations of the `evaluation` schema, in order; the outbox and inbox tables come from libs/persistence. */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const migrations: Function[] = [];
+export const migrations = [CreateEvaluation1732800000000];

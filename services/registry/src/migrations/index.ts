@@ -1,3 +1,4 @@
+import { CreateRegistry1732900000000 } from './1732900000000-create-registry';
+
 /** Migrations of the `registry` schema, in order; the outbox and inbox tables come from libs/persistence. */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const migrations: Function[] = [];
+export const migrations = [CreateRegistry1732900000000];

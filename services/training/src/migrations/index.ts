@@ -1,3 +1,4 @@
+import { CreateTraining1732700000000 } from './1732700000000-create-training';
+
 /** Migrations of the `training` schema, in order; the outbox and inbox tables come from libs/persistence. */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const migrations: Function[] = [];
+export const migrations = [CreateTraining1732700000000];

@@ -1,0 +1,102 @@
+import { EventEnvelope, TopicDefinition, allTopics } from '@newsroom/contracts';
+import { EventPublisher, physicalTopic } from '@newsroom/messaging';
+import { TestTopics, createTestTopics, readAllMessages } from '@newsroom/messaging/testing';
+import { ServiceProcess, startService, testServers, uniqueName } from '@newsroom/testing';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+
+export const testAdminKey = 'tests-admin-key-0123456789';
+/** A parsed JSON response body; tests assert on its shape. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
+
+export interface ServiceHandle {
+  process: ServiceProcess;
+  schema: string;
+  env: Record<string, string>;
+  get(path: string): Promise<{ status: number; body: Json }>;
+  post(
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: Json }>;
+}
+
+/**
+ * Several services of one test on their own topics, schemas and artifact directory, with the
+ * test's own publisher and database connection; `tearDown` stops them and removes it all.
+ */
+export async function serviceWorld(partitions = 3) {
+  const kafkaTopics: TestTopics = await createTestTopics(allTopics, partitions);
+  const artifactDir = await mkdtemp(join(tmpdir(), 'service-world-artifacts-'));
+  const db = await new DataSource({ type: 'postgres', url: testServers().databaseUrl }).initialize();
+  const publisher = new EventPublisher(kafkaTopics.kafka, kafkaTopics.prefix);
+  const started: ServiceHandle[] = [];
+
+  const handle = (process: ServiceProcess, schema: string, env: Record<string, string>): ServiceHandle => ({
+    process,
+    schema,
+    env,
+    get: async (path) => {
+      const response = await fetch(`${process.url}${path}`);
+      return { status: response.status, body: (await response.json()) as Json };
+    },
+    post: async (path, body = {}, headers = {}) => {
+      const response = await fetch(`${process.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': testAdminKey, ...headers },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, body: (await response.json()) as Json };
+    },
+  });
+
+  return {
+    kafkaTopics,
+    artifactDir,
+    db,
+    publisher,
+    /**
+     * Starts a built service on its own schema (or `schema`, to share one between replicas) and
+     * consumer group, with the world's topics and artifact directory.
+     */
+    async start(
+      name: string,
+      env: Record<string, string> = {},
+      schema = uniqueName(name.replace(/-/g, '_')),
+    ) {
+      const fullEnv = {
+        DB_SCHEMA: schema,
+        KAFKA_TOPIC_PREFIX: kafkaTopics.prefix,
+        KAFKA_GROUP_ID: `${kafkaTopics.prefix}${name}`,
+        ARTIFACT_STORE_DIR: artifactDir,
+        ...env,
+      };
+      const service = handle(await startService(name, fullEnv, { readyTimeoutMs: 90_000 }), schema, fullEnv);
+      started.push(service);
+      return service;
+    },
+    publish: <T extends TopicDefinition>(topic: T, events: { key: string; value: EventEnvelope }[]) =>
+      publisher.publish(topic, events as never),
+    /** Every event on a topic so far, as parsed envelopes, in order per partition. */
+    readAll: async (name: string): Promise<EventEnvelope<Json>[]> =>
+      (await readAllMessages(kafkaTopics.kafka, physicalTopic(kafkaTopics.prefix, name))).map((m) =>
+        JSON.parse(m.value?.toString() ?? 'null'),
+      ),
+    /** Runs a query with `$schema` standing for the service's schema. */
+    query: (service: ServiceHandle, sql: string, params: unknown[] = []): Promise<Json[]> =>
+      db.query(sql.replaceAll('$schema', `"${service.schema}"`), params),
+    async tearDown() {
+      await Promise.all(started.map((s) => s.process.stop()));
+      await publisher.disconnect();
+      for (const schema of new Set(started.map((s) => s.schema)))
+        await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await db.destroy();
+      await kafkaTopics.remove();
+      await rm(artifactDir, { recursive: true, force: true });
+    },
+  };
+}
+export type ServiceWorld = Awaited<ReturnType<typeof serviceWorld>>;

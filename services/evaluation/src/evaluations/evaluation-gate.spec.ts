@@ -1,0 +1,49 @@
+import { EvaluationReport, RankingReport } from '@newsroom/ml';
+import { evaluationGate } from './evaluation-gate';
+
+const ranking = (ndcgAt10: number, readers = 100): RankingReport => ({
+  ndcgAt10,
+  recallAt10: 0,
+  mrr: 0,
+  auc: 0.5,
+  coverage: 0,
+  freshShare: 0,
+  readers,
+});
+const report = (ndcg: number, slices: Record<string, [number, number]> = {}): EvaluationReport => ({
+  overall: ranking(ndcg),
+  slices: Object.fromEntries(
+    Object.entries(slices).map(([name, [n, readers]]) => [name, ranking(n, readers)]),
+  ),
+});
+const policy = { maxNdcgDrop: 0.005, minBaselineRatio: 1.1, maxSliceDrop: 0.02, minSliceReaders: 50 };
+const baselines = { popularity: report(0.2), recency: report(0.18) };
+
+describe('evaluationGate', () => {
+  it('lets a first model through when it beats every baseline by the ratio', () => {
+    expect(evaluationGate({ candidate: report(0.221), baselines }, policy).passed).toBe(true);
+    const { passed, reasons } = evaluationGate({ candidate: report(0.219), baselines }, policy);
+    expect(passed).toBe(false);
+    expect(reasons).toContain('FAIL: NDCG@10 0.2190 vs popularity 0.2000 (needs >= 1.1 x = 0.2200)');
+  });
+
+  it('allows the champion minus the tolerance, not less', () => {
+    const champion = report(0.3);
+    expect(evaluationGate({ candidate: report(0.2951), champion, baselines }, policy).passed).toBe(true);
+    const { passed, reasons } = evaluationGate({ candidate: report(0.2949), champion, baselines }, policy);
+    expect(passed).toBe(false);
+    expect(reasons).toContain('FAIL: NDCG@10 0.2949 vs champion 0.3000 (needs >= 0.2950)');
+  });
+
+  it('fails a candidate worse on one slice, but not on a slice too small to judge', () => {
+    const champion = report(0.3, { 'region:asia': [0.3, 80], 'new-readers': [0.3, 10] });
+    const worseOnAsia = report(0.31, { 'region:asia': [0.279, 80], 'new-readers': [0.31, 10] });
+    const result = evaluationGate({ candidate: worseOnAsia, champion, baselines }, policy);
+    expect(result.passed).toBe(false);
+    expect(result.reasons.filter((r) => r.startsWith('FAIL'))).toEqual([
+      'FAIL: slice region:asia: NDCG@10 0.2790 vs champion 0.3000 (needs >= 0.2800, 80 readers)',
+    ]);
+    const worseOnTinySlice = report(0.31, { 'region:asia': [0.3, 80], 'new-readers': [0.1, 10] });
+    expect(evaluationGate({ candidate: worseOnTinySlice, champion, baselines }, policy).passed).toBe(true);
+  });
+});

@@ -1,0 +1,35 @@
+export const modelStages = ['candidate', 'champion', 'archived', 'rejected'] as const;
+export type ModelStage = (typeof modelStages)[number];
+
+export interface Promotion {
+  sequence: number;
+  modelVersion: string;
+  previousVersion: string | null;
+  kind: 'evaluation' | 'manual' | 'rollback';
+  reason: string;
+  at: string;
+}
+
+/** A registered model version with its lineage, evaluation and history of promotions. */
+export interface ModelVersion {
+  modelVersion: string;
+  stage: ModelStage;
+  artifact: { uri: string; sha256: string };
+  lineage: {
+    runId: string;
+    datasetId: string;
+    parentVersion: string | null;
+    codeVersion: string;
+    params: Record<string, unknown>;
+  };
+  trainingMetrics: Record<string, number>;
+  evaluation: {
+    passed: boolean;
+    reasons: string[];
+    metrics: Record<string, number>;
+    championVersion: string | null;
+  } | null;
+  promotions: Promotion[];
+  createdAt: string;
+  stageChangedAt: string;
+}

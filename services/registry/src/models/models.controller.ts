@@ -1,0 +1,121 @@
+import {
+  BadRequestException,
+  Body,
+  ConflictException,
+  Controller,
+  DefaultValuePipe,
+  Get,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Param,
+  ParseIntPipe,
+  Post,
+  Query,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
+import { ApiOperation, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ArtifactStore } from '@newsroom/artifacts';
+import { describeFieldErrors, fieldErrors } from '@newsroom/contracts';
+import { ApiKeyGuard, RequireApiKey } from '@newsroom/platform';
+import type { FastifyReply } from 'fastify';
+import { createReadStream } from 'node:fs';
+import { StageChange } from './dto/stage-change.dto';
+import { ModelStage, ModelVersion, modelStages } from './model-version';
+import { ModelsService, RegistryError } from './models.service';
+
+export const ARTIFACT_STORE = Symbol('ARTIFACT_STORE');
+
+@ApiTags('models')
+@Controller('v1/models')
+@UseGuards(ApiKeyGuard)
+export class ModelsController {
+  constructor(
+    private readonly models: ModelsService,
+    @Inject(ARTIFACT_STORE) private readonly artifacts: ArtifactStore,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Model versions, newest first (?stage=champion for the champion)' })
+  list(
+    @Query('stage') stage: string | undefined,
+    @Query('limit', new DefaultValuePipe(50), ParseIntPipe) limit: number,
+  ): Promise<ModelVersion[]> {
+    if (stage !== undefined && !(modelStages as readonly string[]).includes(stage)) {
+      throw new BadRequestException(`stage: expected one of ${modelStages.join(', ')}`);
+    }
+    return this.models.list(stage as ModelStage | undefined, Math.min(Math.max(limit, 1), 500));
+  }
+
+  @Post('rollback')
+  @HttpCode(200)
+  @RequireApiKey('admin')
+  @ApiSecurity('api-key')
+  @ApiOperation({
+    summary:
+      'Roll back to the champion the current one replaced (emits model.promoted and model.rolled-back)',
+  })
+  rollback(@Body() body: unknown): Promise<ModelVersion> {
+    const { reason } = this.parse(body);
+    return this.stageChange(() => this.models.rollback(reason ?? 'rolled back by an operator'));
+  }
+
+  @Get(':modelVersion')
+  @ApiOperation({
+    summary:
+      'A version: stage, lineage (dataset, parent, run, code version, params), metrics, evaluation, promotions',
+  })
+  async get(@Param('modelVersion') modelVersion: string): Promise<ModelVersion> {
+    const version = await this.models.find(modelVersion);
+    if (!version) throw new NotFoundException(`no model version "${modelVersion}"`);
+    return version;
+  }
+
+  @Get(':modelVersion/artifact')
+  @ApiProduces('application/octet-stream')
+  @ApiOperation({
+    summary: "The version's model file (newsroom-model/1), verified against its sha256 before it is sent",
+  })
+  async download(@Param('modelVersion') modelVersion: string, @Res() reply: FastifyReply): Promise<void> {
+    const version = await this.models.find(modelVersion);
+    if (!version) throw new NotFoundException(`no model version "${modelVersion}"`);
+    await this.artifacts.verify(version.artifact);
+    await reply
+      .header('content-type', 'application/octet-stream')
+      .header('content-disposition', `attachment; filename="${modelVersion}.bin"`)
+      .header('x-content-sha256', version.artifact.sha256)
+      .send(createReadStream(this.artifacts.path(version.artifact.uri)));
+  }
+
+  @Post(':modelVersion/promote')
+  @HttpCode(200)
+  @RequireApiKey('admin')
+  @ApiSecurity('api-key')
+  @ApiOperation({
+    summary: 'Make this version the champion (the current one is archived; emits model.promoted)',
+  })
+  promote(@Param('modelVersion') modelVersion: string, @Body() body: unknown): Promise<ModelVersion> {
+    const { reason } = this.parse(body);
+    return this.stageChange(() => this.models.promote(modelVersion, reason ?? 'promoted by an operator'));
+  }
+
+  private parse(body: unknown): StageChange {
+    const parsed = StageChange.safeParse(body ?? {});
+    if (!parsed.success) throw new BadRequestException(describeFieldErrors(fieldErrors(parsed.error)));
+    return parsed.data;
+  }
+
+  private async stageChange(change: () => Promise<ModelVersion>): Promise<ModelVersion> {
+    try {
+      return await change();
+    } catch (error) {
+      if (error instanceof RegistryError) {
+        throw error.kind === 'not-found'
+          ? new NotFoundException(error.message)
+          : new ConflictException(error.message);
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,31 @@
+import { Module } from '@nestjs/common';
+import { ArtifactStore } from '@newsroom/artifacts';
+import { API_KEYS, ApiKeyGuard, ApiKeysOptions, SERVICE_CONFIG } from '@newsroom/platform';
+import { RegistryConfig } from '../config';
+import { ModelsConsumer } from './models.consumer';
+import { ARTIFACT_STORE, ModelsController } from './models.controller';
+import { ModelsService } from './models.service';
+
+/** Model versions, their stages and lineage; promotion by evaluation or by hand, and rollback. */
+@Module({
+  controllers: [ModelsController, ModelsConsumer],
+  providers: [
+    {
+      provide: API_KEYS,
+      inject: [SERVICE_CONFIG],
+      useFactory: (config: RegistryConfig): ApiKeysOptions => ({
+        producer: [],
+        admin: config.REGISTRY_ADMIN_API_KEYS,
+        ratePerSecond: config.REGISTRY_RATE_LIMIT_PER_SECOND,
+      }),
+    },
+    {
+      provide: ARTIFACT_STORE,
+      inject: [SERVICE_CONFIG],
+      useFactory: (config: RegistryConfig) => ArtifactStore.fromEnv(config),
+    },
+    ApiKeyGuard,
+    ModelsService,
+  ],
+})
+export class ModelsModule {}

@@ -1,0 +1,179 @@
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
+import { newEvent, topics } from '@newsroom/contracts';
+import { BackendChoice, ChampionStore, EpochStats, ML_BACKEND } from '@newsroom/ml';
+import { counter, histogram } from '@newsroom/observability';
+import { Outbox, quotedSchema, schemaOf, tryWithAdvisoryLock } from '@newsroom/persistence';
+import { PeriodicTask, SERVICE_CONFIG } from '@newsroom/platform';
+import { DataSource } from 'typeorm';
+import { TrainingConfig } from '../config';
+import { Trainer, TrainingParams } from './trainer';
+import { TrainingRunsService } from './training-runs.service';
+
+const runsFinished = counter('training_runs_total', 'Training runs finished', ['status', 'trigger']);
+const runSeconds = histogram(
+  'training_run_seconds',
+  'Wall time of a training run',
+  ['status'],
+  [10, 30, 60, 120, 300, 600, 1800],
+);
+
+/**
+ * A model's version: when it was trained and by which run. Not the artifact's hash: training is
+ * deterministic, so two runs on the same data can make the same bytes, and each run is a version.
+ */
+export function modelVersionOf(runId: string, at = new Date()): string {
+  return `${at.toISOString().replace(/[-:]/g, '').slice(0, 15)}-${runId.slice(0, 8)}`;
+}
+
+/**
+ * Runs queued runs one at a time, oldest first, across all replicas (the worker holds a session
+ * lock while it works). A run found `running` by the lock holder was left by a worker that died:
+ * it runs again. A finished run and its `model.trained` are written in one transaction.
+ */
+@Injectable()
+export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(RunWorker.name);
+  private readonly task: PeriodicTask;
+  private readonly lockName: string;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: Outbox,
+    private readonly trainer: Trainer,
+    private readonly runs: TrainingRunsService,
+    private readonly champion: ChampionStore,
+    @Inject(ML_BACKEND) private readonly backend: BackendChoice,
+    @Inject(SERVICE_CONFIG) private readonly config: TrainingConfig,
+  ) {
+    this.lockName = `training-worker:${schemaOf(dataSource)}`;
+    this.task = new PeriodicTask('training worker', config.TRAINING_POLL_INTERVAL_MS, () => this.next());
+  }
+
+  onApplicationBootstrap(): void {
+    this.task.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.task.stop();
+  }
+
+  /** Runs the next queued run if this replica can be the worker; true if it ran one. */
+  async next(): Promise<boolean> {
+    const ran = await tryWithAdvisoryLock(this.dataSource, this.lockName, async () => {
+      const s = quotedSchema(this.dataSource);
+      await this.dataSource.query(
+        `UPDATE ${s}.training_runs SET status = 'queued', started_at = NULL, epochs = '[]' WHERE status = 'running'`,
+      );
+      await this.failOverdueRequests();
+      // An UPDATE's result through TypeORM is [rows, affected count].
+      const [[row]] = await this.dataSource.query(
+        `UPDATE ${s}.training_runs SET status = 'running', started_at = now(), backend = $1
+         WHERE run_id = (SELECT run_id FROM ${s}.training_runs WHERE status = 'queued' ORDER BY seq LIMIT 1)
+         RETURNING run_id, trigger, dataset_id, params`,
+        [this.backend.name],
+      );
+      if (!row) return false;
+      await this.execute(row.run_id, row.trigger, row.dataset_id, row.params);
+      return true;
+    });
+    return ran ?? false;
+  }
+
+  private async execute(runId: string, trigger: string, datasetId: string, params: TrainingParams) {
+    const s = quotedSchema(this.dataSource);
+    const started = Date.now();
+    const parent = await this.champion.current();
+    await this.dataSource.query(`UPDATE ${s}.training_runs SET parent_version = $2 WHERE run_id = $1`, [
+      runId,
+      parent?.modelVersion ?? null,
+    ]);
+    this.logger.log(
+      `run ${runId} (${trigger}) on dataset ${datasetId.slice(0, 12)}, warm start from ${parent?.modelVersion ?? 'nothing'}`,
+    );
+    try {
+      const outcome = await this.trainer.train(datasetId, params, parent, (epoch: EpochStats) =>
+        this.recordEpoch(runId, epoch),
+      );
+      const modelVersion = modelVersionOf(runId);
+      await this.dataSource.transaction(async (manager) => {
+        await manager.query(
+          `UPDATE ${s}.training_runs SET status = 'succeeded', model_version = $2, artifact = $3, metrics = $4,
+             wall_seconds = $5, cpu_seconds = $6, peak_rss_bytes = $7, finished_at = now()
+           WHERE run_id = $1`,
+          [
+            runId,
+            modelVersion,
+            outcome.artifact,
+            outcome.metrics,
+            outcome.wallSeconds,
+            outcome.cpuSeconds,
+            outcome.peakRssBytes,
+          ],
+        );
+        await this.outbox.enqueue(manager, topics.modelTrained, [
+          {
+            key: modelVersion,
+            value: newEvent(
+              topics.modelTrained.name,
+              {
+                modelVersion,
+                runId,
+                artifact: { uri: outcome.artifact.uri, sha256: outcome.artifact.sha256 },
+                datasetId,
+                parentVersion: parent?.modelVersion ?? null,
+                codeVersion: this.config.CODE_VERSION,
+                params: { ...params, backend: this.backend.name },
+                metrics: outcome.metrics,
+              },
+              'training',
+            ),
+          },
+        ]);
+      });
+      runsFinished.inc({ status: 'succeeded', trigger });
+      runSeconds.observe({ status: 'succeeded' }, (Date.now() - started) / 1000);
+      this.logger.log(
+        `run ${runId}: model ${modelVersion} in ${outcome.wallSeconds.toFixed(1)} s, ${JSON.stringify(outcome.metrics)}`,
+      );
+    } catch (error) {
+      await this.dataSource.query(
+        `UPDATE ${s}.training_runs SET status = 'failed', error = $2, finished_at = now() WHERE run_id = $1`,
+        [runId, (error as Error).message],
+      );
+      runsFinished.inc({ status: 'failed', trigger });
+      runSeconds.observe({ status: 'failed' }, (Date.now() - started) / 1000);
+      this.logger.error(`run ${runId} failed: ${(error as Error).message}`);
+    }
+  }
+
+  private async recordEpoch(runId: string, epoch: EpochStats): Promise<void> {
+    this.logger.log(
+      `run ${runId}: epoch ${epoch.epoch}, loss ${epoch.loss.toFixed(4)}, ${JSON.stringify(epoch.validation)}`,
+    );
+    await this.dataSource.query(
+      `UPDATE ${quotedSchema(this.dataSource)}.training_runs SET epochs = epochs || $2::jsonb WHERE run_id = $1`,
+      [runId, JSON.stringify([epoch])],
+    );
+  }
+
+  private async failOverdueRequests(): Promise<void> {
+    const overdue: { request_id: string }[] = await this.dataSource.query(
+      `SELECT request_id FROM ${quotedSchema(this.dataSource)}.training_runs
+       WHERE status = 'awaiting-dataset' AND created_at < now() - make_interval(secs => $1)`,
+      [this.config.TRAINING_DATASET_WAIT_MS / 1000],
+    );
+    for (const { request_id } of overdue) {
+      await this.runs.datasetRefused(
+        this.dataSource.manager,
+        request_id,
+        `no dataset arrived within ${this.config.TRAINING_DATASET_WAIT_MS} ms of the snapshot request`,
+      );
+    }
+  }
+}

@@ -1,0 +1,102 @@
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  DefaultValuePipe,
+  Get,
+  Headers,
+  HttpCode,
+  NotFoundException,
+  Param,
+  ParseIntPipe,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
+import { ApiBody, ApiHeader, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { describeFieldErrors, fieldErrors } from '@newsroom/contracts';
+import { ApiKeyGuard, RequireApiKey } from '@newsroom/platform';
+import type { FastifyReply } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { TrainingRunRequest } from './dto/training-run-request.dto';
+import { TrainingRun, trainingRunStatuses } from './training-run';
+import { TrainingRunsService } from './training-runs.service';
+
+@ApiTags('training runs')
+@Controller('v1/training-runs')
+@UseGuards(ApiKeyGuard)
+export class TrainingRunsController {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly runs: TrainingRunsService,
+  ) {}
+
+  @Post()
+  @HttpCode(202)
+  @RequireApiKey('admin')
+  @ApiSecurity('api-key')
+  @ApiOperation({
+    summary: 'Start a training run',
+    description:
+      'Queues a run on the given dataset, or, without one, requests a fresh snapshot from the feature store and ' +
+      'trains on it. Runs execute one at a time in order. 202 with the run; the same Idempotency-Key again ' +
+      'answers 200 with the run it made.',
+  })
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiBody({
+    schema: {
+      example: {
+        datasetId: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+        reason: 'new vocabulary',
+      },
+    },
+  })
+  async create(
+    @Body() body: unknown,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TrainingRun> {
+    const parsed = TrainingRunRequest.safeParse(body ?? {});
+    if (!parsed.success) throw new BadRequestException(describeFieldErrors(fieldErrors(parsed.error)));
+    const { datasetId, reason } = parsed.data;
+    if (datasetId && !(await this.runs.datasetKnown(datasetId))) {
+      throw new BadRequestException(`datasetId: no dataset "${datasetId}" has been announced`);
+    }
+    const { run, created } = await this.dataSource.transaction((manager) =>
+      this.runs.enqueue(manager, {
+        trigger: 'request',
+        key: `request:${idempotencyKey ?? randomUUID()}`,
+        reason,
+        datasetId,
+      }),
+    );
+    if (!created) reply.status(200);
+    return run;
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Training runs, newest first' })
+  list(
+    @Query('limit', new DefaultValuePipe(20), ParseIntPipe) limit: number,
+    @Query('status') status?: string,
+  ): Promise<TrainingRun[]> {
+    if (status !== undefined && !(trainingRunStatuses as readonly string[]).includes(status)) {
+      throw new BadRequestException(`status: expected one of ${trainingRunStatuses.join(', ')}`);
+    }
+    return this.runs.list(Math.min(Math.max(limit, 1), 200), status as TrainingRun['status'] | undefined);
+  }
+
+  @Get(':runId')
+  @ApiOperation({
+    summary:
+      'A run: params, dataset, parent model, code version, backend, per-epoch loss and validation metrics, times, memory',
+  })
+  async get(@Param('runId', new ParseUUIDPipe()) runId: string): Promise<TrainingRun> {
+    const run = await this.runs.find(runId);
+    if (!run) throw new NotFoundException(`no training run "${runId}"`);
+    return run;
+  }
+}
