@@ -140,3 +140,22 @@ export class FeatureEncoder {
     });
   }
 }
+
+/**
+ * A reader's profile from their online features (`features.users`), with the content of the
+ * articles they read (from `features.articles`): what scoring sees, encoded as training saw it.
+ */
+export function readerProfileFromFeatures(
+  user: {
+    categoryMix: Record<string, number>;
+    recentReads: { articleId: string; dwellSeconds: number; at: string }[];
+  },
+  articleContent: (articleId: string) => ArticleContent | undefined,
+): ReaderProfile {
+  return {
+    recent: [...user.recentReads]
+      .sort((a, b) => Date.parse(b.at) - Date.parse(a.at))
+      .map((read) => ({ article: articleContent(read.articleId), dwellSeconds: read.dwellSeconds })),
+    categoryMix: user.categoryMix,
+  };
+}

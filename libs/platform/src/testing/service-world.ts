@@ -81,7 +81,7 @@ export async function serviceWorld(partitions = 3) {
     publish: <T extends TopicDefinition>(topic: T, events: { key: string; value: EventEnvelope }[]) =>
       publisher.publish(topic, events as never),
     /** Every event on a topic so far, as parsed envelopes, in order per partition. */
-    readAll: async (name: string): Promise<EventEnvelope<Json>[]> =>
+    readAll: async (name: string): Promise<Json[]> =>
       (await readAllMessages(kafkaTopics.kafka, physicalTopic(kafkaTopics.prefix, name))).map((m) =>
         JSON.parse(m.value?.toString() ?? 'null'),
       ),
