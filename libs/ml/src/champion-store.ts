@@ -1,3 +1,4 @@
+import { Injectable } from '@nestjs/common';
 import { ArtifactRef } from '@newsroom/artifacts';
 import { TopicPayload, topics } from '@newsroom/contracts';
 import { quotedSchema } from '@newsroom/persistence';
@@ -25,6 +26,7 @@ export const championTableSql = (schema: string) => `
  * versions travel on different partitions, so the highest registry sequence wins, not the last
  * to arrive; a redelivered one changes nothing.
  */
+@Injectable()
 export class ChampionStore {
   constructor(private readonly dataSource: DataSource) {}
 

@@ -3,3 +3,5 @@ export * from './run-service';
 export * from './service-config';
 export * from './auth';
 export * from './periodic-task';
+export * from './artifact-store.provider';
+export * from './cron-schedule';

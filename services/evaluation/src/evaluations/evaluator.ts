@@ -15,8 +15,6 @@ import { SERVICE_CONFIG } from '@newsroom/platform';
 import { EvaluationConfig } from '../config';
 import { evaluationGate } from './evaluation-gate';
 
-export const ARTIFACT_STORE = Symbol('ARTIFACT_STORE');
-
 export interface Candidate {
   modelVersion: string;
   datasetId: string;
@@ -47,7 +45,7 @@ export interface Evaluation {
 @Injectable()
 export class Evaluator {
   constructor(
-    @Inject(ARTIFACT_STORE) private readonly artifacts: ArtifactStore,
+    private readonly artifacts: ArtifactStore,
     @Inject(SERVICE_CONFIG) private readonly config: EvaluationConfig,
   ) {}
 

@@ -1,10 +1,15 @@
 import { Module } from '@nestjs/common';
-import { ArtifactStore } from '@newsroom/artifacts';
-import { API_KEYS, ApiKeyGuard, ApiKeysOptions, SERVICE_CONFIG } from '@newsroom/platform';
+import {
+  API_KEYS,
+  ApiKeyGuard,
+  ApiKeysOptions,
+  SERVICE_CONFIG,
+  artifactStoreProvider,
+} from '@newsroom/platform';
 import { FeatureStoreConfig } from '../config';
 import { OnlineFeaturesModule } from '../online/online-features.module';
 import { DatasetsController } from './datasets.controller';
-import { ARTIFACT_STORE, DatasetsService } from './datasets.service';
+import { DatasetsService } from './datasets.service';
 import { SnapshotRequestsConsumer } from './snapshot-requests.consumer';
 import { SnapshotTriggers } from './snapshot-triggers';
 
@@ -22,11 +27,7 @@ import { SnapshotTriggers } from './snapshot-triggers';
         ratePerSecond: config.FEATURES_RATE_LIMIT_PER_SECOND,
       }),
     },
-    {
-      provide: ARTIFACT_STORE,
-      inject: [SERVICE_CONFIG],
-      useFactory: (config: FeatureStoreConfig) => ArtifactStore.fromEnv(config),
-    },
+    artifactStoreProvider,
     ApiKeyGuard,
     DatasetsService,
     SnapshotTriggers,

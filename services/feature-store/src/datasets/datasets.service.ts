@@ -24,8 +24,6 @@ import { SnapshotWindow } from './snapshot-window';
 
 export type Manifest = z.infer<typeof DatasetManifest>;
 export type DatasetTrigger = (typeof datasetTriggers)[number];
-export const ARTIFACT_STORE = Symbol('ARTIFACT_STORE');
-
 export type SnapshotOutcome =
   | { outcome: 'created' | 'existing'; manifest: Manifest }
   | { outcome: 'rejected'; checks: QualityCheckResult[] };
@@ -53,7 +51,7 @@ export class DatasetsService {
     private readonly dataSource: DataSource,
     private readonly outbox: Outbox,
     private readonly progress: IngestProgress,
-    @Inject(ARTIFACT_STORE) private readonly artifacts: ArtifactStore,
+    private readonly artifacts: ArtifactStore,
     @Inject(SERVICE_CONFIG) private readonly config: FeatureStoreConfig,
   ) {
     this.lockName = `snapshots:${schemaOf(dataSource)}`;

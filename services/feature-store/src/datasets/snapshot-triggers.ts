@@ -6,8 +6,8 @@ import {
   OnApplicationBootstrap,
 } from '@nestjs/common';
 import { quotedSchema } from '@newsroom/persistence';
-import { SERVICE_CONFIG } from '@newsroom/platform';
-import { Cron } from 'croner';
+import { SERVICE_CONFIG, cronSchedule } from '@newsroom/platform';
+import type { Cron } from 'croner';
 import { Subscription, throttleTime } from 'rxjs';
 import { DataSource } from 'typeorm';
 import { FeatureStoreConfig } from '../config';
@@ -43,13 +43,11 @@ export class SnapshotTriggers implements OnApplicationBootstrap, BeforeApplicati
         .subscribe(() => void this.checkPushPolicy());
     }
     if (this.config.DATASET_SCHEDULE_CRON) {
-      this.cron = new Cron(
+      this.cron = cronSchedule(
         this.config.DATASET_SCHEDULE_CRON,
-        { timezone: 'UTC', protect: true },
-        (job: Cron) => this.onSchedule(job.currentRun() ?? new Date()),
-      );
-      this.logger.log(
-        `scheduled snapshots: "${this.config.DATASET_SCHEDULE_CRON}" UTC, next at ${this.cron.nextRun()?.toISOString()}`,
+        'scheduled snapshots',
+        this.logger,
+        (slot) => this.onSchedule(slot),
       );
     }
   }

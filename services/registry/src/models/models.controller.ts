@@ -6,7 +6,6 @@ import {
   DefaultValuePipe,
   Get,
   HttpCode,
-  Inject,
   NotFoundException,
   Param,
   ParseIntPipe,
@@ -25,15 +24,13 @@ import { StageChange } from './dto/stage-change.dto';
 import { ModelStage, ModelVersion, modelStages } from './model-version';
 import { ModelsService, RegistryError } from './models.service';
 
-export const ARTIFACT_STORE = Symbol('ARTIFACT_STORE');
-
 @ApiTags('models')
 @Controller('v1/models')
 @UseGuards(ApiKeyGuard)
 export class ModelsController {
   constructor(
     private readonly models: ModelsService,
-    @Inject(ARTIFACT_STORE) private readonly artifacts: ArtifactStore,
+    private readonly artifacts: ArtifactStore,
   ) {}
 
   @Get()

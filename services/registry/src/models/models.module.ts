@@ -1,9 +1,14 @@
 import { Module } from '@nestjs/common';
-import { ArtifactStore } from '@newsroom/artifacts';
-import { API_KEYS, ApiKeyGuard, ApiKeysOptions, SERVICE_CONFIG } from '@newsroom/platform';
+import {
+  API_KEYS,
+  ApiKeyGuard,
+  ApiKeysOptions,
+  SERVICE_CONFIG,
+  artifactStoreProvider,
+} from '@newsroom/platform';
 import { RegistryConfig } from '../config';
 import { ModelsConsumer } from './models.consumer';
-import { ARTIFACT_STORE, ModelsController } from './models.controller';
+import { ModelsController } from './models.controller';
 import { ModelsService } from './models.service';
 
 /** Model versions, their stages and lineage; promotion by evaluation or by hand, and rollback. */
@@ -19,11 +24,7 @@ import { ModelsService } from './models.service';
         ratePerSecond: config.REGISTRY_RATE_LIMIT_PER_SECOND,
       }),
     },
-    {
-      provide: ARTIFACT_STORE,
-      inject: [SERVICE_CONFIG],
-      useFactory: (config: RegistryConfig) => ArtifactStore.fromEnv(config),
-    },
+    artifactStoreProvider,
     ApiKeyGuard,
     ModelsService,
   ],

@@ -17,8 +17,6 @@ import { SERVICE_CONFIG } from '@newsroom/platform';
 import { cpuUsage, memoryUsage } from 'node:process';
 import { TrainingConfig } from '../config';
 
-export const ARTIFACT_STORE = Symbol('ARTIFACT_STORE');
-
 export type TrainingParams = Omit<TrainOptions, 'warmStart' | 'validate' | 'onEpoch'>;
 
 export interface TrainingOutcome {
@@ -41,7 +39,7 @@ export class Trainer {
   private readonly logger = new Logger(Trainer.name);
 
   constructor(
-    @Inject(ARTIFACT_STORE) private readonly artifacts: ArtifactStore,
+    private readonly artifacts: ArtifactStore,
     @Inject(SERVICE_CONFIG) private readonly config: TrainingConfig,
   ) {}
 

@@ -1,13 +1,17 @@
 import { Module } from '@nestjs/common';
-import { ArtifactStore } from '@newsroom/artifacts';
 import { ChampionStore, mlBackendProvider } from '@newsroom/ml';
-import { API_KEYS, ApiKeyGuard, ApiKeysOptions, SERVICE_CONFIG } from '@newsroom/platform';
-import { DataSource } from 'typeorm';
+import {
+  API_KEYS,
+  ApiKeyGuard,
+  ApiKeysOptions,
+  SERVICE_CONFIG,
+  artifactStoreProvider,
+} from '@newsroom/platform';
 import { TrainingConfig } from '../config';
 import { TrainingTriggersConsumer } from '../triggers/training-triggers.consumer';
 import { TrainingSchedule } from '../triggers/training-schedule';
 import { RunWorker } from './run-worker';
-import { ARTIFACT_STORE, Trainer } from './trainer';
+import { Trainer } from './trainer';
 import { TrainingRunsController } from './training-runs.controller';
 import { TrainingRunsService } from './training-runs.service';
 
@@ -24,16 +28,8 @@ import { TrainingRunsService } from './training-runs.service';
         ratePerSecond: config.TRAINING_RATE_LIMIT_PER_SECOND,
       }),
     },
-    {
-      provide: ARTIFACT_STORE,
-      inject: [SERVICE_CONFIG],
-      useFactory: (config: TrainingConfig) => ArtifactStore.fromEnv(config),
-    },
-    {
-      provide: ChampionStore,
-      inject: [DataSource],
-      useFactory: (dataSource: DataSource) => new ChampionStore(dataSource),
-    },
+    artifactStoreProvider,
+    ChampionStore,
     mlBackendProvider,
     ApiKeyGuard,
     Trainer,

@@ -5,8 +5,8 @@ import {
   Logger,
   OnApplicationBootstrap,
 } from '@nestjs/common';
-import { SERVICE_CONFIG } from '@newsroom/platform';
-import { Cron } from 'croner';
+import { SERVICE_CONFIG, cronSchedule } from '@newsroom/platform';
+import type { Cron } from 'croner';
 import { DataSource } from 'typeorm';
 import { TrainingConfig } from '../config';
 import { TrainingRunsService } from '../runs/training-runs.service';
@@ -28,13 +28,8 @@ export class TrainingSchedule implements OnApplicationBootstrap, BeforeApplicati
 
   onApplicationBootstrap(): void {
     if (!this.config.TRAINING_SCHEDULE_CRON) return;
-    this.cron = new Cron(
-      this.config.TRAINING_SCHEDULE_CRON,
-      { timezone: 'UTC', protect: true },
-      (job: Cron) => this.onSlot(job.currentRun() ?? new Date()),
-    );
-    this.logger.log(
-      `scheduled training: "${this.config.TRAINING_SCHEDULE_CRON}" UTC, next at ${this.cron.nextRun()?.toISOString()}`,
+    this.cron = cronSchedule(this.config.TRAINING_SCHEDULE_CRON, 'scheduled training', this.logger, (slot) =>
+      this.onSlot(slot),
     );
   }
 

@@ -1,0 +1,47 @@
+import { loadDataset } from './dataset';
+import { evaluateOrders, heldOutSlice, popularityOrders, rankingReport, recencyOrders } from './held-out';
+import { twoTopicDatasetLines } from './testing/two-topic-dataset';
+
+describe('held-out evaluation', () => {
+  it("ranks what each reader was shown in the validation split, not what they had read before, judged by the slice's reads", async () => {
+    const set = await loadDataset(twoTopicDatasetLines());
+    const heldOut = heldOutSlice(set);
+    expect(heldOut.at).toBe(Date.parse(set.header.validationFrom));
+    expect(heldOut.readers.length).toBeGreaterThan(30);
+    for (const reader of heldOut.readers) {
+      const r = set.readers[set.readerIndex.get(reader.userId) ?? -1];
+      const shown = new Set(Array.from(r.shown, (a) => set.articles[a].articleId));
+      const trainingReads = new Set(Array.from(r.article.subarray(0, 15), (a) => set.articles[a].articleId));
+      for (const id of reader.candidates) {
+        expect(shown.has(id)).toBe(true);
+        expect(trainingReads.has(id)).toBe(false);
+      }
+      for (const id of reader.read.keys()) expect(reader.candidates).toContain(id);
+      // The profile is as of the slice's start: the 15 training reads, newest first.
+      expect(reader.profile.recent).toHaveLength(15);
+      expect(reader.priorReads).toBe(15);
+    }
+  });
+
+  it('scores a perfect order 1 and its reverse lower, overall and per region', async () => {
+    const set = await loadDataset(twoTopicDatasetLines());
+    const heldOut = heldOutSlice(set);
+    const perfect = heldOut.readers.map((r) =>
+      [...r.candidates].sort((a, b) => (r.read.get(b) ?? 0) - (r.read.get(a) ?? 0)),
+    );
+    const report = evaluateOrders(heldOut, perfect);
+    expect(report.overall.ndcgAt10).toBeCloseTo(1, 10);
+    expect(report.overall.mrr).toBe(1);
+    expect(Object.keys(report.slices).sort()).toEqual(['region:africa', 'region:north-america']);
+    const reversed = rankingReport(
+      heldOut,
+      perfect.map((o) => [...o].reverse()),
+    );
+    expect(reversed.ndcgAt10).toBeLessThan(report.overall.ndcgAt10);
+    expect(reversed.auc).toBeLessThan(report.overall.auc);
+    // Baselines give one order per reader over that reader's candidates.
+    for (const orders of [popularityOrders(set, heldOut), recencyOrders(heldOut)]) {
+      expect(orders.map((o) => [...o].sort())).toEqual(heldOut.readers.map((r) => [...r.candidates].sort()));
+    }
+  });
+});
