@@ -13,6 +13,10 @@ export KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}"
 export DATABASE_URL="${DATABASE_URL:-postgres://newsroom:newsroom@127.0.0.1:5432/newsroom}"
 # One artifact store (datasets, model weights) shared by every service, as a volume would be.
 export ARTIFACT_STORE_DIR="${ARTIFACT_STORE_DIR:-$STATE_DIR/artifacts}"
+# Laptop example admin keys (as in docker-compose.yml): replace them for anything shared.
+export FEATURES_ADMIN_API_KEYS="${FEATURES_ADMIN_API_KEYS:-demo:demo-feature-admin-key-change-me}"
+export TRAINING_ADMIN_API_KEYS="${TRAINING_ADMIN_API_KEYS:-demo:demo-training-admin-key-change-me}"
+export REGISTRY_ADMIN_API_KEYS="${REGISTRY_ADMIN_API_KEYS:-demo:demo-registry-admin-key-change-me}"
 
 echo "Building the services…"
 npx nx run-many -t build --projects=tag:type:service,ops --outputStyle=static >"$LOG_DIR/build.log" 2>&1 ||
