@@ -42,7 +42,7 @@ async function main(args: string[]): Promise<number> {
       return 0;
     case 'training':
       await benchTraining({
-        epochs: flag('epochs', 3),
+        epochs: flag('epochs', 1),
         dataset: option('dataset'),
         keepDataset: option('keep-dataset'),
       });

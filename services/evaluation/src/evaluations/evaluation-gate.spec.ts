@@ -27,6 +27,16 @@ describe('evaluationGate', () => {
     expect(reasons).toContain('FAIL: NDCG@10 0.2190 vs popularity 0.2000 (needs >= 1.1 x = 0.2200)');
   });
 
+  it('fails a candidate when the held-out slice has nobody to judge by', () => {
+    const empty: EvaluationReport = { overall: ranking(NaN, 0), slices: {} };
+    expect(evaluationGate({ candidate: empty, baselines }, policy)).toEqual({
+      passed: false,
+      reasons: [
+        'FAIL: the held-out slice has no reader who read something they were shown: nothing to judge by',
+      ],
+    });
+  });
+
   it('allows the champion minus the tolerance, not less', () => {
     const champion = report(0.3);
     expect(evaluationGate({ candidate: report(0.2951), champion, baselines }, policy).passed).toBe(true);

@@ -32,6 +32,14 @@ export function evaluationGate(
     passed &&= ok;
     reasons.push(`${ok ? 'pass' : 'FAIL'}: ${text}`);
   };
+  if (candidate.overall.readers === 0) {
+    return {
+      passed: false,
+      reasons: [
+        'FAIL: the held-out slice has no reader who read something they were shown: nothing to judge by',
+      ],
+    };
+  }
   const ndcg = candidate.overall.ndcgAt10;
   for (const [name, baseline] of Object.entries(baselines)) {
     const needed = policy.minBaselineRatio * baseline.overall.ndcgAt10;

@@ -10,6 +10,10 @@ const decisions = counter('evaluation_decisions_total', 'Evaluated candidates by
   'decision',
 ]);
 
+/** Metrics of an empty slice are NaN: left out rather than sent. */
+const finite = (metrics: Record<string, number>) =>
+  Object.fromEntries(Object.entries(metrics).filter(([, v]) => Number.isFinite(v)));
+
 /** Evaluations: computed once per model version, stored, and announced on `model.evaluated`. */
 @Injectable()
 export class EvaluationsService {
@@ -46,7 +50,7 @@ export class EvaluationsService {
               championVersion: evaluation.championVersion,
               passed: evaluation.passed,
               reasons: evaluation.reasons,
-              metrics: {
+              metrics: finite({
                 ndcgAt10: mine.overall.ndcgAt10,
                 recallAt10: mine.overall.recallAt10,
                 mrr: mine.overall.mrr,
@@ -55,7 +59,7 @@ export class EvaluationsService {
                 freshShare: mine.overall.freshShare,
                 popularityNdcgAt10: popularity.overall.ndcgAt10,
                 ...(champion ? { championNdcgAt10: champion.overall.ndcgAt10 } : {}),
-              },
+              }),
             },
             'evaluation',
           ),

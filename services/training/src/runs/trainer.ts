@@ -66,6 +66,9 @@ export class Trainer {
     const sampler = setInterval(() => (peakRssBytes = Math.max(peakRssBytes, memoryUsage.rss())), 250);
     try {
       const set = await readDataset(this.artifacts, datasetId);
+      if (!set.examples.validation.includes(0)) {
+        throw new Error(`dataset ${datasetId} has no training examples`);
+      }
       const heldOut = heldOutSlice(set);
       let warmStart;
       if (parent) {
@@ -94,7 +97,10 @@ export class Trainer {
         return {
           artifact,
           epochs,
-          metrics: { loss: last.loss, ...last.validation },
+          // Without a held-out slice (no validation reads among impressions) there is no metric to give.
+          metrics: Object.fromEntries(
+            Object.entries({ loss: last.loss, ...last.validation }).filter(([, v]) => Number.isFinite(v)),
+          ),
           wallSeconds: (performance.now() - started) / 1000,
           cpuSeconds: (cpu.user + cpu.system) / 1e6,
           peakRssBytes: Math.max(peakRssBytes, memoryUsage.rss()),
