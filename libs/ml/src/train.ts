@@ -95,6 +95,26 @@ export async function trainTwoTower(
     dimensions: options.dimensions,
   };
   const model = TwoTowerModel.create(shape, options.seed);
+  const optimizer = tf.train.adam(options.learningRate);
+  try {
+    const epochs = await trainEpochs(set, options, encoder, model, optimizer);
+    return { model, encoder, epochs };
+  } catch (error) {
+    // A failed run (a callback's error, say) leaves no weights behind on the backend's heap.
+    model.dispose();
+    throw error;
+  } finally {
+    optimizer.dispose();
+  }
+}
+
+async function trainEpochs(
+  set: TrainingSet,
+  options: TrainOptions,
+  encoder: FeatureEncoder,
+  model: TwoTowerModel,
+  optimizer: tf.Optimizer,
+): Promise<EpochStats[]> {
   if (options.warmStart) {
     for (const name of weightNames) {
       const saved = options.warmStart[name];
@@ -104,7 +124,6 @@ export async function trainTwoTower(
       }
     }
   }
-  const optimizer = tf.train.adam(options.learningRate);
   const training = Array.from({ length: set.examples.count }, (_, i) => i).filter(
     (i) => !set.examples.validation[i],
   );
@@ -168,6 +187,5 @@ export async function trainTwoTower(
     epochs.push(stats);
     await options.onEpoch?.(stats);
   }
-  optimizer.dispose();
-  return { model, encoder, epochs };
+  return epochs;
 }

@@ -190,7 +190,10 @@ export async function writeDataset(
       kind: 'reader',
       userId: data.userIds[u],
       reads: context.map((i) => [data.articleIds[data.article[i]], data.dwell[i], data.time[i]]),
-      shown: shown.map((i) => [data.articleIds[data.article[i]], data.time[i]]),
+      // The first time each article was shown: what evaluation ranks, without the repeats.
+      shown: shown
+        .filter((i, k) => shown.findIndex((j) => data.article[j] === data.article[i]) === k)
+        .map((i) => [data.articleIds[data.article[i]], data.time[i]]),
     });
   }
 

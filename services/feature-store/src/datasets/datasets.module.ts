@@ -11,6 +11,7 @@ import { OnlineFeaturesModule } from '../online/online-features.module';
 import { DatasetsController } from './datasets.controller';
 import { DatasetsService } from './datasets.service';
 import { SnapshotRequestsConsumer } from './snapshot-requests.consumer';
+import { SnapshotRequestsJob } from './snapshot-requests.job';
 import { SnapshotTriggers } from './snapshot-triggers';
 
 /** Versioned training datasets: snapshots on request, push policy and schedule, with the quality gate and lineage. */
@@ -31,6 +32,7 @@ import { SnapshotTriggers } from './snapshot-triggers';
     ApiKeyGuard,
     DatasetsService,
     SnapshotTriggers,
+    SnapshotRequestsJob,
   ],
 })
 export class DatasetsModule {}

@@ -13,7 +13,7 @@ import { histogram } from '@newsroom/observability';
 import { Outbox, quotedSchema, schemaOf, withAdvisoryLock } from '@newsroom/persistence';
 import { SERVICE_CONFIG } from '@newsroom/platform';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { FeatureStoreConfig } from '../config';
 import { IngestProgress } from '../online/ingest-progress';
@@ -245,6 +245,7 @@ export class DatasetsService {
         `UPDATE ${s}.snapshot_runs SET status = 'succeeded', dataset_id = $2, quality = $3, finished_at = now() WHERE run_id = $1`,
         [runId, manifest.datasetId, JSON.stringify(manifest.quality.checks)],
       );
+      if (requestId) await this.answered(manager, requestId, `dataset ${manifest.datasetId}`);
       return inserted.length > 0 ? 'created' : 'existing';
     });
   }
@@ -295,7 +296,17 @@ export class DatasetsService {
         `UPDATE ${s}.snapshot_runs SET status = 'rejected', quality = $2, finished_at = now() WHERE run_id = $1`,
         [runId, JSON.stringify(checks)],
       );
+      if (requestId)
+        await this.answered(manager, requestId, `rejected: ${failed.map((c) => c.name).join(', ')}`);
     });
+  }
+
+  /** A training request is answered in the transaction that announces its answer. */
+  private async answered(manager: EntityManager, requestId: string, outcome: string): Promise<void> {
+    await manager.query(
+      `UPDATE ${quotedSchema(manager.connection)}.snapshot_requests SET answered_at = now(), outcome = $2 WHERE request_id = $1`,
+      [requestId, outcome],
+    );
   }
 }
 

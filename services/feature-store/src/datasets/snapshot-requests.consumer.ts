@@ -1,23 +1,23 @@
-import { Controller, Inject, Logger } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { TopicValue, topics } from '@newsroom/contracts';
 import { ConsumeTopic } from '@newsroom/messaging';
+import { quotedSchema } from '@newsroom/persistence';
 import { SERVICE_CONFIG } from '@newsroom/platform';
+import { DataSource } from 'typeorm';
 import { FeatureStoreConfig } from '../config';
-import { DatasetsService } from './datasets.service';
 import { snapshotWindow } from './snapshot-window';
 
 /**
- * Snapshots asked for by training (`training.requested`): the default window up to now, answered
- * on `dataset.snapshotted` with the request's id (or by the gate's alert). A redelivered request
- * snapshots the same data again and is answered with the same event id.
+ * `training.requested`: the request is recorded with its window (the default one, up to now) and
+ * built by SnapshotRequestsJob within a second; the consumer does not wait for a build that takes
+ * a minute (it would hold up every input of the feature store). A
+ * redelivered request is already recorded and changes nothing.
  */
 @Controller()
 export class SnapshotRequestsConsumer {
-  private readonly logger = new Logger(SnapshotRequestsConsumer.name);
-
   constructor(
-    private readonly datasets: DatasetsService,
+    private readonly dataSource: DataSource,
     @Inject(SERVICE_CONFIG) private readonly config: FeatureStoreConfig,
   ) {}
 
@@ -25,7 +25,11 @@ export class SnapshotRequestsConsumer {
   async onRequest(@Payload() event: TopicValue<typeof topics.trainingRequested>): Promise<void> {
     const { requestId, trigger } = event.payload;
     const window = snapshotWindow({}, this.config, Date.now());
-    const result = await this.datasets.snapshot('pull', window, requestId);
-    this.logger.log(`snapshot for training request ${requestId} (${trigger}): ${result.outcome}`);
+    await this.dataSource.query(
+      `INSERT INTO ${quotedSchema(this.dataSource)}.snapshot_requests
+         (request_id, trigger, window_start, window_end, validation_from) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT DO NOTHING`,
+      [requestId, trigger, new Date(window.start), new Date(window.end), new Date(window.validationFrom)],
+    );
   }
 }

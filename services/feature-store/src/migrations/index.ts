@@ -1,4 +1,5 @@
 import { CreateFeatureStore1732600000000 } from './1732600000000-create-feature-store';
+import { CreateSnapshotRequests1732700000000 } from './1732700000000-create-snapshot-requests';
 
 /** Migrations of the `features` schema, in order; the outbox and inbox tables come from libs/persistence. */
-export const migrations = [CreateFeatureStore1732600000000];
+export const migrations = [CreateFeatureStore1732600000000, CreateSnapshotRequests1732700000000];

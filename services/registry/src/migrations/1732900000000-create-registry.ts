@@ -16,6 +16,7 @@ export class CreateRegistry1732900000000 implements MigrationInterface {
       CREATE TABLE ${s}.model_versions (
         model_version text PRIMARY KEY,
         stage text NOT NULL CHECK (stage IN ('candidate', 'champion', 'archived', 'rejected')),
+        stage_reason text,
         run_id text NOT NULL,
         artifact jsonb NOT NULL,
         dataset_id text NOT NULL,

@@ -30,6 +30,8 @@ export interface ModelVersion {
     championVersion: string | null;
   } | null;
   promotions: Promotion[];
+  /** Why a version was rejected. */
+  stageReason: string | null;
   createdAt: string;
   stageChangedAt: string;
 }

@@ -77,7 +77,14 @@ export class ModelsController {
   async download(@Param('modelVersion') modelVersion: string, @Res() reply: FastifyReply): Promise<void> {
     const version = await this.models.find(modelVersion);
     if (!version) throw new NotFoundException(`no model version "${modelVersion}"`);
-    await this.artifacts.verify(version.artifact);
+    try {
+      await this.artifacts.verify(version.artifact);
+    } catch (error) {
+      // The registry still knows the version, but its file is gone or changed: say which.
+      throw new ConflictException(
+        `the artifact of "${modelVersion}" (${version.artifact.uri}) cannot be served: ${(error as Error).message}`,
+      );
+    }
     await reply
       .header('content-type', 'application/octet-stream')
       .header('content-disposition', `attachment; filename="${modelVersion}.bin"`)

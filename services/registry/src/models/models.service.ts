@@ -140,17 +140,27 @@ export class ModelsService {
       [modelVersion],
     );
     if (!row) return;
-    if (row.passed) {
-      await this.makeChampion(manager, modelVersion, 'evaluation', 'passed evaluation');
+    const judgedAgainst: string | null = row.evaluation.championVersion;
+    const [current] = await manager.query(
+      `SELECT model_version FROM ${s}.model_versions WHERE stage = 'champion'`,
+    );
+    const champion: string | null = current?.model_version ?? null;
+    let reason: string;
+    if (!row.passed) {
+      reason = (row.evaluation.reasons as string[]).filter((r) => r.startsWith('FAIL')).join('; ');
+    } else if (champion !== judgedAgainst && champion !== modelVersion) {
+      // The champion changed since (a rollback, a manual promotion, another candidate): a pass
+      // against another model says nothing about this one.
+      reason = `evaluated against ${judgedAgainst ?? 'no champion'}, but the champion is now ${champion ?? 'none'}`;
     } else {
-      await manager.query(
-        `UPDATE ${s}.model_versions SET stage = 'rejected', stage_changed_at = now() WHERE model_version = $1`,
-        [modelVersion],
-      );
-      this.logger.log(
-        `${modelVersion} rejected: ${(row.evaluation.reasons as string[]).filter((r) => r.startsWith('FAIL')).join('; ')}`,
-      );
+      await this.makeChampion(manager, modelVersion, 'evaluation', 'passed evaluation');
+      return;
     }
+    await manager.query(
+      `UPDATE ${s}.model_versions SET stage = 'rejected', stage_reason = $2, stage_changed_at = now() WHERE model_version = $1`,
+      [modelVersion, reason],
+    );
+    this.logger.log(`${modelVersion} rejected: ${reason}`);
   }
 
   private async makeChampion(
@@ -166,7 +176,7 @@ export class ModelsService {
        WHERE stage = 'champion' RETURNING model_version`,
     );
     const [[promoted]] = await manager.query(
-      `UPDATE ${s}.model_versions SET stage = 'champion', stage_changed_at = now()
+      `UPDATE ${s}.model_versions SET stage = 'champion', stage_reason = NULL, stage_changed_at = now()
        WHERE model_version = $1 RETURNING artifact`,
       [modelVersion],
     );
@@ -234,6 +244,7 @@ export class ModelsService {
             }
           : null,
         promotions: (r['promotions'] as Promotion[]).map((p) => ({ ...p, sequence: Number(p.sequence) })),
+        stageReason: r['stage_reason'],
         createdAt: (r['created_at'] as Date).toISOString(),
         stageChangedAt: (r['stage_changed_at'] as Date).toISOString(),
       }),

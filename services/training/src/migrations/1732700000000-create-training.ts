@@ -22,6 +22,7 @@ export class CreateTraining1732700000000 implements MigrationInterface {
         trigger_key text NOT NULL UNIQUE,
         reason text,
         status text NOT NULL CHECK (status IN ('awaiting-dataset', 'queued', 'running', 'succeeded', 'failed')),
+        attempts integer NOT NULL DEFAULT 0,
         request_id uuid UNIQUE,
         dataset_id text,
         parent_version text,

@@ -31,6 +31,17 @@ export function modelVersionOf(runId: string, at = new Date()): string {
   return `${at.toISOString().replace(/[-:]/g, '').slice(0, 15)}-${runId.slice(0, 8)}`;
 }
 
+/** Tries a run gets when its worker dies under it (the run is then failed, not retried again). */
+const maxAttempts = 3;
+
+interface ClaimedRun {
+  runId: string;
+  attempt: number;
+  trigger: string;
+  datasetId: string;
+  params: TrainingParams;
+}
+
 /**
  * Runs queued runs one at a time, oldest first, across all replicas (the worker holds a session
  * lock while it works). A run found `running` by the lock holder was left by a worker that died:
@@ -67,25 +78,43 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
   async next(): Promise<boolean> {
     const ran = await tryWithAdvisoryLock(this.dataSource, this.lockName, async () => {
       const s = quotedSchema(this.dataSource);
+      // A run that killed its worker (out of memory, say) gets `maxAttempts` tries, not a loop.
+      await this.dataSource.query(
+        `UPDATE ${s}.training_runs SET status = 'failed', finished_at = now(),
+           error = 'the worker died during each of its ' || attempts || ' attempts'
+         WHERE status = 'running' AND attempts >= $1`,
+        [maxAttempts],
+      );
       await this.dataSource.query(
         `UPDATE ${s}.training_runs SET status = 'queued', started_at = NULL, epochs = '[]' WHERE status = 'running'`,
       );
       await this.failOverdueRequests();
       // An UPDATE's result through TypeORM is [rows, affected count].
       const [[row]] = await this.dataSource.query(
-        `UPDATE ${s}.training_runs SET status = 'running', started_at = now(), backend = $1
+        `UPDATE ${s}.training_runs SET status = 'running', started_at = now(), backend = $1, attempts = attempts + 1
          WHERE run_id = (SELECT run_id FROM ${s}.training_runs WHERE status = 'queued' ORDER BY seq LIMIT 1)
-         RETURNING run_id, trigger, dataset_id, params`,
+         RETURNING run_id, trigger, dataset_id, params, attempts`,
         [this.backend.name],
       );
       if (!row) return false;
-      await this.execute(row.run_id, row.trigger, row.dataset_id, row.params);
+      await this.execute({
+        runId: row.run_id,
+        attempt: row.attempts,
+        trigger: row.trigger,
+        datasetId: row.dataset_id,
+        params: row.params,
+      });
       return true;
     });
     return ran ?? false;
   }
 
-  private async execute(runId: string, trigger: string, datasetId: string, params: TrainingParams) {
+  /**
+   * Trains one claimed run. Every write names the attempt: if this worker lost its lock (its
+   * connection dropped) and another one took the run over, this one's results are dropped.
+   */
+  private async execute({ runId, attempt, trigger, datasetId, params }: ClaimedRun) {
+    const mine = `run_id = $1 AND status = 'running' AND attempts = ${Number(attempt)}`;
     const s = quotedSchema(this.dataSource);
     const started = Date.now();
     const parent = await this.champion.current();
@@ -98,14 +127,14 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     );
     try {
       const outcome = await this.trainer.train(datasetId, params, parent, (epoch: EpochStats) =>
-        this.recordEpoch(runId, epoch),
+        this.recordEpoch(runId, attempt, epoch),
       );
       const modelVersion = modelVersionOf(runId);
       await this.dataSource.transaction(async (manager) => {
-        await manager.query(
+        const [, updated] = await manager.query(
           `UPDATE ${s}.training_runs SET status = 'succeeded', model_version = $2, artifact = $3, metrics = $4,
              wall_seconds = $5, cpu_seconds = $6, peak_rss_bytes = $7, finished_at = now()
-           WHERE run_id = $1`,
+           WHERE ${mine}`,
           [
             runId,
             modelVersion,
@@ -116,6 +145,7 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
             outcome.peakRssBytes,
           ],
         );
+        if (updated === 0) throw new Error('the run was taken over by another worker');
         await this.outbox.enqueue(manager, topics.modelTrained, [
           {
             key: modelVersion,
@@ -143,7 +173,7 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
       );
     } catch (error) {
       await this.dataSource.query(
-        `UPDATE ${s}.training_runs SET status = 'failed', error = $2, finished_at = now() WHERE run_id = $1`,
+        `UPDATE ${s}.training_runs SET status = 'failed', error = $2, finished_at = now() WHERE ${mine}`,
         [runId, (error as Error).message],
       );
       runsFinished.inc({ status: 'failed', trigger });
@@ -152,13 +182,14 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     }
   }
 
-  private async recordEpoch(runId: string, epoch: EpochStats): Promise<void> {
+  private async recordEpoch(runId: string, attempt: number, epoch: EpochStats): Promise<void> {
     this.logger.log(
       `run ${runId}: epoch ${epoch.epoch}, loss ${epoch.loss.toFixed(4)}, ${JSON.stringify(epoch.validation)}`,
     );
     await this.dataSource.query(
-      `UPDATE ${quotedSchema(this.dataSource)}.training_runs SET epochs = epochs || $2::jsonb WHERE run_id = $1`,
-      [runId, JSON.stringify([epoch])],
+      `UPDATE ${quotedSchema(this.dataSource)}.training_runs SET epochs = epochs || $2::jsonb
+       WHERE run_id = $1 AND attempts = $3`,
+      [runId, JSON.stringify([epoch]), attempt],
     );
   }
 

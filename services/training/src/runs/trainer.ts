@@ -72,9 +72,14 @@ export class Trainer {
       const heldOut = heldOutSlice(set);
       let warmStart;
       if (parent) {
-        const champion = await loadModel(this.artifacts, parent.artifact);
-        warmStart = await champion.model.weightValues();
-        champion.model.dispose();
+        try {
+          const champion = await loadModel(this.artifacts, parent.artifact);
+          warmStart = await champion.model.weightValues();
+          champion.model.dispose();
+        } catch (error) {
+          // An unreadable champion must not stop training: this run starts cold.
+          this.logger.warn(`no warm start from ${parent.modelVersion}: ${(error as Error).message}`);
+        }
       }
       const { model, encoder, epochs } = await trainTwoTower(set, {
         ...params,

@@ -62,6 +62,9 @@ export class TrainingRunsController {
     const parsed = TrainingRunRequest.safeParse(body ?? {});
     if (!parsed.success) throw new BadRequestException(describeFieldErrors(fieldErrors(parsed.error)));
     const { datasetId, reason } = parsed.data;
+    if (idempotencyKey !== undefined && !/^[\w.:-]{1,200}$/.test(idempotencyKey)) {
+      throw new BadRequestException('Idempotency-Key: 1 to 200 letters, digits, ".", ":", "-" or "_"');
+    }
     if (datasetId && !(await this.runs.datasetKnown(datasetId))) {
       throw new BadRequestException(`datasetId: no dataset "${datasetId}" has been announced`);
     }

@@ -12,8 +12,9 @@ import { TrainingRunsService } from '../runs/training-runs.service';
 /**
  * The event triggers of training, each handled in one transaction and idempotent (runs are keyed
  * by what triggered them):
- * - `dataset.snapshotted`: recorded; the answer to a run's snapshot request queues that run; any
- *   other new dataset starts a run when the push policy says so (enough training examples).
+ * - `dataset.snapshotted`: recorded; the answer to a run's snapshot request queues that run; a
+ *   new dataset of the feature store's push or schedule starts a run when the push policy says so
+ *   (enough training examples).
  * - `monitoring.alert`: a `drift` alert starts a run on a fresh snapshot; a `data-quality` alert
  *   answering a run's request fails that run with the gate's reasons.
  * - `model.promoted`: the champion that the next run warm-starts from.
@@ -42,8 +43,11 @@ export class TrainingTriggersConsumer {
         await this.runs.datasetArrived(manager, requestId, datasetId);
         return;
       }
+      // Only the feature store's own fresh snapshots: a requested one may cover a past window
+      // whose held-out day the champion has already trained on.
       const minRows = this.config.TRAINING_PUSH_MIN_TRAIN_ROWS;
-      if (minRows > 0 && manifest.rows.train >= minRows) {
+      const fresh = manifest.trigger === 'push' || manifest.trigger === 'schedule';
+      if (fresh && minRows > 0 && manifest.rows.train >= minRows) {
         const { created } = await this.runs.enqueue(manager, {
           trigger: 'push',
           key: `push:${datasetId}`,
