@@ -44,7 +44,7 @@ describe('trainTwoTower', () => {
     model.dispose();
   });
 
-  it('is deterministic for a seed, and a warm start begins where the previous model ended', async () => {
+  it('is deterministic for a seed; a warm start begins where the previous model ended, category rows by name', async () => {
     const tensorsBefore = tf.memory().numTensors;
     const set = await loadDataset(twoTopicDatasetLines());
     const first = await trainTwoTower(set, { ...options, epochs: 2 });
@@ -56,7 +56,26 @@ describe('trainTwoTower', () => {
     const warm = await trainTwoTower(set, { ...options, epochs: 1, seed: 11, warmStart: a });
     const cold = await trainTwoTower(set, { ...options, epochs: 1, seed: 11 });
     expect(warm.epochs[0].loss).toBeLessThan(cold.epochs[0].loss);
-    for (const run of [first, second, warm, cold]) run.model.dispose();
+    // A new category sorts first: the old categories' rows follow their names, not positions.
+    const withArts = twoTopicDatasetLines().map((line) =>
+      line.includes('"articleId":"a0","revision"')
+        ? line.replace('"category":"politics"', '"category":"arts"')
+        : line,
+    );
+    const moved = await trainTwoTower(await loadDataset(withArts), {
+      ...options,
+      epochs: 0,
+      warmStart: a,
+      warmStartEncoder: first.encoder.config,
+    });
+    expect(moved.encoder.config.categories).toEqual(['arts', 'politics', 'sports']);
+    const d = options.dimensions;
+    const row = (values: Float32Array, index: number) =>
+      Array.from(values.subarray(index * d, (index + 1) * d));
+    const movedCategories = (await moved.model.weightValues()).categories.values;
+    expect(row(movedCategories, 3)).toEqual(row(a.categories.values, 2)); // sports
+    expect(row(movedCategories, 2)).toEqual(row(a.categories.values, 1)); // politics
+    for (const run of [first, second, warm, cold, moved]) run.model.dispose();
     // Nothing but the models' weights was left behind, and those are disposed.
     expect(tf.memory().numTensors).toBe(tensorsBefore);
   });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { TrainingSet } from './dataset';
-import { FeatureEncoder, ReaderProfile } from './feature-encoder';
+import { EncoderConfig, FeatureEncoder, ReaderProfile } from './feature-encoder';
 import { TwoTowerModel, WeightValues, weightNames } from './two-tower';
 
 export interface TrainOptions {
@@ -19,8 +19,10 @@ export interface TrainOptions {
   articleTokens: number;
   historyReads: number;
   readerTokens: number;
-  /** A previous model's weights: every weight of the same shape starts from it. */
+  /** A previous model's weights: every weight of the same shape starts from it… */
   warmStart?: WeightValues;
+  /** …and, given the encoder it was trained with, category and publisher rows by name. */
+  warmStartEncoder?: EncoderConfig;
   /** Validation metrics of the model after each epoch (recorded in the epoch's stats). */
   validate?: (model: TwoTowerModel, encoder: FeatureEncoder) => Record<string, number>;
   onEpoch?: (stats: EpochStats) => void | Promise<void>;
@@ -34,7 +36,10 @@ export interface EpochStats {
   validation?: Record<string, number>;
 }
 
-export const defaultTrainOptions: Omit<TrainOptions, 'warmStart' | 'validate' | 'onEpoch'> = {
+export const defaultTrainOptions: Omit<
+  TrainOptions,
+  'warmStart' | 'warmStartEncoder' | 'validate' | 'onEpoch'
+> = {
   // One pass over a pilot week (~870k reads) already reaches the quality targets in ~3.5 minutes.
   epochs: 1,
   batchSize: 512,
@@ -47,6 +52,42 @@ export const defaultTrainOptions: Omit<TrainOptions, 'warmStart' | 'validate' | 
   historyReads: 10,
   readerTokens: 64,
 };
+
+/**
+ * Starts `model` from a previous model's weights. Category and publisher rows follow their names
+ * when the previous encoder is known (the window's vocabulary changes: a publisher that left and
+ * one that came must not swap rows; row 0, the unknown one, carries over); other weights of the
+ * same shape are copied.
+ */
+function warmStart(
+  model: TwoTowerModel,
+  encoder: FeatureEncoder,
+  saved: WeightValues,
+  savedEncoder: EncoderConfig | undefined,
+): void {
+  const byName = { categories: savedEncoder?.categories, publishers: savedEncoder?.publishers } as const;
+  for (const name of weightNames) {
+    const previous = saved[name];
+    const variable = model.weights[name];
+    if (!previous) continue;
+    const names = name === 'categories' || name === 'publishers' ? byName[name] : undefined;
+    if (names && previous.shape[1] === variable.shape[1]) {
+      const d = variable.shape[1] as number;
+      const rows = variable.dataSync().slice();
+      const own = name === 'categories' ? encoder.config.categories : encoder.config.publishers;
+      const copyRow = (from: number, to: number) =>
+        rows.set(previous.values.subarray(from * d, (from + 1) * d), to * d);
+      copyRow(0, 0);
+      own.forEach((item, i) => {
+        const at = names.indexOf(item);
+        if (at >= 0) copyRow(at + 1, i + 1);
+      });
+      tf.tidy(() => variable.assign(tf.tensor(rows, variable.shape)));
+    } else if (previous.shape.join() === variable.shape.join()) {
+      tf.tidy(() => variable.assign(tf.tensor(previous.values, previous.shape)));
+    }
+  }
+}
 
 /** A small, fast, seedable generator (mulberry32): the same seed shuffles the same way everywhere. */
 export function seededRandom(seed: number): () => number {
@@ -115,15 +156,7 @@ async function trainEpochs(
   model: TwoTowerModel,
   optimizer: tf.Optimizer,
 ): Promise<EpochStats[]> {
-  if (options.warmStart) {
-    for (const name of weightNames) {
-      const saved = options.warmStart[name];
-      const variable = model.weights[name];
-      if (saved && saved.shape.join() === variable.shape.join()) {
-        tf.tidy(() => variable.assign(tf.tensor(saved.values, saved.shape)));
-      }
-    }
-  }
+  if (options.warmStart) warmStart(model, encoder, options.warmStart, options.warmStartEncoder);
   const training = Array.from({ length: set.examples.count }, (_, i) => i).filter(
     (i) => !set.examples.validation[i],
   );

@@ -17,7 +17,7 @@ import { SERVICE_CONFIG } from '@newsroom/platform';
 import { cpuUsage, memoryUsage } from 'node:process';
 import { TrainingConfig } from '../config';
 
-export type TrainingParams = Omit<TrainOptions, 'warmStart' | 'validate' | 'onEpoch'>;
+export type TrainingParams = Omit<TrainOptions, 'warmStart' | 'warmStartEncoder' | 'validate' | 'onEpoch'>;
 
 export interface TrainingOutcome {
   artifact: ArtifactRef;
@@ -71,10 +71,12 @@ export class Trainer {
       }
       const heldOut = heldOutSlice(set);
       let warmStart;
+      let warmStartEncoder;
       if (parent) {
         try {
           const champion = await loadModel(this.artifacts, parent.artifact);
           warmStart = await champion.model.weightValues();
+          warmStartEncoder = champion.encoder.config;
           champion.model.dispose();
         } catch (error) {
           // An unreadable champion must not stop training: this run starts cold.
@@ -84,6 +86,7 @@ export class Trainer {
       const { model, encoder, epochs } = await trainTwoTower(set, {
         ...params,
         warmStart,
+        warmStartEncoder,
         validate: (candidate, candidateEncoder) => {
           const { overall } = evaluateOrders(heldOut, modelOrders(candidate, candidateEncoder, heldOut));
           return {
