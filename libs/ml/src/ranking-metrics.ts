@@ -81,3 +81,7 @@ export const mean = (values: readonly number[]): number => {
   const defined = values.filter((v) => !Number.isNaN(v));
   return defined.length === 0 ? NaN : defined.reduce((a, b) => a + b, 0) / defined.length;
 };
+
+/** The metrics that are numbers: an empty slice's are NaN, which events (and JSON) cannot carry. */
+export const finiteMetrics = (metrics: Record<string, number>): Record<string, number> =>
+  Object.fromEntries(Object.entries(metrics).filter(([, v]) => Number.isFinite(v)));

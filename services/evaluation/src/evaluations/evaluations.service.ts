@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { newEvent, topics } from '@newsroom/contracts';
-import { ChampionStore } from '@newsroom/ml';
+import { ChampionStore, finiteMetrics } from '@newsroom/ml';
 import { counter } from '@newsroom/observability';
 import { Outbox, quotedSchema } from '@newsroom/persistence';
 import { DataSource, EntityManager } from 'typeorm';
@@ -9,10 +9,6 @@ import { Candidate, Evaluation, Evaluator } from './evaluator';
 const decisions = counter('evaluation_decisions_total', 'Evaluated candidates by the gate decision', [
   'decision',
 ]);
-
-/** Metrics of an empty slice are NaN: left out rather than sent. */
-const finite = (metrics: Record<string, number>) =>
-  Object.fromEntries(Object.entries(metrics).filter(([, v]) => Number.isFinite(v)));
 
 /** Evaluations: computed once per model version, stored, and announced on `model.evaluated`. */
 @Injectable()
@@ -50,7 +46,7 @@ export class EvaluationsService {
               championVersion: evaluation.championVersion,
               passed: evaluation.passed,
               reasons: evaluation.reasons,
-              metrics: finite({
+              metrics: finiteMetrics({
                 ndcgAt10: mine.overall.ndcgAt10,
                 recallAt10: mine.overall.recallAt10,
                 mrr: mine.overall.mrr,

@@ -6,6 +6,7 @@ import {
   TrainOptions,
   defaultTrainOptions,
   evaluateOrders,
+  finiteMetrics,
   heldOutSlice,
   loadModel,
   modelOrders,
@@ -106,9 +107,7 @@ export class Trainer {
           artifact,
           epochs,
           // Without a held-out slice (no validation reads among impressions) there is no metric to give.
-          metrics: Object.fromEntries(
-            Object.entries({ loss: last.loss, ...last.validation }).filter(([, v]) => Number.isFinite(v)),
-          ),
+          metrics: finiteMetrics({ loss: last.loss, ...last.validation }),
           wallSeconds: (performance.now() - started) / 1000,
           cpuSeconds: (cpu.user + cpu.system) / 1e6,
           peakRssBytes: Math.max(peakRssBytes, memoryUsage.rss()),
