@@ -194,6 +194,31 @@ describe('model life cycle', () => {
       version.evaluation.reasons.some((r: string) => r.startsWith('FAIL') && r.includes('champion')),
     ).toBe(true);
     expect((await champions()).map((c) => c.modelVersion)).toEqual([championBefore]);
+
+    // A candidate whose file is not there cannot be evaluated: it fails, and says why.
+    const missing = `missing-${randomUUID().slice(0, 8)}`;
+    await world.publish(topics.modelTrained, [
+      {
+        key: missing,
+        value: newEvent(
+          topics.modelTrained.name,
+          {
+            modelVersion: missing,
+            runId: randomUUID(),
+            artifact: { uri: `artifact://models/${'0'.repeat(64)}.bin`, sha256: '0'.repeat(64) },
+            datasetId: first.datasetId,
+            parentVersion: null,
+            codeVersion: 'tests',
+            params: {},
+            metrics: {},
+          },
+          'tests',
+        ),
+      },
+    ]);
+    const unreadable = await decided(missing);
+    expect(unreadable.stage).toBe('rejected');
+    expect(unreadable.evaluation.reasons[0]).toMatch(/^FAIL: cannot evaluate: .*ENOENT/);
   }, 300_000);
 
   it('a rollback restores the previous champion and says so on model.promoted and model.rolled-back', async () => {
@@ -201,7 +226,7 @@ describe('model life cycle', () => {
     if (current === first.modelVersion) {
       // Make a later version the champion by hand, so there is one to roll back from.
       const other = (await registry.get('/v1/models?limit=50')).body.find(
-        (v: Json) => v.modelVersion !== first.modelVersion && !v.modelVersion.startsWith('broken'),
+        (v: Json) => v.modelVersion !== first.modelVersion && !/^(broken|missing)-/.test(v.modelVersion),
       );
       const promoted = await registry.post(`/v1/models/${other.modelVersion}/promote`, { reason: 'tests' });
       expect(promoted.status).toBe(200);
@@ -228,7 +253,7 @@ describe('model life cycle', () => {
   it('exactly one champion under concurrent promotions', async () => {
     const versions = (await registry.get('/v1/models?limit=50')).body
       .map((v: Json) => v.modelVersion)
-      .filter((v: string) => !v.startsWith('broken'));
+      .filter((v: string) => !/^(broken|missing)-/.test(v));
     const results = await Promise.all(
       Array.from({ length: 12 }, (_, i) =>
         registry.post(`/v1/models/${versions[i % versions.length]}/promote`, { reason: `race ${i}` }),

@@ -1,10 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { newEvent, topics } from '@newsroom/contracts';
-import { ChampionStore, finiteMetrics } from '@newsroom/ml';
+import { ArtifactIntegrityError } from '@newsroom/artifacts';
+import { ChampionStore, DatasetFormatError, ModelFormatError, finiteMetrics } from '@newsroom/ml';
 import { counter } from '@newsroom/observability';
 import { Outbox, quotedSchema } from '@newsroom/persistence';
 import { DataSource, EntityManager } from 'typeorm';
 import { Candidate, Evaluation, Evaluator } from './evaluator';
+
+/** Errors of the inputs themselves (a file missing, corrupt or malformed), not of the moment. */
+const unusable = (error: unknown) =>
+  error instanceof ArtifactIntegrityError ||
+  error instanceof ModelFormatError ||
+  error instanceof DatasetFormatError ||
+  (error as NodeJS.ErrnoException).code === 'ENOENT';
 
 const decisions = counter('evaluation_decisions_total', 'Evaluated candidates by the gate decision', [
   'decision',
@@ -27,8 +35,22 @@ export class EvaluationsService {
   async evaluate(candidate: Candidate): Promise<Evaluation> {
     const stored = await this.find(candidate.modelVersion);
     if (stored) return stored;
-    const evaluation = await this.evaluator.evaluate(candidate, await this.champion.current());
-    const { candidate: mine, champion, popularity } = evaluation.rankers;
+    const champion = await this.champion.current();
+    let evaluation: Evaluation;
+    try {
+      evaluation = await this.evaluator.evaluate(candidate, champion);
+    } catch (error) {
+      if (!unusable(error)) throw error;
+      // Retrying cannot repair a missing or corrupt file: the candidate fails, saying why.
+      evaluation = {
+        modelVersion: candidate.modelVersion,
+        championVersion: champion?.modelVersion ?? null,
+        datasetId: candidate.datasetId,
+        passed: false,
+        reasons: [`FAIL: cannot evaluate: ${(error as Error).message}`],
+      };
+    }
+    const rankers = evaluation.rankers;
     await this.dataSource.transaction(async (manager) => {
       const inserted: unknown[] = await manager.query(
         `INSERT INTO ${quotedSchema(manager.connection)}.evaluations (model_version, report)
@@ -46,16 +68,18 @@ export class EvaluationsService {
               championVersion: evaluation.championVersion,
               passed: evaluation.passed,
               reasons: evaluation.reasons,
-              metrics: finiteMetrics({
-                ndcgAt10: mine.overall.ndcgAt10,
-                recallAt10: mine.overall.recallAt10,
-                mrr: mine.overall.mrr,
-                auc: mine.overall.auc,
-                coverage: mine.overall.coverage,
-                freshShare: mine.overall.freshShare,
-                popularityNdcgAt10: popularity.overall.ndcgAt10,
-                ...(champion ? { championNdcgAt10: champion.overall.ndcgAt10 } : {}),
-              }),
+              metrics: rankers
+                ? finiteMetrics({
+                    ndcgAt10: rankers.candidate.overall.ndcgAt10,
+                    recallAt10: rankers.candidate.overall.recallAt10,
+                    mrr: rankers.candidate.overall.mrr,
+                    auc: rankers.candidate.overall.auc,
+                    coverage: rankers.candidate.overall.coverage,
+                    freshShare: rankers.candidate.overall.freshShare,
+                    popularityNdcgAt10: rankers.popularity.overall.ndcgAt10,
+                    ...(rankers.champion ? { championNdcgAt10: rankers.champion.overall.ndcgAt10 } : {}),
+                  })
+                : {},
             },
             'evaluation',
           ),

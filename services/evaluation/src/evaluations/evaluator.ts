@@ -28,8 +28,9 @@ export interface Evaluation {
   datasetId: string;
   passed: boolean;
   reasons: string[];
-  heldOut: { from: string; readers: number; articles: number };
-  rankers: {
+  /** Absent when the inputs could not be read (see `reasons`). */
+  heldOut?: { from: string; readers: number; articles: number };
+  rankers?: {
     candidate: EvaluationReport;
     champion?: EvaluationReport;
     popularity: EvaluationReport;
