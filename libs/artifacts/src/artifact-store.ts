@@ -38,6 +38,11 @@ const kindPattern = /^[a-z][a-z0-9-]*$/;
 export class ArtifactStore {
   constructor(readonly root: string) {}
 
+  /** The URI an artifact of this kind and content is stored under. */
+  static uriOf(kind: string, sha256: string, extension: string): string {
+    return `${scheme}${kind}/${sha256}.${extension}`;
+  }
+
   static fromEnv(config: { ARTIFACT_STORE_DIR: string }): ArtifactStore {
     return new ArtifactStore(config.ARTIFACT_STORE_DIR);
   }
@@ -69,7 +74,7 @@ export class ArtifactStore {
       file.end();
       await once(file, 'finish');
       const sha256 = hash.digest('hex');
-      const uri = `${scheme}${kind}/${sha256}.${extension}`;
+      const uri = ArtifactStore.uriOf(kind, sha256, extension);
       // Same bytes, same name: replacing an existing copy changes nothing.
       await rename(temporary, this.path(uri));
       return { uri, sha256, bytes };

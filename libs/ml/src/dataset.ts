@@ -144,7 +144,7 @@ export async function loadDataset(lines: AsyncIterable<string> | Iterable<string
 
 /** The artifact store's reference of a dataset: named by its sha256, which is its id. */
 export const datasetRef = (datasetId: string) => ({
-  uri: `artifact://datasets/${datasetId}.jsonl`,
+  uri: ArtifactStore.uriOf('datasets', datasetId, 'jsonl'),
   sha256: datasetId,
 });
 

@@ -8,3 +8,4 @@ export * from './persistence-config';
 export * from './persistence.module';
 export * from './retention';
 export * from './outbox-relay-thread';
+export * from './update-returning';

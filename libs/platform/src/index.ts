@@ -5,3 +5,4 @@ export * from './auth';
 export * from './periodic-task';
 export * from './artifact-store.provider';
 export * from './cron-schedule';
+export * from './parse-body';

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { API_KEYS, ApiKeyGuard, ApiKeysOptions, SERVICE_CONFIG } from '@newsroom/platform';
+import { ApiKeyGuard, apiKeysProvider } from '@newsroom/platform';
 import { IngestionConfig } from './config';
 import { IngestionMetrics } from './quality/ingestion-metrics';
 import { RejectionsService } from './rejections/rejections.service';
@@ -7,19 +7,15 @@ import { RejectionsService } from './rejections/rejections.service';
 /** What the article and interaction features share: authentication, quality counters, rejections. */
 @Module({
   providers: [
-    {
-      provide: API_KEYS,
-      inject: [SERVICE_CONFIG],
-      useFactory: (config: IngestionConfig): ApiKeysOptions => ({
-        producer: config.INGESTION_API_KEYS,
-        admin: config.INGESTION_ADMIN_API_KEYS,
-        ratePerSecond: config.INGESTION_RATE_LIMIT_PER_SECOND,
-      }),
-    },
+    apiKeysProvider((config: IngestionConfig) => ({
+      producer: config.INGESTION_API_KEYS,
+      admin: config.INGESTION_ADMIN_API_KEYS,
+      ratePerSecond: config.INGESTION_RATE_LIMIT_PER_SECOND,
+    })),
     ApiKeyGuard,
     IngestionMetrics,
     RejectionsService,
   ],
-  exports: [API_KEYS, ApiKeyGuard, IngestionMetrics, RejectionsService],
+  exports: [ApiKeyGuard, IngestionMetrics, RejectionsService],
 })
 export class SharedModule {}

@@ -2,7 +2,7 @@ import { DatasetLine, datasetFormat, featureSchema } from '@newsroom/contracts';
 import { seededRandom } from '../train';
 
 const HOUR = 3_600_000;
-export const twoTopicStart = Date.parse('2026-11-10T00:00:00Z');
+const twoTopicStart = Date.parse('2026-11-10T00:00:00Z');
 /** Each topic's words: 40 token hashes from its base. */
 export const topicWords = { sports: 1_000, politics: 2_000 } as const;
 

@@ -1,6 +1,7 @@
 import {
   CanActivate,
   ExecutionContext,
+  FactoryProvider,
   ForbiddenException,
   HttpException,
   HttpStatus,
@@ -12,6 +13,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { SERVICE_CONFIG } from '../service-config';
 import { RateLimiter } from './rate-limiter';
 
 export interface NamedApiKey {
@@ -29,6 +31,11 @@ export interface ApiKeysOptions {
   ratePerSecond: number;
 }
 export const API_KEYS = Symbol('API_KEYS');
+
+/** The service's keys and rate, picked from its configuration. */
+export function apiKeysProvider<C>(pick: (config: C) => ApiKeysOptions): FactoryProvider<ApiKeysOptions> {
+  return { provide: API_KEYS, inject: [SERVICE_CONFIG], useFactory: pick };
+}
 
 export type ApiRole = 'producer' | 'admin';
 const API_ROLE = 'newsroom:api-role';

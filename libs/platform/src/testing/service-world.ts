@@ -15,7 +15,6 @@ export type Json = any;
 export interface ServiceHandle {
   process: ServiceProcess;
   schema: string;
-  env: Record<string, string>;
   get(path: string): Promise<{ status: number; body: Json }>;
   post(
     path: string,
@@ -35,10 +34,9 @@ export async function serviceWorld(partitions = 3) {
   const publisher = new EventPublisher(kafkaTopics.kafka, kafkaTopics.prefix);
   const started: ServiceHandle[] = [];
 
-  const handle = (process: ServiceProcess, schema: string, env: Record<string, string>): ServiceHandle => ({
+  const handle = (process: ServiceProcess, schema: string): ServiceHandle => ({
     process,
     schema,
-    env,
     get: async (path) => {
       const response = await fetch(`${process.url}${path}`);
       return { status: response.status, body: (await response.json()) as Json };
@@ -74,7 +72,7 @@ export async function serviceWorld(partitions = 3) {
         ARTIFACT_STORE_DIR: artifactDir,
         ...env,
       };
-      const service = handle(await startService(name, fullEnv, { readyTimeoutMs: 90_000 }), schema, fullEnv);
+      const service = handle(await startService(name, fullEnv, { readyTimeoutMs: 90_000 }), schema);
       started.push(service);
       return service;
     },

@@ -3,6 +3,7 @@ import { Payload } from '@nestjs/microservices';
 import { TopicValue, topics } from '@newsroom/contracts';
 import { ChampionStore } from '@newsroom/ml';
 import { ConsumeTopic } from '@newsroom/messaging';
+import { DataSource } from 'typeorm';
 import { EvaluationsService } from './evaluations.service';
 
 /**
@@ -14,6 +15,7 @@ export class EvaluationsConsumer {
   private readonly logger = new Logger(EvaluationsConsumer.name);
 
   constructor(
+    private readonly dataSource: DataSource,
     private readonly evaluations: EvaluationsService,
     private readonly champion: ChampionStore,
   ) {}
@@ -29,6 +31,6 @@ export class EvaluationsConsumer {
 
   @ConsumeTopic(topics.modelPromoted)
   async onPromoted(@Payload() event: TopicValue<typeof topics.modelPromoted>): Promise<void> {
-    await this.champion.record(this.evaluations.manager, event.payload);
+    await this.champion.record(this.dataSource.manager, event.payload);
   }
 }

@@ -4,7 +4,7 @@ import { ArtifactIntegrityError } from '@newsroom/artifacts';
 import { ChampionStore, DatasetFormatError, ModelFormatError, finiteMetrics } from '@newsroom/ml';
 import { counter } from '@newsroom/observability';
 import { Outbox, quotedSchema } from '@newsroom/persistence';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { Candidate, Evaluation, Evaluator } from './evaluator';
 
 /** Errors of the inputs themselves (a file missing, corrupt or malformed), not of the moment. */
@@ -27,10 +27,6 @@ export class EvaluationsService {
     private readonly evaluator: Evaluator,
     private readonly champion: ChampionStore,
   ) {}
-
-  get manager(): EntityManager {
-    return this.dataSource.manager;
-  }
 
   async evaluate(candidate: Candidate): Promise<Evaluation> {
     const stored = await this.find(candidate.modelVersion);

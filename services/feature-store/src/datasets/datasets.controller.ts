@@ -16,8 +16,8 @@ import {
   DefaultValuePipe,
 } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { describeFieldErrors, fieldErrors, topicExamples } from '@newsroom/contracts';
-import { ApiKeyGuard, RequireApiKey, SERVICE_CONFIG } from '@newsroom/platform';
+import { topicExamples } from '@newsroom/contracts';
+import { ApiKeyGuard, RequireApiKey, SERVICE_CONFIG, parseBody } from '@newsroom/platform';
 import type { FastifyReply } from 'fastify';
 import { FeatureStoreConfig } from '../config';
 import { DatasetNotFoundError, DatasetsService, Manifest } from './datasets.service';
@@ -58,11 +58,10 @@ export class DatasetsController {
   })
   @ApiResponse({ status: 201, schema: { example: manifestExample } })
   async create(@Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<Manifest> {
-    const parsed = SnapshotRequest.safeParse(body ?? {});
-    if (!parsed.success) throw new BadRequestException(describeFieldErrors(fieldErrors(parsed.error)));
+    const request = parseBody(SnapshotRequest, body);
     let window;
     try {
-      window = snapshotWindow(parsed.data, this.config, Date.now());
+      window = snapshotWindow(request, this.config, Date.now());
     } catch (error) {
       throw new BadRequestException((error as Error).message);
     }

@@ -1,11 +1,5 @@
 import { Module } from '@nestjs/common';
-import {
-  API_KEYS,
-  ApiKeyGuard,
-  ApiKeysOptions,
-  SERVICE_CONFIG,
-  artifactStoreProvider,
-} from '@newsroom/platform';
+import { ApiKeyGuard, apiKeysProvider, artifactStoreProvider } from '@newsroom/platform';
 import { FeatureStoreConfig } from '../config';
 import { OnlineFeaturesModule } from '../online/online-features.module';
 import { DatasetsController } from './datasets.controller';
@@ -19,15 +13,11 @@ import { SnapshotTriggers } from './snapshot-triggers';
   imports: [OnlineFeaturesModule],
   controllers: [DatasetsController, SnapshotRequestsConsumer],
   providers: [
-    {
-      provide: API_KEYS,
-      inject: [SERVICE_CONFIG],
-      useFactory: (config: FeatureStoreConfig): ApiKeysOptions => ({
-        producer: [],
-        admin: config.FEATURES_ADMIN_API_KEYS,
-        ratePerSecond: config.FEATURES_RATE_LIMIT_PER_SECOND,
-      }),
-    },
+    apiKeysProvider((config: FeatureStoreConfig) => ({
+      producer: [],
+      admin: config.FEATURES_ADMIN_API_KEYS,
+      ratePerSecond: config.FEATURES_RATE_LIMIT_PER_SECOND,
+    })),
     artifactStoreProvider,
     ApiKeyGuard,
     DatasetsService,

@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { quotedSchema } from '@newsroom/persistence';
+import { quotedSchema, updateReturning } from '@newsroom/persistence';
 import { PeriodicTask } from '@newsroom/platform';
 import { DataSource } from 'typeorm';
 import { DatasetsService } from './datasets.service';
@@ -31,8 +31,14 @@ export class SnapshotRequestsJob implements OnApplicationBootstrap, BeforeApplic
 
   async next(): Promise<boolean> {
     const s = quotedSchema(this.dataSource);
-    // An UPDATE's result through TypeORM is [rows, affected count].
-    const [[request]] = await this.dataSource.query(
+    const [request] = await updateReturning<{
+      request_id: string;
+      trigger: string;
+      window_start: Date;
+      window_end: Date;
+      validation_from: Date;
+    }>(
+      this.dataSource,
       `UPDATE ${s}.snapshot_requests SET claimed_at = now()
        WHERE request_id = (
          SELECT request_id FROM ${s}.snapshot_requests

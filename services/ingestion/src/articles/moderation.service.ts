@@ -1,6 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { newEvent, topics } from '@newsroom/contracts';
-import { Outbox, quotedSchema } from '@newsroom/persistence';
+import { Outbox, quotedSchema, updateReturning } from '@newsroom/persistence';
 import { DataSource } from 'typeorm';
 
 /** Flags and unflags articles: the article row, the moderation log and `articles.flagged`, in one transaction. */
@@ -14,7 +14,8 @@ export class ModerationService {
   async setFlag(articleId: string, flagged: boolean, reason: string, actor: string): Promise<void> {
     const s = quotedSchema(this.dataSource);
     await this.dataSource.transaction(async (manager) => {
-      const [updated]: [{ article_id: string }[], number] = await manager.query(
+      const updated = await updateReturning<{ article_id: string }>(
+        manager,
         `UPDATE ${s}.articles SET flagged = $2, updated_at = now() WHERE article_id = $1 RETURNING article_id`,
         [articleId, flagged],
       );

@@ -16,8 +16,7 @@ import {
 } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { ArtifactStore } from '@newsroom/artifacts';
-import { describeFieldErrors, fieldErrors } from '@newsroom/contracts';
-import { ApiKeyGuard, RequireApiKey } from '@newsroom/platform';
+import { ApiKeyGuard, RequireApiKey, parseBody } from '@newsroom/platform';
 import type { FastifyReply } from 'fastify';
 import { createReadStream } from 'node:fs';
 import { StageChange } from './dto/stage-change.dto';
@@ -54,7 +53,7 @@ export class ModelsController {
       'Roll back to the champion the current one replaced (emits model.promoted and model.rolled-back)',
   })
   rollback(@Body() body: unknown): Promise<ModelVersion> {
-    const { reason } = this.parse(body);
+    const { reason } = parseBody(StageChange, body);
     return this.stageChange(() => this.models.rollback(reason ?? 'rolled back by an operator'));
   }
 
@@ -100,14 +99,8 @@ export class ModelsController {
     summary: 'Make this version the champion (the current one is archived; emits model.promoted)',
   })
   promote(@Param('modelVersion') modelVersion: string, @Body() body: unknown): Promise<ModelVersion> {
-    const { reason } = this.parse(body);
+    const { reason } = parseBody(StageChange, body);
     return this.stageChange(() => this.models.promote(modelVersion, reason ?? 'promoted by an operator'));
-  }
-
-  private parse(body: unknown): StageChange {
-    const parsed = StageChange.safeParse(body ?? {});
-    if (!parsed.success) throw new BadRequestException(describeFieldErrors(fieldErrors(parsed.error)));
-    return parsed.data;
   }
 
   private async stageChange(change: () => Promise<ModelVersion>): Promise<ModelVersion> {

@@ -1,11 +1,5 @@
 import { Module } from '@nestjs/common';
-import {
-  API_KEYS,
-  ApiKeyGuard,
-  ApiKeysOptions,
-  SERVICE_CONFIG,
-  artifactStoreProvider,
-} from '@newsroom/platform';
+import { ApiKeyGuard, apiKeysProvider, artifactStoreProvider } from '@newsroom/platform';
 import { RegistryConfig } from '../config';
 import { ModelsConsumer } from './models.consumer';
 import { ModelsController } from './models.controller';
@@ -15,15 +9,11 @@ import { ModelsService } from './models.service';
 @Module({
   controllers: [ModelsController, ModelsConsumer],
   providers: [
-    {
-      provide: API_KEYS,
-      inject: [SERVICE_CONFIG],
-      useFactory: (config: RegistryConfig): ApiKeysOptions => ({
-        producer: [],
-        admin: config.REGISTRY_ADMIN_API_KEYS,
-        ratePerSecond: config.REGISTRY_RATE_LIMIT_PER_SECOND,
-      }),
-    },
+    apiKeysProvider((config: RegistryConfig) => ({
+      producer: [],
+      admin: config.REGISTRY_ADMIN_API_KEYS,
+      ratePerSecond: config.REGISTRY_RATE_LIMIT_PER_SECOND,
+    })),
     artifactStoreProvider,
     ApiKeyGuard,
     ModelsService,

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { TopicPayload, newEvent, topics } from '@newsroom/contracts';
-import { Outbox, advisoryXactLock, quotedSchema, schemaOf } from '@newsroom/persistence';
+import { Outbox, advisoryXactLock, quotedSchema, schemaOf, updateReturning } from '@newsroom/persistence';
 import { DataSource, EntityManager } from 'typeorm';
 import { ModelStage, ModelVersion, Promotion } from './model-version';
 
@@ -170,12 +170,13 @@ export class ModelsService {
     reason: string,
   ): Promise<void> {
     const s = quotedSchema(manager.connection);
-    // An UPDATE's result through TypeORM is [rows, affected count].
-    const [previous]: [{ model_version: string }[], number] = await manager.query(
+    const previous = await updateReturning<{ model_version: string }>(
+      manager,
       `UPDATE ${s}.model_versions SET stage = 'archived', stage_changed_at = now()
        WHERE stage = 'champion' RETURNING model_version`,
     );
-    const [[promoted]] = await manager.query(
+    const [promoted] = await updateReturning<{ artifact: { uri: string; sha256: string } }>(
+      manager,
       `UPDATE ${s}.model_versions SET stage = 'champion', stage_reason = NULL, stage_changed_at = now()
        WHERE model_version = $1 RETURNING artifact`,
       [modelVersion],

@@ -8,7 +8,7 @@ import {
 import { newEvent, topics } from '@newsroom/contracts';
 import { BackendChoice, ChampionStore, EpochStats, ML_BACKEND } from '@newsroom/ml';
 import { counter, histogram } from '@newsroom/observability';
-import { Outbox, quotedSchema, schemaOf, tryWithAdvisoryLock } from '@newsroom/persistence';
+import { Outbox, quotedSchema, schemaOf, tryWithAdvisoryLock, updateReturning } from '@newsroom/persistence';
 import { PeriodicTask, SERVICE_CONFIG } from '@newsroom/platform';
 import { DataSource } from 'typeorm';
 import { TrainingConfig } from '../config';
@@ -27,7 +27,7 @@ const runSeconds = histogram(
  * A model's version: when it was trained and by which run. Not the artifact's hash: training is
  * deterministic, so two runs on the same data can make the same bytes, and each run is a version.
  */
-export function modelVersionOf(runId: string, at = new Date()): string {
+function modelVersionOf(runId: string, at = new Date()): string {
   return `${at.toISOString().replace(/[-:]/g, '').slice(0, 15)}-${runId.slice(0, 8)}`;
 }
 
@@ -89,8 +89,14 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
         `UPDATE ${s}.training_runs SET status = 'queued', started_at = NULL, epochs = '[]' WHERE status = 'running'`,
       );
       await this.failOverdueRequests();
-      // An UPDATE's result through TypeORM is [rows, affected count].
-      const [[row]] = await this.dataSource.query(
+      const [row] = await updateReturning<{
+        run_id: string;
+        trigger: string;
+        dataset_id: string;
+        params: TrainingParams;
+        attempts: number;
+      }>(
+        this.dataSource,
         `UPDATE ${s}.training_runs SET status = 'running', started_at = now(), backend = $1, attempts = attempts + 1
          WHERE run_id = (SELECT run_id FROM ${s}.training_runs WHERE status = 'queued' ORDER BY seq LIMIT 1)
          RETURNING run_id, trigger, dataset_id, params, attempts`,
@@ -131,10 +137,11 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
       );
       const modelVersion = modelVersionOf(runId);
       await this.dataSource.transaction(async (manager) => {
-        const [, updated] = await manager.query(
+        const updated = await updateReturning(
+          manager,
           `UPDATE ${s}.training_runs SET status = 'succeeded', model_version = $2, artifact = $3, metrics = $4,
              wall_seconds = $5, cpu_seconds = $6, peak_rss_bytes = $7, finished_at = now()
-           WHERE ${mine}`,
+           WHERE ${mine} RETURNING run_id`,
           [
             runId,
             modelVersion,
@@ -145,7 +152,7 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
             outcome.peakRssBytes,
           ],
         );
-        if (updated === 0) throw new Error('the run was taken over by another worker');
+        if (updated.length === 0) throw new Error('the run was taken over by another worker');
         await this.outbox.enqueue(manager, topics.modelTrained, [
           {
             key: modelVersion,

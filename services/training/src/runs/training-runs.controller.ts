@@ -16,8 +16,7 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { describeFieldErrors, fieldErrors } from '@newsroom/contracts';
-import { ApiKeyGuard, RequireApiKey } from '@newsroom/platform';
+import { ApiKeyGuard, RequireApiKey, parseBody } from '@newsroom/platform';
 import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -59,9 +58,7 @@ export class TrainingRunsController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TrainingRun> {
-    const parsed = TrainingRunRequest.safeParse(body ?? {});
-    if (!parsed.success) throw new BadRequestException(describeFieldErrors(fieldErrors(parsed.error)));
-    const { datasetId, reason } = parsed.data;
+    const { datasetId, reason } = parseBody(TrainingRunRequest, body);
     if (idempotencyKey !== undefined && !/^[\w.:-]{1,200}$/.test(idempotencyKey)) {
       throw new BadRequestException('Idempotency-Key: 1 to 200 letters, digits, ".", ":", "-" or "_"');
     }

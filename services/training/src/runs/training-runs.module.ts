@@ -1,12 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ChampionStore, mlBackendProvider } from '@newsroom/ml';
-import {
-  API_KEYS,
-  ApiKeyGuard,
-  ApiKeysOptions,
-  SERVICE_CONFIG,
-  artifactStoreProvider,
-} from '@newsroom/platform';
+import { ApiKeyGuard, apiKeysProvider, artifactStoreProvider } from '@newsroom/platform';
 import { TrainingConfig } from '../config';
 import { TrainingTriggersConsumer } from '../triggers/training-triggers.consumer';
 import { TrainingSchedule } from '../triggers/training-schedule';
@@ -19,15 +13,11 @@ import { TrainingRunsService } from './training-runs.service';
 @Module({
   controllers: [TrainingRunsController, TrainingTriggersConsumer],
   providers: [
-    {
-      provide: API_KEYS,
-      inject: [SERVICE_CONFIG],
-      useFactory: (config: TrainingConfig): ApiKeysOptions => ({
-        producer: [],
-        admin: config.TRAINING_ADMIN_API_KEYS,
-        ratePerSecond: config.TRAINING_RATE_LIMIT_PER_SECOND,
-      }),
-    },
+    apiKeysProvider((config: TrainingConfig) => ({
+      producer: [],
+      admin: config.TRAINING_ADMIN_API_KEYS,
+      ratePerSecond: config.TRAINING_RATE_LIMIT_PER_SECOND,
+    })),
     artifactStoreProvider,
     ChampionStore,
     mlBackendProvider,

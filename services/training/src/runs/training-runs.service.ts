@@ -111,14 +111,6 @@ export class TrainingRunsService {
     return rows.map(trainingRunFromRow);
   }
 
-  /** The newest dataset announced on `dataset.snapshotted`. */
-  async latestDataset(manager: EntityManager = this.dataSource.manager): Promise<string | undefined> {
-    const [row] = await manager.query(
-      `SELECT dataset_id FROM ${quotedSchema(manager.connection)}.datasets ORDER BY created_at DESC, dataset_id LIMIT 1`,
-    );
-    return row?.dataset_id;
-  }
-
   async datasetKnown(datasetId: string): Promise<boolean> {
     const rows = await this.dataSource.query(
       `SELECT 1 FROM ${quotedSchema(this.dataSource)}.datasets WHERE dataset_id = $1`,
