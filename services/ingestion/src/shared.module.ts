@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ApiKeyGuard, apiKeysProvider } from '@newsroom/platform';
+import { API_KEYS, ApiKeyGuard, apiKeysProvider } from '@newsroom/platform';
 import { IngestionConfig } from './config';
 import { IngestionMetrics } from './quality/ingestion-metrics';
 import { RejectionsService } from './rejections/rejections.service';
@@ -16,6 +16,6 @@ import { RejectionsService } from './rejections/rejections.service';
     IngestionMetrics,
     RejectionsService,
   ],
-  exports: [ApiKeyGuard, IngestionMetrics, RejectionsService],
+  exports: [API_KEYS, ApiKeyGuard, IngestionMetrics, RejectionsService],
 })
 export class SharedModule {}
