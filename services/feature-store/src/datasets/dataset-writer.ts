@@ -183,17 +183,18 @@ export async function writeDataset(
   readers.sort((x, y) => (data.userIds[x] < data.userIds[y] ? -1 : 1));
   for (const u of readers) {
     const context = timeline[u].slice(contextStart[u]);
-    const shown = shownInValidation[u] ?? [];
+    // The first time each article was shown: what evaluation ranks, without the repeats.
+    const shownArticles = new Set<number>();
+    const shown = (shownInValidation[u] ?? []).filter(
+      (i) => !shownArticles.has(data.article[i]) && shownArticles.add(data.article[i]),
+    );
     for (const i of [...context, ...shown]) inOutput[data.article[i]] = 1;
     rows.readers += 1;
     await emit({
       kind: 'reader',
       userId: data.userIds[u],
       reads: context.map((i) => [data.articleIds[data.article[i]], data.dwell[i], data.time[i]]),
-      // The first time each article was shown: what evaluation ranks, without the repeats.
-      shown: shown
-        .filter((i, k) => shown.findIndex((j) => data.article[j] === data.article[i]) === k)
-        .map((i) => [data.articleIds[data.article[i]], data.time[i]]),
+      shown: shown.map((i) => [data.articleIds[data.article[i]], data.time[i]]),
     });
   }
 
