@@ -11,7 +11,8 @@ const aliases = Object.fromEntries(
   Object.entries(compilerOptions.paths).map(([name, [target]]) => [`${name}$`, join(workspaceRoot, target)]),
 );
 
-module.exports = function nodeAppWebpackConfig(appDir) {
+/** `extraEntries`: more bundles next to main.js (worker-thread scripts), name → path from the app. */
+module.exports = function nodeAppWebpackConfig(appDir, extraEntries = {}) {
   // services/ingestion -> dist/services/ingestion, tools/ops -> dist/tools/ops
   const isService = relative(workspaceRoot, appDir).startsWith('services/');
   const outputPath = join(workspaceRoot, 'dist', relative(workspaceRoot, dirname(appDir)), basename(appDir));
@@ -23,6 +24,7 @@ module.exports = function nodeAppWebpackConfig(appDir) {
       main: './src/main.ts',
       // Services run their outbox relay in a worker thread (libs/persistence), loaded from next to main.js.
       ...(isService ? { 'outbox-relay.worker': join(workspaceRoot, 'libs/persistence/src/outbox-relay.worker.ts') } : {}),
+      ...extraEntries,
     },
     // Keep Node's own __dirname: main.js finds the worker script next to itself.
     node: { __dirname: false, __filename: false },

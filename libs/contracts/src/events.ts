@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Article, RecommendationSource, Region, interactionTypes } from './external';
+import { Article, RecommendationSource, Region, interactionTypes, regions } from './external';
 
 /**
  * Payloads of the internal events. Each topic's envelope wraps one of these. Unlike the external
@@ -201,17 +201,34 @@ export const ModelRolledBack = z.object({
 });
 
 const scoredItem = z.object({ articleId: z.string().min(1), score: z.number().finite() });
+/** The longest list batch scoring keeps per reader (serving answers `limit` up to this). */
+export const recommendationListSize = 50;
 export const RecommendationsGenerated = z.object({
   userId: z.string().min(1),
   modelVersion: z.string().min(1),
   generatedAt: isoDateTime,
-  items: z.array(scoredItem).max(50),
+  /** Increases with every change of the reader's list: a consumer keeps the highest it has seen. */
+  revision: z.number().int().positive(),
+  /** Best first. */
+  items: z.array(scoredItem).max(recommendationListSize),
+});
+
+/** `all`, or a region: the fallback for readers without a list (score = recent reads). */
+export const fallbackScopes = ['all', ...regions] as const;
+export const FallbackScope = z.enum(fallbackScopes);
+export type FallbackScope = z.infer<typeof FallbackScope>;
+export const FallbackGenerated = z.object({
+  scope: FallbackScope,
+  generatedAt: isoDateTime,
+  items: z.array(scoredItem).max(recommendationListSize),
 });
 
 export const ScoringCompleted = z.object({
   runId: z.string().min(1),
   modelVersion: z.string().min(1),
   readersScored: z.number().int().min(0),
+  /** Candidate pool: fresh, unflagged articles when the run started. */
+  articlesScored: z.number().int().min(0),
   durationMs: z.number().min(0),
 });
 

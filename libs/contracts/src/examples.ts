@@ -189,7 +189,16 @@ export const topicExamples: { [K in TopicId]: { key: string; value: z.input<Topi
       userId: 'user-1',
       modelVersion: 'v1',
       generatedAt: '2026-11-24T08:00:00Z',
+      revision: 3,
       items: [{ articleId: 'art-1', score: 0.93 }],
+    }) as never,
+  },
+  recommendationsFallback: {
+    key: 'africa',
+    value: envelope('recommendations.fallback', {
+      scope: 'africa',
+      generatedAt: '2026-11-24T08:00:00Z',
+      items: [{ articleId: 'art-1', score: 412 }],
     }) as never,
   },
   scoringCompleted: {
@@ -198,6 +207,7 @@ export const topicExamples: { [K in TopicId]: { key: string; value: z.input<Topi
       runId: 'run-1',
       modelVersion: 'v1',
       readersScored: 15000,
+      articlesScored: 9800,
       durationMs: 21000,
     }) as never,
   },

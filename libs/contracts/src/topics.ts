@@ -128,6 +128,13 @@ export const topics = {
     'The latest top-50 list per reader.',
     true,
   ),
+  recommendationsFallback: eventTopic(
+    'recommendations.fallback',
+    'scope',
+    events.FallbackGenerated,
+    'Fresh popular articles, overall and per region: what readers without a list are served.',
+    true,
+  ),
   scoringCompleted: eventTopic(
     'scoring.completed',
     'runId',

@@ -8,3 +8,5 @@ export * from './held-out';
 export * from './model-artifact';
 export * from './champion-store';
 export * from './ml-backend.provider';
+export * from './top-k';
+export * from './candidate-scorer';

@@ -1,10 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ServingConfig } from './config';
+import { RecommendationsModule } from './recommendations/recommendations.module';
 
-/** The serving domain; its feature modules arrive with the Serving issue. */
+/** Serves readers their top articles from precomputed lists. */
 @Module({})
 export class AppModule {
   static register(_config: ServingConfig): DynamicModule {
-    return { module: AppModule, imports: [] };
+    return { module: AppModule, imports: [RecommendationsModule] };
   }
 }

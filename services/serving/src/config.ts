@@ -1,7 +1,22 @@
+import { env } from '@newsroom/config';
 import { serviceEnv } from '@newsroom/platform';
+import { hostname } from 'node:os';
 import { z } from 'zod';
 
 export const configSchema = z.object({
   ...serviceEnv(3007),
+  /**
+   * Every replica keeps the whole index in memory, so each consumes every partition: its own
+   * consumer group, named after its host (a pod keeps its group across restarts).
+   */
+  KAFKA_GROUP_ID: z.string().min(1).default(`serving-${hostname()}`),
+  /** `name:key,…`: when set, reads need one of these in `x-api-key`; empty = open reads. */
+  SERVING_API_KEYS: env.apiKeys('SERVING_API_KEYS'),
+  /** Requests per second allowed per reader key (bursts up to twice that). */
+  SERVING_API_KEY_RATE: env.positiveInt(10_000),
+  /** `recommendations.served` is published in batches: at most this often… */
+  SERVING_AUDIT_FLUSH_MS: env.positiveInt(1_000),
+  /** …or as soon as this many responses are waiting. */
+  SERVING_AUDIT_BATCH: env.positiveInt(2_000),
 });
 export type ServingConfig = z.infer<typeof configSchema>;

@@ -27,6 +27,8 @@ export interface ApiKeysOptions {
   producer: NamedApiKey[];
   /** Keys for administrative actions (also accepted where a producer key is). */
   admin: NamedApiKey[];
+  /** Keys for reads where reads may be closed (serving); none configured = open reads. */
+  reader?: NamedApiKey[];
   /** Requests per second allowed per key (token bucket; bursts up to twice that). */
   ratePerSecond: number;
 }
@@ -37,10 +39,10 @@ export function apiKeysProvider<C>(pick: (config: C) => ApiKeysOptions): Factory
   return { provide: API_KEYS, inject: [SERVICE_CONFIG], useFactory: pick };
 }
 
-export type ApiRole = 'producer' | 'admin';
+export type ApiRole = 'reader' | 'producer' | 'admin';
 const API_ROLE = 'newsroom:api-role';
 
-/** The route needs an `x-api-key` of this role (admin keys may also write). */
+/** The route needs an `x-api-key` of this role (admin keys may also write and read, producer keys read). */
 export const RequireApiKey = (role: ApiRole) => SetMetadata(API_ROLE, role);
 
 /** The name of the key a request was authenticated with: the actor in audit records. */
@@ -50,6 +52,7 @@ interface KnownKey {
   name: string;
   digest: Buffer;
   admin: boolean;
+  readerOnly: boolean;
 }
 
 const digest = (key: string) => createHash('sha256').update(key).digest();
@@ -58,21 +61,34 @@ const digest = (key: string) => createHash('sha256').update(key).digest();
 export class ApiKeyGuard implements CanActivate {
   private readonly keys: KnownKey[];
   private readonly limiter: RateLimiter;
+  private readonly openReads: boolean;
 
   constructor(
     private readonly reflector: Reflector,
     @Inject(API_KEYS) options: ApiKeysOptions,
   ) {
     this.keys = [
-      ...options.producer.map((k) => ({ name: k.name, digest: digest(k.key), admin: false })),
-      ...options.admin.map((k) => ({ name: k.name, digest: digest(k.key), admin: true })),
+      ...options.producer.map((k) => ({
+        name: k.name,
+        digest: digest(k.key),
+        admin: false,
+        readerOnly: false,
+      })),
+      ...options.admin.map((k) => ({ name: k.name, digest: digest(k.key), admin: true, readerOnly: false })),
+      ...(options.reader ?? []).map((k) => ({
+        name: k.name,
+        digest: digest(k.key),
+        admin: false,
+        readerOnly: true,
+      })),
     ];
+    this.openReads = (options.reader ?? []).length === 0;
     this.limiter = new RateLimiter(options.ratePerSecond);
   }
 
   canActivate(context: ExecutionContext): boolean {
     const role = this.reflector.get<ApiRole | undefined>(API_ROLE, context.getHandler());
-    if (!role) return true;
+    if (!role || (role === 'reader' && this.openReads)) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const presented = request.headers['x-api-key'];
     if (typeof presented !== 'string' || presented.length === 0) {
@@ -83,6 +99,7 @@ export class ApiKeyGuard implements CanActivate {
     const key = this.keys.find((k) => timingSafeEqual(k.digest, presentedDigest));
     if (!key) throw new UnauthorizedException('invalid API key');
     if (role === 'admin' && !key.admin) throw new ForbiddenException('this endpoint needs an admin API key');
+    if (role === 'producer' && key.readerOnly) throw new ForbiddenException('a reader API key cannot write');
 
     const waitSeconds = this.limiter.take(key.name);
     if (waitSeconds > 0) {

@@ -1,3 +1,4 @@
+import { CreateScoring1732900000000 } from './1732900000000-create-scoring';
+
 /** Migrations of the `scoring` schema, in order; the outbox and inbox tables come from libs/persistence. */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const migrations: Function[] = [];
+export const migrations = [CreateScoring1732900000000];

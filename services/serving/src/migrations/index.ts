@@ -1,3 +1,4 @@
+import { CreateServing1733000000000 } from './1733000000000-create-serving';
+
 /** Migrations of the `serving` schema, in order; the outbox and inbox tables come from libs/persistence. */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const migrations: Function[] = [];
+export const migrations = [CreateServing1733000000000];

@@ -1,0 +1,79 @@
+import { Injectable } from '@nestjs/common';
+import { ArticleContent } from '@newsroom/ml';
+import { quotedSchema } from '@newsroom/persistence';
+import { DataSource } from 'typeorm';
+
+export interface CatalogArticle {
+  content: ArticleContent;
+  publishedAt: number;
+  flagged: boolean;
+}
+
+/** Writes committing later than they started are caught by reading this far behind the last change seen. */
+const overlapMs = 60_000;
+
+/**
+ * Every article's content in memory (readers' histories name older articles; candidates are the
+ * fresh ones), kept up to date from the `articles` table by what changed since the last look.
+ */
+@Injectable()
+export class ArticleCatalog {
+  private readonly articles = new Map<string, CatalogArticle>();
+  private lastChange?: Date;
+  private refreshing?: Promise<void>;
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  content(articleId: string): ArticleContent | undefined {
+    return this.articles.get(articleId)?.content;
+  }
+
+  get(articleId: string): CatalogArticle | undefined {
+    return this.articles.get(articleId);
+  }
+
+  /**
+   * Candidate ids: not flagged, published within `windowHours` of the newest article (so a replayed
+   * history is scored as it would have been live; never later than now), in a stable order.
+   */
+  fresh(windowHours: number, now = Date.now()): string[] {
+    let newest = 0;
+    for (const a of this.articles.values())
+      if (a.publishedAt <= now && a.publishedAt > newest) newest = a.publishedAt;
+    const from = newest - windowHours * 3_600_000;
+    return [...this.articles]
+      .filter(([, a]) => !a.flagged && a.publishedAt > from && a.publishedAt <= now)
+      .map(([id]) => id)
+      .sort();
+  }
+
+  refresh(): Promise<void> {
+    this.refreshing ??= this.load().finally(() => (this.refreshing = undefined));
+    return this.refreshing;
+  }
+
+  private async load(): Promise<void> {
+    const since = this.lastChange ? new Date(this.lastChange.getTime() - overlapMs) : new Date(0);
+    const rows: {
+      article_id: string;
+      category: string;
+      publisher: string;
+      token_hashes: number[];
+      published_at: Date;
+      flagged: boolean;
+      changed_at: Date;
+    }[] = await this.dataSource.query(
+      `SELECT article_id, category, publisher, token_hashes, published_at, flagged, changed_at
+       FROM ${quotedSchema(this.dataSource)}.articles WHERE changed_at > $1`,
+      [since],
+    );
+    for (const row of rows) {
+      this.articles.set(row.article_id, {
+        content: { tokenHashes: row.token_hashes, category: row.category, publisher: row.publisher },
+        publishedAt: row.published_at.getTime(),
+        flagged: row.flagged,
+      });
+      if (!this.lastChange || row.changed_at > this.lastChange) this.lastChange = row.changed_at;
+    }
+  }
+}

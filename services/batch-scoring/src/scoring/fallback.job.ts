@@ -1,0 +1,98 @@
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { fallbackScopes, newEvent, recommendationListSize, topics } from '@newsroom/contracts';
+import { Outbox, quotedSchema, tryWithAdvisoryLock } from '@newsroom/persistence';
+import { PeriodicTask, SERVICE_CONFIG } from '@newsroom/platform';
+import { DataSource } from 'typeorm';
+import { BatchScoringConfig } from '../config';
+
+type Scope = (typeof fallbackScopes)[number];
+
+/**
+ * The fallback for readers without a list (unknown, no reads yet, or no model promoted yet):
+ * fresh, unflagged articles by reads over SCORING_POPULARITY_HOURS, overall and per region (from
+ * readers' recent reads), topped up with the newest. Published on `recommendations.fallback`
+ * (compacted, one list per scope) when it changes; one replica computes it.
+ */
+@Injectable()
+export class FallbackJob implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly task: PeriodicTask;
+  private lastPublished = '';
+
+  constructor(
+    @Inject(SERVICE_CONFIG) private readonly config: BatchScoringConfig,
+    private readonly dataSource: DataSource,
+    private readonly outbox: Outbox,
+  ) {
+    this.task = new PeriodicTask('fallback lists', config.SCORING_FALLBACK_INTERVAL_MS, () => this.publish());
+  }
+
+  onApplicationBootstrap(): void {
+    this.task.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.task.stop();
+  }
+
+  async publish(): Promise<void> {
+    await tryWithAdvisoryLock(this.dataSource, 'scoring:fallback', async () => {
+      const lists = await this.compute();
+      const fingerprint = JSON.stringify(lists);
+      if (fingerprint === this.lastPublished || lists.all.length === 0) return;
+      const generatedAt = new Date().toISOString();
+      await this.dataSource.transaction((manager) =>
+        this.outbox.enqueue(
+          manager,
+          topics.recommendationsFallback,
+          fallbackScopes.map((scope) => ({
+            key: scope,
+            value: newEvent(
+              topics.recommendationsFallback.name,
+              { scope, generatedAt, items: lists[scope] },
+              'batch-scoring',
+            ),
+          })),
+        ),
+      );
+      this.lastPublished = fingerprint;
+    });
+  }
+
+  private async compute(): Promise<Record<Scope, { articleId: string; score: number }[]>> {
+    const s = quotedSchema(this.dataSource);
+    const rows: { scope: string; article_id: string; reads: number }[] = await this.dataSource.query(
+      `WITH newest AS (SELECT max(published_at) AS at FROM ${s}.articles WHERE published_at <= now()),
+       fresh AS (
+         SELECT article_id FROM ${s}.articles, newest
+         WHERE NOT flagged AND published_at > newest.at - make_interval(hours => $1) AND published_at <= now()),
+       reads AS (
+         SELECT r.region, e->>'articleId' AS article_id
+         FROM ${s}.readers r CROSS JOIN newest CROSS JOIN jsonb_array_elements(r.recent_reads) e
+         WHERE (e->>'at')::timestamptz > newest.at - make_interval(hours => $2))
+       SELECT CASE WHEN GROUPING(reads.region) = 1 THEN 'all' ELSE reads.region END AS scope,
+              article_id, count(*)::int AS reads
+       FROM reads JOIN fresh USING (article_id)
+       GROUP BY GROUPING SETS ((reads.region, article_id), (article_id))`,
+      [this.config.SCORING_FRESHNESS_HOURS, this.config.SCORING_POPULARITY_HOURS],
+    );
+    const newest: { article_id: string }[] = await this.dataSource.query(
+      `SELECT article_id FROM ${s}.articles WHERE NOT flagged AND published_at <= now()
+       ORDER BY published_at DESC, article_id LIMIT $1`,
+      [recommendationListSize],
+    );
+    const lists = {} as Record<Scope, { articleId: string; score: number }[]>;
+    for (const scope of fallbackScopes) {
+      const popular = rows
+        .filter((r) => r.scope === scope)
+        .sort((a, b) => b.reads - a.reads || (a.article_id < b.article_id ? -1 : 1))
+        .slice(0, recommendationListSize)
+        .map((r) => ({ articleId: r.article_id, score: r.reads }));
+      const listed = new Set(popular.map((i) => i.articleId));
+      const topUp = newest
+        .filter((a) => !listed.has(a.article_id))
+        .map((a) => ({ articleId: a.article_id, score: 0 }));
+      lists[scope] = [...popular, ...topUp].slice(0, recommendationListSize);
+    }
+    return lists;
+  }
+}

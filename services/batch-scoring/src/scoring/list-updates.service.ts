@@ -1,0 +1,88 @@
+import { Injectable } from '@nestjs/common';
+import { recommendationListSize } from '@newsroom/contracts';
+import { ChampionStore } from '@newsroom/ml';
+import { counter } from '@newsroom/observability';
+import { DataSource, EntityManager } from 'typeorm';
+import { ListItem, ReaderLists } from './reader-lists';
+import { ReaderVectors } from './reader-vectors';
+import { ScoringEngine } from './scoring-engine';
+
+const freshInserts = counter(
+  'scoring_fresh_article_insertions_total',
+  "New articles placed into readers' lists without a run",
+);
+
+/**
+ * Changes to stored lists between runs. A new article is scored against every listed reader and
+ * enters each list where it beats the 50th item (no retraining: its vector comes from its words,
+ * category and publisher). A flagged article leaves every list that holds it.
+ */
+@Injectable()
+export class ListUpdatesService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly champion: ChampionStore,
+    private readonly engine: ScoringEngine,
+    private readonly vectors: ReaderVectors,
+    private readonly lists: ReaderLists,
+  ) {}
+
+  /** Offers stored articles to every reader's list; the number of lists changed. */
+  async offerArticles(articleIds: readonly string[]): Promise<number> {
+    const champion = await this.champion.current();
+    if (!champion || articleIds.length === 0) return 0;
+    const pool = await this.engine.prepare(champion);
+    const offered = articleIds.filter((id) => pool.index.has(id));
+    if (offered.length === 0) return 0;
+    const readers = await this.vectors.current(champion.modelVersion);
+    const d = pool.vectors.length / pool.articleIds.length;
+    const offers = new Map<string, ListItem[]>();
+    for (const [userId, reader] of readers) {
+      for (const articleId of offered) {
+        if (reader.articleIds.has(articleId)) continue;
+        const at = (pool.index.get(articleId) ?? 0) * d;
+        let score = 0;
+        for (let j = 0; j < d; j++) score += reader.vector[j] * pool.vectors[at + j];
+        if (score > reader.threshold) {
+          const list = offers.get(userId) ?? [];
+          list.push({ articleId, score });
+          offers.set(userId, list);
+        }
+      }
+    }
+    if (offers.size === 0) return 0;
+    const changed = await this.dataSource.transaction(async (manager) => {
+      const stored = await this.lists.lock(manager, [...offers.keys()]);
+      const next = new Map<string, ListItem[]>();
+      for (const [userId, items] of offers) {
+        const list = stored.get(userId);
+        if (list?.modelVersion !== champion.modelVersion) continue;
+        const have = new Set(list.items.map((i) => i.articleId));
+        const added = items.filter((i) => !have.has(i.articleId));
+        const merged = [...list.items, ...added]
+          .sort((a, b) => b.score - a.score)
+          .slice(0, recommendationListSize);
+        if (added.some((i) => merged.includes(i))) next.set(userId, merged);
+      }
+      await this.lists.update(manager, next);
+      return next;
+    });
+    for (const [userId, items] of changed) this.vectors.updated(userId, items);
+    freshInserts.inc(changed.size);
+    return changed.size;
+  }
+
+  /** Takes articles out of every stored list (in the caller's transaction with the flag itself). */
+  async withdraw(manager: EntityManager, articleIds: readonly string[]): Promise<void> {
+    if (articleIds.length === 0) return;
+    const gone = new Set(articleIds);
+    const holding = await this.lists.lockHolding(manager, articleIds);
+    const next = new Map<string, ListItem[]>();
+    for (const [userId, list] of holding)
+      next.set(
+        userId,
+        list.items.filter((i) => !gone.has(i.articleId)),
+      );
+    await this.lists.update(manager, next);
+  }
+}

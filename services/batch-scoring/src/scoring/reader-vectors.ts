@@ -1,0 +1,74 @@
+import { Injectable } from '@nestjs/common';
+import { recommendationListSize } from '@newsroom/contracts';
+import { quotedSchema } from '@newsroom/persistence';
+import { DataSource } from 'typeorm';
+import { ListItem } from './reader-lists';
+
+export interface ReaderVector {
+  vector: Float32Array;
+  /** Score a new article must beat to enter the list (−∞ while the list is short). */
+  threshold: number;
+  articleIds: Set<string>;
+}
+
+/** Writes committing later than they started are caught by reading this far behind the last change seen. */
+const overlapMs = 60_000;
+
+/**
+ * Every listed reader's vector under one model, in memory, with what it takes to enter their
+ * list: what the freshness path scores a new article against. Kept up to date from the lists
+ * table by what changed since the last look; starts over when the model changes.
+ */
+@Injectable()
+export class ReaderVectors {
+  private modelVersion?: string;
+  private readonly readers = new Map<string, ReaderVector>();
+  private lastChange?: Date;
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  async current(modelVersion: string): Promise<ReadonlyMap<string, ReaderVector>> {
+    if (modelVersion !== this.modelVersion) {
+      this.readers.clear();
+      this.lastChange = undefined;
+      this.modelVersion = modelVersion;
+    }
+    const since = this.lastChange ? new Date(this.lastChange.getTime() - overlapMs) : new Date(0);
+    const rows: {
+      user_id: string;
+      model_version: string;
+      vector: Buffer;
+      items: ListItem[];
+      changed_at: Date;
+    }[] = await this.dataSource.query(
+      `SELECT user_id, model_version, vector, items, changed_at FROM ${quotedSchema(this.dataSource)}.lists
+         WHERE changed_at > $1`,
+      [since],
+    );
+    for (const row of rows) {
+      if (!this.lastChange || row.changed_at > this.lastChange) this.lastChange = row.changed_at;
+      if (row.model_version !== modelVersion) {
+        this.readers.delete(row.user_id);
+        continue;
+      }
+      const vector = new Float32Array(
+        row.vector.buffer.slice(row.vector.byteOffset, row.vector.byteOffset + row.vector.byteLength),
+      );
+      this.readers.set(row.user_id, { vector, ...ReaderVectors.entry(row.items) });
+    }
+    return this.readers;
+  }
+
+  /** After this process changed a list: the next article sees it without waiting for a reload. */
+  updated(userId: string, items: readonly ListItem[]): void {
+    const reader = this.readers.get(userId);
+    if (reader) Object.assign(reader, ReaderVectors.entry(items));
+  }
+
+  private static entry(items: readonly ListItem[]): Omit<ReaderVector, 'vector'> {
+    return {
+      threshold: items.length < recommendationListSize ? -Infinity : items[items.length - 1].score,
+      articleIds: new Set(items.map((i) => i.articleId)),
+    };
+  }
+}

@@ -1,0 +1,79 @@
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
+import { counter, histogram } from '@newsroom/observability';
+import { PeriodicTask, SERVICE_CONFIG } from '@newsroom/platform';
+import { BatchScoringConfig } from '../config';
+import { ScoringEngine } from './scoring-engine';
+import { ScoringRunsService, ShardClaim } from './scoring-runs.service';
+
+const shardSeconds = histogram(
+  'scoring_shard_duration_seconds',
+  'Time to score one shard of readers',
+  [],
+  [0.1, 0.5, 1, 2, 5, 10, 30, 60],
+);
+const readersScored = counter('scoring_readers_scored_total', 'Readers scored by batch runs');
+
+/**
+ * Works on scoring runs: claims as many shards as this replica has scoring threads, scores them
+ * at once, renews their leases meanwhile, and claims more until the run is done.
+ */
+@Injectable()
+export class ScoringRunnerJob implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(ScoringRunnerJob.name);
+  private readonly task = new PeriodicTask('scoring runs', 500, () => this.work());
+
+  constructor(
+    @Inject(SERVICE_CONFIG) private readonly config: BatchScoringConfig,
+    private readonly runs: ScoringRunsService,
+    private readonly engine: ScoringEngine,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.task.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.task.stop();
+  }
+
+  /** One round: up to SCORING_WORKERS shards; true (go on at once) if any was claimed. */
+  async work(): Promise<boolean> {
+    const claims: ShardClaim[] = [];
+    for (let i = 0; i < this.config.SCORING_WORKERS; i++) {
+      const claim = await this.runs.claim();
+      if (!claim) break;
+      claims.push(claim);
+    }
+    if (claims.length === 0) return false;
+    const renewal = setInterval(
+      () => this.runs.renew().catch((e: Error) => this.logger.warn(`lease renewal failed: ${e.message}`)),
+      this.config.SCORING_SHARD_LEASE_MS / 3,
+    );
+    try {
+      await Promise.all(claims.map((claim) => this.score(claim)));
+    } finally {
+      clearInterval(renewal);
+    }
+    return true;
+  }
+
+  private async score(claim: ShardClaim): Promise<void> {
+    const started = process.hrtime.bigint();
+    const pool = await this.engine.prepare(claim.champion);
+    const readers = await this.runs.readers(claim);
+    const lists = await this.engine.score(pool, readers);
+    const outcome = await this.runs.complete(claim, lists, pool.articleIds.length);
+    shardSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    if (outcome === 'done' || outcome === 'run-completed') readersScored.inc(lists.length);
+    const what = `run ${claim.runId} shard ${claim.shard + 1}/${claim.shards}`;
+    if (outcome === 'run-completed')
+      this.logger.log(`${what}: ${lists.length} readers; run complete (${claim.champion.modelVersion})`);
+    else if (outcome !== 'done') this.logger.warn(`${what}: discarded (${outcome})`);
+  }
+}

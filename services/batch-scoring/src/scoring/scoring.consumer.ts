@@ -1,0 +1,62 @@
+import { Controller, Logger } from '@nestjs/common';
+import { Payload } from '@nestjs/microservices';
+import { TopicValue, topics } from '@newsroom/contracts';
+import { ConsumeTopic, ConsumeTopicBatch, MessageBatch } from '@newsroom/messaging';
+import { ChampionStore } from '@newsroom/ml';
+import { DataSource } from 'typeorm';
+import { FeatureStateService } from '../feature-state/feature-state.service';
+import { ListUpdatesService } from './list-updates.service';
+import { ScoringRunsService } from './scoring-runs.service';
+
+/**
+ * `model.promoted`: a run scoring every reader with the new champion. `articles.ingested`: the
+ * freshness path (a new article offered to every list). `articles.flagged`: out of every list.
+ */
+@Controller()
+export class ScoringConsumer {
+  private readonly logger = new Logger(ScoringConsumer.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly champion: ChampionStore,
+    private readonly runs: ScoringRunsService,
+    private readonly state: FeatureStateService,
+    private readonly updates: ListUpdatesService,
+  ) {}
+
+  @ConsumeTopic(topics.modelPromoted)
+  async onPromoted(@Payload() event: TopicValue<typeof topics.modelPromoted>): Promise<void> {
+    const runId = await this.dataSource.transaction(async (manager) => {
+      await this.champion.record(manager, event.payload);
+      return this.runs.start(manager, event.payload);
+    });
+    if (runId) this.logger.log(`run ${runId}: scoring every reader with ${event.payload.modelVersion}`);
+  }
+
+  @ConsumeTopicBatch(topics.articlesIngested)
+  async onArticles(
+    @Payload() batch: MessageBatch<TopicValue<typeof topics.articlesIngested>>,
+  ): Promise<void> {
+    const stored = await this.state.applyIngested(
+      this.dataSource.manager,
+      batch.messages.map((m) => m.value.payload),
+    );
+    // Revisions edit articles already offered; only first versions are new to readers.
+    await this.updates.offerArticles(stored.filter((a) => a.revision === 1).map((a) => a.article_id));
+  }
+
+  @ConsumeTopicBatch(topics.articlesFlagged)
+  async onModeration(
+    @Payload() batch: MessageBatch<TopicValue<typeof topics.articlesFlagged>>,
+  ): Promise<void> {
+    const decisions = batch.messages.map((m) => m.value.payload);
+    const last = new Map(decisions.map((d) => [d.articleId, d.flagged]));
+    await this.dataSource.transaction(async (manager) => {
+      await this.state.applyModeration(manager, decisions);
+      await this.updates.withdraw(
+        manager,
+        [...last].filter(([, flagged]) => flagged).map(([id]) => id),
+      );
+    });
+  }
+}

@@ -1,0 +1,37 @@
+import { Module } from '@nestjs/common';
+import { ChampionStore } from '@newsroom/ml';
+import { artifactStoreProvider } from '@newsroom/platform';
+import { FeatureStateModule } from '../feature-state/feature-state.module';
+import { ArticleCatalog } from './article-catalog';
+import { FallbackJob } from './fallback.job';
+import { ListUpdatesService } from './list-updates.service';
+import { ReaderLists } from './reader-lists';
+import { ReaderRefreshJob } from './reader-refresh.job';
+import { ReaderVectors } from './reader-vectors';
+import { ScoringEngine } from './scoring-engine';
+import { ScoringRunnerJob } from './scoring-runner.job';
+import { ScoringRunsController } from './scoring-runs.controller';
+import { ScoringRunsService } from './scoring-runs.service';
+import { ScoringConsumer } from './scoring.consumer';
+import { ScoringWorkers } from './scoring-workers';
+
+/** Readers' top-50 lists: full runs per promotion, new articles between runs, flags, the fallback. */
+@Module({
+  imports: [FeatureStateModule],
+  controllers: [ScoringConsumer, ScoringRunsController],
+  providers: [
+    artifactStoreProvider,
+    ChampionStore,
+    ArticleCatalog,
+    ScoringWorkers,
+    ScoringEngine,
+    ReaderLists,
+    ReaderVectors,
+    ScoringRunsService,
+    ScoringRunnerJob,
+    ReaderRefreshJob,
+    ListUpdatesService,
+    FallbackJob,
+  ],
+})
+export class ScoringModule {}

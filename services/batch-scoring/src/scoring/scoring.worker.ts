@@ -1,0 +1,56 @@
+// A scoring thread: one per core, each with its own TensorFlow.js and copy of the champion, so a
+// replica scores several shards at once (TensorFlow.js runs on the thread that calls it).
+import { CandidateScorer, decodeModel, selectBackend } from '@newsroom/ml';
+import { parentPort } from 'node:worker_threads';
+import { ScoringReply, ScoringRequest } from './scoring-worker-protocol';
+
+const port = parentPort;
+if (!port) throw new Error('scoring.worker must run in a worker thread');
+
+let scorer: CandidateScorer | undefined;
+let backend: Promise<string> | undefined;
+let poolId: number | undefined;
+
+function loaded(): CandidateScorer {
+  if (!scorer) throw new Error('no model loaded');
+  return scorer;
+}
+
+async function handle(request: ScoringRequest): Promise<ScoringReply> {
+  switch (request.type) {
+    case 'load': {
+      backend ??= selectBackend(request.backends).then((choice) => choice.name);
+      const name = await backend;
+      const { model, encoder } = decodeModel(Buffer.from(request.modelBytes));
+      scorer?.dispose();
+      scorer = new CandidateScorer(model, encoder);
+      poolId = undefined;
+      return { id: request.id, type: 'loaded', backend: name, dimensions: scorer.dimensions };
+    }
+    case 'articles':
+      return { id: request.id, type: 'vectors', vectors: loaded().articleVectors(request.articles) };
+    case 'readers': {
+      const current = loaded();
+      if (poolId !== request.poolId) {
+        current.setPool(request.pool);
+        poolId = request.poolId;
+      }
+      const { vectors, top } = current.scoreReaders(request.profiles, request.excluded, request.k);
+      return { id: request.id, type: 'scored', vectors, indices: top.indices, scores: top.scores };
+    }
+  }
+}
+
+// One request at a time, in order: a pool or model change applies to the requests after it.
+let queue = Promise.resolve();
+port.on('message', (request: ScoringRequest) => {
+  queue = queue.then(async () => {
+    let reply: ScoringReply;
+    try {
+      reply = await handle(request);
+    } catch (error) {
+      reply = { id: request.id, type: 'failed', message: (error as Error).message };
+    }
+    port.postMessage(reply);
+  });
+});
