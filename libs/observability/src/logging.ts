@@ -1,3 +1,4 @@
+import { RequestMethod } from '@nestjs/common';
 import { trace } from '@opentelemetry/api';
 import type { Params } from 'nestjs-pino';
 import pino from 'pino';
@@ -20,8 +21,15 @@ export function loggerOptions(serviceName: string, level: string): pino.LoggerOp
   };
 }
 
-export function nestLoggerParams(serviceName: string, level: string): Params {
+/**
+ * `quietRoutes` (Nest route paths, e.g. `v1/users/*path`) get no access-log line and no
+ * per-request child logger: hot routes whose every response is audited elsewhere.
+ */
+export function nestLoggerParams(serviceName: string, level: string, quietRoutes: string[] = []): Params {
   return {
+    ...(quietRoutes.length > 0
+      ? { exclude: quietRoutes.map((path) => ({ path, method: RequestMethod.ALL })) }
+      : {}),
     pinoHttp: {
       ...loggerOptions(serviceName, level),
       // Probes and scrapes are frequent and uninteresting; everything else is logged once per request.

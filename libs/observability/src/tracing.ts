@@ -16,7 +16,19 @@ import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic
  */
 let sdk: NodeSDK | undefined;
 
-export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = process.env): void {
+export interface TracingOptions {
+  /**
+   * Incoming HTTP paths (prefixes) not traced, besides probes and scrapes: hot read paths that
+   * call nothing else, where a span per request would cost more than the work it describes.
+   */
+  untracedPaths?: readonly string[];
+}
+
+export function startTracing(
+  serviceName: string,
+  { untracedPaths = [] }: TracingOptions = {},
+  env: NodeJS.ProcessEnv = process.env,
+): void {
   if (sdk || env['OTEL_SDK_DISABLED'] === 'true') return;
   const exporting = Boolean(env['OTEL_EXPORTER_OTLP_ENDPOINT'] || env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT']);
   // Metrics go through prom-client and logs through pino, not OpenTelemetry's exporters.
@@ -31,7 +43,10 @@ export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = proce
     // none at all it would register no tracer (no trace ids): keep spans, export nothing.
     spanProcessors: [exporting ? new BatchSpanProcessor(new OTLPTraceExporter()) : new NoopSpanProcessor()],
     instrumentations: [
-      new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => isProbe(req.url) }),
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (req) =>
+          isProbe(req.url) || untracedPaths.some((path) => req.url?.startsWith(path)),
+      }),
       new PgInstrumentation({ requireParentSpan: true }),
     ],
   });

@@ -14,6 +14,8 @@ export interface PlatformModuleOptions {
   config: ServiceConfig;
   entities?: SchemaDataSourceOptions['entities'];
   migrations?: SchemaDataSourceOptions['migrations'];
+  /** Routes without access-log lines (see nestLoggerParams). */
+  quietRoutes?: string[];
 }
 
 /**
@@ -23,11 +25,18 @@ export interface PlatformModuleOptions {
 @Global()
 @Module({})
 export class PlatformModule {
-  static forRoot({ service, schema, config, entities, migrations }: PlatformModuleOptions): DynamicModule {
+  static forRoot({
+    service,
+    schema,
+    config,
+    entities,
+    migrations,
+    quietRoutes,
+  }: PlatformModuleOptions): DynamicModule {
     return {
       module: PlatformModule,
       imports: [
-        LoggerModule.forRoot(nestLoggerParams(service, config.LOG_LEVEL)),
+        LoggerModule.forRoot(nestLoggerParams(service, config.LOG_LEVEL, quietRoutes)),
         TerminusModule.forRoot({ logger: false }),
         MessagingModule.forRoot(messagingOptions(service, config)),
         PersistenceModule.forRoot({

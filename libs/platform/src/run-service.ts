@@ -2,7 +2,7 @@ import { DynamicModule, INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { ConfigError, loadConfig } from '@newsroom/config';
 import { KafkaTransport } from '@newsroom/messaging';
 import { collectProcessMetrics, instrumentHttp } from '@newsroom/observability';
@@ -24,6 +24,10 @@ export interface ServiceDefinition<C extends ServiceConfig> {
   configSchema: z.ZodType<C>;
   /** The service's own (domain) module; the platform module is added around it. */
   createModule: (config: C) => DynamicModule;
+  /** OpenAPI paths of routes served on Fastify directly (outside Nest's router), for /docs. */
+  openApiPaths?: OpenAPIObject['paths'];
+  /** Hot routes without access-log lines (Nest route paths), their responses audited otherwise. */
+  quietRoutes?: string[];
 }
 
 @Module({})
@@ -43,6 +47,7 @@ export function serviceRootModule<C extends ServiceConfig>(
         config,
         entities: definition.entities,
         migrations: definition.migrations,
+        quietRoutes: definition.quietRoutes,
       }),
       definition.createModule(config),
     ],
@@ -162,7 +167,7 @@ export async function createServiceApp<C extends ServiceConfig>(
 
 function setUpOpenApi(
   app: INestApplication,
-  definition: { name: string; description: string },
+  definition: { name: string; description: string; openApiPaths?: OpenAPIObject['paths'] },
   config: ServiceConfig,
 ): void {
   const document = SwaggerModule.createDocument(
@@ -174,6 +179,7 @@ function setUpOpenApi(
       .addApiKey({ type: 'apiKey', name: 'x-api-key', in: 'header' }, 'api-key')
       .build(),
   );
+  document.paths = { ...document.paths, ...definition.openApiPaths };
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
 }
 

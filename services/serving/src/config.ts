@@ -15,8 +15,8 @@ export const configSchema = z.object({
   /** Requests per second allowed per reader key (bursts up to twice that). */
   SERVING_API_KEY_RATE: env.positiveInt(10_000),
   /** `recommendations.served` is published in batches: at most this often… */
-  SERVING_AUDIT_FLUSH_MS: env.positiveInt(1_000),
+  SERVING_AUDIT_FLUSH_MS: env.positiveInt(100),
   /** …or as soon as this many responses are waiting. */
-  SERVING_AUDIT_BATCH: env.positiveInt(2_000),
+  SERVING_AUDIT_BATCH: env.positiveInt(500),
 });
 export type ServingConfig = z.infer<typeof configSchema>;

@@ -4,6 +4,7 @@ import { runService } from '@newsroom/platform';
 import { AppModule } from './app.module';
 import { configSchema } from './config';
 import { migrations } from './migrations';
+import { recommendationsOpenApi } from './recommendations/recommendations.openapi';
 
 void runService({
   name: 'serving',
@@ -12,4 +13,7 @@ void runService({
   migrations,
   configSchema,
   createModule: (config) => AppModule.register(config),
+  openApiPaths: recommendationsOpenApi,
+  // Every response is on recommendations.served (with its request id): no access-log line as well.
+  quietRoutes: ['v1/users/*path'],
 });

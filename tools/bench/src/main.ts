@@ -1,6 +1,8 @@
 import { runCommandLine } from '@newsroom/config';
 import { benchFeatures } from './features-bench';
 import { benchIngestion } from './ingestion-bench';
+import { benchScoring } from './scoring-bench';
+import { benchServing } from './serving-bench';
 import { benchTraining } from './training-bench';
 
 /** Benchmarks: each prints its figures (medians of several runs). `bench <name> [--n N] [--runs R]`. */
@@ -47,9 +49,19 @@ async function main(args: string[]): Promise<number> {
         keepDataset: option('keep-dataset'),
       });
       return 0;
+    case 'scoring':
+      await benchScoring({ runs: flag('runs', 3), fresh: flag('fresh', 20) });
+      return 0;
+    case 'serving':
+      await benchServing({
+        runs: flag('runs', 3),
+        seconds: flag('seconds', 10),
+        readers: flag('readers', 15_000),
+      });
+      return 0;
     default:
       console.error(
-        'usage: bench ingestion|features [--n 300000] [--runs 3] [--partitions 6] [--only-updates|--only-snapshot] | training [--epochs 1] [--dataset FILE] [--keep-dataset FILE]',
+        'usage: bench ingestion|features [--n 300000] [--runs 3] [--partitions 6] [--only-updates|--only-snapshot] | training [--epochs 1] [--dataset FILE] [--keep-dataset FILE] | scoring [--runs 3] [--fresh 20] | serving [--runs 3] [--seconds 10] [--readers 15000]',
       );
       return 2;
   }

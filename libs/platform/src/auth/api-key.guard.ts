@@ -88,9 +88,20 @@ export class ApiKeyGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const role = this.reflector.get<ApiRole | undefined>(API_ROLE, context.getHandler());
-    if (!role || (role === 'reader' && this.openReads)) return true;
+    if (!role) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const presented = request.headers['x-api-key'];
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    const name = this.authenticate(role, request.headers['x-api-key'], reply);
+    if (name) request.apiKeyName = name;
+    return true;
+  }
+
+  /**
+   * Checks a presented key for a role (also for routes served outside Nest's pipeline): the key's
+   * name, `undefined` for open reads, or an HttpException (401, 403, 429 with Retry-After).
+   */
+  authenticate(role: ApiRole, presented: unknown, reply: Pick<FastifyReply, 'header'>): string | undefined {
+    if (role === 'reader' && this.openReads) return undefined;
     if (typeof presented !== 'string' || presented.length === 0) {
       throw new UnauthorizedException('missing x-api-key header');
     }
@@ -103,10 +114,9 @@ export class ApiKeyGuard implements CanActivate {
 
     const waitSeconds = this.limiter.take(key.name);
     if (waitSeconds > 0) {
-      context.switchToHttp().getResponse<FastifyReply>().header('Retry-After', String(waitSeconds));
+      reply.header('Retry-After', String(waitSeconds));
       throw new HttpException(`rate limit exceeded for key "${key.name}"`, HttpStatus.TOO_MANY_REQUESTS);
     }
-    request.apiKeyName = key.name;
-    return true;
+    return key.name;
   }
 }

@@ -7,16 +7,20 @@ import { DataSource, EntityManager } from 'typeorm';
 type Generated = TopicPayload<typeof topics.recommendationsGenerated>;
 type Fallback = TopicPayload<typeof topics.recommendationsFallback>;
 
-export interface StoredList {
+/** Items as two arrays (best first), ids interned: a few objects per reader, not one per item. */
+export interface RankedItems {
+  articleIds: string[];
+  scores: Float64Array;
+}
+
+export interface StoredList extends RankedItems {
   modelVersion: string;
   revision: number;
   generatedAt: string;
-  items: { articleId: string; score: number }[];
 }
 
-export interface FallbackList {
+export interface FallbackList extends RankedItems {
   generatedAt: string;
-  items: { articleId: string; score: number }[];
 }
 
 const listedReaders = gauge('serving_index_readers', 'Readers with a list in this replica’s index');
@@ -25,7 +29,8 @@ const listedReaders = gauge('serving_index_readers', 'Readers with a list in thi
  * Serving's store: PostgreSQL (the `serving` schema) for durability, and the same data in memory
  * for answering. Writes go to the table first and then to memory, so what a replica answers is
  * always stored; a restart loads the table. Lists keep the highest revision whatever the order
- * they arrive in; a flag is permanent until an unflag.
+ * they arrive in; a flag is permanent until an unflag. Lists are held compactly (RankedItems):
+ * the old generation stays small for the garbage collector, whose pauses would be tail latency.
  */
 @Injectable()
 export class RecommendationIndex implements OnApplicationBootstrap {
@@ -33,6 +38,7 @@ export class RecommendationIndex implements OnApplicationBootstrap {
   private readonly lists = new Map<string, StoredList>();
   private readonly fallbacks = new Map<FallbackScope, FallbackList>();
   private readonly flagged = new Set<string>();
+  private readonly articleIds = new Map<string, string>();
 
   constructor(private readonly dataSource: DataSource) {}
 
@@ -48,7 +54,10 @@ export class RecommendationIndex implements OnApplicationBootstrap {
     for (const row of await this.dataSource.query(
       `SELECT scope, generated_at, items FROM ${this.s}.fallback_lists`,
     )) {
-      this.fallbacks.set(row.scope, { generatedAt: row.generated_at.toISOString(), items: row.items });
+      this.fallbacks.set(row.scope, {
+        generatedAt: row.generated_at.toISOString(),
+        ...this.ranked(row.items),
+      });
     }
     const rows = await this.dataSource.query(
       `SELECT user_id, model_version, revision, generated_at, items FROM ${this.s}.lists`,
@@ -58,7 +67,7 @@ export class RecommendationIndex implements OnApplicationBootstrap {
         modelVersion: row.model_version,
         revision: row.revision,
         generatedAt: row.generated_at.toISOString(),
-        items: row.items,
+        ...this.ranked(row.items),
       });
     }
     this.logger.log(
@@ -98,7 +107,7 @@ export class RecommendationIndex implements OnApplicationBootstrap {
         modelVersion: g.modelVersion,
         revision: g.revision,
         generatedAt: g.generatedAt,
-        items: g.items,
+        ...this.ranked(g.items),
       });
     }
   }
@@ -115,7 +124,7 @@ export class RecommendationIndex implements OnApplicationBootstrap {
     for (const f of latest.values()) {
       const current = this.fallbacks.get(f.scope);
       if (!current || current.generatedAt <= f.generatedAt)
-        this.fallbacks.set(f.scope, { generatedAt: f.generatedAt, items: f.items });
+        this.fallbacks.set(f.scope, { generatedAt: f.generatedAt, ...this.ranked(f.items) });
     }
   }
 
@@ -134,6 +143,20 @@ export class RecommendationIndex implements OnApplicationBootstrap {
     await manager.query(`DELETE FROM ${this.s}.flagged_articles WHERE article_id = ANY($1)`, [unflag]);
     for (const id of flag) this.flagged.add(id);
     for (const id of unflag) this.flagged.delete(id);
+  }
+
+  private ranked(items: readonly { articleId: string; score: number }[]): RankedItems {
+    return {
+      articleIds: items.map((i) => this.intern(i.articleId)),
+      scores: Float64Array.from(items, (i) => i.score),
+    };
+  }
+
+  private intern(articleId: string): string {
+    const known = this.articleIds.get(articleId);
+    if (known !== undefined) return known;
+    this.articleIds.set(articleId, articleId);
+    return articleId;
   }
 
   private putList(userId: string, list: StoredList): void {

@@ -4,13 +4,13 @@ import { ApiKeyGuard, apiKeysProvider } from '@newsroom/platform';
 import { ServingConfig } from '../config';
 import { RecommendationIndex } from './recommendation-index';
 import { RecommendationsConsumer } from './recommendations.consumer';
-import { RecommendationsController } from './recommendations.controller';
+import { RecommendationsRoute } from './recommendations.route';
 import { RecommendationsService } from './recommendations.service';
 import { ServedLog } from './served-log';
 
 /** Readers' top articles over HTTP, from lists batch scoring precomputed. */
 @Module({
-  controllers: [RecommendationsController, RecommendationsConsumer],
+  controllers: [RecommendationsConsumer],
   providers: [
     apiKeysProvider((config: ServingConfig) => ({
       producer: [],
@@ -22,6 +22,7 @@ import { ServedLog } from './served-log';
     ChampionStore,
     RecommendationIndex,
     RecommendationsService,
+    RecommendationsRoute,
     ServedLog,
   ],
 })

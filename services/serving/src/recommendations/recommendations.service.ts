@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Region, ServingResponse } from '@newsroom/contracts';
-import { RecommendationIndex } from './recommendation-index';
+import { RankedItems, RecommendationIndex } from './recommendation-index';
 
 /**
  * A reader's answer: their list without flagged articles (topped up from the fallback if that
@@ -13,20 +13,11 @@ export class RecommendationsService {
 
   recommend(userId: string, limit: number, region?: Region): ServingResponse {
     const list = this.index.list(userId);
-    const fallback = this.index.fallback(region ?? 'all') ?? this.index.fallback('all');
+    const fallback = (region && this.index.fallback(region)) || this.index.fallback('all');
     const items: ServingResponse['items'] = [];
-    const taken = new Set<string>();
-    const take = (source: readonly { articleId: string; score: number }[]) => {
-      for (const item of source) {
-        if (items.length === limit) return;
-        if (taken.has(item.articleId) || this.index.isFlagged(item.articleId)) continue;
-        taken.add(item.articleId);
-        items.push({ articleId: item.articleId, rank: items.length + 1, score: item.score });
-      }
-    };
     if (list) {
-      take(list.items);
-      if (fallback) take(fallback.items);
+      this.take(list, items, limit);
+      if (fallback && items.length < limit) this.take(fallback, items, limit);
       return {
         userId,
         modelVersion: list.modelVersion,
@@ -35,7 +26,7 @@ export class RecommendationsService {
         items,
       };
     }
-    if (fallback) take(fallback.items);
+    if (fallback) this.take(fallback, items, limit);
     return {
       userId,
       modelVersion: null,
@@ -43,5 +34,16 @@ export class RecommendationsService {
       source: 'fallback',
       items,
     };
+  }
+
+  /** Appends ranked items not flagged and not already taken, up to `limit`. */
+  private take(from: RankedItems, items: ServingResponse['items'], limit: number): void {
+    const already = items.length;
+    for (let i = 0; i < from.articleIds.length && items.length < limit; i++) {
+      const articleId = from.articleIds[i];
+      if (this.index.isFlagged(articleId)) continue;
+      if (already > 0 && items.some((item) => item.articleId === articleId)) continue;
+      items.push({ articleId, rank: items.length + 1, score: from.scores[i] });
+    }
   }
 }

@@ -5,79 +5,79 @@ import {
   Logger,
   OnApplicationBootstrap,
 } from '@nestjs/common';
-import { ServingResponse, newEvent, topics } from '@newsroom/contracts';
-import { EventPublisher, OutboundMessage } from '@newsroom/messaging';
+import { ServingResponse } from '@newsroom/contracts';
+import { MESSAGING_OPTIONS, MessagingOptions } from '@newsroom/messaging';
 import { counter } from '@newsroom/observability';
 import { SERVICE_CONFIG } from '@newsroom/platform';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { ServingConfig } from '../config';
+import { ServedLogReply, ServedLogRequest, ServedRecord } from './served-log-protocol';
 
+const published = counter('serving_audit_published_total', 'recommendations.served events published');
 const dropped = counter(
   'serving_audit_dropped_total',
-  'recommendations.served events that could not be published',
+  'recommendations.served events dropped (Kafka unreachable too long)',
 );
 
 /**
- * `recommendations.served`, off the latency path: responses wait in memory and go to Kafka in
- * batches (every SERVING_AUDIT_FLUSH_MS, or at SERVING_AUDIT_BATCH), and once more at shutdown.
- * A failed batch is kept for the next flush, up to ten batches' worth.
+ * `recommendations.served`, off the latency path: a response is recorded in memory, handed to
+ * the audit thread (served-log.worker.js, next to main.js) every SERVING_AUDIT_FLUSH_MS or at
+ * SERVING_AUDIT_BATCH records, and published there in batches; at shutdown the rest is flushed.
  */
 @Injectable()
 export class ServedLog implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ServedLog.name);
-  private pending: OutboundMessage[] = [];
+  private pending: ServedRecord[] = [];
   private timer?: NodeJS.Timeout;
-  private flushing: Promise<void> = Promise.resolve();
+  private worker?: Worker;
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: ServingConfig,
-    private readonly publisher: EventPublisher,
+    @Inject(MESSAGING_OPTIONS) private readonly messaging: MessagingOptions,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.flush(), this.config.SERVING_AUDIT_FLUSH_MS);
+    this.worker = new Worker(join(__dirname, 'served-log.worker.js'), {
+      workerData: {
+        brokers: this.messaging.brokers,
+        clientId: this.messaging.clientId,
+        topicPrefix: this.messaging.topicPrefix,
+        maxPending: this.config.SERVING_AUDIT_BATCH * 50,
+      },
+    });
+    this.worker.on('message', (reply: ServedLogReply) => {
+      if (reply.type === 'published') published.inc(reply.count);
+      if (reply.type === 'dropped') dropped.inc(reply.count);
+      if (reply.type === 'failed')
+        this.logger.warn(`recommendations.served not published yet: ${reply.message}`);
+    });
+    this.worker.on('error', (error) => this.logger.error(`audit thread failed: ${error.message}`));
+    this.timer = setInterval(() => this.flush(), this.config.SERVING_AUDIT_FLUSH_MS);
     this.timer.unref();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
-    await this.flush();
+    this.flush();
+    const worker = this.worker;
+    if (!worker) return;
+    await new Promise<void>((resolve) => {
+      worker.on('message', (reply: ServedLogReply) => reply.type === 'stopped' && resolve());
+      worker.once('exit', () => resolve());
+      worker.postMessage({ type: 'stop' } satisfies ServedLogRequest);
+    });
+    await worker.terminate();
   }
 
   record(requestId: string, response: ServingResponse): void {
-    this.pending.push({
-      key: response.userId,
-      value: newEvent(
-        topics.recommendationsServed.name,
-        {
-          requestId,
-          userId: response.userId,
-          modelVersion: response.modelVersion,
-          source: response.source,
-          items: response.items,
-        },
-        'serving',
-      ),
-    });
-    if (this.pending.length >= this.config.SERVING_AUDIT_BATCH) void this.flush();
+    this.pending.push({ requestId, at: new Date().toISOString(), response });
+    if (this.pending.length >= this.config.SERVING_AUDIT_BATCH) this.flush();
   }
 
-  flush(): Promise<void> {
-    this.flushing = this.flushing.then(async () => {
-      if (this.pending.length === 0) return;
-      const batch = this.pending;
-      this.pending = [];
-      try {
-        await this.publisher.publish(topics.recommendationsServed, batch as never);
-      } catch (error) {
-        const keep = [...batch, ...this.pending];
-        const limit = this.config.SERVING_AUDIT_BATCH * 10;
-        if (keep.length > limit) dropped.inc(keep.length - limit);
-        this.pending = keep.slice(-limit);
-        this.logger.warn(
-          `recommendations.served not published (${batch.length} kept): ${(error as Error).message}`,
-        );
-      }
-    });
-    return this.flushing;
+  private flush(): void {
+    if (this.pending.length === 0 || !this.worker) return;
+    this.worker.postMessage({ type: 'records', records: this.pending } satisfies ServedLogRequest);
+    this.pending = [];
   }
 }

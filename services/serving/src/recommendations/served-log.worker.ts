@@ -1,0 +1,72 @@
+// The audit log's Kafka producer in a worker thread: building, serialising and sending a
+// `recommendations.served` event per response costs more than answering it, so it runs beside
+// the thread that answers readers instead of on it.
+import { newEvent, topics } from '@newsroom/contracts';
+import { EventPublisher, createKafka } from '@newsroom/messaging';
+import { parentPort, workerData } from 'node:worker_threads';
+import { ServedLogReply, ServedLogRequest, ServedLogWorkerData, ServedRecord } from './served-log-protocol';
+
+const port = parentPort;
+if (!port) throw new Error('served-log.worker must run in a worker thread');
+const data = workerData as ServedLogWorkerData;
+const post = (reply: ServedLogReply) => port.postMessage(reply);
+const publisher = new EventPublisher(
+  createKafka({ brokers: data.brokers, clientId: `${data.clientId}-served-log` }),
+  data.topicPrefix,
+);
+
+let pending: ServedRecord[] = [];
+let sending: Promise<void> = Promise.resolve();
+
+function send(): Promise<void> {
+  sending = sending.then(async () => {
+    if (pending.length === 0) return;
+    const batch = pending;
+    pending = [];
+    try {
+      await publisher.publish(
+        topics.recommendationsServed,
+        batch.map(({ requestId, at, response }) => ({
+          key: response.userId,
+          value: newEvent(
+            topics.recommendationsServed.name,
+            {
+              requestId,
+              userId: response.userId,
+              modelVersion: response.modelVersion,
+              source: response.source,
+              items: response.items,
+            },
+            'serving',
+            { occurredAt: at },
+          ),
+        })),
+        { validate: 'first' },
+      );
+      post({ type: 'published', count: batch.length });
+    } catch (error) {
+      // Kept for the next attempt, newest first when there is too much.
+      pending = [...batch, ...pending];
+      if (pending.length > data.maxPending) {
+        post({ type: 'dropped', count: pending.length - data.maxPending });
+        pending = pending.slice(-data.maxPending);
+      }
+      post({ type: 'failed', message: (error as Error).message });
+    }
+  });
+  return sending;
+}
+
+// A failed batch is tried again with the next records, or after a second when none come.
+setInterval(() => void send(), 1_000).unref();
+
+port.on('message', (request: ServedLogRequest) => {
+  if (request.type === 'records') {
+    pending.push(...request.records);
+    void send();
+  } else {
+    void send()
+      .then(() => publisher.disconnect())
+      .finally(() => post({ type: 'stopped' }));
+  }
+});

@@ -1,0 +1,348 @@
+import { ArtifactStore } from '@newsroom/artifacts';
+import { Article, allTopics, articleTokenHashes, featureSchema, newEvent, topics } from '@newsroom/contracts';
+import { World, simulate, startForNow, worldConfig } from '@newsroom/datagen';
+import { EventPublisher, physicalTopic } from '@newsroom/messaging';
+import { createTestTopics, readAllMessages } from '@newsroom/messaging/testing';
+import {
+  CandidateScorer,
+  FeatureEncoder,
+  ReaderProfile,
+  TwoTowerModel,
+  defaultTrainOptions,
+  readerProfileFromFeatures,
+  saveModel,
+  selectBackend,
+} from '@newsroom/ml';
+import { ServiceProcess, ensureTestServers, startService, uniqueName, waitFor } from '@newsroom/testing';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { machine, median, percentile } from './stats';
+
+const DAY = 86_400_000;
+const freshnessHours = 48;
+
+interface Read {
+  articleId: string;
+  dwellSeconds: number;
+  at: string;
+}
+
+interface PilotFeatures {
+  articles: Map<string, { article: Article; tokenHashes: number[] }>;
+  readers: Map<string, { region?: string; reads: Read[]; dwellByCategory: Map<string, number> }>;
+}
+
+/** The pilot world reduced to what batch scoring keeps: articles' words, readers' latest reads and category mix. */
+function pilotFeatures(): PilotFeatures {
+  const features: PilotFeatures = { articles: new Map(), readers: new Map() };
+  for (const event of simulate(new World(worldConfig('pilot', { start: startForNow(7) })))) {
+    if (event.kind === 'article') {
+      features.articles.set(event.key, {
+        article: event.value,
+        tokenHashes: articleTokenHashes(event.value.title, event.value.body),
+      });
+    } else if (event.kind === 'interaction' && event.value.type === 'read') {
+      const { userId, articleId, dwellSeconds = 0, occurredAt, region } = event.value;
+      const reader = features.readers.get(userId) ?? {
+        region,
+        reads: [] as Read[],
+        dwellByCategory: new Map<string, number>(),
+      };
+      reader.reads.push({ articleId, dwellSeconds, at: occurredAt });
+      // The latest reads are what the feature store keeps; trimmed in steps to stay linear.
+      if (reader.reads.length > 2 * featureSchema.recentReads)
+        reader.reads.splice(0, featureSchema.recentReads);
+      const category = features.articles.get(articleId)?.article.category;
+      if (category)
+        reader.dwellByCategory.set(category, (reader.dwellByCategory.get(category) ?? 0) + dwellSeconds);
+      features.readers.set(userId, reader);
+    }
+  }
+  return features;
+}
+
+const recentReads = (reads: Read[]) => reads.slice(-featureSchema.recentReads).reverse();
+function categoryMix(dwell: Map<string, number>): Record<string, number> {
+  const total = [...dwell.values()].reduce((a, b) => a + b, 0);
+  return Object.fromEntries([...dwell].map(([c, d]) => [c, total > 0 ? d / total : 0]));
+}
+
+function freshPool(features: PilotFeatures): string[] {
+  const now = Date.now();
+  let newest = 0;
+  for (const { article } of features.articles.values()) {
+    const at = Date.parse(article.publishedAt);
+    if (at <= now && at > newest) newest = at;
+  }
+  return [...features.articles.values()]
+    .filter(({ article }) => Date.parse(article.publishedAt) > newest - freshnessHours * 3_600_000)
+    .map(({ article }) => article.articleId)
+    .sort();
+}
+
+function championModel(features: PilotFeatures) {
+  const options = defaultTrainOptions;
+  const encoder = FeatureEncoder.fromArticles(
+    [...features.articles.values()].map(({ article, tokenHashes }) => ({ ...article, tokenHashes })),
+    {
+      articleTokens: options.articleTokens,
+      historyReads: options.historyReads,
+      readerTokens: options.readerTokens,
+    },
+  );
+  const model = TwoTowerModel.create(
+    {
+      tokenBuckets: featureSchema.tokenBuckets,
+      categorySlots: encoder.categorySlots,
+      publisherSlots: encoder.publisherSlots,
+      articleTokens: options.articleTokens,
+      readerTokens: options.readerTokens,
+      dimensions: options.dimensions,
+    },
+    42,
+  );
+  return { model, encoder };
+}
+
+/** One thread, in process: the library's scorer over every pilot reader and the fresh pool. */
+function inProcessRate(features: PilotFeatures, pool: string[]): { seconds: number; scores: number } {
+  const { model, encoder } = championModel(features);
+  const scorer = new CandidateScorer(model, encoder);
+  const content = (id: string) => {
+    const a = features.articles.get(id);
+    return a && { tokenHashes: a.tokenHashes, category: a.article.category, publisher: a.article.publisher };
+  };
+  const poolIndex = new Map(pool.map((id, i) => [id, i]));
+  const readers = [...features.readers.values()];
+  const started = performance.now();
+  scorer.setPool(
+    scorer.articleVectors(pool.map((id) => content(id) ?? { tokenHashes: [], category: '', publisher: '' })),
+  );
+  for (let from = 0; from < readers.length; from += 1_000) {
+    const chunk = readers.slice(from, from + 1_000);
+    const profiles: ReaderProfile[] = chunk.map((r) =>
+      readerProfileFromFeatures(
+        { categoryMix: categoryMix(r.dwellByCategory), recentReads: recentReads(r.reads) },
+        content,
+      ),
+    );
+    const excluded = chunk.map((r) => r.reads.flatMap((read) => poolIndex.get(read.articleId) ?? []));
+    scorer.scoreReaders(profiles, excluded, 50);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  scorer.dispose();
+  return { seconds, scores: readers.length * pool.length };
+}
+
+async function bulkLoad(db: DataSource, schema: string, features: PilotFeatures): Promise<void> {
+  const articles = [...features.articles.values()].map(({ article, tokenHashes }) => ({
+    article_id: article.articleId,
+    category: article.category,
+    publisher: article.publisher,
+    token_hashes: tokenHashes,
+    published_at: article.publishedAt,
+  }));
+  for (let i = 0; i < articles.length; i += 5_000) {
+    await db.query(
+      `INSERT INTO "${schema}".articles (article_id, revision, category, publisher, token_hashes, published_at)
+       SELECT article_id, 1, category, publisher, token_hashes, published_at
+       FROM json_to_recordset($1::json) AS x(article_id text, category text, publisher text, token_hashes integer[], published_at timestamptz)`,
+      [JSON.stringify(articles.slice(i, i + 5_000))],
+    );
+  }
+  const readers = [...features.readers].map(([userId, r]) => ({
+    user_id: userId,
+    region: r.region ?? null,
+    category_mix: categoryMix(r.dwellByCategory),
+    recent_reads: recentReads(r.reads),
+  }));
+  for (let i = 0; i < readers.length; i += 2_000) {
+    await db.query(
+      `INSERT INTO "${schema}".readers (user_id, region, category_mix, recent_reads, version, scored_version)
+       SELECT user_id, region, category_mix, recent_reads, 1, 1
+       FROM json_to_recordset($1::json) AS x(user_id text, region text, category_mix jsonb, recent_reads jsonb)`,
+      [JSON.stringify(readers.slice(i, i + 2_000))],
+    );
+  }
+}
+
+/**
+ * Batch scoring at the pilot size. (1) The rate: reader × candidate scores per second of one
+ * thread (the library's scorer, in process). (2) The service: batch-scoring with the pilot's
+ * readers and articles in its tables, timed from `model.promoted` to `scoring.completed`, several
+ * promotions. (3) Freshness: new articles published to `articles.raw` (ingestion, batch scoring and
+ * serving running), each written like a reader's favourite, timed until that reader's served list
+ * holds it. Then an extrapolation to full scale.
+ */
+export async function benchScoring(options: { runs: number; fresh: number }) {
+  await selectBackend(['tensorflow', 'wasm', 'cpu']);
+  let started = performance.now();
+  const features = pilotFeatures();
+  const pool = freshPool(features);
+  console.log(
+    `pilot world: ${features.readers.size} readers who read, ${features.articles.size} articles, ` +
+      `${pool.length} fresh (${freshnessHours} h) in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+  );
+
+  const rates: number[] = [];
+  for (let run = 1; run <= options.runs; run++) {
+    const { seconds, scores } = inProcessRate(features, pool);
+    rates.push(scores / seconds);
+    console.log(
+      `rate run ${run}: ${scores.toLocaleString()} scores in ${seconds.toFixed(1)} s on one thread`,
+    );
+  }
+
+  const servers = await ensureTestServers();
+  const kafkaTopics = await createTestTopics(allTopics, 6);
+  const artifactDir = await mkdtemp(join(tmpdir(), 'bench-scoring-'));
+  const db = await new DataSource({ type: 'postgres', url: servers.databaseUrl }).initialize();
+  const schemas = {
+    scoring: uniqueName('bench_scoring'),
+    serving: uniqueName('bench_serving'),
+    ingestion: uniqueName('bench_ingestion'),
+  };
+  const common = {
+    KAFKA_TOPIC_PREFIX: kafkaTopics.prefix,
+    ARTIFACT_STORE_DIR: artifactDir,
+    LOG_LEVEL: 'warn',
+  };
+  const processes: ServiceProcess[] = [];
+  const publisher = new EventPublisher(kafkaTopics.kafka, kafkaTopics.prefix);
+  try {
+    const scoring = await startService('batch-scoring', {
+      ...common,
+      DB_SCHEMA: schemas.scoring,
+      KAFKA_GROUP_ID: `${kafkaTopics.prefix}scoring`,
+    });
+    processes.push(scoring);
+    await bulkLoad(db, schemas.scoring, features);
+    const { model, encoder } = championModel(features);
+    const artifact = await saveModel(new ArtifactStore(artifactDir), model, encoder);
+    model.dispose();
+
+    const walls: number[] = [];
+    for (let run = 1; run <= options.runs; run++) {
+      started = performance.now();
+      await publisher.publish(topics.modelPromoted, [
+        {
+          key: `bench-${run}`,
+          value: newEvent(
+            topics.modelPromoted.name,
+            { modelVersion: `bench-${run}`, sequence: run, previousVersion: null, artifact, reason: 'bench' },
+            'bench',
+          ),
+        },
+      ]);
+      const completed = await waitFor(
+        `run ${run} completed`,
+        async () => {
+          const events = await readAllMessages(
+            kafkaTopics.kafka,
+            physicalTopic(kafkaTopics.prefix, topics.scoringCompleted.name),
+          );
+          return events.length >= run ? JSON.parse(String(events[run - 1].value)).payload : undefined;
+        },
+        { timeoutMs: 600_000, intervalMs: 100 },
+      );
+      const wall = (performance.now() - started) / 1000;
+      walls.push(wall);
+      console.log(
+        `service run ${run}: ${completed.readersScored} readers × ${completed.articlesScored} articles in ` +
+          `${(completed.durationMs / 1000).toFixed(1)} s (run), ${wall.toFixed(1)} s from model.promoted to scoring.completed`,
+      );
+    }
+
+    // Freshness: raw article → ingestion → batch scoring → serving, timed per article.
+    const [ingestion, serving] = await Promise.all([
+      startService('ingestion', {
+        ...common,
+        DB_SCHEMA: schemas.ingestion,
+        KAFKA_GROUP_ID: `${kafkaTopics.prefix}ingestion`,
+      }),
+      startService('serving', {
+        ...common,
+        DB_SCHEMA: schemas.serving,
+        KAFKA_GROUP_ID: `${kafkaTopics.prefix}serving`,
+      }),
+    ]);
+    processes.push(ingestion, serving);
+    const listed: { user_id: string; items: { articleId: string }[] }[] = await db.query(
+      `SELECT user_id, items FROM "${schemas.scoring}".lists ORDER BY random() LIMIT $1`,
+      [options.fresh],
+    );
+    await waitFor(
+      'serving holds every list',
+      async () =>
+        Number((await db.query(`SELECT count(*) AS n FROM "${schemas.serving}".lists`))[0].n) >=
+        Number((await db.query(`SELECT count(*) AS n FROM "${schemas.scoring}".lists`))[0].n),
+      { timeoutMs: 300_000, intervalMs: 250 },
+    );
+    const latencies: number[] = [];
+    for (const { user_id: userId, items } of listed) {
+      const favourite = features.articles.get(items[0].articleId)?.article;
+      if (!favourite) continue;
+      const fresh: Article = {
+        ...favourite,
+        eventId: randomUUID(),
+        articleId: `fresh-${randomUUID()}`,
+        url: `https://example.com/fresh/${randomUUID()}`,
+        publishedAt: new Date().toISOString(),
+      };
+      started = performance.now();
+      await publisher.publish(topics.articlesRaw, [{ key: fresh.articleId, value: fresh }]);
+      await waitFor(
+        `${fresh.articleId} served to ${userId}`,
+        async () => {
+          const response = await fetch(`${serving.url}/v1/users/${userId}/recommendations?limit=50`);
+          const body = (await response.json()) as { items: { articleId: string }[] };
+          return body.items.some((i) => i.articleId === fresh.articleId);
+        },
+        { timeoutMs: 300_000, intervalMs: 50 },
+      );
+      latencies.push((performance.now() - started) / 1000);
+    }
+    const changed = Number(
+      (
+        await db.query(
+          `SELECT count(*) AS n FROM "${schemas.scoring}".lists WHERE items::text LIKE '%fresh-%'`,
+        )
+      )[0].n,
+    );
+    console.log(`freshness: ${latencies.map((l) => l.toFixed(2)).join(' ')} s`);
+
+    const rate = median(rates);
+    const cores = availableParallelism();
+    const wall = median(walls);
+    const fullReaders = 521_000;
+    const fullPool = 144_000 * (freshnessHours / 24);
+    console.log(
+      `\nbench:scoring on ${machine()}, backend wasm unless tfjs-node loads, medians of ${options.runs} runs:`,
+    );
+    console.log(
+      `  scoring rate: ${(rate / 1e6).toFixed(1)} million reader × candidate scores per second per thread (top 50 kept, reads excluded)`,
+    );
+    console.log(
+      `  pilot run (${features.readers.size} readers × ${pool.length} fresh articles, ${cores} scoring threads): ${wall.toFixed(1)} s from model.promoted to scoring.completed (target <= 30 s)`,
+    );
+    console.log(
+      `  freshness, articles.raw → served list of a matching reader: p50 ${percentile(latencies, 50).toFixed(2)} s, p95 ${percentile(latencies, 95).toFixed(2)} s, max ${Math.max(...latencies).toFixed(2)} s over ${latencies.length} articles (target p95 <= 60 s); ${changed} lists took at least one of them`,
+    );
+    const fullScores = fullReaders * fullPool;
+    console.log(
+      `  full scale, extrapolated from the measured rate: ${fullReaders.toLocaleString()} readers × ${fullPool.toLocaleString()} fresh articles = ${(fullScores / 1e9).toFixed(0)} billion scores → ` +
+        `${(fullScores / rate / 3600).toFixed(1)} thread-hours per full run (${(fullScores / rate / 3600 / 16).toFixed(1)} h on 16 threads); ` +
+        `freshness: ${((144_000 / DAY) * 1000 * fullReaders).toFixed(0)} reader × article scores per second for 144,000 new articles a day (${((((144_000 / 86_400) * fullReaders) / rate) * 100).toFixed(1)}% of one thread)`,
+    );
+  } finally {
+    await publisher.disconnect();
+    await Promise.all(processes.map((p) => p.stop()));
+    for (const schema of Object.values(schemas)) await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await db.destroy();
+    await kafkaTopics.remove();
+    await rm(artifactDir, { recursive: true, force: true });
+  }
+}
