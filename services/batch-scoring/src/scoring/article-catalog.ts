@@ -2,15 +2,19 @@ import { Injectable } from '@nestjs/common';
 import { ArticleContent } from '@newsroom/ml';
 import { quotedSchema } from '@newsroom/persistence';
 import { DataSource } from 'typeorm';
+import { ArticleRow } from '../feature-state/feature-state.service';
 
 export interface CatalogArticle {
+  revision: number;
   content: ArticleContent;
   publishedAt: number;
   flagged: boolean;
 }
 
 /** Writes committing later than they started are caught by reading this far behind the last change seen. */
-const overlapMs = 60_000;
+const overlapMs = 10_000;
+/** Changes written by other replicas are looked for at most this often. */
+const refreshEveryMs = 2_000;
 
 /**
  * Every article's content in memory (readers' histories name older articles; candidates are the
@@ -20,6 +24,7 @@ const overlapMs = 60_000;
 export class ArticleCatalog {
   private readonly articles = new Map<string, CatalogArticle>();
   private lastChange?: Date;
+  private lastRefresh = 0;
   private refreshing?: Promise<void>;
 
   constructor(private readonly dataSource: DataSource) {}
@@ -47,8 +52,31 @@ export class ArticleCatalog {
       .sort();
   }
 
+  /** Articles this replica stored itself: known at once, without waiting for the next refresh. */
+  put(rows: readonly ArticleRow[]): void {
+    for (const row of rows) {
+      if ((this.articles.get(row.article_id)?.revision ?? 0) >= row.revision) continue;
+      this.articles.set(row.article_id, {
+        revision: row.revision,
+        content: { tokenHashes: row.token_hashes, category: row.category, publisher: row.publisher },
+        publishedAt: Date.parse(row.published_at),
+        flagged: this.articles.get(row.article_id)?.flagged ?? row.flagged,
+      });
+    }
+  }
+
+  flag(articleId: string, flagged: boolean): void {
+    const article = this.articles.get(articleId);
+    if (article) article.flagged = flagged;
+  }
+
+  /** Reads what changed in the table (other replicas' writes) unless it did so moments ago. */
   refresh(): Promise<void> {
-    this.refreshing ??= this.load().finally(() => (this.refreshing = undefined));
+    if (Date.now() - this.lastRefresh < refreshEveryMs) return this.refreshing ?? Promise.resolve();
+    this.refreshing ??= this.load().finally(() => {
+      this.refreshing = undefined;
+      this.lastRefresh = Date.now();
+    });
     return this.refreshing;
   }
 
@@ -56,6 +84,7 @@ export class ArticleCatalog {
     const since = this.lastChange ? new Date(this.lastChange.getTime() - overlapMs) : new Date(0);
     const rows: {
       article_id: string;
+      revision: number;
       category: string;
       publisher: string;
       token_hashes: number[];
@@ -63,12 +92,13 @@ export class ArticleCatalog {
       flagged: boolean;
       changed_at: Date;
     }[] = await this.dataSource.query(
-      `SELECT article_id, category, publisher, token_hashes, published_at, flagged, changed_at
+      `SELECT article_id, revision, category, publisher, token_hashes, published_at, flagged, changed_at
        FROM ${quotedSchema(this.dataSource)}.articles WHERE changed_at > $1`,
       [since],
     );
     for (const row of rows) {
       this.articles.set(row.article_id, {
+        revision: row.revision,
         content: { tokenHashes: row.token_hashes, category: row.category, publisher: row.publisher },
         publishedAt: row.published_at.getTime(),
         flagged: row.flagged,

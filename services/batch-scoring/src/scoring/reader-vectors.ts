@@ -12,7 +12,7 @@ export interface ReaderVector {
 }
 
 /** Writes committing later than they started are caught by reading this far behind the last change seen. */
-const overlapMs = 60_000;
+const overlapMs = 10_000;
 
 /**
  * Every listed reader's vector under one model, in memory, with what it takes to enter their

@@ -109,7 +109,9 @@ export class ScoringEngine {
     });
     if (missing.length === 0) return;
     const computed = await this.workers.articleVectors(missing.map((m) => m.content));
-    missing.forEach(({ id }, i) => this.vectors.set(id, computed.slice(i * dimensions, (i + 1) * dimensions)));
+    missing.forEach(({ id }, i) =>
+      this.vectors.set(id, computed.slice(i * dimensions, (i + 1) * dimensions)),
+    );
   }
 
   private async preparePool(champion: Champion): Promise<CandidatePool> {

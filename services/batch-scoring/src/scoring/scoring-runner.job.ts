@@ -42,25 +42,32 @@ export class ScoringRunnerJob implements OnApplicationBootstrap, BeforeApplicati
     await this.task.stop();
   }
 
-  /** One round: up to SCORING_WORKERS shards; true (go on at once) if any was claimed. */
+  /**
+   * SCORING_WORKERS lanes, each claiming and scoring shards until none is left, so a thread that
+   * finishes early takes the next shard at once; true (look again at once) if any was claimed.
+   */
   async work(): Promise<boolean> {
-    const claims: ShardClaim[] = [];
-    for (let i = 0; i < this.config.SCORING_WORKERS; i++) {
-      const claim = await this.runs.claim();
-      if (!claim) break;
-      claims.push(claim);
-    }
-    if (claims.length === 0) return false;
+    let claimed = 0;
+    const lane = async () => {
+      for (let claim = await this.runs.claim(); claim; claim = await this.runs.claim()) {
+        claimed++;
+        await this.score(claim).catch(async (error: Error) => {
+          // Given back at once: this replica renews its claims, so a kept one would never expire.
+          this.logger.warn(`run ${claim.runId} shard ${claim.shard}: ${error.message}; released`);
+          await this.runs.release(claim);
+        });
+      }
+    };
     const renewal = setInterval(
       () => this.runs.renew().catch((e: Error) => this.logger.warn(`lease renewal failed: ${e.message}`)),
       this.config.SCORING_SHARD_LEASE_MS / 3,
     );
     try {
-      await Promise.all(claims.map((claim) => this.score(claim)));
+      await Promise.all(Array.from({ length: this.config.SCORING_WORKERS }, lane));
     } finally {
       clearInterval(renewal);
     }
-    return true;
+    return claimed > 0;
   }
 
   private async score(claim: ShardClaim): Promise<void> {

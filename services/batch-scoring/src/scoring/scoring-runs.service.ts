@@ -121,6 +121,15 @@ export class ScoringRunsService {
     );
   }
 
+  /** Gives a claimed shard back (its scoring failed here): the next claim, anywhere, takes it. */
+  async release(claim: ShardClaim): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE ${this.s}.run_shards SET status = 'pending', owner = NULL, lease_until = NULL
+       WHERE run_id = $1 AND shard = $2 AND owner = $3 AND status = 'running'`,
+      [claim.runId, claim.shard, this.owner],
+    );
+  }
+
   /** The shard's readers: every reader hashed into it who has read something (others get the fallback). */
   async readers(claim: ShardClaim): Promise<ReaderRow[]> {
     return this.dataSource.query(

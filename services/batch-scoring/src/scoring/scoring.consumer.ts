@@ -5,6 +5,7 @@ import { ConsumeTopic, ConsumeTopicBatch, MessageBatch } from '@newsroom/messagi
 import { ChampionStore } from '@newsroom/ml';
 import { DataSource } from 'typeorm';
 import { FeatureStateService } from '../feature-state/feature-state.service';
+import { ArticleCatalog } from './article-catalog';
 import { ListUpdatesService } from './list-updates.service';
 import { ScoringRunsService } from './scoring-runs.service';
 
@@ -22,6 +23,7 @@ export class ScoringConsumer {
     private readonly runs: ScoringRunsService,
     private readonly state: FeatureStateService,
     private readonly updates: ListUpdatesService,
+    private readonly catalog: ArticleCatalog,
   ) {}
 
   @ConsumeTopic(topics.modelPromoted)
@@ -41,6 +43,7 @@ export class ScoringConsumer {
       this.dataSource.manager,
       batch.messages.map((m) => m.value.payload),
     );
+    this.catalog.put(stored);
     // Revisions edit articles already offered; only first versions are new to readers.
     await this.updates.offerArticles(stored.filter((a) => a.revision === 1).map((a) => a.article_id));
   }
@@ -58,5 +61,6 @@ export class ScoringConsumer {
         [...last].filter(([, flagged]) => flagged).map(([id]) => id),
       );
     });
+    for (const [articleId, flagged] of last) this.catalog.flag(articleId, flagged);
   }
 }
