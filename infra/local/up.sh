@@ -17,7 +17,8 @@ if docker_mode; then
   (cd "${REPO_ROOT}" && docker compose up -d --wait kafka postgres)
 else
   # Sequential on purpose: two JVM/apt-heavy starts at once fight over 2 cores.
-  "${INFRA_DIR}/postgres-up.sh"
-  "${INFRA_DIR}/kafka-up.sh"
+  # The servers must not inherit the lock (fd 9): a daemon holding it would block every later run.
+  "${INFRA_DIR}/postgres-up.sh" 9>&-
+  "${INFRA_DIR}/kafka-up.sh" 9>&-
 fi
 print_connection_settings
