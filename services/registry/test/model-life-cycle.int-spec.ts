@@ -1,6 +1,6 @@
 import { ArtifactStore } from '@newsroom/artifacts';
 import { articleTokenHashes, newEvent, topics } from '@newsroom/contracts';
-import { DAY_MS, World, publishEvents, simulate, worldConfig } from '@newsroom/datagen';
+import { DAY_MS, World, worldConfig } from '@newsroom/datagen';
 import {
   TwoTowerModel,
   loadModel,
@@ -81,15 +81,7 @@ describe('model life cycle', () => {
       world.start('evaluation', ml),
       world.start('registry', { REGISTRY_ADMIN_API_KEYS: adminKeys }),
     ]);
-    const summary = await publishEvents(world.publisher, simulate(sim));
-    const interactions = Object.values(summary.interactions).reduce((a, b) => a + b, 0);
-    await waitFor(
-      'the world in the feature store',
-      async () =>
-        (await world.query(featureStore, 'SELECT count(*)::int AS n FROM $schema.interaction_log'))[0].n ===
-        interactions,
-      { timeoutMs: 120_000, intervalMs: 500 },
-    );
+    await world.publishWorld(sim, featureStore);
   }, 300_000);
 
   afterAll(() => world?.tearDown(), 60_000);

@@ -1,5 +1,5 @@
 import { articleTokenHashes, topics } from '@newsroom/contracts';
-import { DAY_MS, World, publishEvents, simulate, worldConfig } from '@newsroom/datagen';
+import { DAY_MS, World, worldConfig } from '@newsroom/datagen';
 import { Json, ServiceHandle, ServiceWorld, serviceWorld, testAdminKey } from '@newsroom/platform/testing';
 import { waitFor } from '@newsroom/testing';
 import { randomUUID } from 'node:crypto';
@@ -53,15 +53,7 @@ describe('recommendations served', () => {
       }),
       world.start('serving'),
     ]);
-    const summary = await publishEvents(world.publisher, simulate(sim));
-    const interactions = Object.values(summary.interactions).reduce((a, b) => a + b, 0);
-    await waitFor(
-      'the world in the feature store',
-      async () =>
-        (await world.query(featureStore, 'SELECT count(*)::int AS n FROM $schema.interaction_log'))[0].n ===
-        interactions,
-      { timeoutMs: 120_000, intervalMs: 500 },
-    );
+    await world.publishWorld(sim, featureStore);
     const posted = await training.post('/v1/training-runs', { reason: 'demo flow' });
     expect(posted.status).toBe(202);
     completed = await waitFor(

@@ -20,7 +20,7 @@ const configSchema = z.object({
   TRAINING_ADMIN_KEY: z.string().min(1).default('demo-training-admin-key-change-me'),
   FEATURES_ADMIN_KEY: z.string().min(1).default('demo-feature-admin-key-change-me'),
   /** Days snapshotted for training: the world's last day is held out, the ones before it train. */
-  DEMO_TRAINING_DAYS: z.coerce.number().int().min(2).max(7).default(4),
+  DEMO_TRAINING_DAYS: z.coerce.number().int().min(2).max(7).default(3),
   NEWSROOM_HOST: z.string().min(1).default('localhost'),
 });
 
@@ -98,18 +98,23 @@ async function main(args: string[]): Promise<number> {
   step(
     `Snapshot: POST /v1/datasets, the last ${config.DEMO_TRAINING_DAYS} days (the last 24 hours held out for evaluation)`,
   );
-  const dataset = (
-    await features.post('/v1/datasets', {
-      windowStart: windowStart.toISOString(),
-      windowEnd: windowEnd.toISOString(),
-      validationHours: 24,
-    })
-  ).body;
+  const snapshot = await features.post('/v1/datasets', {
+    windowStart: windowStart.toISOString(),
+    windowEnd: windowEnd.toISOString(),
+    validationHours: 24,
+  });
+  if (snapshot.status >= 300) throw new Error(`the snapshot was refused: ${JSON.stringify(snapshot.body)}`);
+  const dataset = snapshot.body;
   console.log(`    dataset ${dataset.datasetId.slice(0, 12)}: ${JSON.stringify(dataset.rows)}`);
   step('Training: POST /v1/training-runs → two-tower model (TensorFlow.js)');
-  const run = (
-    await training.post('/v1/training-runs', { datasetId: dataset.datasetId, reason: 'npm run demo' })
-  ).body;
+  // Training learns of the dataset from dataset.snapshotted, moments after the POST returns.
+  const run: Json = await until(`training to know dataset ${dataset.datasetId.slice(0, 12)}`, async () => {
+    const posted = await training.post('/v1/training-runs', {
+      datasetId: dataset.datasetId,
+      reason: 'npm run demo',
+    });
+    return posted.status < 300 ? posted.body : undefined;
+  });
   let seen = '';
   const trained: Json = await until(
     `training run ${run.runId}`,

@@ -20,11 +20,7 @@ export class ServiceClient {
       headers: { 'content-type': 'application/json', ...this.headers() },
       body: JSON.stringify(body),
     });
-    const parsed = await response.json().catch(() => null);
-    if (response.status >= 300) {
-      throw new Error(`${this.name} POST ${path}: ${response.status} ${JSON.stringify(parsed)}`);
-    }
-    return { status: response.status, body: parsed };
+    return { status: response.status, body: await response.json().catch(() => null) };
   }
 
   /** The sum of a Prometheus metric's samples whose labels include `labels`. */

@@ -1,7 +1,8 @@
 import { EventEnvelope, TopicDefinition, allTopics } from '@newsroom/contracts';
 import { EventPublisher, physicalTopic } from '@newsroom/messaging';
 import { TestTopics, createTestTopics, readAllMessages } from '@newsroom/messaging/testing';
-import { ServiceProcess, startService, testServers, uniqueName } from '@newsroom/testing';
+import { World, publishEvents, simulate } from '@newsroom/datagen';
+import { ServiceProcess, startService, testServers, uniqueName, waitFor } from '@newsroom/testing';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,6 +84,21 @@ export async function serviceWorld(partitions = 3) {
       (await readAllMessages(kafkaTopics.kafka, physicalTopic(kafkaTopics.prefix, name))).map((m) =>
         JSON.parse(m.value?.toString() ?? 'null'),
       ),
+    /**
+     * Publishes a synthetic world to the raw topics (ingestion must be running) and waits until
+     * `featureStore` has every interaction in its log.
+     */
+    async publishWorld(sim: World, featureStore: ServiceHandle): Promise<void> {
+      const summary = await publishEvents(publisher, simulate(sim));
+      const interactions = Object.values(summary.interactions).reduce((a, b) => a + b, 0);
+      await waitFor(
+        'the world in the feature store',
+        async () =>
+          (await db.query(`SELECT count(*)::int AS n FROM "${featureStore.schema}".interaction_log`))[0].n ===
+          interactions,
+        { timeoutMs: 120_000, intervalMs: 500 },
+      );
+    },
     /** Runs a query with `$schema` standing for the service's schema. */
     query: (service: ServiceHandle, sql: string, params: unknown[] = []): Promise<Json[]> =>
       db.query(sql.replaceAll('$schema', `"${service.schema}"`), params),
