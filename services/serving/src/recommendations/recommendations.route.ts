@@ -39,8 +39,10 @@ export class RecommendationsRoute implements OnModuleInit {
       const userId = parseBody(UserId, request.params.userId);
       const { limit, region } = parseBody(RecommendationsQuery, request.query);
       const response = this.recommendations.recommend(userId, limit, region);
-      this.served.record(String(request.id), response);
-      return reply.send(response);
+      // Serialised once, by the route's schema: the same bytes answer and go to the audit log.
+      const body = String(reply.serialize(response));
+      this.served.record(String(request.id), userId, body);
+      return reply.type('application/json; charset=utf-8').send(body);
     } catch (error) {
       if (error instanceof HttpException) return reply.status(error.getStatus()).send(error.getResponse());
       throw error;

@@ -1,11 +1,9 @@
-import { ServingResponse } from '@newsroom/contracts';
-
-/** One served response as the audit thread needs it. */
-export interface ServedRecord {
-  requestId: string;
-  at: string;
-  response: ServingResponse;
-}
+/**
+ * One served response as the audit thread needs it: the key (userId), when, and the event's
+ * payload already as JSON — the response body as sent, with the request id in front. Strings
+ * cross to the thread as a copy of their bytes, and nothing is serialised twice.
+ */
+export type ServedRecord = [userId: string, at: string, payloadJson: string];
 
 export interface ServedLogWorkerData {
   brokers: string[];

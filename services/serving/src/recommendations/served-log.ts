@@ -5,7 +5,6 @@ import {
   Logger,
   OnApplicationBootstrap,
 } from '@nestjs/common';
-import { ServingResponse } from '@newsroom/contracts';
 import { MESSAGING_OPTIONS, MessagingOptions } from '@newsroom/messaging';
 import { counter } from '@newsroom/observability';
 import { SERVICE_CONFIG } from '@newsroom/platform';
@@ -70,8 +69,13 @@ export class ServedLog implements OnApplicationBootstrap, BeforeApplicationShutd
     await worker.terminate();
   }
 
-  record(requestId: string, response: ServingResponse): void {
-    this.pending.push({ requestId, at: new Date().toISOString(), response });
+  /** A response as sent (its JSON body): the event's payload is that body with the request id. */
+  record(requestId: string, userId: string, body: string): void {
+    this.pending.push([
+      userId,
+      new Date().toISOString(),
+      `{"requestId":${JSON.stringify(requestId)},${body.slice(1)}`,
+    ]);
     if (this.pending.length >= this.config.SERVING_AUDIT_BATCH) this.flush();
   }
 
