@@ -27,6 +27,31 @@ function latestBy<T>(items: readonly T[], key: (item: T) => string, order: (item
   return [...latest.values()];
 }
 
+/** The latest revision of each article in a batch, as rows of the `articles` table. */
+function articleRows<
+  A extends { articleId: string; revision: number; category: string; publisher: string; publishedAt: string },
+>(
+  articles: readonly A[],
+  described: (article: A) => { tokenHashes: number[]; flagged: boolean },
+): ArticleRow[] {
+  return latestBy(
+    articles,
+    (a) => a.articleId,
+    (a) => a.revision,
+  ).map((a) => {
+    const { tokenHashes, flagged } = described(a);
+    return {
+      article_id: a.articleId,
+      revision: a.revision,
+      category: a.category,
+      publisher: a.publisher,
+      token_hashes: tokenHashes,
+      published_at: a.publishedAt,
+      flagged,
+    };
+  });
+}
+
 /**
  * What scoring needs to know of readers and articles: readers from `features.users` (highest
  * version wins), articles' content from `features.articles` and `articles.ingested` (highest
@@ -63,35 +88,14 @@ export class FeatureStateService {
   async applyArticleFeatures(manager: EntityManager, articles: readonly ArticleFeatures[]): Promise<void> {
     await this.upsertArticles(
       manager,
-      latestBy(
-        articles,
-        (a) => a.articleId,
-        (a) => a.revision,
-      ).map((a) => ({
-        article_id: a.articleId,
-        revision: a.revision,
-        category: a.category,
-        publisher: a.publisher,
-        token_hashes: a.tokenHashes,
-        published_at: a.publishedAt,
-        flagged: a.flagged,
-      })),
+      articleRows(articles, (a) => ({ tokenHashes: a.tokenHashes, flagged: a.flagged })),
     );
   }
 
   /** Articles as ingested (before the feature store has described them): their words hashed as it does. */
   async applyIngested(manager: EntityManager, articles: readonly ArticleIngested[]): Promise<ArticleRow[]> {
-    const rows = latestBy(
-      articles,
-      (a) => a.articleId,
-      (a) => a.revision,
-    ).map((a) => ({
-      article_id: a.articleId,
-      revision: a.revision,
-      category: a.category,
-      publisher: a.publisher,
-      token_hashes: articleTokenHashes(a.title, a.body),
-      published_at: a.publishedAt,
+    const rows = articleRows(articles, (a) => ({
+      tokenHashes: articleTokenHashes(a.title, a.body),
       flagged: false,
     }));
     await this.upsertArticles(manager, rows);
