@@ -27,6 +27,8 @@ const readersScored = counter('scoring_readers_scored_total', 'Readers scored by
 export class ScoringRunnerJob implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ScoringRunnerJob.name);
   private readonly task = new PeriodicTask('scoring runs', 500, () => this.work());
+  /** Set at shutdown: the shards in hand are finished, no more are claimed (others or a restart take them). */
+  private stopping = false;
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: BatchScoringConfig,
@@ -39,6 +41,7 @@ export class ScoringRunnerJob implements OnApplicationBootstrap, BeforeApplicati
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
     await this.task.stop();
   }
 
@@ -49,7 +52,9 @@ export class ScoringRunnerJob implements OnApplicationBootstrap, BeforeApplicati
   async work(): Promise<boolean> {
     let claimed = 0;
     const lane = async () => {
-      for (let claim = await this.runs.claim(); claim; claim = await this.runs.claim()) {
+      while (!this.stopping) {
+        const claim = await this.runs.claim();
+        if (!claim) return;
         claimed++;
         await this.score(claim).catch(async (error: Error) => {
           // Given back at once: this replica renews its claims, so a kept one would never expire.
