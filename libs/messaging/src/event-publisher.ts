@@ -51,20 +51,12 @@ export class EventPublisher {
     await this.producer.disconnect();
   }
 
-  /**
-   * `validate: 'first'` is for hot paths whose messages are all built by the same code from input
-   * already validated: checking one per batch catches a shape the code got wrong.
-   */
   async publish<T extends TopicDefinition>(
     topic: T,
     messages: OutboundMessage<z.input<T['value']>>[],
-    { validate = 'all' }: { validate?: 'all' | 'first' } = {},
   ): Promise<void> {
     const serialized = messages.map((message, index) => {
-      const value =
-        validate === 'all' || index === 0
-          ? parseMessage(topic, message.key, message.value, `message ${index} for ${topic.name}`)
-          : message.value;
+      const value = parseMessage(topic, message.key, message.value, `message ${index} for ${topic.name}`);
       return { key: message.key, value: JSON.stringify(value), headers: message.headers };
     });
     await this.publishSerialized(topic.name, serialized);

@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap } from '@nestjs/common';
 
 /**
  * Runs `run` every `intervalMs`, never two at once; `stop` waits for the run in flight. A run that
@@ -46,5 +46,29 @@ export class PeriodicTask {
       this.logger.warn(`${this.name} failed: ${(error as Error).message}`);
     }
     this.schedule(more ? 0 : this.intervalMs);
+  }
+}
+
+/**
+ * A provider that runs one PeriodicTask for the application's lifetime: started once the
+ * application has bootstrapped (consumers and HTTP ready), stopped before it shuts down, waiting
+ * for the run in flight.
+ */
+export abstract class PeriodicJob implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly task: PeriodicTask;
+
+  protected constructor(name: string, intervalMs: number) {
+    this.task = new PeriodicTask(name, intervalMs, () => this.runOnce());
+  }
+
+  /** One run; true when there was more to do and the next should follow at once. */
+  protected abstract runOnce(): Promise<boolean | void>;
+
+  onApplicationBootstrap(): void {
+    this.task.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.task.stop();
   }
 }

@@ -102,18 +102,13 @@ export class FeatureStateService {
     return rows;
   }
 
-  /** Flags or unflags articles (the batch's last decision about each holds). */
-  async applyModeration(
-    manager: EntityManager,
-    decisions: readonly { articleId: string; flagged: boolean }[],
-  ): Promise<void> {
-    // In partition order: the last decision about an article is the one that holds.
-    const last = new Map(decisions.map((d) => [d.articleId, d.flagged]));
+  /** Flags or unflags articles: the batch's last decision about each . */
+  async applyModeration(manager: EntityManager, decisions: ReadonlyMap<string, boolean>): Promise<void> {
     await manager.query(
       `UPDATE ${quotedSchema(manager.connection)}.articles a SET flagged = x.flagged, changed_at = clock_timestamp()
        FROM json_to_recordset($1::json) AS x(article_id text, flagged boolean)
        WHERE a.article_id = x.article_id AND a.flagged <> x.flagged`,
-      [JSON.stringify([...last].map(([article_id, flagged]) => ({ article_id, flagged })))],
+      [JSON.stringify([...decisions].map(([article_id, flagged]) => ({ article_id, flagged })))],
     );
   }
 

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { ArticleContent } from '@newsroom/ml';
-import { quotedSchema } from '@newsroom/persistence';
 import { DataSource } from 'typeorm';
 import { ArticleRow } from '../feature-state/feature-state.service';
+import { ChangedRows } from './changed-rows';
 
 export interface CatalogArticle {
   revision: number;
@@ -11,8 +11,6 @@ export interface CatalogArticle {
   flagged: boolean;
 }
 
-/** Writes committing later than they started are caught by reading this far behind the last change seen. */
-const overlapMs = 10_000;
 /** Changes written by other replicas are looked for at most this often. */
 const refreshEveryMs = 2_000;
 
@@ -23,11 +21,26 @@ const refreshEveryMs = 2_000;
 @Injectable()
 export class ArticleCatalog {
   private readonly articles = new Map<string, CatalogArticle>();
-  private lastChange?: Date;
+  private readonly changes: ChangedRows<{
+    article_id: string;
+    revision: number;
+    category: string;
+    publisher: string;
+    token_hashes: number[];
+    published_at: Date;
+    flagged: boolean;
+    changed_at: Date;
+  }>;
   private lastRefresh = 0;
   private refreshing?: Promise<void>;
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(dataSource: DataSource) {
+    this.changes = new ChangedRows(
+      dataSource,
+      'articles',
+      'article_id, revision, category, publisher, token_hashes, published_at, flagged',
+    );
+  }
 
   content(articleId: string): ArticleContent | undefined {
     return this.articles.get(articleId)?.content;
@@ -81,21 +94,7 @@ export class ArticleCatalog {
   }
 
   private async load(): Promise<void> {
-    const since = this.lastChange ? new Date(this.lastChange.getTime() - overlapMs) : new Date(0);
-    const rows: {
-      article_id: string;
-      revision: number;
-      category: string;
-      publisher: string;
-      token_hashes: number[];
-      published_at: Date;
-      flagged: boolean;
-      changed_at: Date;
-    }[] = await this.dataSource.query(
-      `SELECT article_id, revision, category, publisher, token_hashes, published_at, flagged, changed_at
-       FROM ${quotedSchema(this.dataSource)}.articles WHERE changed_at > $1`,
-      [since],
-    );
+    const rows = await this.changes.next();
     for (const row of rows) {
       this.articles.set(row.article_id, {
         revision: row.revision,
@@ -103,7 +102,6 @@ export class ArticleCatalog {
         publishedAt: row.published_at.getTime(),
         flagged: row.flagged,
       });
-      if (!this.lastChange || row.changed_at > this.lastChange) this.lastChange = row.changed_at;
     }
   }
 }

@@ -1,7 +1,7 @@
-import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { fallbackScopes, newEvent, recommendationListSize, topics } from '@newsroom/contracts';
 import { Outbox, quotedSchema, tryWithAdvisoryLock } from '@newsroom/persistence';
-import { PeriodicTask, SERVICE_CONFIG } from '@newsroom/platform';
+import { PeriodicJob, SERVICE_CONFIG } from '@newsroom/platform';
 import { DataSource } from 'typeorm';
 import { BatchScoringConfig } from '../config';
 
@@ -14,8 +14,7 @@ type Scope = (typeof fallbackScopes)[number];
  * (compacted, one list per scope) when it changes; one replica computes it.
  */
 @Injectable()
-export class FallbackJob implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly task: PeriodicTask;
+export class FallbackJob extends PeriodicJob {
   private lastPublished = '';
 
   constructor(
@@ -23,15 +22,11 @@ export class FallbackJob implements OnApplicationBootstrap, BeforeApplicationShu
     private readonly dataSource: DataSource,
     private readonly outbox: Outbox,
   ) {
-    this.task = new PeriodicTask('fallback lists', config.SCORING_FALLBACK_INTERVAL_MS, () => this.publish());
+    super('fallback lists', config.SCORING_FALLBACK_INTERVAL_MS);
   }
 
-  onApplicationBootstrap(): void {
-    this.task.start();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.task.stop();
+  protected runOnce(): Promise<void> {
+    return this.publish();
   }
 
   async publish(): Promise<void> {

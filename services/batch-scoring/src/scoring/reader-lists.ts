@@ -8,6 +8,11 @@ export interface ListItem {
   score: number;
 }
 
+export interface StoredList {
+  modelVersion: string;
+  items: ListItem[];
+}
+
 interface WrittenList {
   user_id: string;
   model_version: string;
@@ -73,29 +78,29 @@ export class ReaderLists {
   }
 
   /** The stored lists of these readers, locked until the caller's transaction ends. */
-  async lock(
-    manager: EntityManager,
-    userIds: readonly string[],
-  ): Promise<Map<string, { modelVersion: string; items: ListItem[] }>> {
-    const rows: { user_id: string; model_version: string; items: ListItem[] }[] = await manager.query(
-      `SELECT user_id, model_version, items FROM ${quotedSchema(manager.connection)}.lists
-       WHERE user_id = ANY($1) ORDER BY user_id FOR UPDATE`,
-      [userIds],
-    );
-    return new Map(rows.map((r) => [r.user_id, { modelVersion: r.model_version, items: r.items }]));
+  lock(manager: EntityManager, userIds: readonly string[]): Promise<Map<string, StoredList>> {
+    return this.lockWhere(manager, 'user_id = ANY($1)', [userIds]);
   }
 
-  /** Readers whose list holds any of these articles, locked. */
-  async lockHolding(manager: EntityManager, articleIds: readonly string[]) {
-    const rows: { user_id: string }[] = await manager.query(
-      `SELECT user_id FROM ${quotedSchema(manager.connection)}.lists
-       WHERE items @> ANY($1::jsonb[])`,
-      [articleIds.map((articleId) => JSON.stringify([{ articleId }]))],
+  /** The stored lists holding any of these articles, locked. */
+  lockHolding(manager: EntityManager, articleIds: readonly string[]): Promise<Map<string, StoredList>> {
+    return this.lockWhere(manager, 'items @> ANY($1::jsonb[])', [
+      articleIds.map((articleId) => JSON.stringify([{ articleId }])),
+    ]);
+  }
+
+  // In key order: concurrent writers of overlapping readers never deadlock.
+  private async lockWhere(
+    manager: EntityManager,
+    where: string,
+    params: unknown[],
+  ): Promise<Map<string, StoredList>> {
+    const rows: { user_id: string; model_version: string; items: ListItem[] }[] = await manager.query(
+      `SELECT user_id, model_version, items FROM ${quotedSchema(manager.connection)}.lists
+       WHERE ${where} ORDER BY user_id FOR UPDATE`,
+      params,
     );
-    return this.lock(
-      manager,
-      rows.map((r) => r.user_id),
-    );
+    return new Map(rows.map((r) => [r.user_id, { modelVersion: r.model_version, items: r.items }]));
   }
 
   private async announce(manager: EntityManager, written: WrittenList[]): Promise<void> {

@@ -1,7 +1,7 @@
-import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ChampionStore } from '@newsroom/ml';
 import { quotedSchema, tryWithAdvisoryLock } from '@newsroom/persistence';
-import { PeriodicTask, SERVICE_CONFIG } from '@newsroom/platform';
+import { PeriodicJob, SERVICE_CONFIG } from '@newsroom/platform';
 import { DataSource } from 'typeorm';
 import { BatchScoringConfig } from '../config';
 import { ReaderLists } from './reader-lists';
@@ -16,9 +16,7 @@ const batchSize = 2_000;
  * One replica at a time; paused while a run for the champion is scoring everyone anyway.
  */
 @Injectable()
-export class ReaderRefreshJob implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly task: PeriodicTask;
-
+export class ReaderRefreshJob extends PeriodicJob {
   constructor(
     @Inject(SERVICE_CONFIG) config: BatchScoringConfig,
     private readonly dataSource: DataSource,
@@ -27,15 +25,11 @@ export class ReaderRefreshJob implements OnApplicationBootstrap, BeforeApplicati
     private readonly engine: ScoringEngine,
     private readonly lists: ReaderLists,
   ) {
-    this.task = new PeriodicTask('reader refresh', config.SCORING_REFRESH_INTERVAL_MS, () => this.refresh());
+    super('reader refresh', config.SCORING_REFRESH_INTERVAL_MS);
   }
 
-  onApplicationBootstrap(): void {
-    this.task.start();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.task.stop();
+  protected runOnce(): Promise<boolean> {
+    return this.refresh();
   }
 
   /** Scores one batch of changed readers; true when there may be more. */

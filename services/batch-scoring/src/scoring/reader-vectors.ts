@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { recommendationListSize } from '@newsroom/contracts';
-import { quotedSchema } from '@newsroom/persistence';
 import { DataSource } from 'typeorm';
+import { ChangedRows } from './changed-rows';
 import { ListItem } from './reader-lists';
 
 export interface ReaderVector {
@@ -10,9 +10,6 @@ export interface ReaderVector {
   threshold: number;
   articleIds: Set<string>;
 }
-
-/** Writes committing later than they started are caught by reading this far behind the last change seen. */
-const overlapMs = 10_000;
 
 /**
  * Every listed reader's vector under one model, in memory, with what it takes to enter their
@@ -23,30 +20,26 @@ const overlapMs = 10_000;
 export class ReaderVectors {
   private modelVersion?: string;
   private readonly readers = new Map<string, ReaderVector>();
-  private lastChange?: Date;
+  private readonly changes: ChangedRows<{
+    user_id: string;
+    model_version: string;
+    vector: Buffer;
+    items: ListItem[];
+    changed_at: Date;
+  }>;
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(dataSource: DataSource) {
+    this.changes = new ChangedRows(dataSource, 'lists', 'user_id, model_version, vector, items');
+  }
 
   async current(modelVersion: string): Promise<ReadonlyMap<string, ReaderVector>> {
     if (modelVersion !== this.modelVersion) {
       this.readers.clear();
-      this.lastChange = undefined;
+      this.changes.reset();
       this.modelVersion = modelVersion;
     }
-    const since = this.lastChange ? new Date(this.lastChange.getTime() - overlapMs) : new Date(0);
-    const rows: {
-      user_id: string;
-      model_version: string;
-      vector: Buffer;
-      items: ListItem[];
-      changed_at: Date;
-    }[] = await this.dataSource.query(
-      `SELECT user_id, model_version, vector, items, changed_at FROM ${quotedSchema(this.dataSource)}.lists
-         WHERE changed_at > $1`,
-      [since],
-    );
+    const rows = await this.changes.next();
     for (const row of rows) {
-      if (!this.lastChange || row.changed_at > this.lastChange) this.lastChange = row.changed_at;
       if (row.model_version !== modelVersion) {
         this.readers.delete(row.user_id);
         continue;

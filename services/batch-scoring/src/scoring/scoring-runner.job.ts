@@ -1,12 +1,6 @@
-import {
-  BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { counter, histogram } from '@newsroom/observability';
-import { PeriodicTask, SERVICE_CONFIG } from '@newsroom/platform';
+import { PeriodicJob, SERVICE_CONFIG } from '@newsroom/platform';
 import { BatchScoringConfig } from '../config';
 import { ScoringEngine } from './scoring-engine';
 import { ScoringRunsService, ShardClaim } from './scoring-runs.service';
@@ -24,9 +18,8 @@ const readersScored = counter('scoring_readers_scored_total', 'Readers scored by
  * at once, renews their leases meanwhile, and claims more until the run is done.
  */
 @Injectable()
-export class ScoringRunnerJob implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class ScoringRunnerJob extends PeriodicJob {
   private readonly logger = new Logger(ScoringRunnerJob.name);
-  private readonly task = new PeriodicTask('scoring runs', 500, () => this.work());
   /** Set at shutdown: the shards in hand are finished, no more are claimed (others or a restart take them). */
   private stopping = false;
 
@@ -34,15 +27,17 @@ export class ScoringRunnerJob implements OnApplicationBootstrap, BeforeApplicati
     @Inject(SERVICE_CONFIG) private readonly config: BatchScoringConfig,
     private readonly runs: ScoringRunsService,
     private readonly engine: ScoringEngine,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.task.start();
+  ) {
+    super('scoring runs', 500);
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
+  protected runOnce(): Promise<boolean> {
+    return this.work();
+  }
+
+  override async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
-    await this.task.stop();
+    await super.beforeApplicationShutdown();
   }
 
   /**

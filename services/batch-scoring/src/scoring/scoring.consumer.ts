@@ -52,10 +52,10 @@ export class ScoringConsumer {
   async onModeration(
     @Payload() batch: MessageBatch<TopicValue<typeof topics.articlesFlagged>>,
   ): Promise<void> {
-    const decisions = batch.messages.map((m) => m.value.payload);
-    const last = new Map(decisions.map((d) => [d.articleId, d.flagged]));
+    // In partition order: the last decision about an article is the one that holds.
+    const last = new Map(batch.messages.map((m) => [m.value.payload.articleId, m.value.payload.flagged]));
     await this.dataSource.transaction(async (manager) => {
-      await this.state.applyModeration(manager, decisions);
+      await this.state.applyModeration(manager, last);
       await this.updates.withdraw(
         manager,
         [...last].filter(([, flagged]) => flagged).map(([id]) => id),

@@ -1,6 +1,6 @@
-import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { quotedSchema, updateReturning } from '@newsroom/persistence';
-import { PeriodicTask } from '@newsroom/platform';
+import { PeriodicJob } from '@newsroom/platform';
 import { DataSource } from 'typeorm';
 import { DatasetsService } from './datasets.service';
 
@@ -12,21 +12,18 @@ const claimTimeoutMinutes = 15;
  * replica; answered in the transaction that announces the dataset or the gate's alert).
  */
 @Injectable()
-export class SnapshotRequestsJob implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class SnapshotRequestsJob extends PeriodicJob {
   private readonly logger = new Logger(SnapshotRequestsJob.name);
-  private readonly task = new PeriodicTask('snapshot requests', 1_000, () => this.next());
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly datasets: DatasetsService,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.task.start();
+  ) {
+    super('snapshot requests', 1_000);
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.task.stop();
+  protected runOnce(): Promise<boolean> {
+    return this.next();
   }
 
   async next(): Promise<boolean> {

@@ -1,8 +1,8 @@
-import { Inject, Injectable, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { TopicDefinition, derivedEventId, newEvent, topics } from '@newsroom/contracts';
 import { EventPublisher } from '@newsroom/messaging';
 import { quotedSchema, schemaOf, tryWithAdvisoryLock } from '@newsroom/persistence';
-import { PeriodicTask, SERVICE_CONFIG } from '@newsroom/platform';
+import { PeriodicJob, SERVICE_CONFIG } from '@newsroom/platform';
 import { DataSource, EntityManager } from 'typeorm';
 import { FeatureStoreConfig } from '../config';
 import { articleFeatureViews, userFeatureViews } from './feature-views';
@@ -45,8 +45,7 @@ const publishedEntities: Record<PublishedEntity['name'], PublishedEntity> = {
  * order; no row is locked while a batch is on its way to Kafka.
  */
 @Injectable()
-export class FeaturePublisher implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly task: PeriodicTask;
+export class FeaturePublisher extends PeriodicJob {
   private readonly lockName: string;
 
   constructor(
@@ -55,18 +54,12 @@ export class FeaturePublisher implements OnApplicationBootstrap, BeforeApplicati
     private readonly metrics: FeatureMetrics,
     @Inject(SERVICE_CONFIG) private readonly config: FeatureStoreConfig,
   ) {
+    super('FeaturePublisher', config.FEATURES_PUBLISH_INTERVAL_MS);
     this.lockName = `feature-publisher:${schemaOf(dataSource)}`;
-    this.task = new PeriodicTask('FeaturePublisher', config.FEATURES_PUBLISH_INTERVAL_MS, () =>
-      this.publishDue(),
-    );
   }
 
-  onApplicationBootstrap(): void {
-    this.task.start();
-  }
-
-  beforeApplicationShutdown(): Promise<void> {
-    return this.task.stop();
+  protected runOnce(): Promise<boolean> {
+    return this.publishDue();
   }
 
   /** Publishes one batch of due readers and articles; true when more are due. */

@@ -1,7 +1,7 @@
-import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { popularityWindows } from '@newsroom/contracts';
 import { quotedSchema, schemaOf, tryAdvisoryXactLock } from '@newsroom/persistence';
-import { PeriodicTask, SERVICE_CONFIG } from '@newsroom/platform';
+import { PeriodicJob, SERVICE_CONFIG } from '@newsroom/platform';
 import { DataSource } from 'typeorm';
 import { FeatureStoreConfig } from '../config';
 import { firstBucketOfWindow, windowMs } from '../feature-definitions/popularity-windows';
@@ -13,8 +13,7 @@ import { ArticleFeaturesService } from './article-features.service';
  * any window. One replica runs it at a time (advisory lock).
  */
 @Injectable()
-export class WindowRefreshJob implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly task: PeriodicTask;
+export class WindowRefreshJob extends PeriodicJob {
   private readonly lockName: string;
   private lastRunAt = Date.now() - windowMs['7d'];
 
@@ -23,18 +22,12 @@ export class WindowRefreshJob implements OnApplicationBootstrap, BeforeApplicati
     private readonly articles: ArticleFeaturesService,
     @Inject(SERVICE_CONFIG) config: FeatureStoreConfig,
   ) {
+    super('WindowRefreshJob', config.FEATURES_WINDOW_REFRESH_MS);
     this.lockName = `window-refresh:${schemaOf(dataSource)}`;
-    this.task = new PeriodicTask('WindowRefreshJob', config.FEATURES_WINDOW_REFRESH_MS, async () => {
-      await this.refresh(Date.now());
-    });
   }
 
-  onApplicationBootstrap(): void {
-    this.task.start();
-  }
-
-  beforeApplicationShutdown(): Promise<void> {
-    return this.task.stop();
+  protected async runOnce(): Promise<void> {
+    await this.refresh(Date.now());
   }
 
   /** Moves windows on to `now`; returns how many articles' values changed. */

@@ -1,15 +1,9 @@
-import {
-  BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { newEvent, topics } from '@newsroom/contracts';
 import { BackendChoice, ChampionStore, EpochStats, ML_BACKEND } from '@newsroom/ml';
 import { counter, histogram } from '@newsroom/observability';
 import { Outbox, quotedSchema, schemaOf, tryWithAdvisoryLock, updateReturning } from '@newsroom/persistence';
-import { PeriodicTask, SERVICE_CONFIG } from '@newsroom/platform';
+import { PeriodicJob, SERVICE_CONFIG } from '@newsroom/platform';
 import { DataSource } from 'typeorm';
 import { TrainingConfig } from '../config';
 import { Trainer, TrainingParams } from './trainer';
@@ -48,9 +42,8 @@ interface ClaimedRun {
  * it runs again. A finished run and its `model.trained` are written in one transaction.
  */
 @Injectable()
-export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class RunWorker extends PeriodicJob {
   private readonly logger = new Logger(RunWorker.name);
-  private readonly task: PeriodicTask;
   private readonly lockName: string;
 
   constructor(
@@ -62,16 +55,12 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     @Inject(ML_BACKEND) private readonly backend: BackendChoice,
     @Inject(SERVICE_CONFIG) private readonly config: TrainingConfig,
   ) {
+    super('training worker', config.TRAINING_POLL_INTERVAL_MS);
     this.lockName = `training-worker:${schemaOf(dataSource)}`;
-    this.task = new PeriodicTask('training worker', config.TRAINING_POLL_INTERVAL_MS, () => this.next());
   }
 
-  onApplicationBootstrap(): void {
-    this.task.start();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.task.stop();
+  protected runOnce(): Promise<boolean> {
+    return this.next();
   }
 
   /** Runs the next queued run if this replica can be the worker; true if it ran one. */
