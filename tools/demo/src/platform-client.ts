@@ -42,7 +42,8 @@ export class ServiceClient {
 
 /**
  * Polls `probe` until it returns a value (not undefined), calling `progress` with each attempt's
- * report at most every 5 s; fails after `timeoutMs` naming what it waited for.
+ * report at most every 5 s; fails after `timeoutMs` naming what it waited for, or at once with the
+ * probe's own error.
  */
 export async function until<T>(
   what: string,
@@ -56,7 +57,8 @@ export async function until<T>(
   const deadline = Date.now() + timeoutMs;
   let lastReport = Date.now();
   for (;;) {
-    const value = await probe().catch(() => undefined);
+    // A probe that throws (a failed training run, a service gone) ends the wait at once.
+    const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`gave up waiting for ${what} after ${timeoutMs / 1000} s`);
     if (progress && Date.now() - lastReport >= 5_000) {
