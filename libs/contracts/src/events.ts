@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Article, RecommendationSource, Region, interactionTypes, regions } from './external';
+import { Article, RecommendationSource, Region, interactionTypes } from './external';
 
 /**
  * Payloads of the internal events. Each topic's envelope wraps one of these. Unlike the external
@@ -11,7 +11,8 @@ const sha256 = z.string().regex(/^[a-f0-9]{64}$/, 'expected a hex sha256');
 const artifactRef = z.object({ uri: z.string().min(1), sha256 });
 const metrics = z.record(z.string(), z.number());
 
-export const ArticleIngested = Article.extend({
+export const ArticleIngested = z.object({
+  ...Article.shape,
   revision: z.number().int().positive(),
   ingestedAt: isoDateTime,
 });
@@ -213,9 +214,9 @@ export const RecommendationsGenerated = z.object({
   items: z.array(scoredItem).max(recommendationListSize),
 });
 
-/** `all`, or a region: the fallback for readers without a list (score = recent reads). */
-export const fallbackScopes = ['all', ...regions] as const;
-export const FallbackScope = z.enum(fallbackScopes);
+/** `all`, or one of the platform's regions: the fallback for readers without a list (score = recent reads). */
+export const overallFallbackScope = 'all';
+export const FallbackScope = z.union([z.literal(overallFallbackScope), Region]);
 export type FallbackScope = z.infer<typeof FallbackScope>;
 export const FallbackGenerated = z.object({
   scope: FallbackScope,

@@ -1,48 +1,71 @@
 import { z } from 'zod';
+import { lenientRecord } from './lenient-record';
 
 /**
  * The external contract: what producers publish to `articles.raw` / `interactions.raw` or POST to
- * the ingestion service, and what clients get back from serving. Strict objects, so a misspelt
- * field is an error rather than silently ignored.
+ * the ingestion service, and what clients get back from serving.
+ *
+ * Producers differ, so a record is strict about what it must have and liberal about what it may
+ * carry: a missing or invalid required field rejects it; an invalid optional attribute is dropped
+ * and an unknown field ignored, each reported as a field warning (see `lenientRecord`). `Article`
+ * and `Interaction` are the strict schemas, for producers and the docs; ingestion accepts with
+ * `acceptArticle` and `acceptInteraction`.
  */
 const isoDateTime = z.iso.datetime({ offset: true, message: 'expected an ISO-8601 date-time' });
 const id = z.string().trim().min(1).max(200);
 
-export const regions = ['latin-america', 'africa', 'north-america'] as const;
-export const Region = z.enum(regions);
+/**
+ * A region's name. Which regions the platform knows (its regional fallbacks, metrics and slices)
+ * is configuration (PLATFORM_REGIONS); a record naming another region keeps it as reported.
+ */
+export const Region = z.string().trim().min(1).max(100);
 export type Region = z.infer<typeof Region>;
+/** The platform's regions unless PLATFORM_REGIONS says otherwise (and the synthetic world's). */
+export const defaultRegions = ['latin-america', 'africa', 'north-america'] as const;
 
-export const Article = z.strictObject({
-  eventId: id,
-  articleId: id,
-  title: z.string().trim().min(1).max(1_000),
-  body: z.string().max(200_000).optional(),
-  category: z.string().trim().min(1).max(100),
-  publisher: z.string().trim().min(1).max(200),
-  url: z.url(),
-  publishedAt: isoDateTime,
-  language: z.string().min(2).max(16).optional(),
-  tags: z.array(z.string().min(1).max(100)).max(100).optional(),
-});
+const article = lenientRecord(
+  {
+    eventId: id,
+    articleId: id,
+    title: z.string().trim().min(1).max(1_000),
+    category: z.string().trim().min(1).max(100),
+    publisher: z.string().trim().min(1).max(200),
+    url: z.url(),
+    publishedAt: isoDateTime,
+  },
+  {
+    body: z.string().max(200_000),
+    language: z.string().min(2).max(16),
+    tags: z.array(z.string().min(1).max(100)).max(100),
+  },
+);
+export const Article = article.strict;
 export type Article = z.infer<typeof Article>;
+export const acceptArticle = article.accept;
 
 export const interactionTypes = ['impression', 'click', 'read'] as const;
-export const Interaction = z
-  .strictObject({
+const interaction = lenientRecord(
+  {
     eventId: id,
     userId: id,
     articleId: id,
     type: z.enum(interactionTypes),
-    dwellSeconds: z.number().finite().min(0).max(86_400).optional(),
     occurredAt: isoDateTime,
-    sessionId: id.optional(),
-    region: Region.optional(),
-  })
-  .refine((i) => i.type !== 'read' || i.dwellSeconds !== undefined, {
-    path: ['dwellSeconds'],
-    message: 'required when type is "read"',
-  });
+  },
+  {
+    dwellSeconds: z.number().finite().min(0).max(86_400),
+    sessionId: id,
+    region: Region,
+  },
+  // A read without a usable dwell time has nothing to learn from: dwell is what the model predicts.
+  (value) =>
+    value.type === 'read' && value.dwellSeconds === undefined
+      ? [{ field: 'dwellSeconds', message: 'required when type is "read"' }]
+      : [],
+);
+export const Interaction = interaction.strict;
 export type Interaction = z.infer<typeof Interaction>;
+export const acceptInteraction = interaction.accept;
 
 export const ModerationRequest = z.strictObject({
   reason: z.string().trim().min(1).max(2_000),

@@ -1,6 +1,7 @@
 export * from './envelope';
 export * from './events';
 export * from './external';
+export * from './lenient-record';
 export * from './topics';
 export * from './validation';
 export * from './examples';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { derivedEventId, eventEnvelope } from './envelope';
 import { topicExamples } from './examples';
-import { Interaction } from './external';
+import { Interaction, acceptArticle, acceptInteraction } from './external';
 import { TopicId, allTopics, deadLetterTopicName, topics } from './topics';
 import { ContractViolationError, fieldErrors, parseMessage } from './validation';
 
@@ -108,6 +108,73 @@ describe('external contract', () => {
       Interaction.safeParse({ ...read, dwellSeconds: -1, type: 'like', colour: 'red' }).error!,
     );
     expect(errors.map((e) => e.field).sort()).toEqual(['colour', 'dwellSeconds', 'type']);
+  });
+});
+
+describe('accepting records liberally', () => {
+  const read = topicExamples.interactionsRaw.value as Json;
+
+  it('accepts a valid record as it is, without warnings', () => {
+    expect(acceptInteraction(read)).toEqual({ accepted: true, value: read, warnings: [] });
+  });
+
+  it('keeps a record whose optional attribute is invalid, without it, and says so', () => {
+    const result = acceptInteraction({ ...read, region: 42 });
+    const { region: _dropped, ...withoutRegion } = read;
+    expect(result).toEqual({
+      accepted: true,
+      value: withoutRegion,
+      warnings: [{ field: 'region', reason: 'invalid', message: expect.stringContaining('(dropped)') }],
+    });
+  });
+
+  it('keeps a region the contract does not know as reported: regions are configuration', () => {
+    expect(acceptInteraction({ ...read, region: 'latam' })).toMatchObject({
+      accepted: true,
+      value: { region: 'latam' },
+      warnings: [],
+    });
+  });
+
+  it('ignores unknown fields with a warning each, and takes null optional attributes as absent', () => {
+    const result = acceptArticle({ ...topicExamples.articlesRaw.value, language: null, section: 'metro' });
+    expect(result).toMatchObject({
+      accepted: true,
+      warnings: [{ field: 'section', reason: 'unknown-field' }],
+    });
+    expect(result.accepted && 'language' in result.value).toBe(false);
+    expect(result.accepted && 'section' in result.value).toBe(false);
+  });
+
+  it('rejects a record only for its required fields, naming them', () => {
+    const { userId: _missing, ...withoutUser } = read;
+    expect(acceptInteraction({ ...withoutUser, type: 'like' })).toEqual({
+      accepted: false,
+      errors: [
+        { field: 'userId', message: expect.any(String) },
+        { field: 'type', message: expect.any(String) },
+      ],
+    });
+    expect(acceptInteraction('a read')).toEqual({
+      accepted: false,
+      errors: [{ field: '(root)', message: 'expected an object' }],
+    });
+  });
+
+  it('rejects a read whose dwell is missing or invalid, saying why, but keeps an impression with a bad one', () => {
+    expect(acceptInteraction({ ...read, dwellSeconds: -1 })).toEqual({
+      accepted: false,
+      errors: [
+        {
+          field: 'dwellSeconds',
+          message: expect.stringMatching(/^required when type is "read": Too small.*\(dropped\)$/),
+        },
+      ],
+    });
+    expect(acceptInteraction({ ...read, type: 'impression', dwellSeconds: -1 })).toMatchObject({
+      accepted: true,
+      warnings: [{ field: 'dwellSeconds', reason: 'invalid' }],
+    });
   });
 });
 

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { eventEnvelope } from './envelope';
 import * as events from './events';
-import { Article, Interaction } from './external';
+import { Article, Interaction, acceptArticle, acceptInteraction } from './external';
+import { Acceptance } from './lenient-record';
 
 /**
  * Every topic of the platform, in one place: its name, the schemas of its key and value, and how
@@ -20,6 +21,11 @@ export interface TopicDefinition<
   value: V;
   compacted: boolean;
   description: string;
+  /**
+   * Raw topics: how consumers accept a value (liberal about optional attributes, with warnings),
+   * where `value` is the strict schema producers are held to.
+   */
+  accept?: (value: unknown) => Acceptance<z.output<V>>;
 }
 
 const key = (name: string) => z.string().min(1, `${name} key is required`);
@@ -45,13 +51,14 @@ function eventTopic<T extends string, P extends z.ZodType>(
 }
 
 export const topics = {
-  articlesRaw: topic('articles.raw', 'articleId', Article, 'Articles as producers publish them.'),
-  interactionsRaw: topic(
-    'interactions.raw',
-    'userId',
-    Interaction,
-    'Reading events as producers publish them.',
-  ),
+  articlesRaw: {
+    ...topic('articles.raw', 'articleId', Article, 'Articles as producers publish them.'),
+    accept: acceptArticle,
+  },
+  interactionsRaw: {
+    ...topic('interactions.raw', 'userId', Interaction, 'Reading events as producers publish them.'),
+    accept: acceptInteraction,
+  },
   articlesIngested: eventTopic(
     'articles.ingested',
     'articleId',

@@ -1,4 +1,4 @@
-import { Region, regions } from '@newsroom/contracts';
+import { Region, regions } from './regions';
 import { defaultTopics } from './vocabulary';
 
 export type PresetName = 'small' | 'pilot' | 'full-day';

@@ -1,4 +1,5 @@
-import { Interaction, regions } from '@newsroom/contracts';
+import { Interaction } from '@newsroom/contracts';
+import { regions } from './regions';
 import { behaviour, clickProbability, meanReadDwell, topicMatch } from './behaviour';
 import { CorruptionKind, WorldEvent, corruptionKinds } from './events';
 import { Rng } from './random';

@@ -1,4 +1,4 @@
-import { Region, regions } from '@newsroom/contracts';
+import { Region, regions } from './regions';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';

@@ -36,10 +36,8 @@ function topicsByInterest(world: World, u: number, interests = world.interests):
 describe('synthetic world', () => {
   const base = run();
 
-  it('generates the small preset quickly, with its sizes', () => {
-    const started = performance.now();
+  it('generates the small preset with its sizes', () => {
     const { world, events } = run({ seed: 7 });
-    expect(performance.now() - started).toBeLessThan(1_000);
     expect(world.readerCount).toBe(200);
     expect(world.config.days).toBe(2);
     const articlesPerDay = [0, 1].map(

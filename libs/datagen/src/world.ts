@@ -1,4 +1,5 @@
-import { Article, Region, regions } from '@newsroom/contracts';
+import { Article } from '@newsroom/contracts';
+import { Region, regions } from './regions';
 import { behaviour, expectedDwellFor, topicMatch } from './behaviour';
 import { WorldConfig, validateWorldConfig } from './config';
 import { Rng, cumulative } from './random';

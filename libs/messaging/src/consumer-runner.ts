@@ -1,7 +1,8 @@
 import { counter, gauge, histogram } from '@newsroom/observability';
-import { describeFieldErrors, deadLetterTopicName, fieldErrors } from '@newsroom/contracts';
+import { Acceptance, describeFieldErrors, deadLetterTopicName, fieldErrors } from '@newsroom/contracts';
 import { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { z } from 'zod';
+import { isDependencyOutage } from './dependency-outage';
 import { EventPublisher } from './event-publisher';
 import { logicalTopic, physicalTopic } from './kafka-client';
 import {
@@ -24,6 +25,8 @@ export interface Subscription {
   topic: string;
   /** The value schema; records that fail it are dead-lettered without reaching the handler. */
   schema: z.ZodType;
+  /** Accepts values instead of `schema` (raw topics: liberal about optional attributes, with warnings). */
+  accept?: (value: unknown) => Acceptance<unknown>;
   handler?: MessageHandler;
   batchHandler?: BatchHandler;
   /**
@@ -47,6 +50,7 @@ export type ConsumerRunnerOptions = Pick<
   | 'heartbeatIntervalMs'
   | 'maxAttempts'
   | 'retryBackoffMs'
+  | 'outageMaxBackoffMs'
   | 'handlerStallMs'
   | 'partitionsConsumedConcurrently'
 > & {
@@ -67,6 +71,18 @@ const handlerSeconds = histogram(
 const retries = counter('kafka_handler_retries_total', 'Handler attempts that failed and were retried', [
   'topic',
 ]);
+const dependencyRetries = counter(
+  'kafka_handler_dependency_retries_total',
+  'Handler calls retried because a dependency (database, broker) was unavailable; never dead-lettered',
+  ['topic'],
+);
+const waitingGauge = gauge(
+  'kafka_consumer_waiting_on_dependency',
+  'Whether a handler is waiting for an unavailable dependency to answer (1) or not (0)',
+  ['topic'],
+);
+/** While a dependency is down, a reminder is logged this often (the first failure is logged at once). */
+const OUTAGE_LOG_EVERY_MS = 30_000;
 const LAG_REFRESH_MS = 10_000;
 /** A consumer that keeps crashing (e.g. a dead letter that can never be written) exits for a restart. */
 const MAX_CRASHES_IN_A_ROW = 5;
@@ -88,6 +104,9 @@ const lagGauge = gauge('kafka_consumer_lag', 'Messages behind the end of the par
  * - a failing handler is retried with exponential backoff (heartbeating meanwhile); after
  *   `maxAttempts`, or at once for undecodable/invalid records and PermanentError, the record goes
  *   to `<topic>.dlq` with headers saying why, and consumption goes on;
+ * - a failure caused by an unavailable dependency (isDependencyOutage) is not the record's fault:
+ *   it is retried with capped backoff for as long as the outage lasts, the partition waiting,
+ *   readiness reporting it, and never counts towards `maxAttempts`;
  * - if the dead letter cannot be written, the batch fails and the record is redelivered, never skipped;
  * - a crash the client will not restart from, or a handler stuck past `handlerStallMs`, calls
  *   `onFatal` (by default the process exits non-zero so its orchestrator restarts it).
@@ -105,6 +124,8 @@ export class ConsumerRunner {
   private crashesInARow = 0;
   /** Set when a heartbeat learns the group is rebalancing: stop taking records from the batch. */
   private membershipLost = false;
+  /** A handler waiting for an unavailable dependency, for readiness and the logs. */
+  private outage?: DependencyWait;
 
   constructor(
     kafka: Kafka,
@@ -149,6 +170,11 @@ export class ConsumerRunner {
         this.logger.warn(`consumer ${options.groupId} crashed and restarts: ${payload.error.message}`);
       }
     });
+  }
+
+  /** Set while a handler waits for an unavailable dependency (database, broker) to answer again. */
+  get waitingOnDependency(): DependencyWait | undefined {
+    return this.outage;
   }
 
   /** How many times this consumer joined its group: 1 means no rebalance since start. */
@@ -265,8 +291,8 @@ export class ConsumerRunner {
 
   /** Decodes and validates one record: either a message for the handler or the reason it is invalid. */
   private decode(topic: string, partition: number, message: KafkaMessage): Decoded {
-    const schema = this.subscriptions.get(topic)?.schema;
-    if (!schema) throw new Error(`no subscription for topic ${topic}`);
+    const subscription = this.subscriptions.get(topic);
+    if (!subscription) throw new Error(`no subscription for topic ${topic}`);
     const origin = {
       topic,
       partition,
@@ -290,14 +316,13 @@ export class ConsumerRunner {
         message,
       };
     }
-    const parsed = schema.safeParse(decoded);
-    if (!parsed.success) {
-      return {
-        invalid: { ...origin, raw, reason: 'schema-invalid', errors: fieldErrors(parsed.error) },
-        message,
-      };
+    const accepted = subscription.accept
+      ? subscription.accept(decoded)
+      : acceptWith(subscription.schema, decoded);
+    if (!accepted.accepted) {
+      return { invalid: { ...origin, raw, reason: 'schema-invalid', errors: accepted.errors }, message };
     }
-    return { valid: { ...origin, value: parsed.data, attempt: 1 }, message };
+    return { valid: { ...origin, value: accepted.value, attempt: 1, warnings: accepted.warnings }, message };
   }
 
   private async processOne(
@@ -384,8 +409,10 @@ export class ConsumerRunner {
 
   /**
    * Runs a handler call until it succeeds, with exponential backoff between attempts (heartbeating
-   * meanwhile). Gives up after maxAttempts or at once on PermanentError; stops retrying when the
-   * runner is stopping ('abandoned': the records stay uncommitted and are redelivered).
+   * meanwhile). A failure of the record gives up after maxAttempts, or at once on PermanentError; a
+   * dependency outage is retried for as long as it lasts, its backoff capped at outageMaxBackoffMs,
+   * without counting as an attempt. Stops retrying when the runner is stopping or the group is
+   * rebalancing ('abandoned': the records stay uncommitted and are redelivered).
    */
   private async withRetries(
     topic: string,
@@ -394,6 +421,8 @@ export class ConsumerRunner {
     call: (attempt: number) => Promise<void>,
   ): Promise<{ outcome: 'done' | 'abandoned' } | { outcome: 'failed'; error: Error; attempts: number }> {
     const mode = records.length === 1 ? 'record' : 'batch';
+    let failures = 0;
+    let outages = 0;
     for (let attempt = 1; ; attempt++) {
       const stopTimer = handlerSeconds.startTimer({ topic, mode });
       try {
@@ -406,23 +435,66 @@ export class ConsumerRunner {
           ),
         );
         stopTimer();
+        this.outageOver(topic);
         consumed.inc({ topic, outcome: 'handled' }, records.length);
         return { outcome: 'done' };
       } catch (error) {
         stopTimer();
         const err = error instanceof Error ? error : new Error(String(error));
-        if (err instanceof PermanentError || attempt >= this.options.maxAttempts)
-          return { outcome: 'failed', error: err, attempts: attempt };
-        if (!this.running) return { outcome: 'abandoned' };
-        retries.inc({ topic });
-        const delay = Math.min(this.options.retryBackoffMs * 2 ** (attempt - 1), 30_000);
-        this.logger.warn(
-          `handler for ${topic} failed (attempt ${attempt}), retrying in ${delay} ms: ${err.message}`,
-        );
+        let delay: number;
+        if (isDependencyOutage(err)) {
+          outages++;
+          dependencyRetries.inc({ topic });
+          delay = Math.min(this.options.retryBackoffMs * 2 ** (outages - 1), this.options.outageMaxBackoffMs);
+          this.outageGoesOn(topic, err, delay);
+        } else {
+          this.outageOver(topic);
+          outages = 0;
+          failures++;
+          if (err instanceof PermanentError || failures >= this.options.maxAttempts)
+            return { outcome: 'failed', error: err, attempts: failures };
+          retries.inc({ topic });
+          delay = Math.min(this.options.retryBackoffMs * 2 ** (failures - 1), 30_000);
+          this.logger.warn(
+            `handler for ${topic} failed (attempt ${failures}), retrying in ${delay} ms: ${err.message}`,
+          );
+        }
+        if (!this.running || this.membershipLost) return { outcome: 'abandoned' };
         await this.whileHeartbeating(heartbeat, topic, () => this.pause(delay));
-        if (!this.running) return { outcome: 'abandoned' };
+        if (!this.running || this.membershipLost) return { outcome: 'abandoned' };
       }
     }
+  }
+
+  /** Records (and reports, at once and then every 30 s) that a handler waits for a dependency. */
+  private outageGoesOn(topic: string, error: Error, delay: number): void {
+    const now = Date.now();
+    if (!this.outage) {
+      this.outage = { topic, since: now, error: error.message, loggedAt: now };
+      waitingGauge.set({ topic }, 1);
+      this.logger.warn(
+        `handler for ${topic} waits for an unavailable dependency, retrying until it answers ` +
+          `(not counted as an attempt): ${error.message}`,
+      );
+      return;
+    }
+    this.outage.error = error.message;
+    if (now - this.outage.loggedAt >= OUTAGE_LOG_EVERY_MS) {
+      this.outage.loggedAt = now;
+      this.logger.warn(
+        `handler for ${topic} still waiting for a dependency after ${Math.round((now - this.outage.since) / 1000)} s ` +
+          `(next try in ${delay} ms): ${error.message}`,
+      );
+    }
+  }
+
+  private outageOver(topic: string): void {
+    if (!this.outage) return;
+    this.logger.log(
+      `handler for ${topic}: dependency answering again after ${Math.round((Date.now() - this.outage.since) / 1000)} s`,
+    );
+    waitingGauge.set({ topic: this.outage.topic }, 0);
+    this.outage = undefined;
   }
 
   /** Waits before a retry; cut short by stop(). */
@@ -501,7 +573,23 @@ export class ConsumerRunner {
 }
 
 type Outcome = 'done' | 'abandoned';
+
+export interface DependencyWait {
+  topic: string;
+  /** Epoch ms of the first failure of this outage. */
+  since: number;
+  /** The latest failure's message. */
+  error: string;
+  loggedAt: number;
+}
 type Decoded = { message: KafkaMessage } & ({ valid: InboundMessage } | { invalid: InvalidMessage });
+
+function acceptWith(schema: z.ZodType, value: unknown): Acceptance<unknown> {
+  const parsed = schema.safeParse(value);
+  return parsed.success
+    ? { accepted: true, value: parsed.data, warnings: [] }
+    : { accepted: false, errors: fieldErrors(parsed.error) };
+}
 
 function decodeHeaders(headers: KafkaMessage['headers']): Record<string, string> {
   const out: Record<string, string> = {};

@@ -1,4 +1,5 @@
 export * from './consumer-runner';
+export * from './dependency-outage';
 export * from './event-publisher';
 export * from './kafka-client';
 export * from './kafka-transport';

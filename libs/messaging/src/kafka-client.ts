@@ -1,13 +1,19 @@
 import { Kafka, LogEntry, logLevel } from 'kafkajs';
 import { MessagingOptions } from './messaging-config';
 
-/** The one place that constructs the broker client; swap the client here and in the runner/publisher. */
-export function createKafka(options: Pick<MessagingOptions, 'brokers' | 'clientId'>): Kafka {
+/**
+ * The one place that constructs the broker client; swap the client here and in the runner/publisher.
+ * `debug`: also write the broker's transient answers that kafkajs logs as errors and then retries.
+ */
+export function createKafka(
+  options: Pick<MessagingOptions, 'brokers' | 'clientId'> & { debug?: boolean },
+): Kafka {
+  const write = writeLog(options.debug ?? false);
   return new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,
     logLevel: logLevel.WARN,
-    logCreator: () => writeLog,
+    logCreator: () => write,
     connectionTimeout: 3_000,
     retry: { initialRetryTime: 200, retries: 8 },
   });
@@ -25,15 +31,33 @@ export function logicalTopic(prefix: string, physical: string): string {
 // publish to one that hangs forever) and the v2 partitioner notice (we start on the v2 partitioner).
 const quiet = [/Limiting retries for the idempotent producer/, /switched default partitioner/];
 
-function writeLog({ namespace, level, log }: LogEntry): void {
-  const { message, ...extra } = log;
-  if (quiet.some((pattern) => pattern.test(message))) return;
-  const entry = {
-    level: level === logLevel.ERROR ? 50 : 40,
-    time: log.timestamp,
-    logger: `kafkajs.${namespace}`,
-    msg: message,
-    ...extra,
+/**
+ * kafkajs logs every error answer of the broker at error level, also those it then retries: a
+ * coordinator still loading or not yet elected, a leader election. At start-up (a broker just
+ * started, a new consumer group) these are normal and pass by themselves, so they are debug lines;
+ * if they never pass, the request fails and that failure is reported where it is handled.
+ */
+const { errorCodes } = require('kafkajs/src/protocol/error') as {
+  errorCodes: { message: string; retriable: boolean }[];
+};
+const transientAnswers = errorCodes.filter((e) => e.retriable).map((e) => e.message);
+/** "Response Fetch(…)" with the answer in `error`, or "Failed to send messages: <answer>". */
+const isTransientAnswer = (message: string, error: unknown) =>
+  transientAnswers.some((answer) => error === answer || message.endsWith(answer));
+
+const writeLog =
+  (debug: boolean) =>
+  ({ namespace, level, log }: LogEntry): void => {
+    const { message, ...extra } = log;
+    if (quiet.some((pattern) => pattern.test(message))) return;
+    const transient = isTransientAnswer(message, extra['error']);
+    if (transient && !debug) return;
+    const entry = {
+      level: transient ? 20 : level === logLevel.ERROR ? 50 : 40,
+      time: log.timestamp,
+      logger: `kafkajs.${namespace}`,
+      msg: message,
+      ...extra,
+    };
+    process.stderr.write(JSON.stringify(entry) + '\n');
   };
-  process.stderr.write(JSON.stringify(entry) + '\n');
-}

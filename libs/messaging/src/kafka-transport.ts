@@ -3,7 +3,7 @@ import { BaseRpcContext, CustomTransportStrategy, EventPattern, Server } from '@
 import { TopicDefinition, topicByName } from '@newsroom/contracts';
 import { Kafka } from 'kafkajs';
 import { isObservable, lastValueFrom } from 'rxjs';
-import { ConsumerRunner, Subscription } from './consumer-runner';
+import { ConsumerRunner, DependencyWait, Subscription } from './consumer-runner';
 import { EventPublisher } from './event-publisher';
 import { InboundMessage } from './message';
 import { MessagingOptions } from './messaging-config';
@@ -55,6 +55,7 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
           return {
             topic: topic.name,
             schema: topic.value,
+            accept: topic.accept,
             deliverInvalid: Boolean(handler.extras['deliverInvalid']),
             batchHandler: (batch) => invoke(batch, new BaseRpcContext([batch])),
           };
@@ -62,6 +63,7 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
         return {
           topic: topic.name,
           schema: topic.value,
+          accept: topic.accept,
           handler: (message) => invoke(message.value, new KafkaMessageContext([message])),
         };
       });
@@ -76,6 +78,11 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
     } catch (error) {
       callback(error);
     }
+  }
+
+  /** Set while a handler waits for an unavailable dependency (readiness reports it). */
+  get waitingOnDependency(): DependencyWait | undefined {
+    return this.runner?.waitingOnDependency;
   }
 
   /** Stop consuming: the in-flight record finishes and its offset is committed before this resolves. */

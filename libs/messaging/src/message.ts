@@ -1,4 +1,4 @@
-import { FieldError } from '@newsroom/contracts';
+import { FieldError, FieldWarning } from '@newsroom/contracts';
 
 /** What handlers see of a consumed record; the broker client's own types stay inside this lib. */
 export interface InboundMessage<V = unknown> {
@@ -12,10 +12,12 @@ export interface InboundMessage<V = unknown> {
   timestamp: string;
   /** 1 on first delivery to the handler, then 2, 3… while it is retried. */
   attempt: number;
+  /** Raw topics: optional attributes dropped or unknown fields ignored when the record was accepted. */
+  warnings: FieldWarning[];
 }
 
 /** A record that could not be decoded or failed its contract, with the reasons. */
-export interface InvalidMessage extends Omit<InboundMessage<never>, 'value' | 'attempt'> {
+export interface InvalidMessage extends Omit<InboundMessage<never>, 'value' | 'attempt' | 'warnings'> {
   /** The record's value as received (UTF-8). */
   raw: string;
   reason: 'undecodable' | 'schema-invalid';

@@ -15,6 +15,8 @@ export const messagingEnv = {
   KAFKA_HEARTBEAT_INTERVAL_MS: env.positiveInt(3_000),
   KAFKA_HANDLER_MAX_ATTEMPTS: env.positiveInt(5),
   KAFKA_RETRY_BACKOFF_MS: env.positiveInt(200),
+  /** Longest pause between retries while a dependency (database, broker) is unavailable. */
+  KAFKA_OUTAGE_MAX_BACKOFF_MS: env.positiveInt(5_000),
   /** A handler running longer than this is considered stuck: the process exits for a restart. */
   KAFKA_HANDLER_STALL_MS: env.positiveInt(300_000),
   KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY: env.positiveInt(1),
@@ -37,9 +39,12 @@ export interface MessagingOptions {
   heartbeatIntervalMs: number;
   maxAttempts: number;
   retryBackoffMs: number;
+  outageMaxBackoffMs: number;
   handlerStallMs: number;
   partitionsConsumedConcurrently: number;
   topics: TopicSettings;
+  /** Write the broker client's debug lines (LOG_LEVEL debug or trace). */
+  debug: boolean;
 }
 
 export interface TopicSettings {
@@ -48,7 +53,10 @@ export interface TopicSettings {
   retentionMs: number;
 }
 
-export function messagingOptions(service: string, config: MessagingEnv): MessagingOptions {
+export function messagingOptions(
+  service: string,
+  config: MessagingEnv & { LOG_LEVEL?: string },
+): MessagingOptions {
   return {
     brokers: config.KAFKA_BROKERS,
     clientId: config.KAFKA_CLIENT_ID ?? service,
@@ -58,6 +66,7 @@ export function messagingOptions(service: string, config: MessagingEnv): Messagi
     heartbeatIntervalMs: config.KAFKA_HEARTBEAT_INTERVAL_MS,
     maxAttempts: config.KAFKA_HANDLER_MAX_ATTEMPTS,
     retryBackoffMs: config.KAFKA_RETRY_BACKOFF_MS,
+    outageMaxBackoffMs: config.KAFKA_OUTAGE_MAX_BACKOFF_MS,
     handlerStallMs: config.KAFKA_HANDLER_STALL_MS,
     partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY,
     topics: {
@@ -65,5 +74,6 @@ export function messagingOptions(service: string, config: MessagingEnv): Messagi
       replicationFactor: config.TOPIC_REPLICATION_FACTOR,
       retentionMs: config.TOPIC_RETENTION_MS,
     },
+    debug: config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace',
   };
 }

@@ -1,5 +1,5 @@
 import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
-import { HealthProbe, KAFKA_HEALTH_PROBE } from '@newsroom/observability';
+import { CONSUMER_HEALTH_PROBE, HealthProbe, KAFKA_HEALTH_PROBE } from '@newsroom/observability';
 import { Admin, Kafka } from 'kafkajs';
 import { EventPublisher } from './event-publisher';
 import { createKafka } from './kafka-client';
@@ -34,6 +34,20 @@ export class KafkaHealthProbe implements HealthProbe, OnApplicationShutdown {
   }
 }
 
+/** Not ready while a handler waits for an unavailable dependency: its records are not moving. */
+@Injectable()
+export class ConsumerHealthProbe implements HealthProbe {
+  constructor(private readonly transport: KafkaTransport) {}
+
+  async ping(): Promise<void> {
+    const wait = this.transport.waitingOnDependency;
+    if (wait) {
+      const seconds = Math.round((Date.now() - wait.since) / 1000);
+      throw new Error(`${wait.topic} waits for a dependency for ${seconds} s: ${wait.error}`);
+    }
+  }
+}
+
 @Injectable()
 export class PublisherLifecycle implements OnApplicationShutdown {
   constructor(private readonly publisher: EventPublisher) {}
@@ -65,8 +79,17 @@ export class MessagingModule {
           useFactory: (kafka: Kafka, publisher: EventPublisher) =>
             new KafkaTransport(kafka, publisher, options),
         },
+        ConsumerHealthProbe,
+        { provide: CONSUMER_HEALTH_PROBE, useExisting: ConsumerHealthProbe },
       ],
-      exports: [MESSAGING_OPTIONS, KAFKA_CLIENT, EventPublisher, KAFKA_HEALTH_PROBE, KafkaTransport],
+      exports: [
+        MESSAGING_OPTIONS,
+        KAFKA_CLIENT,
+        EventPublisher,
+        KAFKA_HEALTH_PROBE,
+        CONSUMER_HEALTH_PROBE,
+        KafkaTransport,
+      ],
     };
   }
 }

@@ -10,7 +10,7 @@ import {
   deadLetterHeaders,
   physicalTopic,
 } from '../src';
-import { TestTopics, createTestTopics, readMessages } from '../src/testing';
+import { TestTopics, createTestTopics, readMessages, topicSize } from '../src/testing';
 
 const topic = topics.interactionsRaw;
 const interaction = (i: number) => ({
@@ -32,6 +32,7 @@ describe('ConsumerRunner on a real broker', () => {
     heartbeatIntervalMs: 1_000,
     maxAttempts: 5,
     retryBackoffMs: 20,
+    outageMaxBackoffMs: 200,
     handlerStallMs: 120_000,
     partitionsConsumedConcurrently: 1,
     onFatal: (error) => {
@@ -170,6 +171,29 @@ describe('ConsumerRunner on a real broker', () => {
     });
   });
 
+  it('retries through a dependency outage longer than maxAttempts: nothing dead-lettered, handled once, reported meanwhile', async () => {
+    await sendRaw([interaction(11), interaction(12)], 0);
+    const refused = () =>
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    let outageCalls = 0;
+    const effects: string[] = [];
+    const runner = await start(options({ maxAttempts: 3, outageMaxBackoffMs: 50 }), async (m) => {
+      if (outageCalls < 20) {
+        outageCalls++;
+        throw refused();
+      }
+      effects.push((m.value as { eventId: string }).eventId);
+    });
+    const waiting = await waitFor('the runner to report the wait', () => runner.waitingOnDependency);
+    expect(waiting).toMatchObject({ topic: topic.name, error: expect.stringContaining('ECONNREFUSED') });
+    await waitFor('both handled', () => effects.length === 2);
+    expect(effects).toEqual(['evt-11', 'evt-12']);
+    expect(outageCalls).toBe(20);
+    expect(runner.waitingOnDependency).toBeUndefined();
+    const dlq = physicalTopic(testTopics.prefix, deadLetterTopicName(topic.name));
+    expect(await topicSize(testTopics.kafka, dlq)).toBe(0);
+  });
+
   it('does not commit the offset of a failing handler: it is redelivered after a restart', async () => {
     await sendRaw([interaction(1), interaction(2), interaction(3)], 0);
     const groupId = uniqueName('group');
@@ -266,6 +290,23 @@ describe('ConsumerRunner on a real broker', () => {
           fields: ['type'],
         },
       ]);
+    });
+
+    it('retry a whole batch through a dependency outage, without splitting it or dead-lettering', async () => {
+      await sendRaw(
+        Array.from({ length: 30 }, (_, i) => interaction(i)),
+        0,
+      );
+      let failures = 0;
+      const sizes: number[] = [];
+      await startBatch(options({ maxAttempts: 2, outageMaxBackoffMs: 50 }), async (b) => {
+        if (failures++ < 6) throw Object.assign(new Error('deadlock detected'), { code: '40P01' });
+        sizes.push(b.messages.length);
+      });
+      await waitFor('30 handled', () => sizes.reduce((a, b) => a + b, 0) === 30);
+      expect(Math.max(...sizes)).toBeGreaterThan(1);
+      const dlq = physicalTopic(testTopics.prefix, deadLetterTopicName(topic.name));
+      expect(await topicSize(testTopics.kafka, dlq)).toBe(0);
     });
 
     it('isolate a record that keeps failing: the rest are handled, it alone is dead-lettered', async () => {

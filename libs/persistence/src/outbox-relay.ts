@@ -1,14 +1,28 @@
 import { Logger } from '@nestjs/common';
-import { EventPublisher, SerializedMessage, messageBytes, splitIntoRequests } from '@newsroom/messaging';
+import {
+  EventPublisher,
+  SerializedMessage,
+  isDependencyOutage,
+  messageBytes,
+  splitIntoRequests,
+} from '@newsroom/messaging';
 import { counter, gauge } from '@newsroom/observability';
 import { DataSource } from 'typeorm';
+import { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import { tryAdvisoryXactLock } from './advisory-locks';
 import { quotedSchema, schemaOf } from './data-source';
+import { OutboxSignal, outboxChannel } from './outbox-signal';
 
 export interface OutboxRelayOptions {
+  /** Pause between batches while rows keep coming. */
   pollIntervalMs: number;
+  /** Longest wait for a commit's notification before looking anyway (idle). */
+  idlePollMs: number;
   batchSize: number;
 }
+
+/** While a failure lasts, it is logged once and then at most this often. */
+const FAILURE_LOG_EVERY_MS = 30_000;
 
 /** Where the relay reports what it did; by default this process's Prometheus metrics. */
 export interface OutboxRelayReport {
@@ -45,7 +59,9 @@ export const prometheusRelayReport = (): OutboxRelayReport => {
  * relay per schema publishes at a time (a transaction-scoped advisory lock; other replicas skip
  * their turn), so events of one key keep their order even with several replicas. If the process
  * dies between publishing and committing, the rows are published again by the next relay (at
- * least once); consumers de-duplicate by eventId. Errors are retried with backoff up to 5 s.
+ * least once); consumers de-duplicate by eventId. Errors are retried with backoff up to 5 s, for
+ * as long as they last. An idle relay sleeps until a commit notifies its schema's channel
+ * (OutboxSignal), checking at least every `idlePollMs`.
  */
 export class OutboxRelay {
   private readonly logger = new Logger(OutboxRelay.name);
@@ -53,7 +69,7 @@ export class OutboxRelay {
   private readonly lockName: string;
   private running = false;
   private loop?: Promise<void>;
-  private wake?: () => void;
+  private readonly signal: OutboxSignal;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -63,18 +79,22 @@ export class OutboxRelay {
   ) {
     this.table = `${quotedSchema(dataSource)}.outbox`;
     this.lockName = `outbox:${schemaOf(dataSource)}`;
+    const { url } = dataSource.options as PostgresConnectionOptions;
+    if (!url) throw new Error('the outbox relay needs a DataSource configured with a url');
+    this.signal = new OutboxSignal(url, outboxChannel(schemaOf(dataSource)));
   }
 
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.signal.start();
     this.loop = this.run();
   }
 
   /** Finishes the batch in flight, then stops. */
   async stop(): Promise<void> {
     this.running = false;
-    this.wake?.();
+    await this.signal.stop();
     await this.loop;
   }
 
@@ -132,33 +152,44 @@ export class OutboxRelay {
 
   private async run(): Promise<void> {
     let failuresInARow = 0;
+    let failingSince = 0;
+    let loggedAt = 0;
     let lastBacklogCheck = 0;
     while (this.running) {
-      let delay = this.options.pollIntervalMs;
+      let delay: number;
       try {
+        this.signal.reset();
         const published = await this.relayBatch();
-        failuresInARow = 0;
+        if (failuresInARow > 0) {
+          this.logger.log(
+            `outbox relay publishing again after ${Math.round((Date.now() - failingSince) / 1000)} s`,
+          );
+          failuresInARow = 0;
+        }
         if (Date.now() - lastBacklogCheck > 10_000) {
           lastBacklogCheck = Date.now();
           await this.backlog();
         }
         if (published === this.options.batchSize) continue;
+        // Rows still coming: batch them up for a moment. Idle: sleep until a commit notifies.
+        delay =
+          published > 0 || !this.signal.listening ? this.options.pollIntervalMs : this.options.idlePollMs;
       } catch (error) {
         this.report.failed();
         failuresInARow++;
         delay = Math.min(this.options.pollIntervalMs * 2 ** failuresInARow, 5_000);
-        this.logger.error(
-          `outbox relay failed (${failuresInARow} in a row), retrying in ${delay} ms: ${(error as Error).message}`,
-        );
+        const now = Date.now();
+        if (failuresInARow === 1) failingSince = now;
+        if (failuresInARow === 1 || now - loggedAt >= FAILURE_LOG_EVERY_MS) {
+          loggedAt = now;
+          const message = `outbox relay failed (${failuresInARow} in a row), retrying every ${delay} ms until it works: ${(error as Error).message}`;
+          // An outage of the database or the broker is expected to pass; anything else is a defect.
+          if (isDependencyOutage(error)) this.logger.warn(message);
+          else this.logger.error(message);
+        }
       }
       if (!this.running) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+      await this.signal.wait(delay);
     }
   }
 }

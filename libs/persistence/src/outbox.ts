@@ -4,7 +4,8 @@ import { OutboundMessage } from '@newsroom/messaging';
 import { context, propagation } from '@opentelemetry/api';
 import { EntityManager } from 'typeorm';
 import { z } from 'zod';
-import { quotedSchema } from './data-source';
+import { quotedSchema, schemaOf } from './data-source';
+import { outboxChannel } from './outbox-signal';
 
 /**
  * Writes events into the outbox table inside the caller's transaction, so an event exists if and
@@ -34,11 +35,14 @@ export class Outbox {
     }));
     const table = `${quotedSchema(manager.connection)}.outbox`;
     // All rows as one JSON parameter: native serialisation instead of one escaped array per column;
-    // `json` (not jsonb) keeps each value's text exactly as serialised here.
+    // `json` (not jsonb) keeps each value's text exactly as serialised here. The notification (sent
+    // at commit, once per transaction and channel) wakes the relay.
     await manager.query(
-      `INSERT INTO ${table} (topic, key, value, headers)
-       SELECT $1, key, value::text, headers FROM json_to_recordset($2::json) AS m(key text, value json, headers jsonb)`,
-      [topic.name, JSON.stringify(rows)],
+      `WITH rows AS (
+         INSERT INTO ${table} (topic, key, value, headers)
+         SELECT $1, key, value::text, headers FROM json_to_recordset($2::json) AS m(key text, value json, headers jsonb))
+       SELECT pg_notify($3, '')`,
+      [topic.name, JSON.stringify(rows), outboxChannel(schemaOf(manager.connection))],
     );
   }
 }

@@ -8,7 +8,10 @@ export const persistenceEnv = {
   DB_POOL_SIZE: env.positiveInt(10),
   /** Run pending migrations at start-up (under an advisory lock, so replicas can start together). */
   DB_MIGRATE_ON_START: env.boolean(true),
+  /** Pause between relay batches while outbox rows keep coming. */
   OUTBOX_POLL_INTERVAL_MS: env.positiveInt(50),
+  /** An idle relay waits for a commit's notification, and looks anyway after this long. */
+  OUTBOX_IDLE_POLL_MS: env.positiveInt(2_000),
   OUTBOX_BATCH_SIZE: env.positiveInt(5_000),
   /** Run the outbox relay in a worker thread (in the built service), beside the consumers and HTTP. */
   OUTBOX_RELAY_THREAD: env.boolean(true),

@@ -87,6 +87,7 @@ describe('transactional outbox, relay and inbox on real PostgreSQL and Kafka', (
       new CrashingPublisher(kafkaTopics.kafka, kafkaTopics.prefix, 2),
       {
         pollIntervalMs: 10,
+        idlePollMs: 200,
         batchSize: 100,
       },
     );
@@ -95,7 +96,7 @@ describe('transactional outbox, relay and inbox on real PostgreSQL and Kafka', (
 
     // A second relay (another replica, or the restarted one) publishes what is left, again.
     const publisher = new EventPublisher(kafkaTopics.kafka, kafkaTopics.prefix);
-    const relay = new OutboxRelay(db.dataSource, publisher, { pollIntervalMs: 10, batchSize: 100 });
+    const relay = new OutboxRelay(db.dataSource, publisher, { pollIntervalMs: 10, idlePollMs: 200, batchSize: 100 });
     relay.start();
     await waitFor('outbox drained', async () => {
       const [{ n }] = await db.dataSource.query(
@@ -124,6 +125,7 @@ describe('transactional outbox, relay and inbox on real PostgreSQL and Kafka', (
         heartbeatIntervalMs: 1_000,
         maxAttempts: 3,
         retryBackoffMs: 20,
+        outageMaxBackoffMs: 200,
         handlerStallMs: 60_000,
         partitionsConsumedConcurrently: 2,
         logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
@@ -175,7 +177,7 @@ describe('outbox relays on several replicas', () => {
         ),
       );
       const replicas = [1, 2, 3].map(
-        () => new OutboxRelay(db.dataSource, publisher, { pollIntervalMs: 5, batchSize: 50 }),
+        () => new OutboxRelay(db.dataSource, publisher, { pollIntervalMs: 5, idlePollMs: 200, batchSize: 50 }),
       );
       replicas.forEach((r) => r.start());
       await waitFor('outbox drained', async () => (await replicas[0].backlog()).pending === 0);

@@ -47,7 +47,11 @@ export class PlatformModule {
           poolSize: config.DB_POOL_SIZE,
           applicationName: service,
           migrateOnStart: config.DB_MIGRATE_ON_START,
-          outbox: { pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS, batchSize: config.OUTBOX_BATCH_SIZE },
+          outbox: {
+            pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+            idlePollMs: config.OUTBOX_IDLE_POLL_MS,
+            batchSize: config.OUTBOX_BATCH_SIZE,
+          },
           // Built next to main.js by tools/build/node-app-webpack.js; absent when running from sources.
           relayWorkerScript: config.OUTBOX_RELAY_THREAD
             ? join(__dirname, 'outbox-relay.worker.js')

@@ -1,4 +1,5 @@
 import { env } from '@newsroom/config';
+import { Region, defaultRegions } from '@newsroom/contracts';
 import { messagingEnv } from '@newsroom/messaging';
 import { persistenceEnv } from '@newsroom/persistence';
 import { z } from 'zod';
@@ -13,6 +14,12 @@ export function serviceEnv(defaultPort: number) {
     SHUTDOWN_TIMEOUT_MS: env.positiveInt(10_000),
     HTTP_BODY_LIMIT_BYTES: env.positiveInt(5 * 1024 * 1024),
     CODE_VERSION: z.string().min(1).default('dev'),
+    /**
+     * The regions this newsroom names its readers by (comma-separated): each gets its own fallback
+     * list, metric label and evaluation slice. A record naming another region keeps it as reported
+     * and counts a field warning; the regional fallback treats it as no region.
+     */
+    PLATFORM_REGIONS: env.list(defaultRegions.join(',')).pipe(z.array(Region)),
     ...messagingEnv,
     ...persistenceEnv,
   };

@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { API_KEYS, ApiKeyGuard, apiKeysProvider } from '@newsroom/platform';
 import { IngestionConfig } from './config';
+import { FieldWarnings } from './quality/field-warnings';
 import { IngestionMetrics } from './quality/ingestion-metrics';
 import { RejectionsService } from './rejections/rejections.service';
 
-/** What the article and interaction features share: authentication, quality counters, rejections. */
+/** What the article and interaction features share: authentication, quality counters, field warnings, rejections. */
 @Module({
   providers: [
     apiKeysProvider((config: IngestionConfig) => ({
@@ -14,8 +15,9 @@ import { RejectionsService } from './rejections/rejections.service';
     })),
     ApiKeyGuard,
     IngestionMetrics,
+    FieldWarnings,
     RejectionsService,
   ],
-  exports: [API_KEYS, ApiKeyGuard, IngestionMetrics, RejectionsService],
+  exports: [API_KEYS, ApiKeyGuard, IngestionMetrics, FieldWarnings, RejectionsService],
 })
 export class SharedModule {}

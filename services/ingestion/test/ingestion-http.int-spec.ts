@@ -17,6 +17,7 @@ interface ResultBody {
   accepted: number;
   duplicates: number;
   rejected: ErrorBody['errors'];
+  warnings: (ErrorBody['errors'][number] & { reason: string })[];
 }
 
 describe('ingestion over HTTP (real service process, Kafka and PostgreSQL)', () => {
@@ -81,7 +82,6 @@ describe('ingestion over HTTP (real service process, Kafka and PostgreSQL)', () 
     expect(body.rejected).toEqual([
       { index: 1, field: 'dwellSeconds', message: expect.any(String) },
       { index: 3, field: 'type', message: expect.any(String) },
-      { index: 3, field: 'colour', message: 'unknown field' },
     ]);
     const rows = await db.query(`SELECT event_id FROM "${schema}".interactions ORDER BY event_id`);
     expect(rows.map((r: { event_id: string }) => r.event_id)).toEqual(['http-1', 'http-3', 'http-5']);
@@ -89,7 +89,48 @@ describe('ingestion over HTTP (real service process, Kafka and PostgreSQL)', () 
     const again = await (
       await post('/v1/interactions', { items: [read(1), read(3), read(6)] }, ROTATED_KEY)
     ).json();
-    expect(again).toEqual({ accepted: 1, duplicates: 2, rejected: [] });
+    expect(again).toEqual({ accepted: 1, duplicates: 2, rejected: [], warnings: [] });
+  });
+
+  it("keeps another producer's reads: an unknown region as reported, an invalid region and unknown fields dropped, each a warning", async () => {
+    const items = [
+      { ...read(20), region: 'latam' },
+      { ...read(21), region: '' },
+      { ...read(22), visitCount: 3, section: 'metro' },
+    ];
+    const response = await post('/v1/interactions', { items }, PRODUCER_KEY);
+    expect(response.status).toBe(202);
+    const body = (await response.json()) as ResultBody;
+    expect(body).toMatchObject({ accepted: 3, duplicates: 0, rejected: [] });
+    expect(body.warnings).toEqual([
+      {
+        index: 0,
+        field: 'region',
+        reason: 'unknown-value',
+        message: expect.stringContaining('PLATFORM_REGIONS'),
+      },
+      { index: 1, field: 'region', reason: 'invalid', message: expect.stringContaining('dropped') },
+      { index: 2, field: 'visitCount', reason: 'unknown-field', message: 'not in the contract (ignored)' },
+      { index: 2, field: 'section', reason: 'unknown-field', message: 'not in the contract (ignored)' },
+    ]);
+    const rows = await db.query(
+      `SELECT event_id, region FROM "${schema}".interactions WHERE event_id IN ('http-20', 'http-21', 'http-22') ORDER BY event_id`,
+    );
+    expect(rows).toEqual([
+      { event_id: 'http-20', region: 'latam' },
+      { event_id: 'http-21', region: null },
+      { event_id: 'http-22', region: 'africa' },
+    ]);
+    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    for (const [reason, field] of [
+      ['unknown-value', 'region'],
+      ['invalid', 'region'],
+      ['unknown-field', 'visitCount'],
+    ]) {
+      expect(metrics).toContain(
+        `ingestion_field_warnings_total{kind="interaction",source="http",reason="${reason}",field="${field}"} 1`,
+      );
+    }
   });
 
   it('answers 400 naming the field when a single object is invalid', async () => {

@@ -117,6 +117,20 @@ describe('ingestion from interactions.raw (real Kafka, PostgreSQL and service pr
         'ingestion_rejected_fields_total{kind="interaction",reason="schema-invalid",field="dwellSeconds"} 25',
       );
       expect(metrics).toMatch(/ingestion_late_events_total\{kind="interaction"\} \d+/);
+      // Producers' differences are kept and counted, not rejected.
+      const warned = (reason: string, field: string, count: number) =>
+        `ingestion_field_warnings_total{kind="interaction",source="kafka",reason="${reason}",field="${field}"} ${count}`;
+      expect(metrics).toContain(warned('unknown-value', 'region', stream.warnings.unknownRegion));
+      expect(metrics).toContain(warned('invalid', 'region', stream.warnings.invalidRegion));
+      expect(metrics).toContain(warned('unknown-field', 'section', stream.warnings.unknownField));
+      const regions: { region: string | null; n: number }[] = await db.query(
+        `SELECT region, count(*)::int AS n FROM "${world.schema}".interactions GROUP BY region ORDER BY region`,
+      );
+      expect(regions).toEqual([
+        { region: 'africa', n: stream.valid.filter((v) => v.region === 'africa').length },
+        { region: 'latam', n: 94 },
+        { region: null, n: 94 },
+      ]);
     } finally {
       await service.stop();
       await world.tearDown();

@@ -123,10 +123,22 @@ describe('recommendations served', () => {
     expect(africa.items.map((i: Json) => i.articleId)).toEqual(
       latestAfrica.items.slice(0, 20).map((i: Json) => i.articleId),
     );
+    // A region the platform is not configured for is no region: the overall fallback.
+    const elsewhere = (await recommend(unknown, '?region=mars')).body;
+    expect(elsewhere).toMatchObject({ source: 'fallback' });
+    expect(elsewhere.items.map((i: Json) => i.articleId)).toEqual(
+      (await recommend(unknown)).body.items.map((i: Json) => i.articleId),
+    );
   });
 
   it('answers 400 naming what is wrong', async () => {
-    for (const query of ['?limit=0', '?limit=51', '?limit=ten', '?region=mars', '?colour=blue']) {
+    for (const query of [
+      '?limit=0',
+      '?limit=51',
+      '?limit=ten',
+      `?region=${'x'.repeat(101)}`,
+      '?colour=blue',
+    ]) {
       const { status, body } = await recommend(activeReaders[0], query);
       expect(status).toBe(400);
       expect(JSON.stringify(body)).toMatch(/limit|region|colour/);

@@ -5,3 +5,5 @@ export interface HealthProbe {
 
 export const KAFKA_HEALTH_PROBE = Symbol('KAFKA_HEALTH_PROBE');
 export const POSTGRES_HEALTH_PROBE = Symbol('POSTGRES_HEALTH_PROBE');
+/** The service's consumers: down while a handler waits for an unavailable dependency. */
+export const CONSUMER_HEALTH_PROBE = Symbol('CONSUMER_HEALTH_PROBE');

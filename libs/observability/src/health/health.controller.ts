@@ -1,7 +1,12 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
-import { HealthProbe, KAFKA_HEALTH_PROBE, POSTGRES_HEALTH_PROBE } from './health-probe';
+import {
+  CONSUMER_HEALTH_PROBE,
+  HealthProbe,
+  KAFKA_HEALTH_PROBE,
+  POSTGRES_HEALTH_PROBE,
+} from './health-probe';
 import { checkProbe } from './probe.health-indicator';
 
 const PROBE_TIMEOUT_MS = 2_000;
@@ -14,6 +19,7 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     @Inject(KAFKA_HEALTH_PROBE) private readonly kafka: HealthProbe,
     @Inject(POSTGRES_HEALTH_PROBE) private readonly postgres: HealthProbe,
+    @Inject(CONSUMER_HEALTH_PROBE) private readonly consumers: HealthProbe,
   ) {}
 
   /** Liveness: the process answers. Dependencies are left out so an outage does not restart every pod. */
@@ -23,13 +29,14 @@ export class HealthController {
     return this.health.check([]);
   }
 
-  /** Readiness: Kafka and PostgreSQL both answer within the deadline. */
+  /** Readiness: Kafka and PostgreSQL both answer within the deadline, and no handler waits for either. */
   @Get('ready')
   @HealthCheck()
   ready() {
     return this.health.check([
       () => checkProbe(this.indicators, 'kafka', this.kafka, PROBE_TIMEOUT_MS),
       () => checkProbe(this.indicators, 'postgres', this.postgres, PROBE_TIMEOUT_MS),
+      () => checkProbe(this.indicators, 'consumers', this.consumers, PROBE_TIMEOUT_MS),
     ]);
   }
 }

@@ -1,21 +1,26 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { fallbackScopes, newEvent, recommendationListSize, topics } from '@newsroom/contracts';
+import {
+  FallbackScope,
+  newEvent,
+  overallFallbackScope,
+  recommendationListSize,
+  topics,
+} from '@newsroom/contracts';
 import { Outbox, quotedSchema, tryWithAdvisoryLock } from '@newsroom/persistence';
 import { PeriodicJob, SERVICE_CONFIG } from '@newsroom/platform';
 import { DataSource } from 'typeorm';
 import { BatchScoringConfig } from '../config';
 
-type Scope = (typeof fallbackScopes)[number];
-
 /**
  * The fallback for readers without a list (unknown, no reads yet, or no model promoted yet):
- * fresh, unflagged articles by reads over SCORING_POPULARITY_HOURS, overall and per region (from
- * readers' recent reads), topped up with the newest. Published on `recommendations.fallback`
+ * fresh, unflagged articles by reads over SCORING_POPULARITY_HOURS, overall and per configured
+ * region (PLATFORM_REGIONS; from readers' recent reads), topped up with the newest. Published on `recommendations.fallback`
  * (compacted, one list per scope) when it changes; one replica computes it.
  */
 @Injectable()
 export class FallbackJob extends PeriodicJob {
   private lastPublished = '';
+  private readonly scopes: FallbackScope[];
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: BatchScoringConfig,
@@ -23,6 +28,7 @@ export class FallbackJob extends PeriodicJob {
     private readonly outbox: Outbox,
   ) {
     super('fallback lists', config.SCORING_FALLBACK_INTERVAL_MS);
+    this.scopes = [overallFallbackScope, ...config.PLATFORM_REGIONS];
   }
 
   protected runOnce(): Promise<void> {
@@ -39,7 +45,7 @@ export class FallbackJob extends PeriodicJob {
         this.outbox.enqueue(
           manager,
           topics.recommendationsFallback,
-          fallbackScopes.map((scope) => ({
+          this.scopes.map((scope) => ({
             key: scope,
             value: newEvent(
               topics.recommendationsFallback.name,
@@ -53,7 +59,7 @@ export class FallbackJob extends PeriodicJob {
     });
   }
 
-  private async compute(): Promise<Record<Scope, { articleId: string; score: number }[]>> {
+  private async compute(): Promise<Record<FallbackScope, { articleId: string; score: number }[]>> {
     const s = quotedSchema(this.dataSource);
     const rows: { scope: string; article_id: string; reads: number }[] = await this.dataSource.query(
       `WITH newest AS (SELECT max(published_at) AS at FROM ${s}.articles WHERE published_at <= now()),
@@ -64,7 +70,7 @@ export class FallbackJob extends PeriodicJob {
          SELECT r.region, e->>'articleId' AS article_id
          FROM ${s}.readers r CROSS JOIN newest CROSS JOIN jsonb_array_elements(r.recent_reads) e
          WHERE (e->>'at')::timestamptz > newest.at - make_interval(hours => $2))
-       SELECT CASE WHEN GROUPING(reads.region) = 1 THEN 'all' ELSE reads.region END AS scope,
+       SELECT CASE WHEN GROUPING(reads.region) = 1 THEN '${overallFallbackScope}' ELSE reads.region END AS scope,
               article_id, count(*)::int AS reads
        FROM reads JOIN fresh USING (article_id)
        GROUP BY GROUPING SETS ((reads.region, article_id), (article_id))`,
@@ -75,8 +81,8 @@ export class FallbackJob extends PeriodicJob {
        ORDER BY published_at DESC, article_id LIMIT $1`,
       [recommendationListSize],
     );
-    const lists = {} as Record<Scope, { articleId: string; score: number }[]>;
-    for (const scope of fallbackScopes) {
+    const lists: Record<FallbackScope, { articleId: string; score: number }[]> = {};
+    for (const scope of this.scopes) {
       const popular = rows
         .filter((r) => r.scope === scope)
         .sort((a, b) => b.reads - a.reads || (a.article_id < b.article_id ? -1 : 1))

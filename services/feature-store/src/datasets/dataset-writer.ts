@@ -1,5 +1,5 @@
 import { ArtifactSink } from '@newsroom/artifacts';
-import { DatasetLine, datasetFormat, featureSchema, regions } from '@newsroom/contracts';
+import { DatasetLine, datasetFormat, featureSchema } from '@newsroom/contracts';
 import { SlidingPopularity } from '../feature-definitions/popularity-windows';
 import { categoryMix, roundFeature } from '../feature-definitions/reader-profile';
 import { ArticleVersion, OfflineData } from './offline-store';
@@ -71,7 +71,7 @@ export async function writeDataset(
   const reads = new Int32Array(users);
   const dwell = new Float64Array(users);
   const lastSeen = new Float64Array(users).fill(NaN);
-  const region = new Int8Array(users).fill(-1);
+  const region = new Int16Array(users).fill(-1);
   const categoryDwell: Record<string, number>[] = [];
   const timeline: number[][] = [];
   const contextStart = new Int32Array(users).fill(-1);
@@ -122,7 +122,7 @@ export async function writeDataset(
       dwellSeconds: data.dwell[i],
       user: {
         history: history.length - contextStart[u],
-        region: region[u] < 0 ? null : regions[region[u]],
+        region: region[u] < 0 ? null : data.regions[region[u]],
         impressions: impressions[u],
         clicks: clicks[u],
         reads: reads[u],

@@ -1,4 +1,3 @@
-import { regions } from '@newsroom/contracts';
 import { OfflineData } from './offline-store';
 
 export interface FixtureRead {
@@ -7,7 +6,7 @@ export interface FixtureRead {
   at: number;
   dwell?: number;
   kind?: 0 | 1 | 2;
-  region?: (typeof regions)[number] | null;
+  region?: string | null;
   eventId?: string;
 }
 
@@ -20,6 +19,9 @@ export function offlineData(
   const articleIds = [...new Set([...articles.map((a) => a.id), ...events.map((e) => e.article)])];
   const n = events.length;
   const categories = [...new Set(articles.map((a) => a.category))];
+  const regions = [
+    ...new Set(events.map((e) => (e.region === null ? undefined : (e.region ?? 'africa')))),
+  ].filter((r): r is string => r !== undefined);
   const categoryOf = (e: FixtureRead) => {
     const article = articles.find((a) => a.id === e.article);
     return (e.kind ?? 2) === 2 && article ? categories.indexOf(article.category) : -1;
@@ -53,9 +55,10 @@ export function offlineData(
     category: Int16Array.from(events.map(categoryOf)),
     categories,
     seq: Float64Array.from(events.map((_, i) => i + 1)),
-    region: Int8Array.from(
+    region: Int16Array.from(
       events.map((e) => (e.region === null ? -1 : regions.indexOf(e.region ?? 'africa'))),
     ),
+    regions,
     eventId: events.map((e, i) =>
       (e.kind ?? 2) === 2 ? (e.eventId ?? `e${String(i).padStart(6, '0')}`) : undefined,
     ),

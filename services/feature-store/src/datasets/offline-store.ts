@@ -1,4 +1,3 @@
-import { regions } from '@newsroom/contracts';
 import { quotedSchema } from '@newsroom/persistence';
 import { EntityManager } from 'typeorm';
 
@@ -34,8 +33,9 @@ export interface OfflineData {
   kind: Uint8Array;
   dwell: Float64Array;
   time: Float64Array;
-  /** Index in `regions`, or -1. */
-  region: Int8Array;
+  /** Index in `regions` (the regions as producers reported them), or -1. */
+  region: Int16Array;
+  regions: string[];
   /** For reads: index in `categories` of the category the read was weighed under online, or -1. */
   category: Int16Array;
   categories: string[];
@@ -89,7 +89,8 @@ export class OfflineStore {
       kind: new Uint8Array(1024),
       dwell: new Float64Array(1024),
       time: new Float64Array(1024),
-      region: new Int8Array(1024),
+      region: new Int16Array(1024),
+      regions: [],
       category: new Int16Array(1024),
       categories: [],
       seq: new Float64Array(1024),
@@ -120,7 +121,7 @@ export class OfflineStore {
     for (const { articleId, ...version } of versions)
       data.articleVersions[articleOf(articleId)].push(version);
 
-    const regionIndex = new Map<string, number>(regions.map((r, i) => [r, i]));
+    const regionIndex = new Map<string, number>();
     for (let from = 0; from < marks.interactions; from += CHUNK) {
       const [{ rows }]: {
         rows: [
@@ -154,7 +155,16 @@ export class OfflineStore {
         data.kind[i] = kind;
         data.dwell[i] = dwell ?? 0;
         data.time[i] = time;
-        data.region[i] = region === null ? -1 : (regionIndex.get(region) ?? -1);
+        if (region === null) {
+          data.region[i] = -1;
+        } else {
+          let r = regionIndex.get(region);
+          if (r === undefined) {
+            r = data.regions.push(region) - 1;
+            regionIndex.set(region, r);
+          }
+          data.region[i] = r;
+        }
         data.eventId[i] = eventId ?? undefined;
         data.seq[i] = seq;
         if (category === null) {
@@ -175,9 +185,7 @@ export class OfflineStore {
   private grow(data: OfflineData, needed: number): void {
     if (needed <= data.user.length) return;
     const size = Math.max(needed, data.user.length * 2);
-    const grown = <T extends Int32Array | Uint8Array | Float64Array | Int8Array | Int16Array>(
-      array: T,
-    ): T => {
+    const grown = <T extends Int32Array | Uint8Array | Float64Array | Int16Array>(array: T): T => {
       const next = new (array.constructor as new (n: number) => T)(size);
       next.set(array);
       return next;

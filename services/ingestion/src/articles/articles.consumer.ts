@@ -3,6 +3,7 @@ import { Payload } from '@nestjs/microservices';
 import { Article, topics } from '@newsroom/contracts';
 import { ConsumeTopicBatch, MessageBatch } from '@newsroom/messaging';
 import { DataSource } from 'typeorm';
+import { FieldWarnings } from '../quality/field-warnings';
 import { RejectionsService } from '../rejections/rejections.service';
 import { ArticlesService } from './articles.service';
 
@@ -11,10 +12,14 @@ export class ArticlesConsumer {
   constructor(
     private readonly articles: ArticlesService,
     private readonly rejections: RejectionsService,
+    private readonly fieldWarnings: FieldWarnings,
     private readonly dataSource: DataSource,
   ) {}
 
-  /** A fetched batch of `articles.raw`: valid records stored, invalid ones rejected, in one transaction. */
+  /**
+   * A fetched batch of `articles.raw`: valid records stored (field warnings counted), invalid ones
+   * rejected, in one transaction.
+   */
   @ConsumeTopicBatch(topics.articlesRaw, { deliverInvalid: true })
   async onArticles(@Payload() batch: MessageBatch<Article>): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
@@ -25,5 +30,10 @@ export class ArticlesConsumer {
       );
       await this.rejections.record(manager, 'article', batch.invalid);
     });
+    this.fieldWarnings.count(
+      'article',
+      'kafka',
+      batch.messages.flatMap((m) => m.warnings),
+    );
   }
 }

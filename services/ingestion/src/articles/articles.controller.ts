@@ -1,8 +1,8 @@
 import { Body, Controller, HttpCode, Inject, Param, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import {
-  Article,
   ModerationRequest,
+  acceptArticle,
   describeFieldErrors,
   fieldErrors,
   topicExamples,
@@ -12,6 +12,7 @@ import { DataSource } from 'typeorm';
 import { IngestionConfig } from '../config';
 import { IngestionResultDto } from '../http/dto/ingestion-result.dto';
 import { badRequest, ingestRequest } from '../http/ingestion-request';
+import { FieldWarnings } from '../quality/field-warnings';
 import { ArticlesService } from './articles.service';
 import { ModerationRequestDto, ModerationResultDto } from './dto/moderation.dto';
 import { ModerationService } from './moderation.service';
@@ -25,6 +26,7 @@ export class ArticlesController {
     private readonly articles: ArticlesService,
     private readonly moderation: ModerationService,
     private readonly dataSource: DataSource,
+    private readonly fieldWarnings: FieldWarnings,
     @Inject(SERVICE_CONFIG) private readonly config: IngestionConfig,
   ) {}
 
@@ -35,18 +37,21 @@ export class ArticlesController {
     summary: 'Ingest articles: one object, or { "items": [...] }',
     description:
       'A new eventId for a known articleId is a new revision. Valid items are stored even when others ' +
-      'in the batch are invalid; invalid items are listed in `rejected`. 400 when no item is valid.',
+      'in the batch are invalid; invalid items are listed in `rejected`. 400 when no item is valid. An invalid ' +
+      'optional attribute is dropped and an unknown field ignored, each listed in `warnings`.',
   })
   @ApiBody({ schema: { example: { items: [topicExamples.articlesRaw.value] } } })
   @ApiResponse({ status: 202, type: IngestionResultDto })
-  ingest(@Body() body: unknown): Promise<IngestionResultDto> {
-    return ingestRequest(
+  async ingest(@Body() body: unknown): Promise<IngestionResultDto> {
+    const result = await ingestRequest(
       this.dataSource,
-      Article,
+      acceptArticle,
       body,
       this.config.INGESTION_MAX_BATCH_ITEMS,
       (manager, items) => this.articles.store(manager, items, 'http'),
     );
+    this.fieldWarnings.count('article', 'http', result.warnings);
+    return result;
   }
 
   @Post(':articleId/flag')

@@ -1,7 +1,6 @@
 import { BadRequestException, PayloadTooLargeException } from '@nestjs/common';
-import { FieldError, fieldErrors } from '@newsroom/contracts';
+import { Acceptance, FieldError, FieldWarning } from '@newsroom/contracts';
 import { DataSource, EntityManager } from 'typeorm';
-import { z } from 'zod';
 
 export interface ItemError {
   index: number;
@@ -9,22 +8,29 @@ export interface ItemError {
   message: string;
 }
 
+export interface ItemWarning extends ItemError {
+  reason: FieldWarning['reason'];
+}
+
 export interface ValidatedItems<T> {
   /** The body was one object rather than `{ "items": [...] }`. */
   single: boolean;
   valid: T[];
   errors: ItemError[];
+  /** Fields of valid items not taken as sent (dropped, ignored or kept as reported). */
+  warnings: ItemWarning[];
 }
 
 /**
- * Accepts one object or `{ "items": [...] }`, and validates each item with the contract schema.
- * Valid items of a mixed batch go ahead; each invalid one is reported by index, field and message.
+ * Accepts one object or `{ "items": [...] }`, and accepts each item as the contract does (strict
+ * about required fields, liberal about optional ones). Valid items of a mixed batch go ahead; each
+ * invalid one is reported by index, field and message, each field warning likewise.
  */
-export function validateItems<S extends z.ZodType>(
-  schema: S,
+export function validateItems<T>(
+  accept: (item: unknown) => Acceptance<T>,
   body: unknown,
   maxItems: number,
-): ValidatedItems<z.output<S>> {
+): ValidatedItems<T> {
   const isBatch = typeof body === 'object' && body !== null && !Array.isArray(body) && 'items' in body;
   const items: unknown[] = isBatch ? asItems((body as { items: unknown }).items) : [body];
   if (items.length > maxItems) {
@@ -32,14 +38,19 @@ export function validateItems<S extends z.ZodType>(
       `a batch holds at most ${maxItems} items; this one has ${items.length}`,
     );
   }
-  const valid: z.output<S>[] = [];
+  const valid: T[] = [];
   const errors: ItemError[] = [];
+  const warnings: ItemWarning[] = [];
   items.forEach((item, index) => {
-    const result = schema.safeParse(item);
-    if (result.success) valid.push(result.data);
-    else errors.push(...fieldErrors(result.error).map((e) => ({ index, ...e })));
+    const result = accept(item);
+    if (result.accepted) {
+      valid.push(result.value);
+      warnings.push(...result.warnings.map((w) => ({ index, ...w })));
+    } else {
+      errors.push(...result.errors.map((e) => ({ index, ...e })));
+    }
   });
-  return { single: !isBatch, valid, errors };
+  return { single: !isBatch, valid, errors, warnings };
 }
 
 function asItems(items: unknown): unknown[] {
@@ -66,18 +77,18 @@ export function badRequest(message: string, errors: (FieldError | ItemError)[]):
 }
 
 /**
- * A write request end to end: validate each item, 400 when none is valid, store the valid ones in
- * one transaction, and report accepted, duplicates and the rejected items.
+ * A write request end to end: accept each item, 400 when none is valid, store the valid ones in
+ * one transaction, and report accepted, duplicates, the rejected items and the field warnings.
  */
-export async function ingestRequest<S extends z.ZodType>(
+export async function ingestRequest<T>(
   dataSource: DataSource,
-  schema: S,
+  accept: (item: unknown) => Acceptance<T>,
   body: unknown,
   maxItems: number,
-  store: (manager: EntityManager, items: z.output<S>[]) => Promise<{ accepted: number; duplicates: number }>,
-): Promise<{ accepted: number; duplicates: number; rejected: ItemError[] }> {
-  const { valid, errors } = validateItems(schema, body, maxItems);
+  store: (manager: EntityManager, items: T[]) => Promise<{ accepted: number; duplicates: number }>,
+): Promise<{ accepted: number; duplicates: number; rejected: ItemError[]; warnings: ItemWarning[] }> {
+  const { valid, errors, warnings } = validateItems(accept, body, maxItems);
   if (valid.length === 0) throw noValidItems(errors);
   const stored = await dataSource.transaction((manager) => store(manager, valid));
-  return { ...stored, rejected: errors };
+  return { ...stored, rejected: errors, warnings };
 }

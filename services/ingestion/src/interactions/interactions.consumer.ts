@@ -3,6 +3,7 @@ import { Payload } from '@nestjs/microservices';
 import { Interaction, topics } from '@newsroom/contracts';
 import { ConsumeTopicBatch, MessageBatch } from '@newsroom/messaging';
 import { DataSource } from 'typeorm';
+import { FieldWarnings } from '../quality/field-warnings';
 import { RejectionsService } from '../rejections/rejections.service';
 import { InteractionsService } from './interactions.service';
 
@@ -11,10 +12,14 @@ export class InteractionsConsumer {
   constructor(
     private readonly interactions: InteractionsService,
     private readonly rejections: RejectionsService,
+    private readonly fieldWarnings: FieldWarnings,
     private readonly dataSource: DataSource,
   ) {}
 
-  /** A fetched batch of `interactions.raw`: valid records stored, invalid ones rejected, in one transaction. */
+  /**
+   * A fetched batch of `interactions.raw`: valid records stored (field warnings counted), invalid
+   * ones rejected, in one transaction.
+   */
   @ConsumeTopicBatch(topics.interactionsRaw, { deliverInvalid: true })
   async onInteractions(@Payload() batch: MessageBatch<Interaction>): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
@@ -25,5 +30,10 @@ export class InteractionsConsumer {
       );
       await this.rejections.record(manager, 'interaction', batch.invalid);
     });
+    this.fieldWarnings.count(
+      'interaction',
+      'kafka',
+      batch.messages.flatMap((m) => this.fieldWarnings.ofInteraction(m.value, m.warnings)),
+    );
   }
 }

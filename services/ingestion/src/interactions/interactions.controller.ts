@@ -1,11 +1,12 @@
 import { Body, Controller, HttpCode, Inject, Post, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { Interaction, topicExamples } from '@newsroom/contracts';
+import { topicExamples } from '@newsroom/contracts';
 import { ApiKeyGuard, RequireApiKey, SERVICE_CONFIG } from '@newsroom/platform';
 import { DataSource } from 'typeorm';
 import { IngestionConfig } from '../config';
 import { IngestionResultDto } from '../http/dto/ingestion-result.dto';
 import { ingestRequest } from '../http/ingestion-request';
+import { FieldWarnings } from '../quality/field-warnings';
 import { InteractionsService } from './interactions.service';
 
 @ApiTags('ingestion')
@@ -16,6 +17,7 @@ export class InteractionsController {
   constructor(
     private readonly interactions: InteractionsService,
     private readonly dataSource: DataSource,
+    private readonly fieldWarnings: FieldWarnings,
     @Inject(SERVICE_CONFIG) private readonly config: IngestionConfig,
   ) {}
 
@@ -26,17 +28,21 @@ export class InteractionsController {
     summary: 'Ingest reading events: one object, or { "items": [...] }',
     description:
       'Valid items are stored (idempotent by eventId) even when others in the batch are invalid; ' +
-      'invalid items are listed in `rejected`. 400 when no item is valid.',
+      'invalid items are listed in `rejected`. 400 when no item is valid. Only a missing or invalid required ' +
+      'field rejects an item: an invalid optional attribute is dropped, an unknown field ignored and a region ' +
+      'outside PLATFORM_REGIONS kept as reported, each listed in `warnings`.',
   })
   @ApiBody({ schema: { example: { items: [topicExamples.interactionsRaw.value] } } })
   @ApiResponse({ status: 202, type: IngestionResultDto })
-  ingest(@Body() body: unknown): Promise<IngestionResultDto> {
-    return ingestRequest(
+  async ingest(@Body() body: unknown): Promise<IngestionResultDto> {
+    const result = await ingestRequest(
       this.dataSource,
-      Interaction,
+      (item) => this.fieldWarnings.acceptInteraction(item),
       body,
       this.config.INGESTION_MAX_BATCH_ITEMS,
       (manager, items) => this.interactions.store(manager, items, 'http'),
     );
+    this.fieldWarnings.count('interaction', 'http', result.warnings);
+    return result;
   }
 }

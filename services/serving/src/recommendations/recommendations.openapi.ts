@@ -1,5 +1,5 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
-import { ServingResponse, recommendationListSize, regions } from '@newsroom/contracts';
+import { ServingResponse, recommendationListSize } from '@newsroom/contracts';
 import { z } from 'zod';
 
 export const recommendationsPath = '/v1/users/:userId/recommendations';
@@ -39,8 +39,9 @@ export const recommendationsOpenApi: OpenAPIObject['paths'] = {
           name: 'region',
           in: 'query',
           required: false,
-          description: 'for the fallback',
-          schema: { type: 'string', enum: [...regions] },
+          description:
+            "the reader's region, for the fallback: one of PLATFORM_REGIONS; any other is treated as none",
+          schema: { type: 'string', maxLength: 100 },
         },
         {
           name: 'x-api-key',

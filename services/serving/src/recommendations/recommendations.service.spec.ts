@@ -85,6 +85,8 @@ describe('RecommendationsService', () => {
       'p2',
     ]);
     expect(service.recommend('stranger', 2).items.map((i) => i.articleId)).toEqual(['p1', 'p2']);
+    // Another newsroom's name for a region the platform has no fallback for: treated as none.
+    expect(service.recommend('stranger', 2, 'latam').items.map((i) => i.articleId)).toEqual(['p1', 'p2']);
   });
 
   it('answers an empty fallback before anything was scored', () => {

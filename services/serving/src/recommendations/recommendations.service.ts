@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { Region, ServingResponse } from '@newsroom/contracts';
+import { Region, ServingResponse, overallFallbackScope } from '@newsroom/contracts';
 import { RankedItems, RecommendationIndex } from './recommendation-index';
 
 /**
  * A reader's answer: their list without flagged articles (topped up from the fallback if that
  * leaves too few), or, for a reader without a list (unknown, or no model promoted yet), the
- * fresh popular articles of their region (or overall).
+ * fresh popular articles of their region, or overall for a region the platform has no fallback
+ * for (not in PLATFORM_REGIONS) or none.
  */
 @Injectable()
 export class RecommendationsService {
@@ -13,7 +14,7 @@ export class RecommendationsService {
 
   recommend(userId: string, limit: number, region?: Region): ServingResponse {
     const list = this.index.list(userId);
-    const fallback = (region && this.index.fallback(region)) || this.index.fallback('all');
+    const fallback = (region && this.index.fallback(region)) || this.index.fallback(overallFallbackScope);
     const items: ServingResponse['items'] = [];
     if (list) {
       this.take(list, items, limit);

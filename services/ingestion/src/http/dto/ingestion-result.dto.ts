@@ -9,7 +9,20 @@ export class ItemErrorDto {
   message!: string;
 }
 
-/** What a write request did: stored items, duplicates of earlier ones (by eventId), rejected items. */
+export class ItemWarningDto extends ItemErrorDto {
+  @ApiProperty({
+    enum: ['invalid', 'unknown-field', 'unknown-value'],
+    description:
+      'invalid: an optional attribute that failed its check, dropped; unknown-field: not in the contract, ignored; ' +
+      'unknown-value: valid but not configured (a region outside PLATFORM_REGIONS), kept as reported',
+  })
+  reason!: string;
+}
+
+/**
+ * What a write request did: stored items, duplicates of earlier ones (by eventId), rejected items,
+ * and fields of stored items not taken as sent.
+ */
 export class IngestionResultDto {
   @ApiProperty({ description: 'Items stored by this request' })
   accepted!: number;
@@ -17,4 +30,6 @@ export class IngestionResultDto {
   duplicates!: number;
   @ApiProperty({ type: [ItemErrorDto], description: 'Invalid items, not stored; the others were' })
   rejected!: ItemErrorDto[];
+  @ApiProperty({ type: [ItemWarningDto], description: 'Fields of stored items not taken as sent' })
+  warnings!: ItemWarningDto[];
 }

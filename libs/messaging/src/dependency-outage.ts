@@ -1,0 +1,102 @@
+/**
+ * Tells a failure of the moment — a database or broker refused, reset, timed out, restarting, a
+ * serialization failure or a deadlock — from a failure of the record. The first is retried for as
+ * long as it lasts and never dead-letters anything; only the second counts towards the attempts
+ * after which a record goes to its dead-letter topic.
+ *
+ * Errors are recognised by shape (errno codes, SQLSTATE codes, kafkajs' `retriable` flag and class
+ * names, the pg pool's messages), so this lib needs neither the pg driver nor TypeORM.
+ */
+
+/** Throw (or wrap a cause in) this from a handler when what failed was a dependency, not the record. */
+export class DependencyUnavailableError extends Error {
+  override readonly name = 'DependencyUnavailableError';
+}
+
+/** Socket and DNS failures: the other side is down, restarting or unreachable. */
+const networkErrnos = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+]);
+
+/** SQLSTATE codes of a database that is unavailable or asks for a retry. */
+const transientSqlStates = new Set([
+  '40001', // serialization_failure
+  '40P01', // deadlock_detected
+  '55P03', // lock_not_available
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now (starting up, in recovery)
+  '53000', // insufficient_resources
+  '53100', // disk_full
+  '53200', // out_of_memory
+  '53300', // too_many_connections
+  '58000', // system_error
+  '58030', // io_error
+]);
+
+/** The pg driver's and pool's own messages for a connection that is gone or never came. */
+const connectionMessages = [
+  /timeout exceeded when trying to connect/i,
+  /Connection terminated/i,
+  /Client has encountered a connection error/i,
+  /Client was closed and is not queryable/i,
+  /Connection is not open/i,
+  /the database system is (starting up|shutting down|in recovery mode)/i,
+  /terminating connection due to administrator command/i,
+];
+
+/** kafkajs errors that mean the cluster is (for now) unreachable or busy. */
+const kafkaOutages = new Set([
+  'KafkaJSConnectionError',
+  'KafkaJSConnectionClosedError',
+  'KafkaJSRequestTimeoutError',
+  'KafkaJSBrokerNotFound',
+  'KafkaJSMetadataNotLoaded',
+  'KafkaJSLockTimeout',
+  'KafkaJSTimeout',
+  'KafkaJSNumberOfRetriesExceeded',
+]);
+
+interface ErrorShape {
+  name?: unknown;
+  code?: unknown;
+  message?: unknown;
+  retriable?: unknown;
+  cause?: unknown;
+  originalError?: unknown;
+  driverError?: unknown;
+  errors?: unknown;
+}
+
+function isOutageItself(error: ErrorShape): boolean {
+  if (error.name === 'DependencyUnavailableError') return true;
+  const code = typeof error.code === 'string' ? error.code : undefined;
+  if (code && (networkErrnos.has(code) || transientSqlStates.has(code) || code.startsWith('08'))) return true;
+  if (typeof error.name === 'string' && error.name.startsWith('KafkaJS')) {
+    if (kafkaOutages.has(error.name) || error.retriable === true) return true;
+  }
+  const message = typeof error.message === 'string' ? error.message : '';
+  return connectionMessages.some((pattern) => pattern.test(message));
+}
+
+/**
+ * True when `error`, or an error it wraps (`cause`, kafkajs' `originalError`, TypeORM's
+ * `driverError`, an AggregateError's `errors`), says a dependency is unavailable.
+ */
+export function isDependencyOutage(error: unknown, depth = 0): boolean {
+  if (typeof error !== 'object' || error === null || depth > 5) return false;
+  const shape = error as ErrorShape;
+  if (isOutageItself(shape)) return true;
+  const wrapped = [shape.cause, shape.originalError, shape.driverError];
+  if (Array.isArray(shape.errors)) wrapped.push(...shape.errors);
+  return wrapped.some((inner) => inner !== error && isDependencyOutage(inner, depth + 1));
+}
