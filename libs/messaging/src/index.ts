@@ -1,5 +1,6 @@
 export * from './consumer-runner';
 export * from './dependency-outage';
+export * from './dead-letters';
 export * from './event-publisher';
 export * from './kafka-client';
 export * from './kafka-transport';

@@ -2,11 +2,13 @@ import { loadConfig, runCommandLine } from '@newsroom/config';
 import { allTopics } from '@newsroom/contracts';
 import { createKafka, ensureTopics, messagingEnv, planTopics } from '@newsroom/messaging';
 import { z } from 'zod';
+import { UsageError, dlqList, dlqReplay } from './dlq-commands';
 
 /**
  * Operations CLI. `topics create` is the explicit admin step that creates every topic of
  * libs/contracts and its dead-letter topic (broker auto-creation is off), with partitions and
- * retention from the environment. `topics plan` prints what it would create.
+ * retention from the environment. `topics plan` prints what it would create. `dlq list` and
+ * `dlq replay` show and re-publish dead letters.
  */
 const configSchema = z.object({
   KAFKA_BROKERS: messagingEnv.KAFKA_BROKERS,
@@ -15,6 +17,12 @@ const configSchema = z.object({
   TOPIC_REPLICATION_FACTOR: messagingEnv.TOPIC_REPLICATION_FACTOR,
   TOPIC_RETENTION_MS: messagingEnv.TOPIC_RETENTION_MS,
 });
+
+const usage = [
+  'usage: ops topics plan | ops topics create',
+  '       ops dlq list [--json]',
+  '       ops dlq replay <topic> [--reason <reason>] [--error-contains <text>] [--dry-run]',
+].join('\n');
 
 async function main(args: string[]): Promise<number> {
   const config = loadConfig(configSchema);
@@ -27,17 +35,28 @@ async function main(args: string[]): Promise<number> {
     },
     config.KAFKA_TOPIC_PREFIX,
   );
+  const kafka = () => createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'newsroom-ops' });
+  const [group, command, ...rest] = args;
+  try {
+    if (group === 'dlq' && command === 'list') return await dlqList(kafka(), config.KAFKA_TOPIC_PREFIX, rest);
+    if (group === 'dlq' && command === 'replay')
+      return await dlqReplay(kafka(), config.KAFKA_TOPIC_PREFIX, rest);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`${error.message}\n${usage}`);
+    return 2;
+  }
   switch (args.join(' ')) {
     case 'topics plan':
       for (const p of plans) console.log(`${p.name}\tpartitions=${p.partitions}\t${JSON.stringify(p.config)}`);
       return 0;
     case 'topics create': {
-      const created = await ensureTopics(createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'newsroom-ops' }), plans);
+      const created = await ensureTopics(kafka(), plans);
       console.log(`${created.length} topic(s) created, ${plans.length - created.length} already present`);
       return 0;
     }
     default:
-      console.error('usage: ops topics plan | ops topics create');
+      console.error(usage);
       return 2;
   }
 }
