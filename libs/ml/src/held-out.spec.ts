@@ -17,6 +17,7 @@ describe('held-out evaluation', () => {
         expect(trainingReads.has(id)).toBe(false);
       }
       for (const id of reader.read.keys()) expect(reader.candidates).toContain(id);
+      expect(reader.protocol).toBe('logged-impressions');
       // The profile is as of the slice's start: the 15 training reads, newest first.
       expect(reader.profile.recent).toHaveLength(15);
       expect(reader.priorReads).toBe(15);
@@ -43,5 +44,47 @@ describe('held-out evaluation', () => {
     for (const orders of [popularityOrders(set, heldOut), recencyOrders(heldOut)]) {
       expect(orders.map((o) => [...o].sort())).toEqual(heldOut.readers.map((r) => [...r.candidates].sort()));
     }
+  });
+
+  it('without impression logs, ranks each reader’s reads among a seeded sample of fresh articles not read before', async () => {
+    const set = await loadDataset(twoTopicDatasetLines({ impressions: false }));
+    const heldOut = heldOutSlice(set);
+    expect(heldOut.protocols).toEqual({ 'logged-impressions': 0, 'sampled-fresh': heldOut.readers.length });
+    expect(heldOut.readers.length).toBeGreaterThan(20);
+    for (const reader of heldOut.readers) {
+      const r = set.readers[set.readerIndex.get(reader.userId) ?? -1];
+      const trainingReads = new Set(Array.from(r.article.subarray(0, 15), (a) => set.articles[a].articleId));
+      expect(reader.protocol).toBe('sampled-fresh');
+      for (const id of reader.candidates) expect(trainingReads.has(id)).toBe(false);
+      for (const id of reader.read.keys()) expect(reader.candidates).toContain(id);
+      // Other topics' articles are among the candidates: there is something to rank against.
+      expect(reader.candidates.length).toBeGreaterThan(reader.read.size + 20);
+    }
+    // The same readers get the same candidates every time: every ranker, every run.
+    expect(heldOutSlice(set).readers.map((r) => r.candidates)).toEqual(
+      heldOut.readers.map((r) => r.candidates),
+    );
+    const perfect = heldOut.readers.map((r) =>
+      [...r.candidates].sort((a, b) => (r.read.get(b) ?? 0) - (r.read.get(a) ?? 0)),
+    );
+    expect(rankingReport(heldOut, perfect).ndcgAt10).toBeCloseTo(1, 10);
+    expect(rankingReport(heldOut, recencyOrders(heldOut)).ndcgAt10).toBeLessThan(0.9);
+  });
+
+  it('reports each protocol as a slice when readers of both are held out', async () => {
+    const heldOut = heldOutSlice(await loadDataset(twoTopicDatasetLines({ impressions: 'some' })));
+    expect(heldOut.protocols['logged-impressions']).toBeGreaterThan(10);
+    expect(heldOut.protocols['sampled-fresh']).toBeGreaterThan(10);
+    const { slices } = evaluateOrders(heldOut, recencyOrders(heldOut));
+    expect(slices['protocol:logged-impressions'].readers).toBe(heldOut.protocols['logged-impressions']);
+    expect(slices['protocol:sampled-fresh'].readers).toBe(heldOut.protocols['sampled-fresh']);
+  });
+
+  it('holds out nothing, without an error, when the split has no reads', async () => {
+    const lines = twoTopicDatasetLines().filter((l) => !l.includes('"split":"validation"'));
+    const set = await loadDataset(lines);
+    const heldOut = heldOutSlice(set);
+    expect(heldOut.readers).toEqual([]);
+    expect(popularityOrders(set, heldOut)).toEqual([]);
   });
 });

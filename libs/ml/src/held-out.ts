@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { DatasetArticle, Region } from '@newsroom/contracts';
 import { TrainingSet } from './dataset';
 import { FeatureEncoder, ReaderProfile } from './feature-encoder';
-import { readerAt } from './train';
+import { readerAt, seededRandom } from './train';
 import {
   Judgement,
   auc,
@@ -21,6 +21,20 @@ const published = (heldOut: HeldOut, id: string) => Date.parse(heldOut.articles.
 /** Readers with fewer reads than this before the held-out slice form the `new-readers` slice. */
 export const newReaderReads = 5;
 
+/**
+ * How a reader's candidates were chosen:
+ * - `logged-impressions`: the articles shown to them in the slice (the producer sends impression
+ *   logs): what was on their screen is what gets ranked;
+ * - `sampled-fresh`: no impressions of theirs in the slice, so the articles they read there, among
+ *   a seeded sample of `sampledCandidates` other fresh articles (published from `freshPoolHours`
+ *   before the slice to its end, not flagged, not read by them before).
+ * Every ranker ranks the same candidates, so a comparison is fair under either.
+ */
+export const heldOutProtocols = ['logged-impressions', 'sampled-fresh'] as const;
+export type HeldOutProtocol = (typeof heldOutProtocols)[number];
+export const sampledCandidates = 100;
+export const freshPoolHours = 48;
+
 export interface HeldOutReader {
   userId: string;
   /** The reader as of the slice's start. */
@@ -28,26 +42,39 @@ export interface HeldOutReader {
   region: Region | null;
   /** Reads before the slice, all time. */
   priorReads: number;
-  /** What was shown to the reader in the slice, not flagged and not read before: what gets ranked. */
+  protocol: HeldOutProtocol;
+  /** What gets ranked: not flagged and not read before (see HeldOutProtocol). */
   candidates: string[];
   /** Dwell seconds per candidate the reader read in the slice: the relevance judgements. */
   read: Map<string, number>;
 }
 
 /**
- * The validation slice as a ranking task, as logged impressions allow it to be judged: each
- * reader's candidates are the articles shown to them in the slice, ranked as of its start, and
- * judged by the dwell they then gave them.
+ * The validation slice as a ranking task: each reader's candidates ranked as of the slice's start
+ * and judged by the dwell they then gave them. `protocols` counts the readers of each protocol.
  */
 export interface HeldOut {
   at: number;
   articles: Map<string, DatasetArticle>;
   readers: HeldOutReader[];
+  protocols: Record<HeldOutProtocol, number>;
 }
 
-/** The held-out ranking task of a dataset's validation split: readers who read something they were shown. */
+/** A stable number from a reader id, so the same reader gets the same sample in every run. */
+function seedOf(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
+}
+
+/**
+ * The held-out ranking task of a dataset's validation split: readers who read something among
+ * their candidates. Readers with impressions in the slice rank what they were shown; the others
+ * rank their reads among a sample of fresh articles (HeldOutProtocol).
+ */
 export function heldOutSlice(set: TrainingSet): HeldOut {
   const at = Date.parse(set.header.validationFrom);
+  const end = Date.parse(set.header.window.end);
   const byReader = new Map<number, number[]>();
   for (let i = 0; i < set.examples.count; i++) {
     if (!set.examples.validation[i]) continue;
@@ -55,34 +82,72 @@ export function heldOutSlice(set: TrainingSet): HeldOut {
     list.push(i);
     byReader.set(set.examples.reader[i], list);
   }
+  let pool: number[] | undefined;
+  const freshPool = () =>
+    (pool ??= set.articles.flatMap((article, a) => {
+      const publishedAt = Date.parse(article.publishedAt);
+      return !article.flagged && publishedAt >= at - freshPoolHours * HOUR && publishedAt < end ? [a] : [];
+    }));
   const articles = new Map<string, DatasetArticle>();
   const readers: HeldOutReader[] = [];
+  const protocols: Record<HeldOutProtocol, number> = { 'logged-impressions': 0, 'sampled-fresh': 0 };
   for (const [r, examples] of byReader) {
     const first = examples[0];
     const reader = set.readers[r];
     const before = new Set(reader.article.subarray(0, set.examples.history[first]));
-    const candidates = [...new Set(reader.shown)].filter(
-      (a) => a >= 0 && !before.has(a) && !set.articles[a].flagged,
-    );
+    const usable = (a: number) => a >= 0 && !before.has(a) && !set.articles[a].flagged;
+    const shown = [...new Set(reader.shown)].filter(usable);
+    const protocol: HeldOutProtocol = shown.length > 0 ? 'logged-impressions' : 'sampled-fresh';
+    const candidates =
+      protocol === 'logged-impressions'
+        ? shown
+        : withFreshSample(
+            [...new Set(examples.map((i) => set.examples.article[i]))].filter(usable),
+            freshPool(),
+            usable,
+            seededRandom(seedOf(reader.userId)),
+          );
+    const isCandidate = new Set(candidates);
     const read = new Map<string, number>();
     for (const i of examples) {
       const a = set.examples.article[i];
-      if (!candidates.includes(a)) continue;
+      if (!isCandidate.has(a)) continue;
       const id = set.articles[a].articleId;
       read.set(id, (read.get(id) ?? 0) + set.examples.dwell[i]);
     }
     if (read.size === 0) continue;
     for (const a of candidates) articles.set(set.articles[a].articleId, set.articles[a]);
+    protocols[protocol] += 1;
     readers.push({
       userId: reader.userId,
       profile: readerAt(set, first, Infinity),
       region: set.examples.region[first],
       priorReads: set.examples.priorReads[first],
+      protocol,
       candidates: candidates.map((a) => set.articles[a].articleId),
       read,
     });
   }
-  return { at, articles, readers };
+  return { at, articles, readers, protocols };
+}
+
+/** The reader's reads plus up to `sampledCandidates` other usable articles of the pool, drawn with `random`. */
+function withFreshSample(
+  reads: number[],
+  pool: readonly number[],
+  usable: (a: number) => boolean,
+  random: () => number,
+): number[] {
+  const chosen = new Set(reads);
+  const wanted = reads.length + sampledCandidates;
+  // Rejection sampling: the pool is far larger than the sample, so few draws are wasted; bounded
+  // for a pool that is mostly read already.
+  for (let draws = 0; chosen.size < wanted && draws < sampledCandidates * 20; draws++) {
+    const a = pool[Math.floor(random() * pool.length)];
+    if (a !== undefined && usable(a)) chosen.add(a);
+  }
+  // In id order: the order must not tell the reads from the rest (a ranker's ties keep it).
+  return [...chosen].sort((x, y) => x - y);
 }
 
 export interface RankingReport {
@@ -153,6 +218,10 @@ export function heldOutSlices(heldOut: HeldOut, orders: readonly string[][]): Re
   );
   const regions = [...new Set(heldOut.readers.map((r) => r.region))].sort();
   for (const region of regions) sliceOf(`region:${region ?? 'unknown'}`, (r) => r.region === region);
+  // Two protocols in one slice are not comparable with each other: each is reported on its own.
+  if (heldOutProtocols.every((p) => heldOut.protocols[p] > 0)) {
+    for (const protocol of heldOutProtocols) sliceOf(`protocol:${protocol}`, (r) => r.protocol === protocol);
+  }
   return slices;
 }
 
@@ -183,6 +252,8 @@ export function recencyOrders(heldOut: HeldOut): string[][] {
 
 /** The model's order of each reader's candidates, readers scored in chunks against every candidate article. */
 export function modelOrders(model: TwoTowerModel, encoder: FeatureEncoder, heldOut: HeldOut): string[][] {
+  // Nothing to score (an empty tensor would trap in the WebAssembly backend).
+  if (heldOut.readers.length === 0) return [];
   const articles = [...heldOut.articles.values()];
   const column = new Map(articles.map((a, i) => [a.articleId, i]));
   const articleVectors = model.articleVectors(encoder.articles(articles));

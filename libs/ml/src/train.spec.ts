@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from './backend';
 import { loadDataset } from './dataset';
 import { twoTopicDatasetLines, topicWords as topics } from './testing/two-topic-dataset';
+import { heldOutSlice, modelOrders, popularityOrders, rankingReport } from './held-out';
 import { defaultTrainOptions, seededRandom, trainTwoTower } from './train';
 
 const options = {
@@ -41,6 +42,18 @@ describe('trainTwoTower', () => {
     const scores = model.score(encoder.readers(readers), fresh).arraySync();
     const right = scores.filter((s, r) => (r % 2 ? s[0] > s[1] : s[1] > s[0])).length;
     expect(right).toBe(set.readers.length);
+    model.dispose();
+  });
+
+  it('learns from a producer that sends reads only, and beats popularity on the sampled held-out protocol', async () => {
+    const set = await loadDataset(twoTopicDatasetLines({ impressions: false }));
+    const { model, encoder } = await trainTwoTower(set, options);
+    const heldOut = heldOutSlice(set);
+    const modelNdcg = rankingReport(heldOut, modelOrders(model, encoder, heldOut)).ndcgAt10;
+    const popularityNdcg = rankingReport(heldOut, popularityOrders(set, heldOut)).ndcgAt10;
+    expect(modelNdcg).toBeGreaterThan(1.5 * popularityNdcg);
+    // A slice without readers is scored without touching the backend.
+    expect(modelOrders(model, encoder, { ...heldOut, readers: [], articles: new Map() })).toEqual([]);
     model.dispose();
   });
 

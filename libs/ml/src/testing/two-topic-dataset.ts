@@ -9,9 +9,15 @@ export const topicWords = { sports: 1_000, politics: 2_000 } as const;
 /**
  * A dataset file's lines with two topics, each with its own words: half the readers read only
  * sports, half only politics (15 training reads each, then 3 validation reads among 6 articles
- * shown to them, 3 of each topic). `readers` and `seed` vary it.
+ * shown to them, 3 of each topic). `readers` and `seed` vary it; `impressions: false` leaves the
+ * impression logs out (a producer that sends reads only), `impressions: 'some'` leaves them out
+ * for every other reader.
  */
-export function twoTopicDatasetLines({ readers = 40, seed = 7 } = {}): string[] {
+export function twoTopicDatasetLines({
+  readers = 40,
+  seed = 7,
+  impressions = true as boolean | 'some',
+} = {}): string[] {
   const random = seededRandom(seed);
   const start = twoTopicStart;
   const pick = (base: number) => Array.from({ length: 8 }, () => base + Math.floor(random() * 40));
@@ -74,7 +80,8 @@ export function twoTopicDatasetLines({ readers = 40, seed = 7 } = {}): string[] 
       });
       reads.push([article.id, dwellSeconds, at]);
     }
-    readerLines.push({ kind: 'reader', userId: `r${r}`, reads, shown });
+    const logged = impressions === true || (impressions === 'some' && r % 2 === 0);
+    readerLines.push({ kind: 'reader', userId: `r${r}`, reads, shown: logged ? shown : [] });
   }
   for (const a of articles) {
     lines.push({
