@@ -81,6 +81,11 @@ const waitingGauge = gauge(
   'Whether a handler is waiting for an unavailable dependency to answer (1) or not (0)',
   ['topic'],
 );
+const groupJoins = counter(
+  'kafka_consumer_group_joins_total',
+  'Times the consumer joined its group: more than once means rebalances (a member lost, added or evicted)',
+  ['group'],
+);
 /** While a dependency is down, a reminder is logged this often (the first failure is logged at once). */
 const OUTAGE_LOG_EVERY_MS = 30_000;
 const LAG_REFRESH_MS = 10_000;
@@ -158,6 +163,7 @@ export class ConsumerRunner {
     this.admin = kafka.admin();
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
       this.groupJoins += 1;
+      groupJoins.inc({ group: options.groupId });
     });
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
       if (!this.running) return;

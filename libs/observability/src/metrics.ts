@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, collectDefaultMetrics, register } from 'prom-client';
+import { monitorEventLoopDelay } from './event-loop-delay';
 
 /**
  * One prom-client registry per process (the default one), so that every lib's metrics appear on
@@ -12,6 +13,7 @@ export function collectProcessMetrics(): void {
   if (defaultsCollected) return;
   defaultsCollected = true;
   collectDefaultMetrics({ register });
+  monitorEventLoopDelay(register);
 }
 
 export function counter<L extends string>(

@@ -6,3 +6,4 @@ export * from './periodic-task';
 export * from './artifact-store.provider';
 export * from './cron-schedule';
 export * from './parse-body';
+export * from './worker-task';

@@ -1,3 +1,4 @@
+export * from './liveness-watch';
 export * from './servers';
 export * from './service-process';
 export * from './unique';

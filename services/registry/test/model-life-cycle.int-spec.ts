@@ -10,7 +10,7 @@ import {
   selectBackend,
 } from '@newsroom/ml';
 import { Json, ServiceHandle, ServiceWorld, serviceWorld, testAdminKey } from '@newsroom/platform/testing';
-import { waitFor } from '@newsroom/testing';
+import { waitFor, watchLiveness } from '@newsroom/testing';
 import { createHash, randomUUID } from 'node:crypto';
 
 /**
@@ -87,17 +87,26 @@ describe('model life cycle', () => {
   afterAll(() => world?.tearDown(), 60_000);
 
   it('ingest → snapshot → train → evaluate → promote: the first model beats the baselines and becomes the champion', async () => {
+    // Training and evaluation run on threads of their own: the services answer throughout.
+    const liveness = watchLiveness([training.process.url, evaluation.process.url]);
     const posted = await training.post('/v1/training-runs', { reason: 'first model' });
     expect(posted.status).toBe(202);
     expect(posted.body).toMatchObject({ status: 'awaiting-dataset', trigger: 'request' });
     first = await runDone(posted.body.runId);
-    expect(first).toMatchObject({ status: 'succeeded', parentVersion: null, error: null });
+    expect(first).toMatchObject({ status: 'succeeded', parentVersion: null, error: null, backend: 'wasm' });
     expect(first.epochs).toHaveLength(4);
 
     const dataset = (await featureStore.get(`/v1/datasets/${first.datasetId}`)).body;
     expect(dataset).toMatchObject({ trigger: 'pull', datasetId: first.datasetId });
 
     const version = await decided(first.modelVersion);
+    for (const report of await liveness.stop()) {
+      process.stdout.write(
+        `${report.url}/health/live during training and evaluation: ${report.probes} probes, slowest ${report.maxMs.toFixed(0)} ms\n`,
+      );
+      expect(report.late).toEqual([]);
+      expect(report.probes).toBeGreaterThan(20);
+    }
     const report = (await evaluation.get(`/v1/evaluations/${first.modelVersion}`)).body;
     expect(report).toMatchObject({ modelVersion: first.modelVersion, championVersion: null, passed: true });
     const { candidate, popularity, recency } = report.rankers;

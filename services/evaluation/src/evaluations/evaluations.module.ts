@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ChampionStore, mlBackendProvider } from '@newsroom/ml';
-import { artifactStoreProvider } from '@newsroom/platform';
+import { ChampionStore } from '@newsroom/ml';
 import { EvaluationsConsumer } from './evaluations.consumer';
 import { EvaluationsController } from './evaluations.controller';
 import { EvaluationsService } from './evaluations.service';
@@ -9,6 +8,6 @@ import { Evaluator } from './evaluator';
 /** Candidate evaluation against the champion and the baselines, and the promotion gate. */
 @Module({
   controllers: [EvaluationsController, EvaluationsConsumer],
-  providers: [artifactStoreProvider, ChampionStore, mlBackendProvider, Evaluator, EvaluationsService],
+  providers: [ChampionStore, Evaluator, EvaluationsService],
 })
 export class EvaluationsModule {}

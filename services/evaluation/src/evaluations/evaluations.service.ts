@@ -1,18 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { newEvent, topics } from '@newsroom/contracts';
-import { ArtifactIntegrityError } from '@newsroom/artifacts';
-import { ChampionStore, DatasetFormatError, ModelFormatError, finiteMetrics } from '@newsroom/ml';
+import { ChampionStore, finiteMetrics } from '@newsroom/ml';
 import { counter } from '@newsroom/observability';
 import { Outbox, quotedSchema } from '@newsroom/persistence';
 import { DataSource } from 'typeorm';
 import { Candidate, Evaluation, Evaluator } from './evaluator';
 
-/** Errors of the inputs themselves (a file missing, corrupt or malformed), not of the moment. */
+/**
+ * Errors of the inputs themselves (a file missing, corrupt or malformed), not of the moment; told
+ * by name and code, as they cross from the evaluation thread.
+ */
+const unusableInputErrors = new Set(['ArtifactIntegrityError', 'ModelFormatError', 'DatasetFormatError']);
 const unusable = (error: unknown) =>
-  error instanceof ArtifactIntegrityError ||
-  error instanceof ModelFormatError ||
-  error instanceof DatasetFormatError ||
-  (error as NodeJS.ErrnoException).code === 'ENOENT';
+  unusableInputErrors.has((error as Error).name) || (error as NodeJS.ErrnoException).code === 'ENOENT';
 
 const decisions = counter('evaluation_decisions_total', 'Evaluated candidates by the gate decision', [
   'decision',

@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { newEvent, topics } from '@newsroom/contracts';
-import { BackendChoice, ChampionStore, EpochStats, ML_BACKEND } from '@newsroom/ml';
+import { ChampionStore, EpochStats } from '@newsroom/ml';
 import { counter, histogram } from '@newsroom/observability';
 import { Outbox, quotedSchema, schemaOf, tryWithAdvisoryLock, updateReturning } from '@newsroom/persistence';
 import { PeriodicJob, SERVICE_CONFIG } from '@newsroom/platform';
+import { WorkerTaskAborted } from '@newsroom/platform/worker-task';
 import { DataSource } from 'typeorm';
 import { TrainingConfig } from '../config';
 import { Trainer, TrainingParams } from './trainer';
@@ -52,7 +53,6 @@ export class RunWorker extends PeriodicJob {
     private readonly trainer: Trainer,
     private readonly runs: TrainingRunsService,
     private readonly champion: ChampionStore,
-    @Inject(ML_BACKEND) private readonly backend: BackendChoice,
     @Inject(SERVICE_CONFIG) private readonly config: TrainingConfig,
   ) {
     super('training worker', config.TRAINING_POLL_INTERVAL_MS);
@@ -86,10 +86,9 @@ export class RunWorker extends PeriodicJob {
         attempts: number;
       }>(
         this.dataSource,
-        `UPDATE ${s}.training_runs SET status = 'running', started_at = now(), backend = $1, attempts = attempts + 1
+        `UPDATE ${s}.training_runs SET status = 'running', started_at = now(), attempts = attempts + 1
          WHERE run_id = (SELECT run_id FROM ${s}.training_runs WHERE status = 'queued' ORDER BY seq LIMIT 1)
          RETURNING run_id, trigger, dataset_id, params, attempts`,
-        [this.backend.name],
       );
       if (!row) return false;
       await this.execute({
@@ -121,9 +120,11 @@ export class RunWorker extends PeriodicJob {
       `run ${runId} (${trigger}) on dataset ${datasetId.slice(0, 12)}, warm start from ${parent?.modelVersion ?? 'nothing'}`,
     );
     try {
-      const outcome = await this.trainer.train(datasetId, params, parent, (epoch: EpochStats) =>
-        this.recordEpoch(runId, attempt, epoch),
-      );
+      const outcome = await this.trainer.train(datasetId, params, parent, {
+        backend: (name) =>
+          this.dataSource.query(`UPDATE ${s}.training_runs SET backend = $2 WHERE ${mine}`, [runId, name]),
+        epoch: (stats: EpochStats) => this.recordEpoch(runId, attempt, stats),
+      });
       const modelVersion = modelVersionOf(runId);
       await this.dataSource.transaction(async (manager) => {
         const updated = await updateReturning(
@@ -154,7 +155,7 @@ export class RunWorker extends PeriodicJob {
                 datasetId,
                 parentVersion: parent?.modelVersion ?? null,
                 codeVersion: this.config.CODE_VERSION,
-                params: { ...params, backend: this.backend.name },
+                params: { ...params, backend: outcome.backend },
                 metrics: outcome.metrics,
               },
               'training',
@@ -168,6 +169,16 @@ export class RunWorker extends PeriodicJob {
         `run ${runId}: model ${modelVersion} in ${outcome.wallSeconds.toFixed(1)} s, ${JSON.stringify(outcome.metrics)}`,
       );
     } catch (error) {
+      if (error instanceof WorkerTaskAborted) {
+        // Stopped by a shutdown, not failed: queued again, without spending one of its attempts.
+        await this.dataSource.query(
+          `UPDATE ${s}.training_runs SET status = 'queued', started_at = NULL, epochs = '[]', attempts = attempts - 1
+           WHERE ${mine}`,
+          [runId],
+        );
+        this.logger.log(`run ${runId} stopped by the shutdown; queued again`);
+        return;
+      }
       await this.dataSource.query(
         `UPDATE ${s}.training_runs SET status = 'failed', error = $2, finished_at = now() WHERE ${mine}`,
         [runId, (error as Error).message],

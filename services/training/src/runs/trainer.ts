@@ -1,26 +1,19 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ArtifactRef, ArtifactStore } from '@newsroom/artifacts';
-import {
-  Champion,
-  EpochStats,
-  TrainOptions,
-  defaultTrainOptions,
-  evaluateOrders,
-  finiteMetrics,
-  heldOutSlice,
-  loadModel,
-  modelOrders,
-  readDataset,
-  saveModel,
-  trainTwoTower,
-} from '@newsroom/ml';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
+import { ArtifactRef } from '@newsroom/artifacts';
+import { Champion, EpochStats, defaultTrainOptions } from '@newsroom/ml';
+import { gauge } from '@newsroom/observability';
 import { SERVICE_CONFIG } from '@newsroom/platform';
+import { RunningWorkerTask, runWorkerTask } from '@newsroom/platform/worker-task';
+import { join } from 'node:path';
 import { cpuUsage, memoryUsage } from 'node:process';
 import { TrainingConfig } from '../config';
+import { TrainingJob, TrainingParams, TrainingProgress, TrainingResult } from './training-job';
 
-export type TrainingParams = Omit<TrainOptions, 'warmStart' | 'warmStartEncoder' | 'validate' | 'onEpoch'>;
+export type { TrainingParams } from './training-job';
 
 export interface TrainingOutcome {
+  /** The TensorFlow.js backend the run trained on. */
+  backend: string;
   artifact: ArtifactRef;
   epochs: EpochStats[];
   /** The last epoch's validation metrics and loss. */
@@ -30,19 +23,19 @@ export interface TrainingOutcome {
   peakRssBytes: number;
 }
 
+const backendInfo = gauge('ml_backend_info', 'The TensorFlow.js backend in use (1)', ['backend']);
+
 /**
- * One training run: the dataset from the artifact store (verified), a warm start from the
- * champion's weights when it has any of the same shape, validation metrics on the dataset's
- * held-out slice after every epoch, and the model written to the artifact store.
+ * Runs training runs on a thread of their own (training.worker.js, built next to main.js; see
+ * training-job.ts for what a run does), measuring its wall and CPU time and the process's peak
+ * memory. A shutdown stops the run in flight (`abort`): its run is queued again.
  */
 @Injectable()
-export class Trainer {
+export class Trainer implements BeforeApplicationShutdown {
   private readonly logger = new Logger(Trainer.name);
+  private running?: RunningWorkerTask<TrainingResult>;
 
-  constructor(
-    private readonly artifacts: ArtifactStore,
-    @Inject(SERVICE_CONFIG) private readonly config: TrainingConfig,
-  ) {}
+  constructor(@Inject(SERVICE_CONFIG) private readonly config: TrainingConfig) {}
 
   params(): TrainingParams {
     return {
@@ -58,65 +51,55 @@ export class Trainer {
     datasetId: string,
     params: TrainingParams,
     parent: Champion | undefined,
-    onEpoch: (stats: EpochStats) => Promise<void>,
+    on: { backend: (name: string) => Promise<void>; epoch: (stats: EpochStats) => Promise<void> },
   ): Promise<TrainingOutcome> {
     const started = performance.now();
     const cpuBefore = cpuUsage();
     let peakRssBytes = memoryUsage.rss();
-    // Training awaits every step, so the sampler runs throughout.
+    let backend = 'unknown';
+    // The process's memory, the training thread's included.
     const sampler = setInterval(() => (peakRssBytes = Math.max(peakRssBytes, memoryUsage.rss())), 250);
-    try {
-      const set = await readDataset(this.artifacts, datasetId);
-      if (!set.examples.validation.includes(0)) {
-        throw new Error(`dataset ${datasetId} has no training examples`);
-      }
-      const heldOut = heldOutSlice(set);
-      let warmStart;
-      let warmStartEncoder;
-      if (parent) {
-        try {
-          const champion = await loadModel(this.artifacts, parent.artifact);
-          warmStart = await champion.model.weightValues();
-          warmStartEncoder = champion.encoder.config;
-          champion.model.dispose();
-        } catch (error) {
-          // An unreadable champion must not stop training: this run starts cold.
-          this.logger.warn(`no warm start from ${parent.modelVersion}: ${(error as Error).message}`);
+    const job: TrainingJob = {
+      artifactDir: this.config.ARTIFACT_STORE_DIR,
+      backends: this.config.ML_BACKENDS,
+      datasetId,
+      params,
+      parent: parent && { modelVersion: parent.modelVersion, artifact: parent.artifact },
+    };
+    const task = runWorkerTask<TrainingJob, TrainingProgress, TrainingResult>(
+      join(__dirname, 'training.worker.js'),
+      job,
+      async (report) => {
+        if (report.type === 'backend') {
+          backend = report.name;
+          backendInfo.set({ backend }, 1);
+          await on.backend(report.name);
+        } else if (report.type === 'epoch') {
+          await on.epoch(report.stats);
+        } else {
+          this.logger.warn(report.message);
         }
-      }
-      const { model, encoder, epochs } = await trainTwoTower(set, {
-        ...params,
-        warmStart,
-        warmStartEncoder,
-        validate: (candidate, candidateEncoder) => {
-          const { overall } = evaluateOrders(heldOut, modelOrders(candidate, candidateEncoder, heldOut));
-          return {
-            ndcgAt10: overall.ndcgAt10,
-            recallAt10: overall.recallAt10,
-            mrr: overall.mrr,
-            auc: overall.auc,
-          };
-        },
-        onEpoch,
-      });
-      try {
-        const artifact = await saveModel(this.artifacts, model, encoder);
-        const last = epochs[epochs.length - 1];
-        const cpu = cpuUsage(cpuBefore);
-        return {
-          artifact,
-          epochs,
-          // Without a held-out slice (no validation reads among impressions) there is no metric to give.
-          metrics: finiteMetrics({ loss: last.loss, ...last.validation }),
-          wallSeconds: (performance.now() - started) / 1000,
-          cpuSeconds: (cpu.user + cpu.system) / 1e6,
-          peakRssBytes: Math.max(peakRssBytes, memoryUsage.rss()),
-        };
-      } finally {
-        model.dispose();
-      }
+      },
+    );
+    this.running = task;
+    try {
+      const result = await task.result;
+      const cpu = cpuUsage(cpuBefore);
+      return {
+        ...result,
+        backend,
+        wallSeconds: (performance.now() - started) / 1000,
+        cpuSeconds: (cpu.user + cpu.system) / 1e6,
+        peakRssBytes: Math.max(peakRssBytes, memoryUsage.rss()),
+      };
     } finally {
+      this.running = undefined;
       clearInterval(sampler);
     }
+  }
+
+  /** Stops the run in flight (the run worker then queues it again): a shutdown must not wait minutes for it. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.running?.abort();
   }
 }

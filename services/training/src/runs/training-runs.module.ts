@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { ChampionStore, mlBackendProvider } from '@newsroom/ml';
-import { ApiKeyGuard, apiKeysProvider, artifactStoreProvider } from '@newsroom/platform';
+import { ChampionStore } from '@newsroom/ml';
+import { ApiKeyGuard, apiKeysProvider } from '@newsroom/platform';
 import { TrainingConfig } from '../config';
 import { TrainingTriggersConsumer } from '../triggers/training-triggers.consumer';
 import { TrainingSchedule } from '../triggers/training-schedule';
@@ -18,9 +18,7 @@ import { TrainingRunsService } from './training-runs.service';
       admin: config.TRAINING_ADMIN_API_KEYS,
       ratePerSecond: config.TRAINING_RATE_LIMIT_PER_SECOND,
     })),
-    artifactStoreProvider,
     ChampionStore,
-    mlBackendProvider,
     ApiKeyGuard,
     Trainer,
     TrainingRunsService,
