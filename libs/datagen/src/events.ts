@@ -12,3 +12,13 @@ export type WorldEvent =
   | { kind: 'article'; day: number; key: string; value: Article }
   | { kind: 'interaction'; day: number; key: string; value: Interaction }
   | { kind: 'corrupt'; day: number; key: string; raw: string; corruption: CorruptionKind };
+
+/**
+ * The events a producer without impression logs sends: articles and reads only (no impressions,
+ * no clicks) — many newsrooms know what was read, and for how long, but not what was shown.
+ */
+export function* readsOnly(events: Iterable<WorldEvent>): Generator<WorldEvent> {
+  for (const event of events) {
+    if (event.kind !== 'interaction' || event.value.type === 'read') yield event;
+  }
+}

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WorldConfig, startForNow, worldConfig } from './config';
-import { WorldEvent } from './events';
+import { WorldEvent, readsOnly } from './events';
 import { Rng } from './random';
 import { simulate } from './simulate';
 import { exportTruth, readTruthJsonl, writeTruthJsonl } from './truth';
@@ -273,5 +273,18 @@ describe('synthetic world', () => {
     expect(() => worldConfig('small', { corruptedShare: 2 })).toThrow(/^corruptedShare: /);
     expect(() => worldConfig('small', { interestDriftFromDay: 5 })).toThrow(/^interestDriftFromDay: /);
     expect(() => worldConfig('small', { start: 'yesterday' })).toThrow(/^start: /);
+  });
+});
+
+describe('a producer without impression logs', () => {
+  it('sends the articles and reads of the world, and no impression or click', () => {
+    const events = [...readsOnly(simulate(new World(worldConfig('small', { seed: 5 }))))];
+    const all = [...simulate(new World(worldConfig('small', { seed: 5 })))];
+    const types = new Set(events.flatMap((e) => (e.kind === 'interaction' ? [e.value.type] : [])));
+    expect([...types]).toEqual(['read']);
+    const count = (list: typeof all, test: (e: (typeof all)[number]) => boolean) => list.filter(test).length;
+    const isRead = (e: (typeof all)[number]) => e.kind === 'interaction' && e.value.type === 'read';
+    expect(count(events, isRead)).toBe(count(all, isRead));
+    expect(count(events, (e) => e.kind === 'article')).toBe(count(all, (e) => e.kind === 'article'));
   });
 });

@@ -11,11 +11,12 @@ import {
 export const usage = `usage:
   datagen world --preset small|pilot|full-day [--seed 42] [--start now|ISO-8601] [--days N]
                 [--drift-from-day N] [--volume-drop-day N [--volume-drop-factor 0.1]]
-                [--corrupt SHARE] [--truth-out FILE] [--dry-run] [--batch-size N] [--in-flight N]
+                [--corrupt SHARE] [--reads-only] [--truth-out FILE] [--dry-run] [--batch-size N] [--in-flight N]
   datagen mind --news news.tsv --behaviors behaviors.tsv [--read-dwell SECONDS] [--no-history]
                [--dry-run] [--batch-size N] [--in-flight N]
 
-  world  publishes a synthetic news world (articles.raw, then interactions.raw, day by day)
+  world  publishes a synthetic news world (articles.raw, then interactions.raw, day by day);
+         --reads-only leaves out impressions and clicks (a producer without impression logs)
   mind   imports the Microsoft News Dataset (MIND) format
   --dry-run generates and counts without Kafka. Environment: KAFKA_BROKERS, KAFKA_TOPIC_PREFIX.`;
 
@@ -32,7 +33,13 @@ interface Common {
 
 export type Command =
   | { command: 'help' }
-  | ({ command: 'world'; preset: PresetName; config: WorldConfig; truthOut?: string } & Common)
+  | ({
+      command: 'world';
+      preset: PresetName;
+      config: WorldConfig;
+      truthOut?: string;
+      readsOnly: boolean;
+    } & Common)
   | ({
       command: 'mind';
       news: string;
@@ -51,6 +58,7 @@ const worldFlags: Record<string, FlagKind> = {
   '--volume-drop-day': 'value',
   '--volume-drop-factor': 'value',
   '--corrupt': 'value',
+  '--reads-only': 'switch',
   '--truth-out': 'value',
   '--dry-run': 'switch',
   '--batch-size': 'value',
@@ -181,7 +189,14 @@ function parseWorld(flags: Map<string, string>, now: Date): Command {
   }
   const truthOut = flags.get('--truth-out');
   if (truthOut === '') throw new UsageError('--truth-out: expected a file path');
-  return { command: 'world', preset: name, config, truthOut, ...common(flags) };
+  return {
+    command: 'world',
+    preset: name,
+    config,
+    truthOut,
+    readsOnly: flags.has('--reads-only'),
+    ...common(flags),
+  };
 }
 
 function parseMind(flags: Map<string, string>): Command {

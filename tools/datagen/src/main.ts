@@ -5,6 +5,7 @@ import {
   World,
   importMind,
   publishEvents,
+  readsOnly,
   simulate,
   writeTruthJsonl,
 } from '@newsroom/datagen';
@@ -79,7 +80,8 @@ async function runWorld(command: Extract<Command, { command: 'world' }>): Promis
       `${number(c.articlesPerDay)} articles/day` +
       (c.interestDriftFromDay !== null ? `, drift from day ${c.interestDriftFromDay}` : '') +
       (c.volumeDropOnDay !== null ? `, volume ×${c.volumeDropFactor} on day ${c.volumeDropOnDay}` : '') +
-      (c.corruptedShare > 0 ? `, ${c.corruptedShare} corrupted` : ''),
+      (c.corruptedShare > 0 ? `, ${c.corruptedShare} corrupted` : '') +
+      (command.readsOnly ? ', reads only (no impressions or clicks)' : ''),
   );
   const started = performance.now();
   const world = new World(c);
@@ -93,7 +95,8 @@ async function runWorld(command: Extract<Command, { command: 'world' }>): Promis
     );
   }
   return withSink(command.dryRun, async (sink, target) => {
-    const summary = await publishEvents(sink, simulate(world), {
+    const events = command.readsOnly ? readsOnly(simulate(world)) : simulate(world);
+    const summary = await publishEvents(sink, events, {
       batchSize: command.batchSize,
       maxInFlight: command.inFlight,
       onProgress: progress,

@@ -1,7 +1,7 @@
 import { EventEnvelope, TopicDefinition, allTopics } from '@newsroom/contracts';
 import { EventPublisher, physicalTopic } from '@newsroom/messaging';
 import { TestTopics, createTestTopics, readAllMessages } from '@newsroom/messaging/testing';
-import { World, publishEvents, simulate } from '@newsroom/datagen';
+import { World, WorldEvent, publishEvents, simulate } from '@newsroom/datagen';
 import { ServiceProcess, startService, testServers, uniqueName, waitFor } from '@newsroom/testing';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -86,10 +86,14 @@ export async function serviceWorld(partitions = 3) {
       ),
     /**
      * Publishes a synthetic world to the raw topics (ingestion must be running) and waits until
-     * `featureStore` has every interaction in its log.
+     * `featureStore` has every interaction in its log; `events` picks what of it (e.g. readsOnly).
      */
-    async publishWorld(sim: World, featureStore: ServiceHandle): Promise<void> {
-      const summary = await publishEvents(publisher, simulate(sim));
+    async publishWorld(
+      sim: World,
+      featureStore: ServiceHandle,
+      events: Iterable<WorldEvent> = simulate(sim),
+    ): Promise<void> {
+      const summary = await publishEvents(publisher, events);
       const interactions = Object.values(summary.interactions).reduce((a, b) => a + b, 0);
       await waitFor(
         'the world in the feature store',
