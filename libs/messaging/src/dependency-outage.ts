@@ -52,6 +52,8 @@ const connectionMessages = [
   /Connection is not open/i,
   /the database system is (starting up|shutting down|in recovery mode)/i,
   /terminating connection due to administrator command/i,
+  // TypeORM's, for a transaction whose connection died under it.
+  /Query runner already released/i,
 ];
 
 /** kafkajs errors that mean the cluster is (for now) unreachable or busy. */

@@ -1,15 +1,21 @@
 import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { isDependencyOutage } from '@newsroom/messaging';
+
+/** While a dependency is down, a failing task says so once and then this often. */
+const OUTAGE_LOG_EVERY_MS = 30_000;
 
 /**
  * Runs `run` every `intervalMs`, never two at once; `stop` waits for the run in flight. A run that
  * returns true had more to do and is followed at once by the next. Failures are logged, not fatal:
- * the next tick tries again.
+ * the next tick tries again (an unavailable database or broker is logged once, then every 30 s).
  */
 export class PeriodicTask {
   private readonly logger: Logger;
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private stopped = true;
+  private outageSince?: number;
+  private outageLoggedAt = 0;
 
   constructor(
     private readonly name: string,
@@ -42,10 +48,30 @@ export class PeriodicTask {
     let more = false;
     try {
       more = (await this.run()) === true;
+      if (this.outageSince !== undefined) {
+        this.logger.log(
+          `${this.name} works again after ${Math.round((Date.now() - this.outageSince) / 1000)} s`,
+        );
+        this.outageSince = undefined;
+      }
     } catch (error) {
-      this.logger.warn(`${this.name} failed: ${(error as Error).message}`);
+      this.failed(error as Error);
     }
     this.schedule(more ? 0 : this.intervalMs);
+  }
+
+  private failed(error: Error): void {
+    if (!isDependencyOutage(error)) {
+      this.logger.warn(`${this.name} failed: ${error.message}`);
+      return;
+    }
+    const now = Date.now();
+    this.outageSince ??= now;
+    if (now - this.outageLoggedAt < OUTAGE_LOG_EVERY_MS) return;
+    this.outageLoggedAt = now;
+    this.logger.warn(
+      `${this.name} waits for an unavailable dependency (for ${Math.round((now - this.outageSince) / 1000)} s): ${error.message}`,
+    );
   }
 }
 

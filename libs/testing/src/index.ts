@@ -1,4 +1,5 @@
 export * from './liveness-watch';
+export * from './private-postgres';
 export * from './servers';
 export * from './service-process';
 export * from './unique';
