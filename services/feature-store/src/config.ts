@@ -16,6 +16,16 @@ export const configSchema = z.object({
   /** How often changed features are published to features.users / features.articles. */
   FEATURES_PUBLISH_INTERVAL_MS: env.positiveInt(500),
   FEATURES_PUBLISH_BATCH_SIZE: env.positiveInt(2_000),
+  /**
+   * A reader whose features changed is published again at most this often (a first appearance at
+   * once): batch scoring re-scores them on it, so this bounds how soon a read leaves their list.
+   */
+  FEATURES_REPUBLISH_USERS_AFTER_MS: count(5_000),
+  /**
+   * Likewise for articles, whose popularity windows change with every read; their content and
+   * moderation also reach batch scoring and serving on articles.ingested and articles.flagged.
+   */
+  FEATURES_REPUBLISH_ARTICLES_AFTER_MS: count(30_000),
   /** How often articles' popularity windows are moved on to the current time when no read arrives. */
   FEATURES_WINDOW_REFRESH_MS: env.positiveInt(60_000),
 

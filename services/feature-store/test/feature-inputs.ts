@@ -88,6 +88,9 @@ export async function featureStoreWorld(extraEnv: Record<string, string> = {}) {
     ARTIFACT_STORE_DIR: artifactDir,
     FEATURES_ADMIN_API_KEYS: `tests:${adminKey}`,
     FEATURES_PUBLISH_INTERVAL_MS: '100',
+    // Each change published at once, unless a test is about the pace.
+    FEATURES_REPUBLISH_USERS_AFTER_MS: '0',
+    FEATURES_REPUBLISH_ARTICLES_AFTER_MS: '0',
     ...extraEnv,
   };
   // The platform's own publisher: it checks every event against its contract and splits requests.

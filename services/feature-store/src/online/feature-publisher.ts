@@ -11,6 +11,8 @@ import { FeatureMetrics } from './feature-metrics';
 interface PublishedEntity {
   name: 'user' | 'article';
   table: string;
+  /** A changed entity is published again once this long has passed since its last publication. */
+  republishAfterMs: (config: FeatureStoreConfig) => number;
   idColumn: string;
   /** Checked at runtime by the publisher against the topic's contract. */
   topic: TopicDefinition;
@@ -21,6 +23,7 @@ const publishedEntities: Record<PublishedEntity['name'], PublishedEntity> = {
   user: {
     name: 'user',
     table: 'user_features',
+    republishAfterMs: (config) => config.FEATURES_REPUBLISH_USERS_AFTER_MS,
     idColumn: 'user_id',
     topic: topics.featuresUsers,
     views: async (manager, ids) =>
@@ -29,6 +32,7 @@ const publishedEntities: Record<PublishedEntity['name'], PublishedEntity> = {
   article: {
     name: 'article',
     table: 'article_features',
+    republishAfterMs: (config) => config.FEATURES_REPUBLISH_ARTICLES_AFTER_MS,
     idColumn: 'article_id',
     topic: topics.featuresArticles,
     views: async (manager, ids) =>
@@ -38,8 +42,10 @@ const publishedEntities: Record<PublishedEntity['name'], PublishedEntity> = {
 
 /**
  * Publishes the latest state of every changed reader and article to the compacted topics. Rows whose
- * `version` is ahead of `published_version` are due; many changes to one entity between two runs
- * go out as one message (only the latest value of a key matters on a compacted topic). A crash
+ * `version` is ahead of `published_version` are due, a new entity at once and a changed one once
+ * its republish interval has passed; many changes to one entity in between go out as one message
+ * (only the latest value of a key matters on a compacted topic): during a bulk load, a busy reader
+ * or article is one message per interval, not one per event. A crash
  * between publishing and marking only republishes the same version, with the same event id.
  * One replica publishes at a time (a session advisory lock), so a key's versions reach the topic in
  * order; no row is locked while a batch is on its way to Kafka.
@@ -89,8 +95,11 @@ export class FeaturePublisher extends PeriodicJob {
     const manager = this.dataSource.manager;
     const table = `${quotedSchema(manager.connection)}.${entity.table}`;
     const due: { id: string }[] = await manager.query(
-      `SELECT ${entity.idColumn} AS id FROM ${table} WHERE version > published_version LIMIT $1`,
-      [this.config.FEATURES_PUBLISH_BATCH_SIZE],
+      `SELECT ${entity.idColumn} AS id FROM ${table}
+       WHERE version > published_version
+         AND (last_published_at IS NULL OR last_published_at <= now() - make_interval(secs => $2))
+       LIMIT $1`,
+      [this.config.FEATURES_PUBLISH_BATCH_SIZE, entity.republishAfterMs(this.config) / 1000],
     );
     if (due.length === 0) return false;
     const views = await entity.views(
@@ -132,7 +141,7 @@ export class FeaturePublisher extends PeriodicJob {
         [ids],
       );
       await tx.query(
-        `UPDATE ${table} t SET published_version = p.version
+        `UPDATE ${table} t SET published_version = p.version, last_published_at = now()
          FROM unnest($1::text[], $2::bigint[]) AS p(id, version)
          WHERE t.${idColumn} = p.id AND t.published_version < p.version`,
         [ids, sorted.map(([, version]) => version)],
