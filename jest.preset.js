@@ -21,5 +21,7 @@ module.exports = {
     ],
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
+  // CI runs two projects' tests at once on 2 cores: a test that simulates a world may take a while.
+  testTimeout: 30_000,
   coverageReporters: ['text-summary'],
 };
