@@ -158,7 +158,8 @@ export class ConsumerRunner {
       heartbeatInterval: options.heartbeatIntervalMs,
       rebalanceTimeout: Math.max(60_000, options.sessionTimeoutMs * 2),
       allowAutoTopicCreation: false,
-      maxWaitTimeInMs: 250,
+      // A fetch returns as soon as a record arrives; an idle consumer asks once a second.
+      maxWaitTimeInMs: 1_000,
       // Larger fetches mean fewer, larger batches for bulk handlers; but a fetch is decoded in one
       // go, so its size bounds how long the event loop is held (see DECODE_SLICE).
       maxBytesPerPartition: 2 * 1024 * 1024,

@@ -80,6 +80,11 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
     }
   }
 
+  /** This service's consumer lag per topic and partition (records not yet handled); [] before it started. */
+  async lag(): Promise<{ topic: string; partition: number; lag: number }[]> {
+    return (await this.runner?.lag()) ?? [];
+  }
+
   /** Set while a handler waits for an unavailable dependency (readiness reports it). */
   get waitingOnDependency(): DependencyWait | undefined {
     return this.runner?.waitingOnDependency;

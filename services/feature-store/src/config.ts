@@ -26,6 +26,13 @@ export const configSchema = z.object({
    * moderation also reach batch scoring and serving on articles.ingested and articles.flagged.
    */
   FEATURES_REPUBLISH_ARTICLES_AFTER_MS: count(30_000),
+  /**
+   * While the store is this many input events behind (a bulk load, a restart), publication holds:
+   * every state it would publish is about to change again. 0: never hold.
+   */
+  FEATURES_PUBLISH_HOLD_LAG: count(20_000),
+  /** …but for at most this long in a row, so a store that never catches up still publishes. */
+  FEATURES_PUBLISH_HOLD_MAX_MS: env.positiveInt(600_000),
   /** How often articles' popularity windows are moved on to the current time when no read arrives. */
   FEATURES_WINDOW_REFRESH_MS: env.positiveInt(60_000),
 

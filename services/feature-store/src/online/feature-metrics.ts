@@ -12,6 +12,10 @@ const published = counter('features_published_total', 'Feature messages publishe
 const unpublished = gauge('features_unpublished', 'Changed entities not yet on the compacted topics', [
   'entity',
 ]);
+const held = gauge(
+  'features_publication_held',
+  'Whether publication holds (1) while the store catches up with its inputs (FEATURES_PUBLISH_HOLD_LAG)',
+);
 
 /** Counters of the online feature path, on /metrics next to the consumer lag per topic. */
 @Injectable()
@@ -23,6 +27,10 @@ export class FeatureMetrics {
 
   published(entity: 'user' | 'article', count: number): void {
     published.inc({ entity }, count);
+  }
+
+  holding(yes: boolean): void {
+    held.set(yes ? 1 : 0);
   }
 
   backlog(users: number, articles: number): void {

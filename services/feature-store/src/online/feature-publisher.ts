@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { TopicDefinition, derivedEventId, newEvent, topics } from '@newsroom/contracts';
-import { EventPublisher } from '@newsroom/messaging';
+import { EventPublisher, KafkaTransport } from '@newsroom/messaging';
 import { quotedSchema, schemaOf, tryWithAdvisoryLock } from '@newsroom/persistence';
 import { PeriodicJob, SERVICE_CONFIG } from '@newsroom/platform';
 import { DataSource, EntityManager } from 'typeorm';
 import { FeatureStoreConfig } from '../config';
 import { articleFeatureViews, userFeatureViews } from './feature-views';
 import { FeatureMetrics } from './feature-metrics';
+import { PublicationHold } from './publication-hold';
 
 interface PublishedEntity {
   name: 'user' | 'article';
@@ -45,7 +46,9 @@ const publishedEntities: Record<PublishedEntity['name'], PublishedEntity> = {
  * `version` is ahead of `published_version` are due, a new entity at once and a changed one once
  * its republish interval has passed; many changes to one entity in between go out as one message
  * (only the latest value of a key matters on a compacted topic): during a bulk load, a busy reader
- * or article is one message per interval, not one per event. A crash
+ * or article is one message per interval, not one per event. While the store is far behind its
+ * inputs (FEATURES_PUBLISH_HOLD_LAG), publication holds altogether, for at most
+ * FEATURES_PUBLISH_HOLD_MAX_MS: every state it would publish is about to change again. A crash
  * between publishing and marking only republishes the same version, with the same event id.
  * One replica publishes at a time (a session advisory lock), so a key's versions reach the topic in
  * order; no row is locked while a batch is on its way to Kafka.
@@ -53,15 +56,20 @@ const publishedEntities: Record<PublishedEntity['name'], PublishedEntity> = {
 @Injectable()
 export class FeaturePublisher extends PeriodicJob {
   private readonly lockName: string;
+  private readonly hold: PublicationHold;
+  private lagCheckedAt = 0;
+  private inputLag = 0;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly publisher: EventPublisher,
+    private readonly transport: KafkaTransport,
     private readonly metrics: FeatureMetrics,
     @Inject(SERVICE_CONFIG) private readonly config: FeatureStoreConfig,
   ) {
     super('FeaturePublisher', config.FEATURES_PUBLISH_INTERVAL_MS);
     this.lockName = `feature-publisher:${schemaOf(dataSource)}`;
+    this.hold = new PublicationHold(config.FEATURES_PUBLISH_HOLD_LAG, config.FEATURES_PUBLISH_HOLD_MAX_MS);
   }
 
   protected runOnce(): Promise<boolean> {
@@ -70,6 +78,7 @@ export class FeaturePublisher extends PeriodicJob {
 
   /** Publishes one batch of due readers and articles; true when more are due. */
   async publishDue(): Promise<boolean> {
+    if (await this.holding()) return false;
     const more = await tryWithAdvisoryLock(this.dataSource, this.lockName, async () => {
       const users = await this.publishEntity(publishedEntities.user);
       const articles = await this.publishEntity(publishedEntities.article);
@@ -78,6 +87,20 @@ export class FeaturePublisher extends PeriodicJob {
       return users || articles;
     });
     return more ?? false;
+  }
+
+  /** Whether to hold publication now (PublicationHold), by this store's consumer lag. */
+  private async holding(): Promise<boolean> {
+    if (this.config.FEATURES_PUBLISH_HOLD_LAG === 0) return false;
+    const now = Date.now();
+    // The lag costs the broker a few requests: looked at every few seconds.
+    if (now - this.lagCheckedAt >= 5_000) {
+      this.lagCheckedAt = now;
+      this.inputLag = (await this.transport.lag()).reduce((sum, p) => sum + p.lag, 0);
+    }
+    const holds = this.hold.holds(this.inputLag, now);
+    this.metrics.holding(holds);
+    return holds;
   }
 
   /** Rows not yet published; 0 once the topics have caught up with the store. */
