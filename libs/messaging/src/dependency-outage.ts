@@ -102,3 +102,32 @@ export function isDependencyOutage(error: unknown, depth = 0): boolean {
   if (Array.isArray(shape.errors)) wrapped.push(...shape.errors);
   return wrapped.some((inner) => inner !== error && isDependencyOutage(inner, depth + 1));
 }
+
+/**
+ * Runs `work` until it succeeds or fails for another reason than an outage; while a dependency is
+ * unavailable it waits (1 s, doubling to 10 s) and tries again, `onWait` told of each wait. A
+ * `signal` ends the waiting (shutdown) with the last outage error.
+ */
+export async function retryWhileOutage<T>(
+  work: () => Promise<T>,
+  { signal, onWait }: { signal?: AbortSignal; onWait?: (error: Error, delayMs: number) => void } = {},
+): Promise<T> {
+  for (let failures = 0; ; failures++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (!isDependencyOutage(error) || signal?.aborted) throw error;
+      const delay = Math.min(1_000 * 2 ** failures, 10_000);
+      onWait?.(error as Error, delay);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, delay);
+        function done() {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', done);
+          resolve();
+        }
+        signal?.addEventListener('abort', done);
+      });
+    }
+  }
+}

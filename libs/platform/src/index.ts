@@ -1,6 +1,7 @@
 export * from './platform.module';
 export * from './run-service';
 export * from './service-config';
+export * from './shutdown-signal';
 export * from './auth';
 export * from './periodic-task';
 export * from './artifact-store.provider';

@@ -6,6 +6,7 @@ import { HealthController, MetricsController, nestLoggerParams } from '@newsroom
 import { PersistenceModule, SchemaDataSourceOptions } from '@newsroom/persistence';
 import { LoggerModule } from 'nestjs-pino';
 import { SERVICE_CONFIG, ServiceConfig } from './service-config';
+import { ShutdownSignal } from './shutdown-signal';
 
 export interface PlatformModuleOptions {
   service: string;
@@ -64,8 +65,8 @@ export class PlatformModule {
         }),
       ],
       controllers: [HealthController, MetricsController],
-      providers: [{ provide: SERVICE_CONFIG, useValue: config }],
-      exports: [SERVICE_CONFIG],
+      providers: [{ provide: SERVICE_CONFIG, useValue: config }, ShutdownSignal],
+      exports: [SERVICE_CONFIG, ShutdownSignal],
     };
   }
 }

@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { PlatformExceptionFilter } from './platform-exception.filter';
 import { PlatformModule } from './platform.module';
 import { ServiceConfig, serviceConfigProblems } from './service-config';
+import { ShutdownSignal } from './shutdown-signal';
 
 export interface ServiceDefinition<C extends ServiceConfig> {
   name: string;
@@ -115,8 +116,11 @@ export async function runService<C extends ServiceConfig>(definition: ServiceDef
     deadline.unref();
     try {
       // Consumers first, then HTTP (in-flight requests finish), while the producer and the database
-      // are still there for their work; then the rest (outbox relay, producer, connections).
-      await transport.close();
+      // are still there for their work; then the rest (outbox relay, producer, connections). Long
+      // work in flight (a training run, an evaluation) is told to stop once consumers take no more.
+      const consumersStopped = transport.close();
+      app.get(ShutdownSignal).trigger();
+      await consumersStopped;
       await (app.getHttpAdapter().getInstance() as FastifyInstance).close();
       await app.close();
       await stopTracing();

@@ -25,6 +25,9 @@ export class WorkerTaskError extends Error {
 /** The task was stopped before it finished (`abort`, e.g. on shutdown). */
 export class WorkerTaskAborted extends Error {
   override readonly name = 'WorkerTaskAborted';
+  constructor(message = `the task's thread was stopped`) {
+    super(message);
+  }
 }
 
 export interface RunningWorkerTask<R> {
@@ -38,8 +41,9 @@ export interface RunningWorkerTask<R> {
  * Runs one CPU-heavy task (training, an evaluation) on a worker thread of its own, so the
  * service's event loop keeps answering health checks, HTTP and Kafka heartbeats meanwhile. The
  * script calls `hostWorkerTask` (worker-task-host.ts) and gets `input` as its workerData; its
- * progress reports are handed to `onProgress` one at a time, in order. The thread ends with the
- * task, which returns its memory (a WebAssembly heap never shrinks) to the system.
+ * progress reports are handed to `onProgress` one at a time, in order (if one fails, later ones
+ * are skipped and the result is that failure). The thread ends with the task, which returns its
+ * memory (a WebAssembly heap never shrinks) to the system.
  */
 export function runWorkerTask<I, P, R>(
   script: string,
@@ -49,18 +53,24 @@ export function runWorkerTask<I, P, R>(
   const worker = new Worker(script, { workerData: input });
   let aborted = false;
   let progressHandled: Promise<void> = Promise.resolve();
+  // A handler's failure is kept (never left unhandled) and decides the result once the task is over.
+  let progressFailure: { error: unknown } | undefined;
   const result = new Promise<R>((resolve, reject) => {
     let settled = false;
     const settle = (outcome: () => void) => {
       if (settled) return;
       settled = true;
       // Progress reports come before the outcome: let their handlers finish first.
-      progressHandled.then(outcome, reject);
+      void progressHandled.then(() =>
+        progressFailure && !aborted ? reject(progressFailure.error) : outcome(),
+      );
       void worker.terminate();
     };
     worker.on('message', (message: WorkerTaskMessage<P, R>) => {
       if (message.type === 'progress') {
-        progressHandled = progressHandled.then(() => onProgress(message.value));
+        progressHandled = progressHandled
+          .then(() => (progressFailure ? undefined : onProgress(message.value)))
+          .catch((error: unknown) => void (progressFailure ??= { error }));
       } else if (message.type === 'done') {
         settle(() => resolve(message.value));
       } else {
@@ -72,7 +82,7 @@ export function runWorkerTask<I, P, R>(
       settle(() =>
         reject(
           aborted
-            ? new WorkerTaskAborted(`the task's thread was stopped`)
+            ? new WorkerTaskAborted()
             : new Error(`the task's thread exited with code ${code} before it finished`),
         ),
       ),

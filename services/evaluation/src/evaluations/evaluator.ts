@@ -1,15 +1,12 @@
-import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
-import { BackendName, Champion } from '@newsroom/ml';
-import { gauge } from '@newsroom/observability';
-import { SERVICE_CONFIG } from '@newsroom/platform';
-import { RunningWorkerTask, runWorkerTask } from '@newsroom/platform/worker-task';
+import { Inject, Injectable } from '@nestjs/common';
+import { BackendName, Champion, reportBackendInUse } from '@newsroom/ml';
+import { SERVICE_CONFIG, ShutdownSignal } from '@newsroom/platform';
+import { RunningWorkerTask, WorkerTaskAborted, runWorkerTask } from '@newsroom/platform/worker-task';
 import { join } from 'node:path';
 import { EvaluationConfig } from '../config';
 import { Candidate, Evaluation, EvaluationJob } from './evaluation-job';
 
 export type { Candidate, Evaluation } from './evaluation-job';
-
-const backendInfo = gauge('ml_backend_info', 'The TensorFlow.js backend in use (1)', ['backend']);
 
 /**
  * Runs evaluations (evaluation-job.ts) on a thread of their own (evaluation.worker.js, built next
@@ -17,12 +14,18 @@ const backendInfo = gauge('ml_backend_info', 'The TensorFlow.js backend in use (
  * back after the restart.
  */
 @Injectable()
-export class Evaluator implements BeforeApplicationShutdown {
+export class Evaluator {
   private running?: RunningWorkerTask<Evaluation>;
 
-  constructor(@Inject(SERVICE_CONFIG) private readonly config: EvaluationConfig) {}
+  constructor(
+    @Inject(SERVICE_CONFIG) private readonly config: EvaluationConfig,
+    private readonly shutdown: ShutdownSignal,
+  ) {
+    shutdown.signal.addEventListener('abort', () => void this.running?.abort());
+  }
 
   async evaluate(candidate: Candidate, champion: Champion | undefined): Promise<Evaluation> {
+    if (this.shutdown.signal.aborted) throw new WorkerTaskAborted('the service is shutting down');
     const job: EvaluationJob = {
       artifactDir: this.config.ARTIFACT_STORE_DIR,
       backends: this.config.ML_BACKENDS,
@@ -34,11 +37,12 @@ export class Evaluator implements BeforeApplicationShutdown {
         maxSliceDrop: this.config.EVALUATION_MAX_SLICE_DROP,
         minSliceReaders: this.config.EVALUATION_MIN_SLICE_READERS,
       },
+      regions: this.config.PLATFORM_REGIONS,
     };
     const task = runWorkerTask<EvaluationJob, { backend: BackendName }, Evaluation>(
       join(__dirname, 'evaluation.worker.js'),
       job,
-      ({ backend }) => void backendInfo.set({ backend }, 1),
+      ({ backend }) => reportBackendInUse(backend),
     );
     this.running = task;
     try {
@@ -46,9 +50,5 @@ export class Evaluator implements BeforeApplicationShutdown {
     } finally {
       this.running = undefined;
     }
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.running?.abort();
   }
 }

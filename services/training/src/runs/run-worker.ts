@@ -3,11 +3,12 @@ import { newEvent, topics } from '@newsroom/contracts';
 import { ChampionStore, EpochStats } from '@newsroom/ml';
 import { counter, histogram } from '@newsroom/observability';
 import { Outbox, quotedSchema, schemaOf, tryWithAdvisoryLock, updateReturning } from '@newsroom/persistence';
-import { PeriodicJob, SERVICE_CONFIG } from '@newsroom/platform';
+import { isDependencyOutage, retryWhileOutage } from '@newsroom/messaging';
+import { PeriodicJob, SERVICE_CONFIG, ShutdownSignal } from '@newsroom/platform';
 import { WorkerTaskAborted } from '@newsroom/platform/worker-task';
 import { DataSource } from 'typeorm';
 import { TrainingConfig } from '../config';
-import { Trainer, TrainingParams } from './trainer';
+import { Trainer, TrainingOutcome, TrainingParams } from './trainer';
 import { TrainingRunsService } from './training-runs.service';
 
 const runsFinished = counter('training_runs_total', 'Training runs finished', ['status', 'trigger']);
@@ -53,6 +54,7 @@ export class RunWorker extends PeriodicJob {
     private readonly trainer: Trainer,
     private readonly runs: TrainingRunsService,
     private readonly champion: ChampionStore,
+    private readonly shutdown: ShutdownSignal,
     @Inject(SERVICE_CONFIG) private readonly config: TrainingConfig,
   ) {
     super('training worker', config.TRAINING_POLL_INTERVAL_MS);
@@ -105,7 +107,9 @@ export class RunWorker extends PeriodicJob {
 
   /**
    * Trains one claimed run. Every write names the attempt: if this worker lost its lock (its
-   * connection dropped) and another one took the run over, this one's results are dropped.
+   * connection dropped) and another one took the run over, this one's results are dropped. A run
+   * stopped by a shutdown, or whose progress could not be written (the database away), is queued
+   * again without spending an attempt; its result is written once the database answers.
    */
   private async execute({ runId, attempt, trigger, datasetId, params }: ClaimedRun) {
     const mine = `run_id = $1 AND status = 'running' AND attempts = ${Number(attempt)}`;
@@ -119,14 +123,40 @@ export class RunWorker extends PeriodicJob {
     this.logger.log(
       `run ${runId} (${trigger}) on dataset ${datasetId.slice(0, 12)}, warm start from ${parent?.modelVersion ?? 'nothing'}`,
     );
+    let outcome: TrainingOutcome;
     try {
-      const outcome = await this.trainer.train(datasetId, params, parent, {
+      outcome = await this.trainer.train(datasetId, params, parent, {
         backend: (name) =>
           this.dataSource.query(`UPDATE ${s}.training_runs SET backend = $2 WHERE ${mine}`, [runId, name]),
         epoch: (stats: EpochStats) => this.recordEpoch(runId, attempt, stats),
       });
-      const modelVersion = modelVersionOf(runId);
-      await this.dataSource.transaction(async (manager) => {
+    } catch (error) {
+      if (error instanceof WorkerTaskAborted || isDependencyOutage(error)) {
+        await this.persist(() =>
+          this.dataSource.query(
+            `UPDATE ${s}.training_runs SET status = 'queued', started_at = NULL, epochs = '[]', attempts = attempts - 1
+             WHERE ${mine}`,
+            [runId],
+          ),
+        );
+        this.logger.warn(`run ${runId} stopped (${(error as Error).message}); queued again`);
+        return;
+      }
+      await this.persist(() =>
+        this.dataSource.query(
+          `UPDATE ${s}.training_runs SET status = 'failed', error = $2, finished_at = now() WHERE ${mine}`,
+          [runId, (error as Error).message],
+        ),
+      );
+      runsFinished.inc({ status: 'failed', trigger });
+      runSeconds.observe({ status: 'failed' }, (Date.now() - started) / 1000);
+      this.logger.error(`run ${runId} failed: ${(error as Error).message}`);
+      return;
+    }
+    const modelVersion = modelVersionOf(runId);
+    // The model is written: its run and model.trained are recorded whenever the database answers.
+    const recorded = await this.persist(() =>
+      this.dataSource.transaction(async (manager) => {
         const updated = await updateReturning(
           manager,
           `UPDATE ${s}.training_runs SET status = 'succeeded', model_version = $2, artifact = $3, metrics = $4,
@@ -142,7 +172,7 @@ export class RunWorker extends PeriodicJob {
             outcome.peakRssBytes,
           ],
         );
-        if (updated.length === 0) throw new Error('the run was taken over by another worker');
+        if (updated.length === 0) return false;
         await this.outbox.enqueue(manager, topics.modelTrained, [
           {
             key: modelVersion,
@@ -162,31 +192,27 @@ export class RunWorker extends PeriodicJob {
             ),
           },
         ]);
-      });
-      runsFinished.inc({ status: 'succeeded', trigger });
-      runSeconds.observe({ status: 'succeeded' }, (Date.now() - started) / 1000);
-      this.logger.log(
-        `run ${runId}: model ${modelVersion} in ${outcome.wallSeconds.toFixed(1)} s, ${JSON.stringify(outcome.metrics)}`,
-      );
-    } catch (error) {
-      if (error instanceof WorkerTaskAborted) {
-        // Stopped by a shutdown, not failed: queued again, without spending one of its attempts.
-        await this.dataSource.query(
-          `UPDATE ${s}.training_runs SET status = 'queued', started_at = NULL, epochs = '[]', attempts = attempts - 1
-           WHERE ${mine}`,
-          [runId],
-        );
-        this.logger.log(`run ${runId} stopped by the shutdown; queued again`);
-        return;
-      }
-      await this.dataSource.query(
-        `UPDATE ${s}.training_runs SET status = 'failed', error = $2, finished_at = now() WHERE ${mine}`,
-        [runId, (error as Error).message],
-      );
-      runsFinished.inc({ status: 'failed', trigger });
-      runSeconds.observe({ status: 'failed' }, (Date.now() - started) / 1000);
-      this.logger.error(`run ${runId} failed: ${(error as Error).message}`);
+        return true;
+      }),
+    );
+    if (!recorded) {
+      this.logger.warn(`run ${runId} was taken over by another worker; its result is dropped`);
+      return;
     }
+    runsFinished.inc({ status: 'succeeded', trigger });
+    runSeconds.observe({ status: 'succeeded' }, (Date.now() - started) / 1000);
+    this.logger.log(
+      `run ${runId}: model ${modelVersion} in ${outcome.wallSeconds.toFixed(1)} s, ${JSON.stringify(outcome.metrics)}`,
+    );
+  }
+
+  /** A run's state written whenever the database answers (until a shutdown: then at the restart). */
+  private persist<T>(write: () => Promise<T>): Promise<T> {
+    return retryWhileOutage(write, {
+      signal: this.shutdown.signal,
+      onWait: (error, delay) =>
+        this.logger.warn(`the database is unavailable, writing again in ${delay} ms: ${error.message}`),
+    });
   }
 
   private async recordEpoch(runId: string, attempt: number, epoch: EpochStats): Promise<void> {

@@ -1,9 +1,8 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ArtifactRef } from '@newsroom/artifacts';
-import { Champion, EpochStats, defaultTrainOptions } from '@newsroom/ml';
-import { gauge } from '@newsroom/observability';
-import { SERVICE_CONFIG } from '@newsroom/platform';
-import { RunningWorkerTask, runWorkerTask } from '@newsroom/platform/worker-task';
+import { Champion, defaultTrainOptions, EpochStats, reportBackendInUse } from '@newsroom/ml';
+import { SERVICE_CONFIG, ShutdownSignal } from '@newsroom/platform';
+import { RunningWorkerTask, WorkerTaskAborted, runWorkerTask } from '@newsroom/platform/worker-task';
 import { join } from 'node:path';
 import { cpuUsage, memoryUsage } from 'node:process';
 import { TrainingConfig } from '../config';
@@ -23,19 +22,23 @@ export interface TrainingOutcome {
   peakRssBytes: number;
 }
 
-const backendInfo = gauge('ml_backend_info', 'The TensorFlow.js backend in use (1)', ['backend']);
-
 /**
  * Runs training runs on a thread of their own (training.worker.js, built next to main.js; see
  * training-job.ts for what a run does), measuring its wall and CPU time and the process's peak
- * memory. A shutdown stops the run in flight (`abort`): its run is queued again.
+ * memory. A shutdown stops the run in flight (ShutdownSignal): its run is queued again.
  */
 @Injectable()
-export class Trainer implements BeforeApplicationShutdown {
+export class Trainer {
   private readonly logger = new Logger(Trainer.name);
   private running?: RunningWorkerTask<TrainingResult>;
 
-  constructor(@Inject(SERVICE_CONFIG) private readonly config: TrainingConfig) {}
+  constructor(
+    @Inject(SERVICE_CONFIG) private readonly config: TrainingConfig,
+    private readonly shutdown: ShutdownSignal,
+  ) {
+    // A shutdown must not wait minutes for a run: it stops, and the run worker queues it again.
+    shutdown.signal.addEventListener('abort', () => void this.running?.abort());
+  }
 
   params(): TrainingParams {
     return {
@@ -53,6 +56,7 @@ export class Trainer implements BeforeApplicationShutdown {
     parent: Champion | undefined,
     on: { backend: (name: string) => Promise<void>; epoch: (stats: EpochStats) => Promise<void> },
   ): Promise<TrainingOutcome> {
+    if (this.shutdown.signal.aborted) throw new WorkerTaskAborted('the service is shutting down');
     const started = performance.now();
     const cpuBefore = cpuUsage();
     let peakRssBytes = memoryUsage.rss();
@@ -72,7 +76,7 @@ export class Trainer implements BeforeApplicationShutdown {
       async (report) => {
         if (report.type === 'backend') {
           backend = report.name;
-          backendInfo.set({ backend }, 1);
+          reportBackendInUse(backend);
           await on.backend(report.name);
         } else if (report.type === 'epoch') {
           await on.epoch(report.stats);
@@ -96,10 +100,5 @@ export class Trainer implements BeforeApplicationShutdown {
       this.running = undefined;
       clearInterval(sampler);
     }
-  }
-
-  /** Stops the run in flight (the run worker then queues it again): a shutdown must not wait minutes for it. */
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.running?.abort();
   }
 }
