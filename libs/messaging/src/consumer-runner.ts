@@ -131,8 +131,8 @@ export class ConsumerRunner {
   private crashesInARow = 0;
   /** Set when a heartbeat learns the group is rebalancing: stop taking records from the batch. */
   private membershipLost = false;
-  /** A handler waiting for an unavailable dependency, for readiness and the logs. */
-  private outage?: DependencyWait;
+  /** Handlers waiting for an unavailable dependency, by topic and partition: readiness, logs, gauge. */
+  private readonly outages = new Map<string, DependencyWait>();
 
   constructor(
     kafka: Kafka,
@@ -185,7 +185,7 @@ export class ConsumerRunner {
 
   /** Set while a handler waits for an unavailable dependency (database, broker) to answer again. */
   get waitingOnDependency(): DependencyWait | undefined {
-    return this.outage;
+    return this.outages.values().next().value;
   }
 
   /** How many times this consumer joined its group: 1 means no rebalance since start. */
@@ -359,7 +359,7 @@ export class ConsumerRunner {
           attempt: m.attempt,
         });
     };
-    const result = await this.withRetries(message.topic, heartbeat, [message], (attempt) =>
+    const result = await this.withRetries(message.topic, message.partition, heartbeat, [message], (attempt) =>
       handle({ ...message, attempt }),
     );
     if (result.outcome === 'failed') {
@@ -401,7 +401,7 @@ export class ConsumerRunner {
     }
     const delivered = subscription.deliverInvalid ? invalid.map((d) => d.invalid) : [];
     if (valid.length === 0 && delivered.length === 0) return 'done';
-    const result = await this.withRetries(topic, heartbeat, [...valid, ...delivered], (attempt) =>
+    const result = await this.withRetries(topic, partition, heartbeat, [...valid, ...delivered], (attempt) =>
       batchHandler({ topic, partition, messages: valid, invalid: delivered, attempt }),
     );
     if (result.outcome !== 'failed') return result.outcome;
@@ -413,7 +413,7 @@ export class ConsumerRunner {
       if ('valid' in d) outcome = await this.processOne(subscription, d, heartbeat);
       else if (subscription.deliverInvalid) {
         // An invalid record the handler wanted to see itself: alone, and dead-lettered if that fails too.
-        const alone = await this.withRetries(topic, heartbeat, [d.invalid], (attempt) =>
+        const alone = await this.withRetries(topic, partition, heartbeat, [d.invalid], (attempt) =>
           batchHandler({ topic, partition, messages: [], invalid: [d.invalid], attempt }),
         );
         if (alone.outcome === 'failed') await this.deadLetterInvalid(d.invalid, d.message);
@@ -433,6 +433,7 @@ export class ConsumerRunner {
    */
   private async withRetries(
     topic: string,
+    partition: number,
     heartbeat: () => Promise<void>,
     records: { headers: Record<string, string> }[],
     call: (attempt: number) => Promise<void>,
@@ -452,20 +453,23 @@ export class ConsumerRunner {
           ),
         );
         stopTimer();
-        this.outageOver(topic);
+        this.outageOver(topic, partition);
         consumed.inc({ topic, outcome: 'handled' }, records.length);
         return { outcome: 'done' };
       } catch (error) {
         stopTimer();
         const err = error instanceof Error ? error : new Error(String(error));
+        // Stopping: whatever failed (work told to stop, a connection closing), the records stay
+        // uncommitted and come back; it is never one of their attempts.
+        if (!this.running || this.membershipLost) return { outcome: 'abandoned' };
         let delay: number;
         if (isDependencyOutage(err)) {
           outages++;
           dependencyRetries.inc({ topic });
           delay = Math.min(this.options.retryBackoffMs * 2 ** (outages - 1), this.options.outageMaxBackoffMs);
-          this.outageGoesOn(topic, err, delay);
+          this.outageGoesOn(topic, partition, err, delay);
         } else {
-          this.outageOver(topic);
+          this.outageOver(topic, partition);
           outages = 0;
           failures++;
           if (err instanceof PermanentError || failures >= this.options.maxAttempts)
@@ -484,34 +488,38 @@ export class ConsumerRunner {
   }
 
   /** Records (and reports, at once and then every 30 s) that a handler waits for a dependency. */
-  private outageGoesOn(topic: string, error: Error, delay: number): void {
+  private outageGoesOn(topic: string, partition: number, error: Error, delay: number): void {
+    const key = `${topic}@${partition}`;
     const now = Date.now();
-    if (!this.outage) {
-      this.outage = { topic, since: now, error: error.message, loggedAt: now };
+    const wait = this.outages.get(key);
+    if (!wait) {
+      this.outages.set(key, { topic, partition, since: now, error: error.message, loggedAt: now });
       waitingGauge.set({ topic }, 1);
       this.logger.warn(
-        `handler for ${topic} waits for an unavailable dependency, retrying until it answers ` +
+        `handler for ${key} waits for an unavailable dependency, retrying until it answers ` +
           `(not counted as an attempt): ${error.message}`,
       );
       return;
     }
-    this.outage.error = error.message;
-    if (now - this.outage.loggedAt >= OUTAGE_LOG_EVERY_MS) {
-      this.outage.loggedAt = now;
+    wait.error = error.message;
+    if (now - wait.loggedAt >= OUTAGE_LOG_EVERY_MS) {
+      wait.loggedAt = now;
       this.logger.warn(
-        `handler for ${topic} still waiting for a dependency after ${Math.round((now - this.outage.since) / 1000)} s ` +
+        `handler for ${key} still waiting for a dependency after ${Math.round((now - wait.since) / 1000)} s ` +
           `(next try in ${delay} ms): ${error.message}`,
       );
     }
   }
 
-  private outageOver(topic: string): void {
-    if (!this.outage) return;
+  private outageOver(topic: string, partition: number): void {
+    const key = `${topic}@${partition}`;
+    const wait = this.outages.get(key);
+    if (!wait) return;
+    this.outages.delete(key);
     this.logger.log(
-      `handler for ${topic}: dependency answering again after ${Math.round((Date.now() - this.outage.since) / 1000)} s`,
+      `handler for ${key}: dependency answering again after ${Math.round((Date.now() - wait.since) / 1000)} s`,
     );
-    waitingGauge.set({ topic: this.outage.topic }, 0);
-    this.outage = undefined;
+    if (![...this.outages.values()].some((w) => w.topic === topic)) waitingGauge.set({ topic }, 0);
   }
 
   /** Waits before a retry; cut short by stop(). */
@@ -593,6 +601,7 @@ type Outcome = 'done' | 'abandoned';
 
 export interface DependencyWait {
   topic: string;
+  partition: number;
   /** Epoch ms of the first failure of this outage. */
   since: number;
   /** The latest failure's message. */

@@ -80,6 +80,17 @@ describe('held-out evaluation', () => {
     expect(slices['protocol:sampled-fresh'].readers).toBe(heldOut.protocols['sampled-fresh']);
   });
 
+  it('slices by the platform’s regions, the others together', async () => {
+    const heldOut = heldOutSlice(await loadDataset(twoTopicDatasetLines()));
+    const { slices } = evaluateOrders(heldOut, recencyOrders(heldOut), ['africa', 'latam']);
+    expect(
+      Object.keys(slices)
+        .filter((k) => k.startsWith('region:'))
+        .sort(),
+    ).toEqual(['region:africa', 'region:other']);
+    expect(slices['region:africa'].readers + slices['region:other'].readers).toBe(heldOut.readers.length);
+  });
+
   it('holds out nothing, without an error, when the split has no reads', async () => {
     const lines = twoTopicDatasetLines().filter((l) => !l.includes('"split":"validation"'));
     const set = await loadDataset(lines);

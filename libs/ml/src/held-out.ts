@@ -25,9 +25,9 @@ export const newReaderReads = 5;
  * How a reader's candidates were chosen:
  * - `logged-impressions`: the articles shown to them in the slice (the producer sends impression
  *   logs): what was on their screen is what gets ranked;
- * - `sampled-fresh`: no impressions of theirs in the slice, so the articles they read there, among
- *   a seeded sample of `sampledCandidates` other fresh articles (published from `freshPoolHours`
- *   before the slice to its end, not flagged, not read by them before).
+ * - `sampled-fresh`: no impressions of theirs in the slice, so the articles fresh at their first
+ *   read in the slice (published in the `freshPoolHours` before it, not flagged, not read by them
+ *   before): those they read in the slice, among a seeded sample of `sampledCandidates` others.
  * Every ranker ranks the same candidates, so a comparison is fair under either.
  */
 export const heldOutProtocols = ['logged-impressions', 'sampled-fresh'] as const;
@@ -74,7 +74,6 @@ function seedOf(text: string): number {
  */
 export function heldOutSlice(set: TrainingSet): HeldOut {
   const at = Date.parse(set.header.validationFrom);
-  const end = Date.parse(set.header.window.end);
   const byReader = new Map<number, number[]>();
   for (let i = 0; i < set.examples.count; i++) {
     if (!set.examples.validation[i]) continue;
@@ -82,12 +81,8 @@ export function heldOutSlice(set: TrainingSet): HeldOut {
     list.push(i);
     byReader.set(set.examples.reader[i], list);
   }
-  let pool: number[] | undefined;
-  const freshPool = () =>
-    (pool ??= set.articles.flatMap((article, a) => {
-      const publishedAt = Date.parse(article.publishedAt);
-      return !article.flagged && publishedAt >= at - freshPoolHours * HOUR && publishedAt < end ? [a] : [];
-    }));
+  const publishedAt = set.articles.map((article) => Date.parse(article.publishedAt));
+  let byPublication: number[] | undefined;
   const articles = new Map<string, DatasetArticle>();
   const readers: HeldOutReader[] = [];
   const protocols: Record<HeldOutProtocol, number> = { 'logged-impressions': 0, 'sampled-fresh': 0 };
@@ -98,15 +93,20 @@ export function heldOutSlice(set: TrainingSet): HeldOut {
     const usable = (a: number) => a >= 0 && !before.has(a) && !set.articles[a].flagged;
     const shown = [...new Set(reader.shown)].filter(usable);
     const protocol: HeldOutProtocol = shown.length > 0 ? 'logged-impressions' : 'sampled-fresh';
-    const candidates =
-      protocol === 'logged-impressions'
-        ? shown
-        : withFreshSample(
-            [...new Set(examples.map((i) => set.examples.article[i]))].filter(usable),
-            freshPool(),
-            usable,
-            seededRandom(seedOf(reader.userId)),
-          );
+    let candidates = shown;
+    if (protocol === 'sampled-fresh') {
+      // Fresh as of the reader's first read in the slice: nothing they could not have seen then.
+      const t0 = set.examples.time[first];
+      const fresh = (a: number) => publishedAt[a] >= t0 - freshPoolHours * HOUR && publishedAt[a] <= t0;
+      byPublication ??= set.articles.map((_, a) => a).sort((x, y) => publishedAt[x] - publishedAt[y]);
+      const pool = publicationRange(byPublication, publishedAt, t0 - freshPoolHours * HOUR, t0);
+      const reads = [...new Set(examples.map((i) => set.examples.article[i]))].filter(
+        (a) => usable(a) && fresh(a),
+      );
+      candidates = withFreshSample(reads, pool, usable, seededRandom(seedOf(reader.userId)));
+      // Nothing to rank the reads against: no judgement.
+      if (candidates.length === reads.length) continue;
+    }
     const isCandidate = new Set(candidates);
     const read = new Map<string, number>();
     for (const i of examples) {
@@ -129,6 +129,26 @@ export function heldOutSlice(set: TrainingSet): HeldOut {
     });
   }
   return { at, articles, readers, protocols };
+}
+
+/** The articles (indices, in publication order) published from `from` to `to`, both included. */
+function publicationRange(
+  byPublication: number[],
+  publishedAt: number[],
+  from: number,
+  to: number,
+): number[] {
+  const firstAtOrAfter = (t: number) => {
+    let lo = 0;
+    let hi = byPublication.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (publishedAt[byPublication[mid]] < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  return byPublication.slice(firstAtOrAfter(from), firstAtOrAfter(to + 1));
 }
 
 /** The reader's reads plus up to `sampledCandidates` other usable articles of the pool, drawn with `random`. */
@@ -194,9 +214,15 @@ export function rankingReport(heldOut: HeldOut, orders: readonly string[][]): Ra
 
 /**
  * The slices a report is broken down by: readers with under `newReaderReads` reads before the
- * slice, articles published in the slice (never trained on), and each reader region.
+ * slice, articles published in the slice (never trained on), each of the platform's `regions`
+ * (`region:other` for the rest, `region:unknown` without one; every reported region when none
+ * are given), and each held-out protocol when both occur.
  */
-export function heldOutSlices(heldOut: HeldOut, orders: readonly string[][]): Record<string, RankingReport> {
+export function heldOutSlices(
+  heldOut: HeldOut,
+  orders: readonly string[][],
+  regions?: readonly string[],
+): Record<string, RankingReport> {
   const slices: Record<string, RankingReport> = {};
   const sliceOf = (name: string, keep: (r: HeldOutReader) => boolean, article?: (id: string) => boolean) => {
     const readers: HeldOutReader[] = [];
@@ -216,8 +242,11 @@ export function heldOutSlices(heldOut: HeldOut, orders: readonly string[][]): Re
     () => true,
     (id) => published(heldOut, id) >= heldOut.at,
   );
-  const regions = [...new Set(heldOut.readers.map((r) => r.region))].sort();
-  for (const region of regions) sliceOf(`region:${region ?? 'unknown'}`, (r) => r.region === region);
+  const known = regions && new Set(regions);
+  const regionOf = (r: HeldOutReader) =>
+    r.region === null ? 'unknown' : !known || known.has(r.region) ? r.region : 'other';
+  for (const region of [...new Set(heldOut.readers.map(regionOf))].sort())
+    sliceOf(`region:${region}`, (r) => regionOf(r) === region);
   // Two protocols in one slice are not comparable with each other: each is reported on its own.
   if (heldOutProtocols.every((p) => heldOut.protocols[p] > 0)) {
     for (const protocol of heldOutProtocols) sliceOf(`protocol:${protocol}`, (r) => r.protocol === protocol);
@@ -287,7 +316,11 @@ export interface EvaluationReport {
   slices: Record<string, RankingReport>;
 }
 
-/** A ranker's report on the held-out slice: overall and per slice. */
-export function evaluateOrders(heldOut: HeldOut, orders: readonly string[][]): EvaluationReport {
-  return { overall: rankingReport(heldOut, orders), slices: heldOutSlices(heldOut, orders) };
+/** A ranker's report on the held-out slice: overall and per slice (see heldOutSlices). */
+export function evaluateOrders(
+  heldOut: HeldOut,
+  orders: readonly string[][],
+  regions?: readonly string[],
+): EvaluationReport {
+  return { overall: rankingReport(heldOut, orders), slices: heldOutSlices(heldOut, orders, regions) };
 }

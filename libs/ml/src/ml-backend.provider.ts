@@ -7,6 +7,11 @@ export const ML_BACKEND = Symbol('ML_BACKEND');
 
 const backendInfo = gauge('ml_backend_info', 'The TensorFlow.js backend in use (1)', ['backend']);
 
+/** Reports the backend a thread of this process computes on, as `ml_backend_info{backend}`. */
+export function reportBackendInUse(name: string): void {
+  backendInfo.set({ backend: name }, 1);
+}
+
 /**
  * The TensorFlow.js backend, chosen while the service starts (among the config's `ML_BACKENDS`)
  * and reported in the log and on /metrics as `ml_backend_info{backend}`.
@@ -16,7 +21,7 @@ export const mlBackendProvider: FactoryProvider<Promise<BackendChoice>> = {
   inject: [SERVICE_CONFIG],
   useFactory: async (config: { ML_BACKENDS: BackendName[] }) => {
     const choice = await selectBackend(config.ML_BACKENDS);
-    backendInfo.set({ backend: choice.name }, 1);
+    reportBackendInUse(choice.name);
     new Logger('TensorFlow.js').log(
       `backend: ${choice.name}${choice.skipped.map((s) => ` (not ${s.name}: ${s.reason})`).join('')}`,
     );

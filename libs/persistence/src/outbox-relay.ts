@@ -189,7 +189,8 @@ export class OutboxRelay {
         }
       }
       if (!this.running) break;
-      await this.signal.wait(delay);
+      // After a failure, the backoff holds however many commits notify meanwhile.
+      await (failuresInARow > 0 ? this.signal.sleep(delay) : this.signal.wait(delay));
     }
   }
 }

@@ -20,6 +20,7 @@ export class OutboxSignal {
   private client?: Client;
   private signalled = false;
   private waiter?: () => void;
+  private sleeper?: () => void;
   private closed = false;
   private reconnectTimer?: NodeJS.Timeout;
   private failures = 0;
@@ -42,6 +43,7 @@ export class OutboxSignal {
     this.closed = true;
     clearTimeout(this.reconnectTimer);
     this.wake();
+    this.sleeper?.();
     const client = this.client;
     this.client = undefined;
     await client?.end().catch(() => undefined);
@@ -62,6 +64,20 @@ export class OutboxSignal {
         resolve();
       }
       this.waiter = done;
+    });
+  }
+
+  /** Waits `ms` whatever is notified meanwhile (a failure's backoff); cut short only by stop. */
+  sleep(ms: number): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.sleeper = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.sleeper = done;
     });
   }
 

@@ -23,3 +23,22 @@ describe('serviceConfigProblems', () => {
     ]);
   });
 });
+
+describe('PLATFORM_REGIONS', () => {
+  const schema = z.object(serviceEnv(3000));
+
+  it('is the three default regions unless set, and any list of names when set', () => {
+    expect(loadConfig(schema, {}).PLATFORM_REGIONS).toEqual(['latin-america', 'africa', 'north-america']);
+    expect(loadConfig(schema, { PLATFORM_REGIONS: 'latam, emea ,apac' }).PLATFORM_REGIONS).toEqual([
+      'latam',
+      'emea',
+      'apac',
+    ]);
+  });
+
+  it('refuses "all", the name of the overall fallback, naming the variable', () => {
+    expect(() => loadConfig(schema, { PLATFORM_REGIONS: 'latam,all' })).toThrow(
+      /PLATFORM_REGIONS: .*overall fallback/,
+    );
+  });
+});

@@ -1,5 +1,5 @@
 import { env } from '@newsroom/config';
-import { Region, defaultRegions } from '@newsroom/contracts';
+import { Region, defaultRegions, overallFallbackScope } from '@newsroom/contracts';
 import { messagingEnv } from '@newsroom/messaging';
 import { persistenceEnv } from '@newsroom/persistence';
 import { z } from 'zod';
@@ -19,7 +19,12 @@ export function serviceEnv(defaultPort: number) {
      * list, metric label and evaluation slice. A record naming another region keeps it as reported
      * and counts a field warning; the regional fallback treats it as no region.
      */
-    PLATFORM_REGIONS: env.list(defaultRegions.join(',')).pipe(z.array(Region)),
+    PLATFORM_REGIONS: env
+      .list(defaultRegions.join(','))
+      .pipe(z.array(Region))
+      .refine((regions) => !regions.includes(overallFallbackScope), {
+        message: `"${overallFallbackScope}" names the overall fallback, not a region`,
+      }),
     ...messagingEnv,
     ...persistenceEnv,
   };

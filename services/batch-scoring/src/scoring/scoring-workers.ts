@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { ArticleContent, BackendName, ReaderProfile, TopK } from '@newsroom/ml';
-import { gauge } from '@newsroom/observability';
+import { ArticleContent, BackendName, ReaderProfile, reportBackendInUse, TopK } from '@newsroom/ml';
 import { SERVICE_CONFIG } from '@newsroom/platform';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -13,8 +12,6 @@ interface Thread {
   worker: Worker;
   pending: Map<number, { resolve: (reply: ScoringReply) => void; reject: (error: Error) => void }>;
 }
-
-const backendInfo = gauge('ml_backend_info', 'The TensorFlow.js backend in use (1)', ['backend']);
 
 /**
  * The scoring threads of this replica (`SCORING_WORKERS`, one per core by default), running
@@ -45,7 +42,7 @@ export class ScoringWorkers implements OnApplicationShutdown {
       ),
     );
     const first = replies[0] as Extract<ScoringReply, { type: 'loaded' }>;
-    backendInfo.set({ backend: first.backend }, 1);
+    reportBackendInUse(first.backend);
     return first.dimensions;
   }
 

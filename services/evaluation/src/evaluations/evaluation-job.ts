@@ -51,6 +51,8 @@ export interface EvaluationJob {
   candidate: Candidate;
   champion?: Pick<Champion, 'modelVersion' | 'artifact'>;
   gate: GatePolicy;
+  /** The platform's regions (PLATFORM_REGIONS): a slice each, the others together. */
+  regions: string[];
 }
 
 /**
@@ -60,7 +62,7 @@ export interface EvaluationJob {
  * the gate — on the thread that calls it (the evaluation thread).
  */
 export async function runEvaluationJob(
-  { artifactDir, backends, candidate, champion, gate }: EvaluationJob,
+  { artifactDir, backends, candidate, champion, gate, regions }: EvaluationJob,
   progress: (report: { backend: BackendName }) => void,
 ): Promise<Evaluation> {
   progress({ backend: (await selectBackend(backends)).name });
@@ -85,7 +87,7 @@ export async function runEvaluationJob(
   const report = async (artifact: Candidate['artifact']) => {
     const { model, encoder } = await loadModel(artifacts, artifact);
     try {
-      return evaluateOrders(heldOut, modelOrders(model, encoder, heldOut));
+      return evaluateOrders(heldOut, modelOrders(model, encoder, heldOut), regions);
     } finally {
       model.dispose();
     }
@@ -93,8 +95,8 @@ export async function runEvaluationJob(
   const rankers: NonNullable<Evaluation['rankers']> = {
     candidate: await report(candidate.artifact),
     ...(rivals ? { champion: await report(rivals.artifact) } : {}),
-    popularity: evaluateOrders(heldOut, popularityOrders(set, heldOut)),
-    recency: evaluateOrders(heldOut, recencyOrders(heldOut)),
+    popularity: evaluateOrders(heldOut, popularityOrders(set, heldOut), regions),
+    recency: evaluateOrders(heldOut, recencyOrders(heldOut), regions),
   };
   const { passed, reasons } = evaluationGate(
     {
