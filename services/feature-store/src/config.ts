@@ -33,6 +33,8 @@ export const configSchema = z.object({
   FEATURES_PUBLISH_HOLD_LAG: count(20_000),
   /** …but for at most this long in a row, so a store that never catches up still publishes. */
   FEATURES_PUBLISH_HOLD_MAX_MS: env.positiveInt(600_000),
+  /** How often the popularity windows of articles read since are summed (reads land in their buckets at once). */
+  FEATURES_STALE_WINDOWS_MS: env.positiveInt(2_000),
   /** How often articles' popularity windows are moved on to the current time when no read arrives. */
   FEATURES_WINDOW_REFRESH_MS: env.positiveInt(60_000),
 

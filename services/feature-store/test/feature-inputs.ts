@@ -91,6 +91,7 @@ export async function featureStoreWorld(extraEnv: Record<string, string> = {}) {
     // Each change published at once, unless a test is about the pace.
     FEATURES_REPUBLISH_USERS_AFTER_MS: '0',
     FEATURES_REPUBLISH_ARTICLES_AFTER_MS: '0',
+    FEATURES_STALE_WINDOWS_MS: '100',
     ...extraEnv,
   };
   // The platform's own publisher: it checks every event against its contract and splits requests.

@@ -38,13 +38,19 @@ describe('online features (real Kafka, PostgreSQL and service process)', () => {
     await waitFor(
       'every interaction applied and the flag seen',
       async () => {
-        const [u1, u2, flagged] = await Promise.all([
+        const [u1, u2, flagged, read] = await Promise.all([
           world.get('/v1/features/users/u1'),
           world.get('/v1/features/users/u2'),
           world.get('/v1/features/articles/a-politics-2'),
+          world.get('/v1/features/articles/a-politics-1'),
         ]);
+        // An article's windows are summed a moment after its reads (StaleWindowsJob).
         return (
-          u1.body.reads === 2 && u1.body.clicks === 1 && u2.body.reads === 1 && flagged.body.flagged === true
+          u1.body.reads === 2 &&
+          u1.body.clicks === 1 &&
+          u2.body.reads === 1 &&
+          flagged.body.flagged === true &&
+          read.body.reads['7d'] === 2
         );
       },
       { timeoutMs: 30_000, intervalMs: 200 },

@@ -155,7 +155,11 @@ export class ArticleFeaturesService {
     }
   }
 
-  /** Adds reads to the articles' 5-minute activity buckets and moves their windows on. */
+  /**
+   * Adds reads to the articles' 5-minute activity buckets and marks their windows stale: the
+   * StaleWindowsJob sums them within FEATURES_STALE_WINDOWS_MS (during a bulk load an article is
+   * read in many batches; summing its week of buckets after each cost more than the reads).
+   */
   async recordReads(manager: EntityManager, reads: ArticleRead[]): Promise<void> {
     const s = quotedSchema(manager.connection);
     const buckets = new Map<string, { a: string; b: string; r: number; d: number }>();
@@ -183,12 +187,38 @@ export class ArticleFeaturesService {
          reads = a.reads + excluded.reads, dwell_seconds = a.dwell_seconds + excluded.dwell_seconds`,
       [JSON.stringify(rows)],
     );
-    await this.refreshWindows(manager, [...new Set(rows.map((r) => r.a))], Date.now());
+    // Marked after the buckets, the rows locked in article order (as everywhere): a run of the job
+    // holding one has this wait for it and then marks it again, so no read goes unsummed. A row
+    // already marked is left alone (the lock's recheck sees the job's latest version).
+    await manager.query(
+      `UPDATE ${s}.article_features f SET windows_stale = true
+       FROM (SELECT article_id FROM ${s}.article_features WHERE article_id = ANY($1::text[])
+             ORDER BY article_id FOR UPDATE) AS locked
+       WHERE f.article_id = locked.article_id AND NOT f.windows_stale`,
+      [[...new Set(rows.map((r) => r.a))].sort()],
+    );
+  }
+
+  /** Sums the windows of up to `limit` articles marked stale; how many it summed. */
+  async refreshStaleWindows(manager: EntityManager, limit: number, now: number): Promise<number> {
+    const s = quotedSchema(manager.connection);
+    const stale: { article_id: string }[] = await manager.query(
+      `SELECT article_id FROM ${s}.article_features WHERE windows_stale ORDER BY article_id LIMIT $1`,
+      [limit],
+    );
+    if (stale.length === 0) return 0;
+    await this.refreshWindows(
+      manager,
+      stale.map((r) => r.article_id),
+      now,
+    );
+    return stale.length;
   }
 
   /**
-   * Recomputes the articles' popularity windows as of `now` from their activity buckets; the
-   * version (and `windows_at`) change only when a value did.
+   * Recomputes the articles' popularity windows as of `now` from their activity buckets (and so
+   * clears their stale marks); the version (and `windows_at`) change only when a value did.
+   * Returns how many changed.
    */
   async refreshWindows(manager: EntityManager, articleIds: string[], now: number): Promise<number> {
     if (articleIds.length === 0) return 0;
@@ -201,7 +231,7 @@ export class ArticleFeaturesService {
       `SELECT 1 FROM ${s}.article_features WHERE article_id = ANY($1::text[]) ORDER BY article_id FOR UPDATE`,
       [sorted],
     );
-    const updated: unknown[] = await manager.query(
+    const updated: { changed: boolean }[] = await manager.query(
       `WITH ids AS (SELECT unnest($1::text[]) AS article_id ORDER BY 1),
        w AS (
          SELECT ids.article_id,
@@ -212,19 +242,23 @@ export class ArticleFeaturesService {
            coalesce(sum(a.dwell_seconds) FILTER (WHERE a.bucket >= $3), 0) AS d24h,
            coalesce(sum(a.dwell_seconds), 0) AS d7d
          FROM ids LEFT JOIN ${s}.article_activity a ON a.article_id = ids.article_id AND a.bucket >= $4
-         GROUP BY ids.article_id)
+         GROUP BY ids.article_id),
+       d AS (
+         SELECT w.*, (f.reads_1h, f.reads_24h, f.reads_7d, f.dwell_1h, f.dwell_24h, f.dwell_7d)
+           IS DISTINCT FROM (w.r1h, w.r24h, w.r7d, w.d1h, w.d24h, w.d7d) AS changed
+         FROM w JOIN ${s}.article_features f USING (article_id))
        UPDATE ${s}.article_features f SET
-         reads_1h = w.r1h, reads_24h = w.r24h, reads_7d = w.r7d,
-         dwell_1h = w.d1h, dwell_24h = w.d24h, dwell_7d = w.d7d,
-         windows_at = $5, version = f.version + 1
-       FROM w
-       WHERE f.article_id = w.article_id
-         AND (f.reads_1h, f.reads_24h, f.reads_7d, f.dwell_1h, f.dwell_24h, f.dwell_7d)
-             IS DISTINCT FROM (w.r1h, w.r24h, w.r7d, w.d1h, w.d24h, w.d7d)
-       RETURNING f.article_id`,
+         reads_1h = d.r1h, reads_24h = d.r24h, reads_7d = d.r7d,
+         dwell_1h = d.d1h, dwell_24h = d.d24h, dwell_7d = d.d7d,
+         windows_at = CASE WHEN d.changed THEN $5 ELSE f.windows_at END,
+         version = f.version + CASE WHEN d.changed THEN 1 ELSE 0 END,
+         windows_stale = false
+       FROM d
+       WHERE f.article_id = d.article_id AND (d.changed OR f.windows_stale)
+       RETURNING d.changed`,
       [sorted, from1h, from24h, from7d, new Date(now)],
     );
-    return updated.length;
+    return updated.filter((row) => row.changed).length;
   }
 
   private async closeVersions(manager: EntityManager, s: string, closing: { id: string; at: string }[]) {

@@ -6,6 +6,7 @@ import { FeaturesConsumer } from './features.consumer';
 import { FeaturesController } from './features.controller';
 import { IngestProgress } from './ingest-progress';
 import { InteractionFeaturesService } from './interaction-features.service';
+import { StaleWindowsJob } from './stale-windows.job';
 import { WindowRefreshJob } from './window-refresh.job';
 
 /** Online features: kept current from the `*.ingested` topics, served over HTTP and on the compacted topics. */
@@ -17,6 +18,7 @@ import { WindowRefreshJob } from './window-refresh.job';
     FeatureMetrics,
     FeaturePublisher,
     WindowRefreshJob,
+    StaleWindowsJob,
     IngestProgress,
   ],
   exports: [IngestProgress],
