@@ -13,11 +13,13 @@ done
 if $exit_when_done; then trap 'bash tools/platform/stop.sh' EXIT; fi
 
 started=$(date +%s)
+started_ms=$(node -e 'console.log(Date.now())')
 bash tools/platform/start.sh
 npx nx build demo --outputStyle=static >"$LOG_DIR/demo-build.log" 2>&1 ||
   { tail -40 "$LOG_DIR/demo-build.log"; exit 1; }
 ARTIFACT_STORE_DIR="${ARTIFACT_STORE_DIR:-$STATE_DIR/artifacts}" \
   TRAINING_ADMIN_KEY="${TRAINING_ADMIN_KEY:-demo-training-admin-key-change-me}" \
   FEATURES_ADMIN_KEY="${FEATURES_ADMIN_KEY:-demo-feature-admin-key-change-me}" \
+  DEMO_STARTED_AT_MS="$started_ms" \
   node dist/tools/demo/main.js "${args[@]}"
 echo "npm run demo: $(($(date +%s) - started)) s in all, platform start included."

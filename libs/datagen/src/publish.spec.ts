@@ -30,6 +30,18 @@ function fakePublisher(onSend: (sent: Sent) => Promise<void> = async () => undef
 describe('publishEvents', () => {
   const world = new World(worldConfig('small', { corruptedShare: 0.01 }));
 
+  it('without the contract check, sends the same records as JSON', async () => {
+    const small = new World(worldConfig('small'));
+    const checked = fakePublisher();
+    const unchecked = fakePublisher();
+    await publishEvents(checked.publisher, simulate(small));
+    await publishEvents(unchecked.publisher, simulate(small), { validate: false });
+    const records = (sent: Sent[]) =>
+      sent.flatMap((s) => s.messages.map((m) => [s.topic, m.key, JSON.parse(m.value)]));
+    expect(records(unchecked.sent)).toEqual(records(checked.sent));
+    expect(unchecked.sent.length).toBeGreaterThan(10);
+  });
+
   it('sends every event through the contract-checking publisher, in batches, and counts them', async () => {
     let inFlight = 0;
     let maxInFlight = 0;

@@ -1,6 +1,7 @@
 import { runCommandLine } from '@newsroom/config';
 import { benchFeatures } from './features-bench';
 import { benchIngestion } from './ingestion-bench';
+import { benchPipeline } from './pipeline-bench';
 import { benchScoring } from './scoring-bench';
 import { benchServing } from './serving-bench';
 import { benchTraining } from './training-bench';
@@ -26,6 +27,13 @@ async function main(args: string[]): Promise<number> {
     case 'ingestion':
       await benchIngestion({
         n: flag('n', 300_000),
+        runs: flag('runs', 3),
+        partitions: flag('partitions', 6),
+      });
+      return 0;
+    case 'pipeline':
+      await benchPipeline({
+        n: flag('n', 200_000),
         runs: flag('runs', 3),
         partitions: flag('partitions', 6),
       });
@@ -61,7 +69,7 @@ async function main(args: string[]): Promise<number> {
       return 0;
     default:
       console.error(
-        'usage: bench ingestion|features [--n 300000] [--runs 3] [--partitions 6] [--only-updates|--only-snapshot] | training [--epochs 1] [--dataset FILE] [--keep-dataset FILE] | scoring [--runs 3] [--fresh 20] | serving [--runs 3] [--seconds 10] [--readers 15000]',
+        'usage: bench ingestion|features [--n 300000] [--runs 3] [--partitions 6] [--only-updates|--only-snapshot] | training [--epochs 1] [--dataset FILE] [--keep-dataset FILE] | pipeline [--n 200000] [--runs 3] [--partitions 6] | scoring [--runs 3] [--fresh 20] | serving [--runs 3] [--seconds 10] [--readers 15000]',
       );
       return 2;
   }

@@ -1,62 +1,67 @@
-import { allTopics } from '@newsroom/contracts';
+import { ArtifactStore } from '@newsroom/artifacts';
+import { DatasetManifest, allTopics, newEvent, topics } from '@newsroom/contracts';
 import { DAY_MS, World, startForNow, worldConfig } from '@newsroom/datagen';
+import { EventPublisher } from '@newsroom/messaging';
 import { createTestTopics } from '@newsroom/messaging/testing';
 import {
   RankingReport,
+  TwoTowerModel,
   defaultTrainOptions,
   heldOutSlice,
   loadDataset,
+  loadModel,
   modelOrders,
   popularityOrders,
   rankingReport,
   recencyOrders,
   selectBackend,
-  TwoTowerModel,
-  trainTwoTower,
 } from '@newsroom/ml';
-import { ensureTestServers } from '@newsroom/testing';
+import { ensureTestServers, startService, uniqueName, waitFor, watchLiveness } from '@newsroom/testing';
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { copyFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { cpuUsage, resourceUsage } from 'node:process';
 import { DataSource } from 'typeorm';
+import { z } from 'zod';
 import { loadPilotOfflineStore, requestSnapshot, startFeatureStore } from './features-bench';
 import { machine } from './stats';
 
+const ADMIN_KEY = 'bench-training-admin-0123456789';
+type Manifest = z.infer<typeof DatasetManifest>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
 /**
- * Training on the pilot world: the world is loaded into a feature store and snapshotted (its 7
- * days; validation = the last day), then the two-tower model is trained and, on the held-out day,
- * compared with the popularity and recency baselines and with the oracle (the world's true
- * expected dwell). `--dataset FILE` reuses a pilot dataset file (see `--keep-dataset FILE`)
- * instead of loading and snapshotting again.
+ * Training on the pilot world, by the training service: the world is loaded into a feature store
+ * and snapshotted (its 7 days; validation = the last day), or `--dataset FILE` is reused; the
+ * training service (a process of its own, on its own topics and schema) learns of the dataset on
+ * dataset.snapshotted and trains on it on request. Meanwhile its /health/live is probed every
+ * 100 ms and its event-loop delay and consumer-group joins are read from /metrics: a run must not
+ * stop the service answering. Then the model is compared, on the held-out day, with the
+ * popularity and recency baselines and with the oracle (the world's true expected dwell).
  */
 export async function benchTraining(args: { epochs: number; dataset?: string; keepDataset?: string }) {
   console.log(`bench:training on ${machine()}`);
   const file = args.dataset ?? (await snapshotPilot(args.keepDataset));
-  const backend = await selectBackend();
+  const trained = await trainByTheService(file, args.epochs);
+  const { run, liveness, delay, joins } = trained;
   console.log(
-    `backend: ${backend.name}${backend.skipped.map((s) => ` (not ${s.name}: ${s.reason})`).join('')}`,
+    `training: ${run.wallSeconds.toFixed(1)} s wall (${run.cpuSeconds.toFixed(1)} s CPU), ` +
+      `epochs ${run.epochs.map((e: Json) => `${e.epoch}: loss ${e.loss.toFixed(4)}, ${e.seconds.toFixed(1)} s`).join('; ')} ` +
+      `on ${run.backend} (target <= 300 s with loading); peak RSS of the service ${(run.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
   );
-  const loadStarted = performance.now();
+  console.log(
+    `the service meanwhile: event-loop delay p99 <= ${(delay.p99 * 1000).toFixed(0)} ms, max <= ${(delay.max * 1000).toFixed(0)} ms ` +
+      `(targets <= 100 ms and <= 1 s); /health/live ${liveness.probes} probes, slowest ${liveness.maxMs.toFixed(0)} ms, ` +
+      `${liveness.late.length} late or failed; consumer-group joins during the run: ${joins} (0: it kept its membership)`,
+  );
+
+  await selectBackend();
   const set = await loadDataset(createInterface({ input: createReadStream(file), crlfDelay: Infinity }));
-  const loadSeconds = (performance.now() - loadStarted) / 1000;
-  console.log(`loaded ${set.examples.count} examples in ${loadSeconds.toFixed(1)} s`);
-
-  const cpuBefore = cpuUsage();
-  const started = performance.now();
-  const { model, encoder } = await trainTwoTower(set, {
-    ...defaultTrainOptions,
-    epochs: args.epochs,
-    onEpoch: (e) => console.log(`  epoch ${e.epoch}: loss ${e.loss.toFixed(4)}, ${e.seconds.toFixed(1)} s`),
-  });
-  const trainSeconds = (performance.now() - started) / 1000;
-  const cpu = cpuUsage(cpuBefore);
-  console.log(
-    `training: ${trainSeconds.toFixed(1)} s wall (${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU), ${(loadSeconds + trainSeconds).toFixed(1)} s with loading (target <= 300 s); peak RSS ${(resourceUsage().maxRSS / 1024).toFixed(0)} MiB`,
-  );
-
+  const { model, encoder } = await loadModel(new ArtifactStore(trained.artifactDir), run.artifact);
+  await trained.cleanUp();
   const heldOut = heldOutSlice(set);
   const world = new World(worldConfig('pilot', { start: set.header.window.start }));
   const day = world.config.days - 1;
@@ -79,7 +84,7 @@ export async function benchTraining(args: { epochs: number; dataset?: string; ke
   untrained.dispose();
   const shown = heldOut.readers.reduce((sum, r) => sum + r.candidates.length, 0);
   console.log(
-    `held-out day: ${heldOut.readers.length} readers, ${(shown / heldOut.readers.length).toFixed(1)} articles shown to each on average (ranked), ${heldOut.articles.size} articles in all`,
+    `held-out day: ${heldOut.readers.length} readers (${JSON.stringify(heldOut.protocols)}), ${(shown / heldOut.readers.length).toFixed(1)} candidates each on average, ${heldOut.articles.size} articles in all`,
   );
   console.log('| ranker | NDCG@10 | recall@10 | MRR | AUC | coverage | fresh share |');
   console.log('| --- | --- | --- | --- | --- | --- | --- |');
@@ -92,6 +97,145 @@ export async function benchTraining(args: { epochs: number; dataset?: string; ke
   console.log(
     `model / popularity: ${(ndcg['model'] / ndcg['popularity']).toFixed(2)} (target >= 1.5); model / oracle: ${(ndcg['model'] / ndcg['oracle']).toFixed(2)} (target >= 0.75)`,
   );
+}
+
+/** The training service's metrics that say whether it kept answering. */
+async function serviceGauges(url: string) {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? 0);
+  const buckets = [...text.matchAll(/^nodejs_eventloop_delay_seconds_bucket\{le="([^"]+)"\} (\S+)$/gm)].map(
+    ([, le, count]) => ({ le: le === '+Inf' ? Infinity : Number(le), count: Number(count) }),
+  );
+  return { buckets, joins: value(/^kafka_consumer_group_joins_total\{[^}]*\} (\S+)$/m) };
+}
+
+/** The bound of the highest bucket a delay fell into between two scrapes: the longest delay was at most that. */
+function maxBetween(before: { le: number; count: number }[], after: { le: number; count: number }[]): number {
+  const counts = after.map((b, i) => b.count - (before[i]?.count ?? 0));
+  const highest = counts.findIndex((count) => count === counts.at(-1));
+  return after[highest]?.le ?? Infinity;
+}
+
+/** The smallest bucket bound under which 99% of the delays between two scrapes fell. */
+function p99Between(before: { le: number; count: number }[], after: { le: number; count: number }[]): number {
+  const counts = after.map((b, i) => ({ le: b.le, count: b.count - (before[i]?.count ?? 0) }));
+  const total = counts.at(-1)?.count ?? 0;
+  return counts.find((b) => b.count >= 0.99 * total)?.le ?? Infinity;
+}
+
+/** Trains on `file` with the training service, as a run requested over HTTP; what it measured. */
+async function trainByTheService(file: string, epochs: number) {
+  const servers = await ensureTestServers();
+  const db = await new DataSource({ type: 'postgres', url: servers.databaseUrl }).initialize();
+  const kafkaTopics = await createTestTopics(allTopics, 3);
+  const artifactDir = await mkdtemp(join(tmpdir(), 'bench-training-'));
+  const schema = uniqueName('bench_training');
+  const cleanUp = async () => {
+    await service.stop();
+    await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await db.destroy();
+    await kafkaTopics.remove();
+    await rm(artifactDir, { recursive: true, force: true });
+  };
+  const manifest = await datasetManifest(file);
+  await mkdir(join(artifactDir, 'datasets'), { recursive: true });
+  await copyFile(file, join(artifactDir, 'datasets', `${manifest.datasetId}.jsonl`));
+  const service = await startService('training', {
+    DB_SCHEMA: schema,
+    KAFKA_TOPIC_PREFIX: kafkaTopics.prefix,
+    KAFKA_GROUP_ID: `${kafkaTopics.prefix}training`,
+    ARTIFACT_STORE_DIR: artifactDir,
+    TRAINING_ADMIN_API_KEYS: `bench:${ADMIN_KEY}`,
+    TRAINING_EPOCHS: String(epochs),
+    TRAINING_PUSH_MIN_TRAIN_ROWS: '0',
+    TRAINING_POLL_INTERVAL_MS: '200',
+    LOG_LEVEL: 'warn',
+  });
+  try {
+    const publisher = new EventPublisher(kafkaTopics.kafka, kafkaTopics.prefix);
+    await publisher.publish(topics.datasetSnapshotted, [
+      {
+        key: manifest.datasetId,
+        value: newEvent(
+          topics.datasetSnapshotted.name,
+          { datasetId: manifest.datasetId, artifact: manifest.file, manifest },
+          'bench',
+        ),
+      },
+    ]);
+    await publisher.disconnect();
+    const post = () =>
+      fetch(`${service.url}/v1/training-runs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': ADMIN_KEY },
+        body: JSON.stringify({ datasetId: manifest.datasetId, reason: 'bench:training' }),
+      });
+    const before = await serviceGauges(service.url);
+    const liveness = watchLiveness([service.url]);
+    // Training learns of the dataset from dataset.snapshotted, moments after it is published.
+    const { runId } = await waitFor('the run accepted', async () => {
+      const response = await post();
+      return response.status === 202 ? ((await response.json()) as Json) : undefined;
+    });
+    const run: Json = await waitFor(
+      `run ${runId}`,
+      async () => {
+        const body = (await (await fetch(`${service.url}/v1/training-runs/${runId}`)).json()) as Json;
+        if (body.status === 'failed') throw new Error(`training failed: ${body.error}`);
+        return body.status === 'succeeded' ? body : undefined;
+      },
+      { timeoutMs: 3_600_000, intervalMs: 1_000 },
+    );
+    const [report] = await liveness.stop();
+    const after = await serviceGauges(service.url);
+    return {
+      run,
+      artifactDir,
+      liveness: report,
+      delay: {
+        p99: p99Between(before.buckets, after.buckets),
+        max: maxBetween(before.buckets, after.buckets),
+      },
+      joins: after.joins - before.joins,
+      cleanUp,
+    };
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
+}
+
+/** A manifest for a dataset file, as the feature store announces it (the file's own lines say the rest). */
+async function datasetManifest(file: string): Promise<Manifest> {
+  const hash = createHash('sha256');
+  const rows = { train: 0, validation: 0, readers: 0, articles: 0 };
+  let header: Json;
+  let bytes = 0;
+  for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+    hash.update(`${line}\n`);
+    bytes += Buffer.byteLength(line) + 1;
+    if (header === undefined) header = JSON.parse(line);
+    else if (line.startsWith('{"kind":"example"'))
+      rows[line.includes('"split":"validation"') ? 'validation' : 'train']++;
+    else if (line.startsWith('{"kind":"reader"')) rows.readers++;
+    else if (line.startsWith('{"kind":"article"')) rows.articles++;
+  }
+  const datasetId = hash.digest('hex');
+  return {
+    datasetId,
+    format: header.format,
+    featureSchemaVersion: header.featureSchemaVersion,
+    codeVersion: 'bench',
+    createdAt: new Date().toISOString(),
+    trigger: 'request',
+    window: header.window,
+    validationFrom: header.validationFrom,
+    rows,
+    file: { uri: ArtifactStore.uriOf('datasets', datasetId, 'jsonl'), sha256: datasetId, bytes },
+    sources: { kafkaOffsets: {}, highWaterMarks: { interactions: 0, articles: 0 } },
+    quality: { passed: true, checks: [] },
+    buildMs: 0,
+  };
 }
 
 /** The pilot world's 7 days through a feature store into a dataset; the file's path (a copy kept if asked). */
