@@ -50,6 +50,9 @@ export function lenientRecord<R extends z.ZodRawShape, O extends z.ZodRawShape>(
     if (typeof input !== 'object' || input === null || Array.isArray(input)) {
       return { accepted: false, errors: [{ field: '(root)', message: 'expected an object' }] };
     }
+    // Most records are exactly as the contract says: one strict parse settles them.
+    const whole = strict.safeParse(input);
+    if (whole.success) return { accepted: true, value: whole.data as Value, warnings: [] };
     const record = input as Record<string, unknown>;
     const base = requiredOnly.safeParse(record);
     if (!base.success) return { accepted: false, errors: fieldErrors(base.error) };

@@ -240,6 +240,8 @@ export class ConsumerRunner {
   /** Per-partition lag of this group (end offset minus committed offset); also exported as a gauge. */
   async lag(): Promise<{ topic: string; partition: number; lag: number }[]> {
     const rows: { topic: string; partition: number; lag: number }[] = [];
+    // Not consuming (yet, or any more): its admin connection is not there to ask.
+    if (!this.running) return rows;
     for (const logical of this.subscriptions.keys()) {
       const topic = physicalTopic(this.options.topicPrefix, logical);
       const [ends, [committed]] = await Promise.all([

@@ -25,9 +25,10 @@ export const newReaderReads = 5;
  * How a reader's candidates were chosen:
  * - `logged-impressions`: the articles shown to them in the slice (the producer sends impression
  *   logs): what was on their screen is what gets ranked;
- * - `sampled-fresh`: no impressions of theirs in the slice, so the articles fresh at their first
- *   read in the slice (published in the `freshPoolHours` before it, not flagged, not read by them
- *   before): those they read in the slice, among a seeded sample of `sampledCandidates` others.
+ * - `sampled-fresh`: no impressions of theirs in the slice, so the articles they could have read
+ *   while reading in it (published from `freshPoolHours` before their first read there to their
+ *   last, not flagged, not read by them before): those they read, among a seeded sample of
+ *   `sampledCandidates` others. Nothing is a candidate that appeared only after they stopped.
  * Every ranker ranks the same candidates, so a comparison is fair under either.
  */
 export const heldOutProtocols = ['logged-impressions', 'sampled-fresh'] as const;
@@ -95,11 +96,12 @@ export function heldOutSlice(set: TrainingSet): HeldOut {
     const protocol: HeldOutProtocol = shown.length > 0 ? 'logged-impressions' : 'sampled-fresh';
     let candidates = shown;
     if (protocol === 'sampled-fresh') {
-      // Fresh as of the reader's first read in the slice: nothing they could not have seen then.
+      // What was there to read while the reader was reading: nothing published after they stopped.
       const t0 = set.examples.time[first];
-      const fresh = (a: number) => publishedAt[a] >= t0 - freshPoolHours * HOUR && publishedAt[a] <= t0;
+      const tEnd = set.examples.time[examples[examples.length - 1]];
+      const fresh = (a: number) => publishedAt[a] >= t0 - freshPoolHours * HOUR && publishedAt[a] <= tEnd;
       byPublication ??= set.articles.map((_, a) => a).sort((x, y) => publishedAt[x] - publishedAt[y]);
-      const pool = publicationRange(byPublication, publishedAt, t0 - freshPoolHours * HOUR, t0);
+      const pool = publicationRange(byPublication, publishedAt, t0 - freshPoolHours * HOUR, tEnd);
       const reads = [...new Set(examples.map((i) => set.examples.article[i]))].filter(
         (a) => usable(a) && fresh(a),
       );

@@ -31,7 +31,10 @@ const READY_WITHIN_MS = 5_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 interface ReadinessSample {
+  /** When the probe was sent… */
   at: number;
+  /** …and when its answer came: a probe sent before the outage may be answered during it. */
+  answeredAt: number;
   ready: boolean;
   /** Status and body, or the request's error, of an answer that was not a 200. */
   answer?: string;
@@ -54,7 +57,7 @@ function watchReadiness(service: ServiceProcess) {
       } catch (error) {
         answer = (error as Error).message;
       }
-      samples.push({ at, ready: answer === undefined, answer });
+      samples.push({ at, answeredAt: Date.now(), ready: answer === undefined, answer });
       await sleep(at + PROBE_EVERY_MS - Date.now());
     }
   })();
@@ -340,7 +343,7 @@ describe('a PostgreSQL outage under a stream of reads (ingestion → feature sto
         const samples = ready[i].samples;
         expect({
           name,
-          downBefore: samples.filter((s) => !s.ready && s.at < stopping),
+          downBefore: samples.filter((s) => !s.ready && s.answeredAt < stopping),
           downDuring: samples.some((s) => !s.ready && s.at >= stopping && s.at < restartAt),
           readyAtTheEnd: samples[samples.length - 1].ready,
         }).toEqual({ name, downBefore: [], downDuring: true, readyAtTheEnd: true });
