@@ -97,11 +97,14 @@ describe('ingestion from interactions.raw (real Kafka, PostgreSQL and service pr
         async () => (await world.stored()) === stream.valid.length && (await world.unpublished()) === 0,
         { timeoutMs: 90_000, intervalMs: 250 },
       );
-      await waitFor(
-        'rejections published',
-        async () =>
-          (await sizeOf(world.kafkaTopics, topics.ingestionRejected.name)) === stream.malformed.length,
-      );
+      await waitFor('rejections published', async () => {
+        const published = await sizeOf(world.kafkaTopics, topics.ingestionRejected.name);
+        // Thrown, so that a timeout says how far it got; more than expected fails below, with the count.
+        if (published < stream.malformed.length) {
+          throw new Error(`${published} of ${stream.malformed.length} on ingestion.rejected`);
+        }
+        return true;
+      });
       await expectExactOutcome(world, { exactlyOnceOnTopic: true });
       const metrics = await (await fetch(`${service.url}/metrics`)).text();
       expect(metrics).toContain(

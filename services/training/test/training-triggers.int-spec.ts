@@ -111,7 +111,11 @@ describe('training triggers', () => {
     expect(run.cpuSeconds).toBeGreaterThan(0);
     expect(run.peakRssBytes).toBeGreaterThan(50 * 2 ** 20);
 
-    const trained = (await world.readAll(topics.modelTrained.name)).map((e) => e.payload);
+    // The run's row and its event commit together; the relay publishes the event a moment later.
+    const trained = await waitFor('model.trained published', async () => {
+      const events = (await world.readAll(topics.modelTrained.name)).map((e) => e.payload);
+      return events.length > 0 ? events : undefined;
+    });
     expect(trained).toEqual([
       expect.objectContaining({
         modelVersion: run.modelVersion,
@@ -213,10 +217,14 @@ describe('training triggers', () => {
     const slots = schedule.map((r) => r.reason);
     expect(new Set(slots).size).toBe(slots.length);
     expect(schedule.every((r) => r.status === 'awaiting-dataset')).toBe(true);
-    const requests = (await world.readAll(topics.trainingRequested.name)).filter(
-      (e) => e.payload.trigger === 'schedule',
+    // Each slot's request leaves through the outbox; wait for as many as there are slots, then check
+    // that there are no more.
+    const scheduleRequests = async () =>
+      (await world.readAll(topics.trainingRequested.name)).filter((e) => e.payload.trigger === 'schedule');
+    await waitFor("every slot's snapshot request published", async () =>
+      (await scheduleRequests()).length >= schedule.length ? true : undefined,
     );
-    expect(requests).toHaveLength(schedule.length);
+    expect(await scheduleRequests()).toHaveLength(schedule.length);
   }, 120_000);
 
   it('a burst of 10 requests runs 10 times, one after the other, none lost or run twice', async () => {
@@ -241,7 +249,10 @@ describe('training triggers', () => {
       .map((r) => [Date.parse(r.startedAt), Date.parse(r.finishedAt)])
       .sort((a, b) => a[0] - b[0]);
     for (let i = 1; i < spans.length; i++) expect(spans[i][0]).toBeGreaterThanOrEqual(spans[i - 1][1]);
-    const trained = (await world.readAll(topics.modelTrained.name)).map((e) => e.payload.runId);
+    const trained = await waitFor("every run's model.trained published", async () => {
+      const ids = (await world.readAll(topics.modelTrained.name)).map((e) => e.payload.runId as string);
+      return done.every((run) => ids.includes(run.runId)) ? ids : undefined;
+    });
     for (const run of done) expect(trained.filter((id) => id === run.runId)).toHaveLength(1);
     expect((await runs()).length).toBe(before.length + 10);
   }, 240_000);
