@@ -24,8 +24,13 @@ const RECORDS_PER_SEND = 40;
 const OUTAGE_AFTER = READS / 4;
 const OUTAGE_MS = 30_000;
 const PROBE_EVERY_MS = 250;
-/** Liveness must answer at once whatever the database does; readiness may take its checks' 2 s. */
-const LIVE_WITHIN_MS = 1_000;
+/**
+ * Liveness must answer 200 whatever the database does, within the timeout our Kubernetes probes
+ * give it (timeoutSeconds: 3): in CI, other projects' tests share the 2 cores, and the catch-up
+ * after the outage has been seen to answer in 1.1–1.3 s there (0.2–0.3 s on a quiet machine; the
+ * slowest answer is printed). Readiness may take its checks' 2 s.
+ */
+const LIVE_WITHIN_MS = 3_000;
 const READY_WITHIN_MS = 5_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
@@ -331,7 +336,7 @@ describe('a PostgreSQL outage under a stream of reads (ingestion → feature sto
       expect(await topicSize(kafkaTopics.kafka, physical(topics.ingestionRejected.name))).toBe(0);
 
       for (const [i, [name, service]] of Object.entries(services).entries()) {
-        // The process lived through it, and liveness answered 200 within 1 s every time.
+        // The process lived through it, and liveness answered 200 within the probe's timeout every time.
         expect({ name, exitCode: service.process.exitCode, signal: service.process.signalCode }).toEqual({
           name,
           exitCode: null,
