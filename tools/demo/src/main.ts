@@ -22,7 +22,7 @@ const configSchema = z.object({
   /**
    * Days snapshotted: the world's last day is held out, the ones before it train. One training day
    * (about 145,000 reads; each reader's whole history still feeds their features) keeps the demo
-   * within 10 minutes on 2 cores: a second one added 90 s of training and 0.01 NDCG@10.
+   * within 10 minutes on 2 cores: a second one added 100 s of training for 0.002 NDCG@10.
    */
   DEMO_TRAINING_DAYS: z.coerce.number().int().min(2).max(7).default(2),
   NEWSROOM_HOST: z.string().min(1).default('localhost'),
