@@ -90,6 +90,14 @@ export function startForNow(days: number, now: Date = new Date()): string {
   return new Date(midnight - days * 86_400_000).toISOString();
 }
 
+/**
+ * The start of a world of `days` days that ends now, to the minute: a service's default window
+ * ("the last N days") holds all of it, and its last day is the world's last.
+ */
+export function startEndingNow(days: number, now: number = Date.now()): string {
+  return new Date(Math.floor(now / 60_000) * 60_000 - days * 86_400_000).toISOString();
+}
+
 export function validateWorldConfig(c: WorldConfig): void {
   const int = (field: keyof WorldConfig, value: number, min: number, max = Number.MAX_SAFE_INTEGER) => {
     if (!Number.isInteger(value) || value < min || value > max)

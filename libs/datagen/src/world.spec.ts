@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WorldConfig, startForNow, worldConfig } from './config';
+import { WorldConfig, startEndingNow, startForNow, worldConfig } from './config';
 import { WorldEvent, readsOnly } from './events';
 import { Rng } from './random';
 import { simulate } from './simulate';
@@ -270,6 +270,7 @@ describe('synthetic world', () => {
 
   it('starts "now" at midnight UTC the preset\'s days ago, and names bad config fields', () => {
     expect(startForNow(7, new Date('2026-03-10T15:04:05Z'))).toBe('2026-03-03T00:00:00.000Z');
+    expect(startEndingNow(2, Date.parse('2026-03-10T15:04:05Z'))).toBe('2026-03-08T15:04:00.000Z');
     expect(() => worldConfig('small', { corruptedShare: 2 })).toThrow(/^corruptedShare: /);
     expect(() => worldConfig('small', { interestDriftFromDay: 5 })).toThrow(/^interestDriftFromDay: /);
     expect(() => worldConfig('small', { start: 'yesterday' })).toThrow(/^start: /);

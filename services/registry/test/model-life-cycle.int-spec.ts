@@ -1,6 +1,6 @@
 import { ArtifactStore } from '@newsroom/artifacts';
 import { articleTokenHashes, newEvent, topics } from '@newsroom/contracts';
-import { DAY_MS, World, worldConfig } from '@newsroom/datagen';
+import { World, startEndingNow, worldConfig } from '@newsroom/datagen';
 import {
   TwoTowerModel,
   loadModel,
@@ -61,8 +61,7 @@ describe('model life cycle', () => {
     world = await serviceWorld();
     // The world ends now (to the minute), so the feature store's default window holds all of it
     // and its validation split (the last 24 hours) is the world's last day.
-    const start = Math.floor(Date.now() / 60_000) * 60_000 - 2 * DAY_MS;
-    sim = new World(worldConfig('small', { start: new Date(start).toISOString() }));
+    sim = new World(worldConfig('small', { start: startEndingNow(2) }));
     [, featureStore, training, evaluation, registry] = await Promise.all([
       world.start('ingestion'),
       world.start('feature-store', {

@@ -1,5 +1,5 @@
 import { topics } from '@newsroom/contracts';
-import { DAY_MS, World, readsOnly, simulate, worldConfig } from '@newsroom/datagen';
+import { World, readsOnly, simulate, startEndingNow, worldConfig } from '@newsroom/datagen';
 import { Json, ServiceHandle, ServiceWorld, serviceWorld, testAdminKey } from '@newsroom/platform/testing';
 import { waitFor } from '@newsroom/testing';
 
@@ -22,8 +22,7 @@ describe('a producer without impression logs', () => {
 
   beforeAll(async () => {
     world = await serviceWorld();
-    const start = Math.floor(Date.now() / 60_000) * 60_000 - 2 * DAY_MS;
-    const sim = new World(worldConfig('small', { start: new Date(start).toISOString() }));
+    const sim = new World(worldConfig('small', { start: startEndingNow(2) }));
     let featureStore: ServiceHandle;
     [, featureStore, training, evaluation, , scoring, serving] = await Promise.all([
       world.start('ingestion'),

@@ -1,5 +1,5 @@
 import { articleTokenHashes, topics } from '@newsroom/contracts';
-import { DAY_MS, World, worldConfig } from '@newsroom/datagen';
+import { World, startEndingNow, worldConfig } from '@newsroom/datagen';
 import { Json, ServiceHandle, ServiceWorld, serviceWorld, testAdminKey } from '@newsroom/platform/testing';
 import { waitFor } from '@newsroom/testing';
 import { randomUUID } from 'node:crypto';
@@ -27,8 +27,7 @@ describe('recommendations served', () => {
 
   beforeAll(async () => {
     world = await serviceWorld();
-    const start = Math.floor(Date.now() / 60_000) * 60_000 - 2 * DAY_MS;
-    sim = new World(worldConfig('small', { start: new Date(start).toISOString() }));
+    sim = new World(worldConfig('small', { start: startEndingNow(2) }));
     [ingestion, featureStore, training, , , scoring, serving] = await Promise.all([
       world.start('ingestion', { INGESTION_ADMIN_API_KEYS: adminKeys }),
       world.start('feature-store', {

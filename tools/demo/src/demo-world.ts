@@ -1,5 +1,5 @@
 import { Region } from '@newsroom/contracts';
-import { DAY_MS, World, WorldEvent, readsOnly, simulate, worldConfig } from '@newsroom/datagen';
+import { World, WorldEvent, readsOnly, simulate, startEndingNow, worldConfig } from '@newsroom/datagen';
 
 /**
  * The pilot world as the demo publishes it, ending now (so the feature store's default window
@@ -15,8 +15,7 @@ export class DemoWorld {
   private readonly readsByReader = new Map<string, { reads: number; region?: Region }>();
 
   constructor(readonly allInteractions: boolean) {
-    const start = Math.floor(Date.now() / 60_000) * 60_000 - 7 * DAY_MS;
-    this.world = new World(worldConfig('pilot', { start: new Date(start).toISOString() }));
+    this.world = new World(worldConfig('pilot', { start: startEndingNow(7) }));
   }
 
   get lastDay(): number {
