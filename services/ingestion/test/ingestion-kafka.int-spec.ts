@@ -105,8 +105,13 @@ describe('ingestion from interactions.raw (real Kafka, PostgreSQL and service pr
         }
         return true;
       });
-      await expectExactOutcome(world, { exactlyOnceOnTopic: true });
       const metrics = await (await fetch(`${service.url}/metrics`)).text();
+      // Without a crash, a message goes out twice only when a relay batch failed after the broker
+      // had it (a timeout on a loaded machine): then the topics hold at least one of each.
+      expect(metrics).toMatch(/^outbox_relay_failures_total \d+$/m);
+      const relayFailures = Number(/^outbox_relay_failures_total (\d+)$/m.exec(metrics)![1]);
+      if (relayFailures > 0) process.stdout.write(`outbox relay failures: ${relayFailures}\n`);
+      await expectExactOutcome(world, { exactlyOnceOnTopic: relayFailures === 0 });
       expect(metrics).toContain(
         `ingestion_events_total{kind="interaction",source="kafka",outcome="accepted"} ${stream.valid.length}`,
       );
