@@ -2,7 +2,7 @@ import { counter, gauge, histogram } from '@newsroom/observability';
 import { Acceptance, describeFieldErrors, deadLetterTopicName, fieldErrors } from '@newsroom/contracts';
 import { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { z } from 'zod';
-import { isDependencyOutage } from './dependency-outage';
+import { LastingFailureLog, isDependencyOutage } from './dependency-outage';
 import { EventPublisher } from './event-publisher';
 import { logicalTopic, physicalTopic } from './kafka-client';
 import {
@@ -86,8 +86,6 @@ const groupJoins = counter(
   'Times the consumer joined its group: more than once means rebalances (a member lost, added or evicted)',
   ['group'],
 );
-/** While a dependency is down, a reminder is logged this often (the first failure is logged at once). */
-const OUTAGE_LOG_EVERY_MS = 30_000;
 const LAG_REFRESH_MS = 10_000;
 /** Records decoded and validated between two turns of the event loop (health checks, heartbeats). */
 const DECODE_SLICE = 500;
@@ -132,7 +130,7 @@ export class ConsumerRunner {
   /** Set when a heartbeat learns the group is rebalancing: stop taking records from the batch. */
   private membershipLost = false;
   /** Handlers waiting for an unavailable dependency, by topic and partition: readiness, logs, gauge. */
-  private readonly outages = new Map<string, DependencyWait>();
+  private readonly outages = new Map<string, DependencyWait & { log: LastingFailureLog }>();
 
   constructor(
     kafka: Kafka,
@@ -495,7 +493,9 @@ export class ConsumerRunner {
     const now = Date.now();
     const wait = this.outages.get(key);
     if (!wait) {
-      this.outages.set(key, { topic, partition, since: now, error: error.message, loggedAt: now });
+      const log = new LastingFailureLog();
+      log.failing(now);
+      this.outages.set(key, { topic, partition, since: now, error: error.message, log });
       waitingGauge.set({ topic }, 1);
       this.logger.warn(
         `handler for ${key} waits for an unavailable dependency, retrying until it answers ` +
@@ -504,10 +504,9 @@ export class ConsumerRunner {
       return;
     }
     wait.error = error.message;
-    if (now - wait.loggedAt >= OUTAGE_LOG_EVERY_MS) {
-      wait.loggedAt = now;
+    if (wait.log.failing(now)) {
       this.logger.warn(
-        `handler for ${key} still waiting for a dependency after ${Math.round((now - wait.since) / 1000)} s ` +
+        `handler for ${key} still waiting for a dependency after ${wait.log.seconds(now)} s ` +
           `(next try in ${delay} ms): ${error.message}`,
       );
     }
@@ -608,7 +607,6 @@ export interface DependencyWait {
   since: number;
   /** The latest failure's message. */
   error: string;
-  loggedAt: number;
 }
 type Decoded = { message: KafkaMessage } & ({ valid: InboundMessage } | { invalid: InvalidMessage });
 

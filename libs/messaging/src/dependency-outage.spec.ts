@@ -1,6 +1,6 @@
 import { KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError } from 'kafkajs';
 import { PermanentError } from './message';
-import { DependencyUnavailableError, isDependencyOutage } from './dependency-outage';
+import { DependencyUnavailableError, LastingFailureLog, isDependencyOutage } from './dependency-outage';
 
 const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
 
@@ -60,5 +60,21 @@ describe('isDependencyOutage', () => {
     ['not an error at all', 'ECONNREFUSED'],
   ])('does not take %s for an outage', (_what, error) => {
     expect(isDependencyOutage(error)).toBe(false);
+  });
+});
+
+describe('LastingFailureLog', () => {
+  it('tells of a failure at once, then at most every interval, and how long it lasted when over', () => {
+    const log = new LastingFailureLog(30_000);
+    expect(log.over(0)).toBeUndefined();
+    expect(log.failing(1_000)).toBe(true);
+    expect(log.failing(2_000)).toBe(false);
+    expect(log.failing(30_999)).toBe(false);
+    expect(log.failing(31_000)).toBe(true);
+    expect(log.seconds(41_000)).toBe(40);
+    expect(log.over(46_000)).toBe(45);
+    expect(log.seconds(50_000)).toBe(0);
+    // A new outage is told of at once.
+    expect(log.failing(50_000)).toBe(true);
   });
 });

@@ -131,3 +131,37 @@ export async function retryWhileOutage<T>(
     }
   }
 }
+
+/**
+ * When to tell of a failure that may last (an outage): at once, then at most every `everyMs`, and
+ * once more when it ends, with how long it lasted — so a long outage is a few log lines, not one
+ * per retry.
+ */
+export class LastingFailureLog {
+  private since?: number;
+  private toldAt = 0;
+
+  constructor(private readonly everyMs = 30_000) {}
+
+  /** Notes a failure; whether to tell of it now. */
+  failing(now = Date.now()): boolean {
+    const first = this.since === undefined;
+    this.since ??= now;
+    if (!first && now - this.toldAt < this.everyMs) return false;
+    this.toldAt = now;
+    return true;
+  }
+
+  /** Seconds since the failures began (0 when none is going on). */
+  seconds(now = Date.now()): number {
+    return this.since === undefined ? 0 : Math.round((now - this.since) / 1000);
+  }
+
+  /** Notes a success: the seconds the failure lasted, or undefined when none was going on. */
+  over(now = Date.now()): number | undefined {
+    if (this.since === undefined) return undefined;
+    const seconds = this.seconds(now);
+    this.since = undefined;
+    return seconds;
+  }
+}

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import {
   EventPublisher,
+  LastingFailureLog,
   SerializedMessage,
   isDependencyOutage,
   messageBytes,
@@ -20,9 +21,6 @@ export interface OutboxRelayOptions {
   idlePollMs: number;
   batchSize: number;
 }
-
-/** While a failure lasts, it is logged once and then at most this often. */
-const FAILURE_LOG_EVERY_MS = 30_000;
 
 /** Where the relay reports what it did; by default this process's Prometheus metrics. */
 export interface OutboxRelayReport {
@@ -152,20 +150,17 @@ export class OutboxRelay {
 
   private async run(): Promise<void> {
     let failuresInARow = 0;
-    let failingSince = 0;
-    let loggedAt = 0;
+    const failureLog = new LastingFailureLog();
     let lastBacklogCheck = 0;
     while (this.running) {
       let delay: number;
       try {
         this.signal.reset();
         const published = await this.relayBatch();
-        if (failuresInARow > 0) {
-          this.logger.log(
-            `outbox relay publishing again after ${Math.round((Date.now() - failingSince) / 1000)} s`,
-          );
-          failuresInARow = 0;
-        }
+        const failedSeconds = failureLog.over();
+        if (failedSeconds !== undefined)
+          this.logger.log(`outbox relay publishing again after ${failedSeconds} s`);
+        failuresInARow = 0;
         if (Date.now() - lastBacklogCheck > 10_000) {
           lastBacklogCheck = Date.now();
           await this.backlog();
@@ -178,10 +173,7 @@ export class OutboxRelay {
         this.report.failed();
         failuresInARow++;
         delay = Math.min(this.options.pollIntervalMs * 2 ** failuresInARow, 5_000);
-        const now = Date.now();
-        if (failuresInARow === 1) failingSince = now;
-        if (failuresInARow === 1 || now - loggedAt >= FAILURE_LOG_EVERY_MS) {
-          loggedAt = now;
+        if (failureLog.failing()) {
           const message = `outbox relay failed (${failuresInARow} in a row), retrying every ${delay} ms until it works: ${(error as Error).message}`;
           // An outage of the database or the broker is expected to pass; anything else is a defect.
           if (isDependencyOutage(error)) this.logger.warn(message);

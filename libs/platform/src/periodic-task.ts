@@ -1,8 +1,5 @@
 import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { isDependencyOutage } from '@newsroom/messaging';
-
-/** While a dependency is down, a failing task says so once and then this often. */
-const OUTAGE_LOG_EVERY_MS = 30_000;
+import { LastingFailureLog, isDependencyOutage } from '@newsroom/messaging';
 
 /**
  * Runs `run` every `intervalMs`, never two at once; `stop` waits for the run in flight. A run that
@@ -14,8 +11,7 @@ export class PeriodicTask {
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private stopped = true;
-  private outageSince?: number;
-  private outageLoggedAt = 0;
+  private readonly outage = new LastingFailureLog();
 
   constructor(
     private readonly name: string,
@@ -48,12 +44,8 @@ export class PeriodicTask {
     let more = false;
     try {
       more = (await this.run()) === true;
-      if (this.outageSince !== undefined) {
-        this.logger.log(
-          `${this.name} works again after ${Math.round((Date.now() - this.outageSince) / 1000)} s`,
-        );
-        this.outageSince = undefined;
-      }
+      const outageSeconds = this.outage.over();
+      if (outageSeconds !== undefined) this.logger.log(`${this.name} works again after ${outageSeconds} s`);
     } catch (error) {
       this.failed(error as Error);
     }
@@ -65,12 +57,9 @@ export class PeriodicTask {
       this.logger.warn(`${this.name} failed: ${error.message}`);
       return;
     }
-    const now = Date.now();
-    this.outageSince ??= now;
-    if (now - this.outageLoggedAt < OUTAGE_LOG_EVERY_MS) return;
-    this.outageLoggedAt = now;
+    if (!this.outage.failing()) return;
     this.logger.warn(
-      `${this.name} waits for an unavailable dependency (for ${Math.round((now - this.outageSince) / 1000)} s): ${error.message}`,
+      `${this.name} waits for an unavailable dependency (for ${this.outage.seconds()} s): ${error.message}`,
     );
   }
 }
