@@ -242,10 +242,24 @@ export const RecommendationsServed = z.object({
 });
 
 export const alertTypes = ['data-quality', 'drift', 'model', 'pipeline', 'serving'] as const;
+export const alertSeverities = ['info', 'warning', 'critical'] as const;
+export const alertStates = ['firing', 'resolved'] as const;
+/**
+ * An alert's life: `firing` once when its condition starts, `resolved` once when it has ended (the
+ * same `alertId` both times). `dedupKey` names the condition: while an alert with that key is
+ * firing, the condition raises no other.
+ */
 export const MonitoringAlert = z.object({
   alertId: z.uuid(),
   type: z.enum(alertTypes),
-  severity: z.enum(['info', 'warning', 'critical']),
+  severity: z.enum(alertSeverities),
+  state: z.enum(alertStates),
+  /** What the alert is about, e.g. a model version, a topic, a consumer group. */
+  subject: z.string().min(1),
+  dedupKey: z.string().min(1),
   message: z.string().min(1),
   details: z.record(z.string(), z.unknown()),
+  firstSeenAt: isoDateTime,
+  lastSeenAt: isoDateTime,
+  resolvedAt: isoDateTime.optional(),
 });

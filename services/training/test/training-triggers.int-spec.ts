@@ -162,20 +162,32 @@ describe('training triggers', () => {
 
   it('drift: an alert starts one run that requests a fresh snapshot and trains on the answer', async () => {
     const before = (await runs()).length;
-    const alert = newEvent(
+    const at = new Date().toISOString();
+    const drift = {
+      alertId: randomUUID(),
+      type: 'drift' as const,
+      severity: 'warning' as const,
+      state: 'firing' as const,
+      subject: 'v1',
+      dedupKey: 'drift:v1',
+      message: 'reader mix drifted',
+      details: {},
+      firstSeenAt: at,
+      lastSeenAt: at,
+    };
+    const alert = newEvent(topics.monitoringAlert.name, drift, 'tests');
+    // Its end, and the end of another: neither starts a run.
+    const resolved = newEvent(topics.monitoringAlert.name, { ...drift, state: 'resolved' as const }, 'tests');
+    const otherResolved = newEvent(
       topics.monitoringAlert.name,
-      {
-        alertId: randomUUID(),
-        type: 'drift' as const,
-        severity: 'warning' as const,
-        message: 'reader mix drifted',
-        details: {},
-      },
+      { ...drift, alertId: randomUUID(), state: 'resolved' as const },
       'tests',
     );
     await world.publish(topics.monitoringAlert, [
       { key: 'drift', value: alert },
       { key: 'drift', value: alert },
+      { key: 'drift', value: resolved },
+      { key: 'drift', value: otherResolved },
     ]);
     const request = await waitFor(
       "the drift run's snapshot request",

@@ -265,6 +265,7 @@ export class DatasetsService {
     await this.dataSource.transaction(async (manager) => {
       const s = quotedSchema(manager.connection);
       const alertId = randomUUID();
+      const at = new Date().toISOString();
       await this.outbox.enqueue(manager, topics.monitoringAlert, [
         {
           key: 'data-quality',
@@ -274,6 +275,12 @@ export class DatasetsService {
               alertId,
               type: 'data-quality' as const,
               severity: 'warning' as const,
+              // Fired once per rejected snapshot; monitoring resolves it when a snapshot passes.
+              state: 'firing' as const,
+              subject: 'dataset snapshot',
+              dedupKey: `dataset-gate:${runId}`,
+              firstSeenAt: at,
+              lastSeenAt: at,
               message: `dataset snapshot rejected: ${failed.map((c) => `${c.name} ${c.detail} (${c.value})`).join('; ')}`,
               details: {
                 runId,

@@ -15,8 +15,9 @@ import { TrainingRunsService } from '../runs/training-runs.service';
  * - `dataset.snapshotted`: recorded; the answer to a run's snapshot request queues that run; a
  *   new dataset of the feature store's push or schedule starts a run when the push policy says so
  *   (enough training examples).
- * - `monitoring.alert`: a `drift` alert starts a run on a fresh snapshot; a `data-quality` alert
- *   answering a run's request fails that run with the gate's reasons.
+ * - `monitoring.alert`: a `drift` alert starts a run on a fresh snapshot when it fires (not when it
+ *   is resolved); a `data-quality` alert answering a run's request fails that run with the gate's
+ *   reasons.
  * - `model.promoted`: the champion that the next run warm-starts from.
  */
 @Controller()
@@ -62,6 +63,7 @@ export class TrainingTriggersConsumer {
   @ConsumeTopic(topics.monitoringAlert)
   async onAlert(@Payload() event: TopicValue<typeof topics.monitoringAlert>): Promise<void> {
     const alert = event.payload;
+    if (alert.state !== 'firing') return;
     if (alert.type === 'drift') {
       await this.dataSource.transaction((manager) =>
         this.runs.enqueue(manager, {
