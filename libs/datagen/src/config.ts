@@ -30,7 +30,7 @@ export interface WorldConfig {
   interestDriftFromDay: number | null;
   /** 0 = no shift, 1 = interests fully moved to the rotated topics. */
   driftStrength: number;
-  /** On this day (0-based) only `volumeDropFactor` of the normal reading traffic happens. */
+  /** On this day (0-based) only `volumeDropFactor` of the normal traffic happens: reads and new articles. */
   volumeDropOnDay: number | null;
   volumeDropFactor: number;
   /** Share of interaction records replaced by corrupted raw strings. */

@@ -208,7 +208,11 @@ export class World {
         label: yyyymmdd(startMs),
         startMs,
         endMs: startMs + DAY_MS,
-        count: config.articlesPerDay,
+        // A volume drop day is quiet for publishers too.
+        count:
+          config.volumeDropOnDay === d
+            ? Math.max(1, Math.round(config.articlesPerDay * config.volumeDropFactor))
+            : config.articlesPerDay,
       });
     }
     for (const spec of blockSpecs) {
