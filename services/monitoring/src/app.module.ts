@@ -1,10 +1,18 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AlertsModule } from './alerts/alerts.module';
 import { MonitoringConfig } from './config';
+import { DriftModule } from './drift/drift.module';
+import { LineageModule } from './lineage/lineage.module';
+import { ObservationsModule } from './observations/observations.module';
+import { VolumeModule } from './volume/volume.module';
 
-/** The monitoring domain; its feature modules arrive with the Monitoring issue. */
+/** Monitoring: what producers send, data drift and volumes, the champion's lineage, and alerts. */
 @Module({})
 export class AppModule {
   static register(_config: MonitoringConfig): DynamicModule {
-    return { module: AppModule, imports: [] };
+    return {
+      module: AppModule,
+      imports: [ObservationsModule, LineageModule, AlertsModule, DriftModule, VolumeModule],
+    };
   }
 }

@@ -1,7 +1,34 @@
+import { env } from '@newsroom/config';
 import { serviceEnv } from '@newsroom/platform';
 import { z } from 'zod';
 
+const share = (fallback: number) => z.coerce.number().min(0).max(1).default(fallback);
+const positive = (fallback: number) => z.coerce.number().positive().default(fallback);
+
 export const configSchema = z.object({
   ...serviceEnv(3008),
+  /** How often drift, volume and the alerts' conditions are checked. */
+  MONITORING_CHECK_INTERVAL_MS: env.positiveInt(60_000),
+  /** A firing alert resolves after its condition has been clear this many checks in a row. */
+  MONITORING_ALERT_CLEAR_CHECKS: env.positiveInt(3),
+  /** The current window of data drift: the hours up to the latest read. */
+  MONITORING_DRIFT_WINDOW_HOURS: env.positiveInt(24),
+  /** A feature drifts when its distance reaches this (Jensen–Shannon, or Wasserstein in reference stds). */
+  MONITORING_DRIFT_FEATURE_THRESHOLD: positive(0.1),
+  /** The data drifts when this share of the judged features drifts. */
+  MONITORING_DRIFT_SHARE_THRESHOLD: share(0.5),
+  /**
+   * A feature is judged only with at least this many observations in each window: below it, the
+   * distances measure sampling noise (Evidently, too, uses them only above 1,000 rows).
+   */
+  MONITORING_DRIFT_MIN_SAMPLES: env.positiveInt(1_000),
+  /** Drift reports are kept this long. */
+  MONITORING_REPORT_RETENTION_DAYS: env.positiveInt(30),
+  /** Volumes are compared with the same hours of up to this many previous days (their median). */
+  MONITORING_VOLUME_BASELINE_DAYS: env.positiveInt(3),
+  /** A volume below this share of its baseline raises a data-quality alert ("fewer than expected"). */
+  MONITORING_VOLUME_DROP_RATIO: share(0.5),
+  /** A volume above this multiple of its baseline raises a data-quality alert (a spike). */
+  MONITORING_VOLUME_SPIKE_RATIO: positive(3),
 });
 export type MonitoringConfig = z.infer<typeof configSchema>;

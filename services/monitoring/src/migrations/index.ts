@@ -1,3 +1,4 @@
+import { CreateMonitoring1733400000000 } from './1733400000000-create-monitoring';
+
 /** Migrations of the `monitoring` schema, in order; the outbox and inbox tables come from libs/persistence. */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const migrations: Function[] = [];
+export const migrations = [CreateMonitoring1733400000000];

@@ -1,0 +1,52 @@
+import { Controller } from '@nestjs/common';
+import { Payload } from '@nestjs/microservices';
+import { TopicValue, topics } from '@newsroom/contracts';
+import { ConsumeTopicBatch, MessageBatch } from '@newsroom/messaging';
+import { ArticleDirectory } from './article-directory';
+import { ObservationFold } from './observation-fold';
+import { ObservationStore } from './observation-store';
+
+/**
+ * What producers send, folded into hourly counters by event time: volumes, the mixes and
+ * histograms drift is judged on, rejected, late and future records. Exactly once per record.
+ */
+@Controller()
+export class ObservationsConsumer {
+  constructor(
+    private readonly store: ObservationStore,
+    private readonly articles: ArticleDirectory,
+  ) {}
+
+  @ConsumeTopicBatch(topics.interactionsIngested)
+  async onInteractions(@Payload() batch: MessageBatch<TopicValue<typeof topics.interactionsIngested>>) {
+    await this.articles.ready();
+    await this.store.fold(batch, async (_manager, fresh) => {
+      const fold = new ObservationFold();
+      for (const { value } of fresh)
+        fold.interaction(value.payload, this.articles.get(value.payload.articleId));
+      return fold;
+    });
+  }
+
+  @ConsumeTopicBatch(topics.articlesIngested)
+  async onArticles(@Payload() batch: MessageBatch<TopicValue<typeof topics.articlesIngested>>) {
+    await this.articles.ready();
+    let folded: TopicValue<typeof topics.articlesIngested>['payload'][] = [];
+    await this.store.fold(batch, async (manager, fresh) => {
+      folded = fresh.map((m) => m.value.payload);
+      const fold = new ObservationFold();
+      for (const article of await this.articles.store(manager, folded)) fold.newArticle(article);
+      return fold;
+    });
+    this.articles.remember(folded);
+  }
+
+  @ConsumeTopicBatch(topics.ingestionRejected)
+  async onRejected(@Payload() batch: MessageBatch<TopicValue<typeof topics.ingestionRejected>>) {
+    await this.store.fold(batch, async (_manager, fresh) => {
+      const fold = new ObservationFold();
+      for (const { value } of fresh) fold.rejected(value.payload.sourceTopic, Date.parse(value.occurredAt));
+      return fold;
+    });
+  }
+}

@@ -1,0 +1,78 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PeriodicJob, SERVICE_CONFIG } from '@newsroom/platform';
+import { AlertsService } from '../alerts/alerts.service';
+import { MonitoringConfig } from '../config';
+import { metrics } from '../drift/drift-features';
+import { HOUR_MS, floorHour } from '../observations/observation-fold';
+import { HourlyCounts, TimeWindow } from '../observations/hourly-counts';
+import { VolumeVerdict, volumeVerdict } from './volume-verdict';
+
+const DAY_MS = 24 * HOUR_MS;
+
+/** The volumes watched: what producers are expected to send every day. */
+const watched = [
+  { name: 'new articles', metric: metrics.newArticles, stream: 'articles' },
+  { name: 'reads', metric: metrics.reads, stream: 'reads' },
+] as const;
+
+/**
+ * Checks each watched volume over the 24 whole hours up to its stream's watermark against the same
+ * hours of the previous days (the seed's "fewer new articles than expected in a day"): a drop or
+ * a spike fires a `data-quality` alert, resolved once the volume is back within bounds. A previous
+ * day counts only if monitoring saw that stream from its start (a partial first day is no baseline).
+ */
+@Injectable()
+export class VolumeJob extends PeriodicJob {
+  constructor(
+    private readonly counts: HourlyCounts,
+    private readonly alerts: AlertsService,
+    @Inject(SERVICE_CONFIG) private readonly config: MonitoringConfig,
+  ) {
+    super('VolumeJob', config.MONITORING_CHECK_INTERVAL_MS);
+  }
+
+  protected async runOnce(): Promise<void> {
+    await this.check();
+  }
+
+  async check(): Promise<Record<string, VolumeVerdict & { window: TimeWindow }>> {
+    const verdicts: Record<string, VolumeVerdict & { window: TimeWindow }> = {};
+    for (const volume of watched) {
+      const [watermark, first] = [
+        await this.counts.watermark(volume.stream),
+        await this.counts.firstHour(volume.metric),
+      ];
+      if (!watermark || !first) continue;
+      const to = floorHour(watermark.getTime());
+      const window = { from: new Date(to - DAY_MS), to: new Date(to) };
+      const previous: TimeWindow[] = [];
+      for (let d = 1; d <= this.config.MONITORING_VOLUME_BASELINE_DAYS; d++) {
+        const from = to - (d + 1) * DAY_MS;
+        if (from >= first.getTime()) previous.push({ from: new Date(from), to: new Date(to - d * DAY_MS) });
+      }
+      const [current, ...baselines] = await this.counts.totals(volume.metric, [window, ...previous]);
+      const verdict = volumeVerdict(current, baselines, {
+        dropRatio: this.config.MONITORING_VOLUME_DROP_RATIO,
+        spikeRatio: this.config.MONITORING_VOLUME_SPIKE_RATIO,
+      });
+      verdicts[volume.name] = { ...verdict, window };
+      const dedupKey = `volume:${volume.metric}`;
+      if (verdict.state !== 'drop' && verdict.state !== 'spike') {
+        await this.alerts.clear(dedupKey);
+        continue;
+      }
+      const how = verdict.state === 'drop' ? 'fewer' : 'more';
+      await this.alerts.raise({
+        dedupKey,
+        type: 'data-quality',
+        severity: 'warning',
+        subject: volume.name,
+        message:
+          `${how} ${volume.name} than expected: ${current} in the 24 h to ${window.to.toISOString()}, ` +
+          `against ${verdict.expected} on the same hours of the previous ${verdict.baselineDays} day(s) (median)`,
+        details: { ...verdict, window: { from: window.from.toISOString(), to: window.to.toISOString() } },
+      });
+    }
+    return verdicts;
+  }
+}
