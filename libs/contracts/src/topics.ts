@@ -5,11 +5,43 @@ import { Article, Interaction, acceptArticle, acceptInteraction } from './extern
 import { Acceptance } from './lenient-record';
 
 /**
- * Every topic of the platform, in one place: its name, the schemas of its key and value, and how
- * it is kept. Producers and consumers both take the schemas from here.
+ * The platform's services, in the order of the pipeline: each is a directory under services/ and
+ * talks to the others only through Kafka.
+ */
+export const serviceNames = [
+  'ingestion',
+  'feature-store',
+  'training',
+  'evaluation',
+  'registry',
+  'batch-scoring',
+  'serving',
+  'monitoring',
+] as const;
+export type ServiceName = (typeof serviceNames)[number];
+
+/**
+ * Who produces the raw topics from outside the platform: the newsroom's own systems, publishing the
+ * external contract. In this repository the data generator (`npm run datagen`, `npm run
+ * import:mind`) and the benchmarks stand in for them.
+ */
+export const externalProducer = 'news producers';
+export type TopicProducer = ServiceName | typeof externalProducer;
+
+/**
+ * Every topic of the platform, in one place: its name, the schemas of its key and value, how it is
+ * kept, and who publishes and who consumes it. Producers and consumers both take the schemas from
+ * here; the README's topic table and flow diagram are generated from it (`npm run docs:topics`).
  *
  * `raw` topics carry the external contract as producers send it; every other topic carries an
  * event envelope. `compacted` topics hold the latest value per key (state any service can rebuild).
+ *
+ * `producers` and `consumers` are the event map, and it is code: a test
+ * (tools/architecture/src/topic-catalog.spec.ts) finds every publishing site (outbox `enqueue`,
+ * `EventPublisher.publish`/`publishSerialized`) and consuming site (`@ConsumeTopic`,
+ * `@ConsumeTopicBatch`) under services/<name>/src and fails on any site missing here and on any
+ * service named here without a site. Tools are not listed: the benchmarks stand in for services to
+ * measure one alone, and `ops dlq replay` re-sends what a listed producer sent.
  */
 export interface TopicDefinition<
   K extends z.ZodType = z.ZodType,
@@ -18,9 +50,17 @@ export interface TopicDefinition<
 > {
   name: N;
   key: K;
+  /** The attribute the key is taken from, e.g. `articleId`. */
+  keyName: string;
+  /** The key as the docs describe it: `keyName`, or words when the name alone says too little. */
+  keyDescription: string;
   value: V;
   compacted: boolean;
   description: string;
+  /** Who publishes the topic: services, or news producers outside the platform (raw topics). */
+  producers: readonly TopicProducer[];
+  /** The services that consume the topic. */
+  consumers: readonly ServiceName[];
   /**
    * Raw topics: how consumers accept a value (liberal about optional attributes, with warnings),
    * where `value` is the strict schema producers are held to.
@@ -28,138 +68,171 @@ export interface TopicDefinition<
   accept?: (value: unknown) => Acceptance<z.output<V>>;
 }
 
+interface TopicOptions {
+  /** The attribute the key is taken from. */
+  key: string;
+  /** How the docs describe the key, when not by its attribute's name. */
+  keyDescription?: string;
+  description: string;
+  producers: readonly TopicProducer[];
+  consumers: readonly ServiceName[];
+  compacted?: boolean;
+}
+
 const key = (name: string) => z.string().min(1, `${name} key is required`);
 
 function topic<N extends string, V extends z.ZodType>(
   name: N,
-  keyName: string,
   value: V,
-  description: string,
-  compacted = false,
+  options: TopicOptions,
 ): TopicDefinition<z.ZodString, V, N> {
-  return { name, key: key(keyName), value, compacted, description };
+  return {
+    name,
+    key: key(options.key),
+    keyName: options.key,
+    keyDescription: options.keyDescription ?? options.key,
+    value,
+    compacted: options.compacted ?? false,
+    description: options.description,
+    producers: options.producers,
+    consumers: options.consumers,
+  };
 }
 
-function eventTopic<T extends string, P extends z.ZodType>(
-  name: T,
-  keyName: string,
-  payload: P,
-  description: string,
-  compacted = false,
-) {
-  return topic(name, keyName, eventEnvelope(name, payload), description, compacted);
+function eventTopic<T extends string, P extends z.ZodType>(name: T, payload: P, options: TopicOptions) {
+  return topic(name, eventEnvelope(name, payload), options);
 }
 
 export const topics = {
   articlesRaw: {
-    ...topic('articles.raw', 'articleId', Article, 'Articles as producers publish them.'),
+    ...topic('articles.raw', Article, {
+      key: 'articleId',
+      description: 'Articles as news producers publish them: the external contract.',
+      producers: [externalProducer],
+      consumers: ['ingestion'],
+    }),
     accept: acceptArticle,
   },
   interactionsRaw: {
-    ...topic('interactions.raw', 'userId', Interaction, 'Reading events as producers publish them.'),
+    ...topic('interactions.raw', Interaction, {
+      key: 'userId',
+      description: 'Impressions, clicks and reads as news producers publish them: the external contract.',
+      producers: [externalProducer],
+      consumers: ['ingestion'],
+    }),
     accept: acceptInteraction,
   },
-  articlesIngested: eventTopic(
-    'articles.ingested',
-    'articleId',
-    events.ArticleIngested,
-    'Articles stored in the warehouse.',
-  ),
-  interactionsIngested: eventTopic(
-    'interactions.ingested',
-    'userId',
-    events.InteractionIngested,
-    'Interactions stored in the warehouse, once per eventId.',
-  ),
-  ingestionRejected: eventTopic(
-    'ingestion.rejected',
-    'sourceTopic',
-    events.IngestionRejected,
-    'Raw records that failed validation, with the reason and the original payload.',
-  ),
-  articlesFlagged: eventTopic(
-    'articles.flagged',
-    'articleId',
-    events.ArticleFlagged,
-    'Moderation decisions: an article flagged or unflagged.',
-  ),
-  featuresUsers: eventTopic(
-    'features.users',
-    'userId',
-    events.UserFeatures,
-    'Current features per reader.',
-    true,
-  ),
-  featuresArticles: eventTopic(
-    'features.articles',
-    'articleId',
-    events.ArticleFeatures,
-    'Current features per article.',
-    true,
-  ),
-  datasetSnapshotted: eventTopic(
-    'dataset.snapshotted',
-    'datasetId',
-    events.DatasetSnapshotted,
-    'An immutable training dataset written to the artifact store.',
-  ),
-  trainingRequested: eventTopic(
-    'training.requested',
-    'requestId',
-    events.TrainingRequested,
-    'Training asks the feature store for a fresh dataset (its schedule, a drift alert, a user request).',
-  ),
-  modelTrained: eventTopic(
-    'model.trained',
-    'modelVersion',
-    events.ModelTrained,
-    'A trained candidate model.',
-  ),
-  modelEvaluated: eventTopic(
-    'model.evaluated',
-    'modelVersion',
-    events.ModelEvaluated,
-    "The evaluation gate's decision for a candidate.",
-  ),
-  modelPromoted: eventTopic('model.promoted', 'modelVersion', events.ModelPromoted, 'A new champion model.'),
-  modelRolledBack: eventTopic(
-    'model.rolled-back',
-    'modelVersion',
-    events.ModelRolledBack,
-    'The champion rolled back to a previous version.',
-  ),
-  recommendationsGenerated: eventTopic(
-    'recommendations.generated',
-    'userId',
-    events.RecommendationsGenerated,
-    'The latest top-50 list per reader.',
-    true,
-  ),
-  recommendationsFallback: eventTopic(
-    'recommendations.fallback',
-    'scope',
-    events.FallbackGenerated,
-    'Fresh popular articles, overall and per region: what readers without a list are served.',
-    true,
-  ),
-  scoringCompleted: eventTopic(
-    'scoring.completed',
-    'runId',
-    events.ScoringCompleted,
-    'A batch scoring run finished.',
-  ),
-  recommendationsServed: eventTopic(
-    'recommendations.served',
-    'userId',
-    events.RecommendationsServed,
-    'Audit log of every served response.',
-  ),
-  monitoringAlert: eventTopic(
-    'monitoring.alert',
-    'type',
-    events.MonitoringAlert,
-    'Alerts about data, models and pipelines.',
-  ),
+  articlesIngested: eventTopic('articles.ingested', events.ArticleIngested, {
+    key: 'articleId',
+    description: 'Articles stored in the warehouse, each revision once.',
+    producers: ['ingestion'],
+    consumers: ['feature-store', 'batch-scoring', 'monitoring'],
+  }),
+  interactionsIngested: eventTopic('interactions.ingested', events.InteractionIngested, {
+    key: 'userId',
+    description: 'Interactions stored in the warehouse, once per eventId.',
+    producers: ['ingestion'],
+    consumers: ['feature-store', 'monitoring'],
+  }),
+  ingestionRejected: eventTopic('ingestion.rejected', events.IngestionRejected, {
+    key: 'sourceTopic',
+    keyDescription: 'source topic',
+    description: 'Raw records that failed validation, with the reason and the original payload.',
+    producers: ['ingestion'],
+    consumers: ['monitoring'],
+  }),
+  articlesFlagged: eventTopic('articles.flagged', events.ArticleFlagged, {
+    key: 'articleId',
+    description: "Moderation decisions from ingestion's moderation API: an article flagged or unflagged.",
+    producers: ['ingestion'],
+    consumers: ['feature-store', 'batch-scoring', 'serving'],
+  }),
+  featuresUsers: eventTopic('features.users', events.UserFeatures, {
+    key: 'userId',
+    description: 'Current features per reader.',
+    producers: ['feature-store'],
+    consumers: ['batch-scoring'],
+    compacted: true,
+  }),
+  featuresArticles: eventTopic('features.articles', events.ArticleFeatures, {
+    key: 'articleId',
+    description: 'Current features per article.',
+    producers: ['feature-store'],
+    consumers: ['batch-scoring'],
+    compacted: true,
+  }),
+  datasetSnapshotted: eventTopic('dataset.snapshotted', events.DatasetSnapshotted, {
+    key: 'datasetId',
+    description: 'An immutable training dataset written to the artifact store.',
+    producers: ['feature-store'],
+    consumers: ['training', 'monitoring'],
+  }),
+  trainingRequested: eventTopic('training.requested', events.TrainingRequested, {
+    key: 'requestId',
+    description:
+      'Training asks the feature store for a fresh dataset (its schedule, a drift alert, a request without a dataset).',
+    producers: ['training'],
+    consumers: ['feature-store'],
+  }),
+  modelTrained: eventTopic('model.trained', events.ModelTrained, {
+    key: 'modelVersion',
+    description: 'A trained candidate model.',
+    producers: ['training'],
+    consumers: ['evaluation', 'registry', 'monitoring'],
+  }),
+  modelEvaluated: eventTopic('model.evaluated', events.ModelEvaluated, {
+    key: 'modelVersion',
+    description: "The evaluation gate's decision for a candidate.",
+    producers: ['evaluation'],
+    consumers: ['registry', 'monitoring'],
+  }),
+  modelPromoted: eventTopic('model.promoted', events.ModelPromoted, {
+    key: 'modelVersion',
+    description: 'A new champion model (by evaluation, by hand, or by a rollback).',
+    producers: ['registry'],
+    consumers: ['training', 'evaluation', 'batch-scoring', 'serving', 'monitoring'],
+  }),
+  modelRolledBack: eventTopic('model.rolled-back', events.ModelRolledBack, {
+    key: 'modelVersion',
+    description: 'The champion rolled back to a previous version.',
+    producers: ['registry'],
+    consumers: [],
+  }),
+  recommendationsGenerated: eventTopic('recommendations.generated', events.RecommendationsGenerated, {
+    key: 'userId',
+    description: 'The latest top-50 list per reader, whole, with a revision.',
+    producers: ['batch-scoring'],
+    consumers: ['serving'],
+    compacted: true,
+  }),
+  recommendationsFallback: eventTopic('recommendations.fallback', events.FallbackGenerated, {
+    key: 'scope',
+    keyDescription: '`all` or a region',
+    description: 'Fresh popular articles, overall and per region: what readers without a list are served.',
+    producers: ['batch-scoring'],
+    consumers: ['serving'],
+    compacted: true,
+  }),
+  scoringCompleted: eventTopic('scoring.completed', events.ScoringCompleted, {
+    key: 'runId',
+    description: 'A batch scoring run finished.',
+    producers: ['batch-scoring'],
+    consumers: [],
+  }),
+  recommendationsServed: eventTopic('recommendations.served', events.RecommendationsServed, {
+    key: 'userId',
+    description: 'Audit log of every served response.',
+    producers: ['serving'],
+    consumers: [],
+  }),
+  monitoringAlert: eventTopic('monitoring.alert', events.MonitoringAlert, {
+    key: 'type',
+    keyDescription: 'alert type',
+    description:
+      'Alerts about data, models and pipelines, as they fire and resolve (the feature store raises one for a snapshot its quality gate rejects); training retrains on drift.',
+    producers: ['feature-store', 'monitoring'],
+    consumers: ['training', 'monitoring'],
+  }),
 } as const;
 
 export type Topics = typeof topics;

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'docs',
+  preset: '../../jest.preset.js',
+  testMatch: ['<rootDir>/src/**/*.spec.ts'],
+};
