@@ -14,7 +14,11 @@ if $exit_when_done; then trap 'bash tools/platform/stop.sh' EXIT; fi
 
 started=$(date +%s)
 started_ms=$(node -e 'console.log(Date.now())')
-bash tools/platform/start.sh
+# The demo takes its own snapshot and trains once: no push while it loads a week of events at once
+# (the nightly schedule and drift retraining stay on).
+DATASET_PUSH_EVERY_INTERACTIONS="${DATASET_PUSH_EVERY_INTERACTIONS-0}" \
+  DATASET_PUSH_EVERY_ARTICLES="${DATASET_PUSH_EVERY_ARTICLES-0}" \
+  bash tools/platform/start.sh
 npx nx build demo --outputStyle=static >"$LOG_DIR/demo-build.log" 2>&1 ||
   { tail -40 "$LOG_DIR/demo-build.log"; exit 1; }
 ARTIFACT_STORE_DIR="${ARTIFACT_STORE_DIR:-$STATE_DIR/artifacts}" \

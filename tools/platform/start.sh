@@ -17,6 +17,12 @@ export ARTIFACT_STORE_DIR="${ARTIFACT_STORE_DIR:-$STATE_DIR/artifacts}"
 export FEATURES_ADMIN_API_KEYS="${FEATURES_ADMIN_API_KEYS:-demo:demo-feature-admin-key-change-me}"
 export TRAINING_ADMIN_API_KEYS="${TRAINING_ADMIN_API_KEYS:-demo:demo-training-admin-key-change-me}"
 export REGISTRY_ADMIN_API_KEYS="${REGISTRY_ADMIN_API_KEYS:-demo:demo-registry-admin-key-change-me}"
+# Unattended retraining (as in docker-compose.yml and k8s): a nightly scheduled pull, and a snapshot
+# pushed after every 500,000 new interactions or 50,000 new articles, each trained on; monitoring's
+# drift alerts start runs too. Set a variable to an empty value (or 0) to turn its policy off.
+export TRAINING_SCHEDULE_CRON="${TRAINING_SCHEDULE_CRON-30 2 * * *}"
+export DATASET_PUSH_EVERY_INTERACTIONS="${DATASET_PUSH_EVERY_INTERACTIONS-500000}"
+export DATASET_PUSH_EVERY_ARTICLES="${DATASET_PUSH_EVERY_ARTICLES-50000}"
 
 echo "Building the services…"
 npx nx run-many -t build --projects=tag:type:service,ops --outputStyle=static >"$LOG_DIR/build.log" 2>&1 ||
