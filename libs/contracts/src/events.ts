@@ -238,6 +238,8 @@ export const RecommendationsServed = z.object({
   userId: z.string().min(1),
   modelVersion: z.string().nullable(),
   source: RecommendationSource,
+  /** The region the request asked for (the regional fallback's), when it named one. */
+  region: Region.optional(),
   items: z.array(scoredItem.extend({ rank: z.number().int().min(1) })),
 });
 

@@ -223,7 +223,7 @@ export const topics = {
     key: 'userId',
     description: 'Audit log of every served response.',
     producers: ['serving'],
-    consumers: [],
+    consumers: ['monitoring'],
   }),
   monitoringAlert: eventTopic('monitoring.alert', events.MonitoringAlert, {
     key: 'type',

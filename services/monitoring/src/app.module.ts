@@ -4,15 +4,26 @@ import { MonitoringConfig } from './config';
 import { DriftModule } from './drift/drift.module';
 import { LineageModule } from './lineage/lineage.module';
 import { ObservationsModule } from './observations/observations.module';
+import { ModelQualityModule } from './quality/model-quality.module';
 import { VolumeModule } from './volume/volume.module';
 
-/** Monitoring: what producers send, data drift and volumes, the champion's lineage, and alerts. */
+/**
+ * Monitoring: what producers send and serving serves, data drift and volumes, model quality online,
+ * the champion's lineage, and alerts.
+ */
 @Module({})
 export class AppModule {
   static register(_config: MonitoringConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ObservationsModule, LineageModule, AlertsModule, DriftModule, VolumeModule],
+      imports: [
+        ObservationsModule,
+        LineageModule,
+        AlertsModule,
+        DriftModule,
+        VolumeModule,
+        ModelQualityModule,
+      ],
     };
   }
 }

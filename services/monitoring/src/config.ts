@@ -24,6 +24,14 @@ export const configSchema = z.object({
   MONITORING_DRIFT_MIN_SAMPLES: env.positiveInt(1_000),
   /** Drift reports are kept this long. */
   MONITORING_REPORT_RETENTION_DAYS: env.positiveInt(30),
+  /** A served item read by its reader within this many hours counts as a hit of that list. */
+  MONITORING_QUALITY_HORIZON_HOURS: env.positiveInt(24),
+  /** Online quality is measured over the lists served in this many hours (whose horizon has passed). */
+  MONITORING_QUALITY_WINDOW_HOURS: env.positiveInt(24),
+  /** A version, source or region is judged only on at least this many lists. */
+  MONITORING_QUALITY_MIN_LISTS: env.positiveInt(500),
+  /** A version's hit rate this far (relative) below its first window's raises a model alert. */
+  MONITORING_QUALITY_MAX_DROP: share(0.2),
   /** Volumes are compared with the same hours of up to this many previous days (their median). */
   MONITORING_VOLUME_BASELINE_DAYS: env.positiveInt(3),
   /** A volume below this share of its baseline raises a data-quality alert ("fewer than expected"). */

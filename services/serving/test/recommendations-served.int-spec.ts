@@ -231,5 +231,7 @@ describe('recommendations served', () => {
       source: 'personalized',
     });
     expect(one.items.length).toBeGreaterThan(0);
+    // A request that named a region carries it (online quality is measured per region).
+    expect(served.filter((e) => e.payload.region === 'africa').map((e) => e.payload.source)).toContain('fallback');
   });
 });

@@ -24,6 +24,8 @@ export const metrics = {
   /** Reads of articles monitoring has not seen (their category and age are unknown). */
   readsOfUnknownArticles: 'reads-of-unknown-articles',
   rejected: 'rejected',
+  /** Served responses, per source. */
+  servedLists: 'served-lists',
   /** Events that arrived more than an hour after they happened, per stream. */
   late: 'late',
   /** Events dated ahead of the clock that ingested them, per stream. */

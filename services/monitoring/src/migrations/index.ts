@@ -1,4 +1,5 @@
 import { CreateMonitoring1733400000000 } from './1733400000000-create-monitoring';
+import { CreateServedLists1733500000000 } from './1733500000000-create-served-lists';
 
 /** Migrations of the `monitoring` schema, in order; the outbox and inbox tables come from libs/persistence. */
-export const migrations = [CreateMonitoring1733400000000];
+export const migrations = [CreateMonitoring1733400000000, CreateServedLists1733500000000];

@@ -78,6 +78,11 @@ export class ObservationFold {
     this.seen('articles', at);
   }
 
+  /** A served response, counted by source (personalized or fallback). */
+  served(source: string, at: number): void {
+    this.add(floorHour(at), metrics.servedLists, source);
+  }
+
   rejected(sourceTopic: string, at: number): void {
     this.add(floorHour(at), metrics.rejected, sourceTopic);
   }

@@ -5,25 +5,32 @@ import { ConsumeTopicBatch, MessageBatch } from '@newsroom/messaging';
 import { ArticleDirectory } from './article-directory';
 import { ObservationFold } from './observation-fold';
 import { ObservationStore } from './observation-store';
+import { ServedLists } from './served-lists';
 
 /**
  * What producers send, folded into hourly counters by event time: volumes, the mixes and
- * histograms drift is judged on, rejected, late and future records. Exactly once per record.
+ * histograms drift is judged on, rejected, late and future records; and what serving served, each
+ * list joined with the reads that follow it. Exactly once per record.
  */
 @Controller()
 export class ObservationsConsumer {
   constructor(
     private readonly store: ObservationStore,
     private readonly articles: ArticleDirectory,
+    private readonly servedLists: ServedLists,
   ) {}
 
   @ConsumeTopicBatch(topics.interactionsIngested)
   async onInteractions(@Payload() batch: MessageBatch<TopicValue<typeof topics.interactionsIngested>>) {
     await this.articles.ready();
-    await this.store.fold(batch, async (_manager, fresh) => {
+    await this.store.fold(batch, async (manager, fresh) => {
       const fold = new ObservationFold();
       for (const { value } of fresh)
         fold.interaction(value.payload, this.articles.get(value.payload.articleId));
+      await this.servedLists.matchReads(
+        manager,
+        fresh.map((m) => m.value.payload),
+      );
       return fold;
     });
   }
@@ -46,6 +53,19 @@ export class ObservationsConsumer {
     await this.store.fold(batch, async (_manager, fresh) => {
       const fold = new ObservationFold();
       for (const { value } of fresh) fold.rejected(value.payload.sourceTopic, Date.parse(value.occurredAt));
+      return fold;
+    });
+  }
+
+  @ConsumeTopicBatch(topics.recommendationsServed)
+  async onServed(@Payload() batch: MessageBatch<TopicValue<typeof topics.recommendationsServed>>) {
+    await this.store.fold(batch, async (manager, fresh) => {
+      await this.servedLists.store(
+        manager,
+        fresh.map((m) => ({ payload: m.value.payload, servedAt: m.value.occurredAt })),
+      );
+      const fold = new ObservationFold();
+      for (const { value } of fresh) fold.served(value.payload.source, Date.parse(value.occurredAt));
       return fold;
     });
   }

@@ -4,11 +4,15 @@ import { ConsumedOffsets } from './consumed-offsets';
 import { HourlyCounts } from './hourly-counts';
 import { ObservationStore } from './observation-store';
 import { ObservationsConsumer } from './observations.consumer';
+import { ServedLists } from './served-lists';
 
-/** What producers send, folded into hourly counters (exactly once per record) and read back by window. */
+/**
+ * What producers send and serving serves, folded exactly once per record into hourly counters and
+ * served lists with the reads that followed them, and read back by window.
+ */
 @Module({
   controllers: [ObservationsConsumer],
-  providers: [ArticleDirectory, ConsumedOffsets, ObservationStore, HourlyCounts],
+  providers: [ArticleDirectory, ConsumedOffsets, ObservationStore, HourlyCounts, ServedLists],
   exports: [HourlyCounts],
 })
 export class ObservationsModule {}

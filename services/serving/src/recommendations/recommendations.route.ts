@@ -41,7 +41,7 @@ export class RecommendationsRoute implements OnModuleInit {
       const response = this.recommendations.recommend(userId, limit, region);
       // Serialised once, by the route's schema: the same bytes answer and go to the audit log.
       const body = String(reply.serialize(response));
-      this.served.record(String(request.id), userId, body);
+      this.served.record(String(request.id), userId, region, body);
       return reply.type('application/json; charset=utf-8').send(body);
     } catch (error) {
       if (error instanceof HttpException) return reply.status(error.getStatus()).send(error.getResponse());

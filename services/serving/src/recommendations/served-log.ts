@@ -69,12 +69,13 @@ export class ServedLog implements OnApplicationBootstrap, BeforeApplicationShutd
     await worker.terminate();
   }
 
-  /** A response as sent (its JSON body): the event's payload is that body with the request id. */
-  record(requestId: string, userId: string, body: string): void {
+  /** A response as sent (its JSON body): the event's payload is that body with the request id and the region asked for. */
+  record(requestId: string, userId: string, region: string | undefined, body: string): void {
+    const regionField = region === undefined ? '' : `"region":${JSON.stringify(region)},`;
     this.pending.push([
       userId,
       new Date().toISOString(),
-      `{"requestId":${JSON.stringify(requestId)},${body.slice(1)}`,
+      `{"requestId":${JSON.stringify(requestId)},${regionField}${body.slice(1)}`,
     ]);
     if (this.pending.length >= this.config.SERVING_AUDIT_BATCH) this.flush();
   }
