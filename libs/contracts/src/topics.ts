@@ -196,7 +196,7 @@ export const topics = {
     key: 'modelVersion',
     description: 'The champion rolled back to a previous version.',
     producers: ['registry'],
-    consumers: [],
+    consumers: ['monitoring'],
   }),
   recommendationsGenerated: eventTopic('recommendations.generated', events.RecommendationsGenerated, {
     key: 'userId',
@@ -217,7 +217,7 @@ export const topics = {
     key: 'runId',
     description: 'A batch scoring run finished.',
     producers: ['batch-scoring'],
-    consumers: [],
+    consumers: ['monitoring'],
   }),
   recommendationsServed: eventTopic('recommendations.served', events.RecommendationsServed, {
     key: 'userId',

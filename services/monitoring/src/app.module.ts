@@ -4,12 +4,13 @@ import { MonitoringConfig } from './config';
 import { DriftModule } from './drift/drift.module';
 import { LineageModule } from './lineage/lineage.module';
 import { ObservationsModule } from './observations/observations.module';
+import { PipelineModule } from './pipeline/pipeline.module';
 import { ModelQualityModule } from './quality/model-quality.module';
 import { VolumeModule } from './volume/volume.module';
 
 /**
  * Monitoring: what producers send and serving serves, data drift and volumes, model quality online,
- * the champion's lineage, and alerts.
+ * the champion's lineage, pipeline health, and alerts.
  */
 @Module({})
 export class AppModule {
@@ -23,6 +24,7 @@ export class AppModule {
         DriftModule,
         VolumeModule,
         ModelQualityModule,
+        PipelineModule,
       ],
     };
   }

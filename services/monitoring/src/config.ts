@@ -32,6 +32,12 @@ export const configSchema = z.object({
   MONITORING_QUALITY_MIN_LISTS: env.positiveInt(500),
   /** A version's hit rate this far (relative) below its first window's raises a model alert. */
   MONITORING_QUALITY_MAX_DROP: share(0.2),
+  /** The champion, the last snapshot and the last trained model older than this raise pipeline alerts. */
+  MONITORING_STAGE_MAX_AGE_HOURS: positive(48),
+  /** This many candidates rejected by the gate in a row raise a pipeline alert. */
+  MONITORING_MAX_REJECTED_IN_A_ROW: env.positiveInt(3),
+  /** A consumer group with records waiting and no offset committed for this long is stuck. */
+  MONITORING_CONSUMER_STALL_SECONDS: env.positiveInt(600),
   /** Volumes are compared with the same hours of up to this many previous days (their median). */
   MONITORING_VOLUME_BASELINE_DAYS: env.positiveInt(3),
   /** A volume below this share of its baseline raises a data-quality alert ("fewer than expected"). */

@@ -158,6 +158,13 @@ export class AlertsService {
     return rows.map(toAlert);
   }
 
+  /** Firing alerts per type and severity. */
+  async firingCounts(): Promise<{ type: string; severity: string; n: number }[]> {
+    return this.dataSource.query(
+      `SELECT type, severity, count(*)::int AS n FROM ${this.table} WHERE state = 'firing' GROUP BY type, severity`,
+    );
+  }
+
   private firing(manager: EntityManager, dedupKey: string): Promise<AlertRow[]> {
     return manager.query(`SELECT * FROM ${this.table} WHERE dedup_key = $1 AND state = 'firing' FOR UPDATE`, [
       dedupKey,

@@ -5,7 +5,10 @@ import { ConsumeTopic } from '@newsroom/messaging';
 import { AlertsService } from '../alerts/alerts.service';
 import { LineageService } from './lineage.service';
 
-/** Datasets, models, evaluations and promotions: where the champion and its reference window come from. */
+/**
+ * Datasets, models, evaluations, promotions, rollbacks and scoring runs: where the champion and its
+ * reference window come from, and how fresh each stage of the pipeline is.
+ */
 @Controller()
 export class LineageConsumer {
   constructor(
@@ -27,11 +30,21 @@ export class LineageConsumer {
 
   @ConsumeTopic(topics.modelEvaluated)
   onEvaluated(@Payload() event: TopicValue<typeof topics.modelEvaluated>): Promise<void> {
-    return this.lineage.evaluated(event.payload);
+    return this.lineage.evaluated(event.payload, event.occurredAt);
   }
 
   @ConsumeTopic(topics.modelPromoted)
   onPromoted(@Payload() event: TopicValue<typeof topics.modelPromoted>): Promise<void> {
     return this.lineage.promoted(event.payload, event.occurredAt);
+  }
+
+  @ConsumeTopic(topics.modelRolledBack)
+  onRolledBack(@Payload() event: TopicValue<typeof topics.modelRolledBack>): Promise<void> {
+    return this.lineage.rolledBack(event.payload, event.occurredAt);
+  }
+
+  @ConsumeTopic(topics.scoringCompleted)
+  onScoringCompleted(@Payload() event: TopicValue<typeof topics.scoringCompleted>): Promise<void> {
+    return this.lineage.scoringCompleted(event.payload, event.occurredAt);
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { TopicPayload, topics } from '@newsroom/contracts';
 import { quotedSchema } from '@newsroom/persistence';
 import { DataSource } from 'typeorm';
+import { PipelineStages } from './pipeline-stages';
 
 /** The champion, what it was trained on and what evaluation expected of it. */
 export interface Champion {
@@ -50,15 +51,33 @@ export class LineageService {
     );
   }
 
-  async evaluated(event: TopicPayload<typeof topics.modelEvaluated>): Promise<void> {
+  async evaluated(event: TopicPayload<typeof topics.modelEvaluated>, at: string): Promise<void> {
     // The evaluation may arrive before the model's own event: keep it with a placeholder dataset.
     await this.dataSource.query(
-      `INSERT INTO ${this.schema}.models (model_version, dataset_id, trained_at, evaluation)
-       VALUES ($1, '', now(), $2) ON CONFLICT (model_version) DO UPDATE SET evaluation = EXCLUDED.evaluation`,
+      `INSERT INTO ${this.schema}.models (model_version, dataset_id, evaluation, evaluated_at)
+       VALUES ($1, '', $2, $3)
+       ON CONFLICT (model_version) DO UPDATE SET evaluation = EXCLUDED.evaluation, evaluated_at = EXCLUDED.evaluated_at`,
       [
         event.modelVersion,
         JSON.stringify({ passed: event.passed, metrics: event.metrics, reasons: event.reasons }),
+        at,
       ],
+    );
+  }
+
+  async scoringCompleted(event: TopicPayload<typeof topics.scoringCompleted>, at: string): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO ${this.schema}.scoring_runs (run_id, model_version, readers_scored, completed_at)
+       VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+      [event.runId, event.modelVersion, event.readersScored, at],
+    );
+  }
+
+  async rolledBack(event: TopicPayload<typeof topics.modelRolledBack>, at: string): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO ${this.schema}.rollbacks (from_version, to_version, reason, at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT DO NOTHING`,
+      [event.fromVersion, event.toVersion, event.reason, at],
     );
   }
 
@@ -101,6 +120,38 @@ export class LineageService {
       datasetId: row.dataset_id,
       trainingWindow,
       offlineMetrics: row.evaluation?.metrics ?? null,
+    };
+  }
+
+  async stages(): Promise<PipelineStages> {
+    const [row]: {
+      champion: string | null;
+      since: Date | null;
+      snapshot: Date | null;
+      trained: Date | null;
+      rejected: number;
+    }[] = await this.dataSource.query(
+      `SELECT (SELECT model_version FROM ${this.schema}.champion) AS champion,
+              (SELECT since FROM ${this.schema}.champion) AS since,
+              (SELECT max(created_at) FROM ${this.schema}.datasets) AS snapshot,
+              (SELECT max(trained_at) FROM ${this.schema}.models) AS trained,
+              (SELECT count(*)::int FROM ${this.schema}.models
+               WHERE evaluated_at IS NOT NULL AND NOT (evaluation->>'passed')::boolean
+                 AND evaluated_at > coalesce((SELECT max(evaluated_at) FROM ${this.schema}.models
+                                              WHERE (evaluation->>'passed')::boolean), '-infinity')) AS rejected`,
+    );
+    const [run]: { run_id: string; model_version: string; completed_at: Date }[] =
+      await this.dataSource.query(
+        `SELECT run_id, model_version, completed_at FROM ${this.schema}.scoring_runs ORDER BY completed_at DESC LIMIT 1`,
+      );
+    return {
+      champion: row.champion && row.since ? { modelVersion: row.champion, since: row.since } : null,
+      lastSnapshotAt: row.snapshot,
+      lastTrainedAt: row.trained,
+      lastScoringRun: run
+        ? { runId: run.run_id, modelVersion: run.model_version, at: run.completed_at }
+        : null,
+      rejectedInARow: row.rejected,
     };
   }
 }

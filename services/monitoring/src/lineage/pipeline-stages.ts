@@ -1,0 +1,8 @@
+/** When each stage last did its job, as lineage records it. */
+export interface PipelineStages {
+  champion: { modelVersion: string; since: Date } | null;
+  lastSnapshotAt: Date | null;
+  lastTrainedAt: Date | null;
+  lastScoringRun: { runId: string; modelVersion: string; at: Date } | null;
+  rejectedInARow: number;
+}

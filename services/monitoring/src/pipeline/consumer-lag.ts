@@ -1,0 +1,91 @@
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { ServiceName, allTopics, deadLetterTopicName, serviceNames } from '@newsroom/contracts';
+import { KAFKA_CLIENT, MESSAGING_OPTIONS, MessagingOptions, physicalTopic } from '@newsroom/messaging';
+import { Admin, Kafka } from 'kafkajs';
+
+/** A service's consumer group on one of its topics. */
+export interface GroupLag {
+  service: ServiceName;
+  group: string;
+  topic: string;
+  /** Records between the group's committed offsets and the partitions' ends. */
+  lag: number;
+  /** Sum of the committed offsets: it moves when the group makes progress. */
+  committed: number;
+}
+
+/**
+ * Where every service's consumer group stands on the topics the catalog says it consumes (the
+ * group named as the services name theirs: the prefix, then the service), and how many records
+ * wait on each dead-letter topic, from the broker's admin API. Serving is left out: each of its
+ * replicas has a group of its own.
+ */
+@Injectable()
+export class ConsumerLag implements OnApplicationShutdown {
+  private admin?: Promise<Admin>;
+
+  constructor(
+    @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
+    @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
+  ) {}
+
+  async groups(): Promise<GroupLag[]> {
+    const admin = await this.connected();
+    const rows: GroupLag[] = [];
+    for (const service of serviceNames.filter((s) => s !== 'serving')) {
+      const group = `${this.options.topicPrefix}${service}`;
+      for (const topic of allTopics.filter((t) => t.consumers.includes(service))) {
+        const name = physicalTopic(this.options.topicPrefix, topic.name);
+        const [ends, [committed]] = await Promise.all([
+          admin.fetchTopicOffsets(name),
+          admin.fetchOffsets({ groupId: group, topics: [name] }),
+        ]);
+        let lag = 0;
+        let sum = 0;
+        for (const end of ends) {
+          const c = committed.partitions.find((p) => p.partition === end.partition);
+          const offset = c && Number(c.offset) >= 0 ? Number(c.offset) : Number(end.low);
+          lag += Math.max(0, Number(end.high) - offset);
+          sum += offset;
+        }
+        rows.push({ service, group, topic: topic.name, lag, committed: sum });
+      }
+    }
+    return rows;
+  }
+
+  /** Records held by each topic's dead-letter topic (those that exist). */
+  async deadLetters(): Promise<{ topic: string; records: number }[]> {
+    const admin = await this.connected();
+    const existing = new Set(await admin.listTopics());
+    const rows: { topic: string; records: number }[] = [];
+    for (const topic of allTopics) {
+      const name = physicalTopic(this.options.topicPrefix, deadLetterTopicName(topic.name));
+      if (!existing.has(name)) continue;
+      const offsets = await admin.fetchTopicOffsets(name);
+      rows.push({
+        topic: deadLetterTopicName(topic.name),
+        records: offsets.reduce((n, p) => n + Number(p.high) - Number(p.low), 0),
+      });
+    }
+    return rows;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const admin = this.admin;
+    this.admin = undefined;
+    if (admin) await (await admin.catch(() => undefined))?.disconnect();
+  }
+
+  private connected(): Promise<Admin> {
+    this.admin ??= (async () => {
+      const admin = this.kafka.admin();
+      await admin.connect();
+      return admin;
+    })().catch((error: unknown) => {
+      this.admin = undefined;
+      throw error;
+    });
+    return this.admin;
+  }
+}

@@ -1,0 +1,14 @@
+import { GroupLag } from './consumer-lag';
+
+/** How fresh each stage of the pipeline is, and what waits where. */
+export interface PipelineState {
+  checkedAt: string;
+  champion: { modelVersion: string; since: string; ageHours: number } | null;
+  lastSnapshot: { at: string; ageHours: number } | null;
+  lastTraining: { at: string; ageHours: number } | null;
+  lastScoringRun: { runId: string; modelVersion: string; at: string; ageHours: number } | null;
+  /** Candidates rejected by the gate since the last one it passed. */
+  rejectedInARow: number;
+  consumers: (GroupLag & { stalledSeconds: number })[];
+  deadLetters: { topic: string; records: number }[];
+}

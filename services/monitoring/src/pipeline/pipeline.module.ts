@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { AlertsModule } from '../alerts/alerts.module';
+import { LineageModule } from '../lineage/lineage.module';
+import { ConsumerLag } from './consumer-lag';
+import { PipelineController } from './pipeline.controller';
+import { PipelineJob } from './pipeline.job';
+import { PipelineService } from './pipeline.service';
+
+/** Pipeline health: stage ages, consumer lag per group, dead letters; pipeline alerts and metrics. */
+@Module({
+  imports: [LineageModule, AlertsModule],
+  controllers: [PipelineController],
+  providers: [ConsumerLag, PipelineService, PipelineJob],
+})
+export class PipelineModule {}
