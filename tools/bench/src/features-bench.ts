@@ -135,7 +135,11 @@ async function updateRun(db: DataSource, records: Records, partitions: number) {
  * The baseline, measured in the same run on the same topics: a bare kafkajs consumer that only
  * parses each message (no validation, no database), from its creation until it has read them all.
  */
-async function bareConsumerSeconds(kafkaTopics: TestTopics, total: number): Promise<number> {
+export async function bareConsumerSeconds(
+  kafkaTopics: TestTopics,
+  total: number,
+  topicNames: string[] = [topics.articlesIngested.name, topics.interactionsIngested.name],
+): Promise<number> {
   const consumer = kafkaTopics.kafka.consumer({
     groupId: uniqueName('bench-bare'),
     maxBytesPerPartition: 4 * 2 ** 20,
@@ -145,9 +149,7 @@ async function bareConsumerSeconds(kafkaTopics: TestTopics, total: number): Prom
   await consumer.connect();
   try {
     await consumer.subscribe({
-      topics: [topics.articlesIngested.name, topics.interactionsIngested.name].map((name) =>
-        physicalTopic(kafkaTopics.prefix, name),
-      ),
+      topics: topicNames.map((name) => physicalTopic(kafkaTopics.prefix, name)),
       fromBeginning: true,
     });
     await new Promise<void>((resolve) => {

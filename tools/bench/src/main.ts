@@ -1,6 +1,7 @@
 import { runCommandLine } from '@newsroom/config';
 import { benchFeatures } from './features-bench';
 import { benchIngestion } from './ingestion-bench';
+import { benchMonitoring } from './monitoring-bench';
 import { benchPipeline } from './pipeline-bench';
 import { benchScoring } from './scoring-bench';
 import { benchServing } from './serving-bench';
@@ -57,6 +58,13 @@ async function main(args: string[]): Promise<number> {
         keepDataset: option('keep-dataset'),
       });
       return 0;
+    case 'monitoring':
+      await benchMonitoring({
+        n: flag('n', 1_100_000),
+        runs: flag('runs', 3),
+        partitions: flag('partitions', 6),
+      });
+      return 0;
     case 'scoring':
       await benchScoring({ runs: flag('runs', 3), fresh: flag('fresh', 20) });
       return 0;
@@ -69,7 +77,7 @@ async function main(args: string[]): Promise<number> {
       return 0;
     default:
       console.error(
-        'usage: bench ingestion|features [--n 300000] [--runs 3] [--partitions 6] [--only-updates|--only-snapshot] | training [--epochs 1] [--dataset FILE] [--keep-dataset FILE] | pipeline [--n 200000] [--runs 3] [--partitions 6] | scoring [--runs 3] [--fresh 20] | serving [--runs 3] [--seconds 10] [--readers 15000]',
+        'usage: bench ingestion|features [--n 300000] [--runs 3] [--partitions 6] [--only-updates|--only-snapshot] | training [--epochs 1] [--dataset FILE] [--keep-dataset FILE] | pipeline [--n 200000] [--runs 3] [--partitions 6] | monitoring [--n 1100000] [--runs 3] [--partitions 6] | scoring [--runs 3] [--fresh 20] | serving [--runs 3] [--seconds 10] [--readers 15000]',
       );
       return 2;
   }
