@@ -38,6 +38,8 @@ export const configSchema = z.object({
   MONITORING_MAX_REJECTED_IN_A_ROW: env.positiveInt(3),
   /** A consumer group with records waiting and no offset committed for this long is stuck. */
   MONITORING_CONSUMER_STALL_SECONDS: env.positiveInt(600),
+  /** A raw topic whose rejected share over the last 24 h exceeds this raises a data-quality alert. */
+  MONITORING_MAX_REJECTED_SHARE: share(0.05),
   /** Volumes are compared with the same hours of up to this many previous days (their median). */
   MONITORING_VOLUME_BASELINE_DAYS: env.positiveInt(3),
   /** A volume below this share of its baseline raises a data-quality alert ("fewer than expected"). */

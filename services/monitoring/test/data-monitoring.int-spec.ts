@@ -271,4 +271,25 @@ describe('monitoring: data quality, volumes and drift', () => {
     );
     expect((await monitoring.get('/v1/alerts?state=open')).status).toBe(400);
   }, 120_000);
+
+  it("raises a data-quality alert when a tenth of a producer's records are rejected", async () => {
+    const arrived = await sum('arrived');
+    const bad = Math.ceil(arrived / 8);
+    await world.publisher.publishSerialized(
+      topics.interactionsRaw.name,
+      Array.from({ length: bad }, (_, i) => ({ key: `u-${i}`, value: `{"not json ${i}` })),
+    );
+    // It fires once the share passes 5%, and keeps counting while the rest arrive.
+    const alert = await waitFor(
+      'the rejected-share alert over every bad record',
+      async () =>
+        (await alerts('?type=data-quality')).find(
+          (a) => a.dedupKey === 'rejected:interactions.raw' && a.details.rejected === bad,
+        ),
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
+    expect(alert).toMatchObject({ state: 'firing', subject: 'interactions.raw' });
+    expect(alert.details.share).toBeGreaterThan(0.1);
+    expect(alert.message).toMatch(/% of the records on interactions.raw were rejected in the last 24 h/);
+  }, 120_000);
 });

@@ -1,4 +1,4 @@
-import { allTopics, topics } from '@newsroom/contracts';
+import { ServiceName, allTopics, serviceNames, topics } from '@newsroom/contracts';
 import { World, readsOnly, simulate, startForNow, worldConfig } from '@newsroom/datagen';
 import { EventPublisher, physicalTopic } from '@newsroom/messaging';
 import { TestTopics, createTestTopics, topicSize } from '@newsroom/messaging/testing';
@@ -17,16 +17,7 @@ interface RawRecords {
 }
 
 /** What `npm start` runs, in its order; each gets its own schema, consumer group and the run's topics. */
-const platform = [
-  'ingestion',
-  'feature-store',
-  'training',
-  'evaluation',
-  'registry',
-  'batch-scoring',
-  'serving',
-  'monitoring',
-] as const;
+const platform = serviceNames;
 
 /** The pilot world as a producer without impression logs sends it: articles and the first `n` reads. */
 function pilotReads(n: number): RawRecords {
@@ -101,7 +92,7 @@ async function measure(
   db: DataSource,
   records: RawRecords,
   partitions: number,
-  running: readonly (typeof platform)[number][],
+  running: readonly ServiceName[],
   done: (world: { services: Map<string, ServiceProcess>; kafkaTopics: TestTopics }) => Promise<boolean>,
 ): Promise<Run> {
   const kafkaTopics = await createTestTopics(allTopics, partitions);

@@ -24,6 +24,8 @@ export const metrics = {
   /** Reads of articles monitoring has not seen (their category and age are unknown). */
   readsOfUnknownArticles: 'reads-of-unknown-articles',
   rejected: 'rejected',
+  /** Records stored by ingestion, per raw topic, by the hour they arrived (rejected ones are by then too). */
+  arrived: 'arrived',
   /** Served responses, per source. */
   servedLists: 'served-lists',
   /** Events that arrived more than an hour after they happened, per stream. */

@@ -5,6 +5,8 @@ type Interaction = TopicPayload<typeof topics.interactionsIngested>;
 type Article = TopicPayload<typeof topics.articlesIngested>;
 
 export const HOUR_MS = 3_600_000;
+export const RAW_INTERACTIONS = topics.interactionsRaw.name;
+export const RAW_ARTICLES = topics.articlesRaw.name;
 /** An event ingested this long after it happened is late. */
 const LATE_AFTER_MS = HOUR_MS;
 /** An event dated this far ahead of its ingestion is from the future (clock skew is tolerated). */
@@ -38,6 +40,7 @@ export class ObservationFold {
   interaction(event: Interaction, article: ArticleFacts | undefined): void {
     const at = Date.parse(event.occurredAt);
     const hour = floorHour(at);
+    this.arrived(RAW_INTERACTIONS, Date.parse(event.ingestedAt));
     this.timeliness('interactions', at, Date.parse(event.ingestedAt));
     if (event.type === 'impression') return this.add(hour, metrics.impressions, '');
     if (event.type === 'click') return this.add(hour, metrics.clicks, '');
@@ -61,6 +64,11 @@ export class ObservationFold {
     if (reader) reader.reads++;
     else this.readerHours.set(id, { hour, userId: event.userId, reads: 1 });
     this.seen('reads', at);
+  }
+
+  /** A record ingestion stored from a raw topic, by the hour it arrived. */
+  arrived(rawTopic: string, ingestedAt: number): void {
+    this.add(floorHour(ingestedAt), metrics.arrived, rawTopic);
   }
 
   /** A new article (its first revision monitoring has stored). */

@@ -3,7 +3,7 @@ import { Payload } from '@nestjs/microservices';
 import { TopicValue, topics } from '@newsroom/contracts';
 import { ConsumeTopicBatch, MessageBatch } from '@newsroom/messaging';
 import { ArticleDirectory } from './article-directory';
-import { ObservationFold } from './observation-fold';
+import { ObservationFold, RAW_ARTICLES } from './observation-fold';
 import { ObservationStore } from './observation-store';
 import { ServedLists } from './served-lists';
 
@@ -42,6 +42,7 @@ export class ObservationsConsumer {
     await this.store.fold(batch, async (manager, fresh) => {
       folded = fresh.map((m) => m.value.payload);
       const fold = new ObservationFold();
+      for (const article of folded) fold.arrived(RAW_ARTICLES, Date.parse(article.ingestedAt));
       for (const article of await this.articles.store(manager, folded)) fold.newArticle(article);
       return fold;
     });

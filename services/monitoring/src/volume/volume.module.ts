@@ -1,11 +1,15 @@
 import { Module } from '@nestjs/common';
 import { AlertsModule } from '../alerts/alerts.module';
 import { ObservationsModule } from '../observations/observations.module';
+import { RejectedShareJob } from './rejected-share.job';
 import { VolumeJob } from './volume.job';
 
-/** Data volumes against the same hours of previous days: drops and spikes become data-quality alerts. */
+/**
+ * Data volumes against the same hours of previous days, and the share of rejected records: drops,
+ * spikes and bad producers become data-quality alerts.
+ */
 @Module({
   imports: [ObservationsModule, AlertsModule],
-  providers: [VolumeJob],
+  providers: [VolumeJob, RejectedShareJob],
 })
 export class VolumeModule {}
