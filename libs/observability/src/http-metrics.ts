@@ -1,21 +1,51 @@
-import type { FastifyInstance } from 'fastify';
-import { histogram } from './metrics';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { counter, histogram } from './metrics';
 
-/** Request duration by method, route template and status, recorded from Fastify's own hooks. */
+/**
+ * What became of a request, as the availability SLO counts it: `rejected` (4xx) is the client's
+ * doing and not an availability failure; `timed-out` was answered by the request timeout.
+ */
+export type RequestOutcome = 'succeeded' | 'rejected' | 'failed' | 'timed-out';
+
+const timedOut = new WeakSet<FastifyRequest>();
+
+/** Marks a request as answered by the request timeout (its outcome is `timed-out`). */
+export function markTimedOut(request: FastifyRequest): void {
+  timedOut.add(request);
+}
+
+export function requestOutcome(statusCode: number, answeredByTimeout: boolean): RequestOutcome {
+  if (answeredByTimeout) return 'timed-out';
+  if (statusCode >= 500) return 'failed';
+  if (statusCode >= 400) return 'rejected';
+  return 'succeeded';
+}
+
+/**
+ * Request duration by method, route template and status, and requests by outcome, recorded from
+ * Fastify's own hooks.
+ */
 export function instrumentHttp(fastify: FastifyInstance): void {
   const duration = histogram('http_server_request_duration_seconds', 'HTTP request duration', [
     'method',
     'route',
     'status_code',
   ]);
+  const requests = counter(
+    'http_server_requests_total',
+    'HTTP requests by outcome: succeeded, rejected (4xx), failed (5xx) or timed-out (answered by the request timeout)',
+    ['method', 'route', 'outcome'],
+  );
   fastify.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
     duration.observe(
-      {
-        method: request.method,
-        route: request.routeOptions.url ?? 'unmatched',
-        status_code: String(reply.statusCode),
-      },
+      { method: request.method, route, status_code: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
+    requests.inc({
+      method: request.method,
+      route,
+      outcome: requestOutcome(reply.statusCode, timedOut.has(request)),
+    });
   });
 }

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, collectDefaultMetrics, register } from 'prom-client';
 import { monitorEventLoopDelay } from './event-loop-delay';
+import { collectProcessIo } from './process-io';
 
 /**
  * One prom-client registry per process (the default one), so that every lib's metrics appear on
@@ -14,6 +15,7 @@ export function collectProcessMetrics(): void {
   defaultsCollected = true;
   collectDefaultMetrics({ register });
   monitorEventLoopDelay(register);
+  collectProcessIo();
 }
 
 export function counter<L extends string>(

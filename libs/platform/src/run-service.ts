@@ -5,13 +5,14 @@ import type { FastifyInstance } from 'fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { ConfigError, loadConfig } from '@newsroom/config';
 import { KafkaTransport } from '@newsroom/messaging';
-import { collectProcessMetrics, instrumentHttp } from '@newsroom/observability';
+import { collectProcessMetrics, gauge, instrumentHttp } from '@newsroom/observability';
 import { stopTracing } from '@newsroom/observability/tracing';
 import { SchemaDataSourceOptions, createSchemaDataSource, migrateSchema } from '@newsroom/persistence';
 import { Logger } from 'nestjs-pino';
 import { z } from 'zod';
 import { PlatformExceptionFilter } from './platform-exception.filter';
 import { PlatformModule } from './platform.module';
+import { enforceRequestTimeout } from './request-timeout';
 import { ServiceConfig, serviceConfigProblems } from './service-config';
 import { ShutdownSignal } from './shutdown-signal';
 
@@ -158,7 +159,12 @@ export async function createServiceApp<C extends ServiceConfig>(
     { bufferLogs: true },
   );
   app.useLogger(app.get(Logger));
+  enforceRequestTimeout(app.getHttpAdapter().getInstance(), config.HTTP_REQUEST_TIMEOUT_MS);
   instrumentHttp(app.getHttpAdapter().getInstance());
+  gauge(
+    'slo_availability_target',
+    'The availability objective: the share of requests that must not fail or time out',
+  ).set(config.SLO_AVAILABILITY_TARGET);
   setUpOpenApi(app, definition, config);
   app.useGlobalFilters(new PlatformExceptionFilter(app.getHttpAdapter()));
   const transport = app.get(KafkaTransport);

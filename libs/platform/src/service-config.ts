@@ -13,6 +13,10 @@ export function serviceEnv(defaultPort: number) {
     /** Longest a graceful shutdown may take before the process gives up and exits non-zero. */
     SHUTDOWN_TIMEOUT_MS: env.positiveInt(10_000),
     HTTP_BODY_LIMIT_BYTES: env.positiveInt(5 * 1024 * 1024),
+    /** A request not answered within this is answered 503 (and counted `timed-out`). */
+    HTTP_REQUEST_TIMEOUT_MS: env.positiveInt(30_000),
+    /** The availability objective (the seed's 95%): exported as `slo_availability_target` for the alert rules. */
+    SLO_AVAILABILITY_TARGET: z.coerce.number().gt(0).lt(1).default(0.95),
     CODE_VERSION: z.string().min(1).default('dev'),
     /**
      * The regions this newsroom names its readers by (comma-separated): each gets its own fallback

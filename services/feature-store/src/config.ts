@@ -9,6 +9,8 @@ const count = (fallback: number) => z.coerce.number().int().min(0).default(fallb
 
 export const configSchema = z.object({
   ...serviceEnv(3002),
+  // POST /v1/datasets builds the snapshot before it answers (a pilot week: 15–60 s).
+  HTTP_REQUEST_TIMEOUT_MS: env.positiveInt(15 * 60_000),
   ...artifactEnv,
   /** Keys allowed to request snapshots (`name:key`, comma-separated). */
   FEATURES_ADMIN_API_KEYS: env.apiKeys('FEATURES_ADMIN_API_KEYS'),
