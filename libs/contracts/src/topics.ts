@@ -235,6 +235,15 @@ export const topics = {
   }),
 } as const;
 
+/**
+ * Where each ingested stream comes from: the raw topic ingestion validated its records from (a
+ * rejected record names that topic as its source).
+ */
+export const rawSourceOf = {
+  [topics.articlesIngested.name]: topics.articlesRaw.name,
+  [topics.interactionsIngested.name]: topics.interactionsRaw.name,
+} as const;
+
 export type Topics = typeof topics;
 export type TopicId = keyof Topics;
 export type TopicName = Topics[TopicId]['name'];

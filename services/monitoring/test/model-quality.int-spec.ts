@@ -52,6 +52,9 @@ describe('monitoring: model quality online', () => {
   }
   // A later read moves the reads' watermark past the horizon of every list above.
   reads.push({ userId: 'someone', articleId: 'x', at: servedAt + 27 * HOUR_MS, dwell: 5 });
+  // Published in the order they happened, as producers do: each partition's latest read then
+  // says how far that partition is complete (the watermark).
+  reads.sort((a, b) => a.at - b.at);
 
   /** What the join must find, computed from what was sent. */
   function expected(version: string | null, region?: string) {

@@ -1,12 +1,12 @@
-import { TopicPayload, topics } from '@newsroom/contracts';
+import { TopicPayload, rawSourceOf, topics } from '@newsroom/contracts';
 import { ageHoursBins, dwellBins, lengthBins, metrics } from '../drift/drift-features';
 
 type Interaction = TopicPayload<typeof topics.interactionsIngested>;
 type Article = TopicPayload<typeof topics.articlesIngested>;
 
 export const HOUR_MS = 3_600_000;
-export const RAW_INTERACTIONS = topics.interactionsRaw.name;
-export const RAW_ARTICLES = topics.articlesRaw.name;
+export const RAW_INTERACTIONS = rawSourceOf['interactions.ingested'];
+export const RAW_ARTICLES = rawSourceOf['articles.ingested'];
 /** An event ingested this long after it happened is late. */
 const LATE_AFTER_MS = HOUR_MS;
 /** An event dated this far ahead of its ingestion is from the future (clock skew is tolerated). */
