@@ -6,6 +6,7 @@ import { MonitoringConfig } from '../config';
 import { Champion } from '../lineage/lineage.service';
 import { HOUR_MS, floorHour } from '../observations/observation-fold';
 import { HourlyCounts, TimeWindow } from '../observations/hourly-counts';
+import { StreamWatermarks } from '../observations/stream-watermarks';
 import { DriftFeature, driftFeatures } from './drift-features';
 import { DriftReport, FeatureDrift } from './drift-report';
 import { jensenShannonDistance, normalisedWasserstein } from './drift-statistics';
@@ -23,12 +24,13 @@ export class DriftService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly counts: HourlyCounts,
+    private readonly watermarks: StreamWatermarks,
     @Inject(SERVICE_CONFIG) private readonly config: MonitoringConfig,
   ) {}
 
   /** The report for the champion now, or null without a reference window or any read. */
   async measure(champion: Champion): Promise<DriftReport | null> {
-    const watermark = await this.counts.watermark('reads');
+    const watermark = await this.watermarks.watermark('reads');
     if (!champion.trainingWindow || !watermark) return null;
     // Whole hours only: a partial last hour would make readers look less active than they are.
     const to = new Date(floorHour(watermark.getTime()));

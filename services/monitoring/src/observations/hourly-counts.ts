@@ -64,17 +64,4 @@ export class HourlyCounts {
     );
     return new Map(rows.map((r) => [r.reads, r.readers]));
   }
-
-  /**
-   * The event time up to which a stream (`reads`, `articles`) is complete: the earliest of its
-   * partitions' latest events (each partition arrives in order, partitions at their own pace), or
-   * null before any.
-   */
-  async watermark(stream: string): Promise<Date | null> {
-    const [row]: { at: Date | null }[] = await this.dataSource.query(
-      `SELECT min(at) AS at FROM ${this.schema}.watermarks WHERE stream = $1`,
-      [stream],
-    );
-    return row?.at ?? null;
-  }
 }

@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
 import { ArticleDirectory } from './article-directory';
+import { BrokerAdmin } from './broker-admin';
 import { ConsumedOffsets } from './consumed-offsets';
 import { HourlyCounts } from './hourly-counts';
 import { ObservationStore } from './observation-store';
 import { ObservationsConsumer } from './observations.consumer';
 import { ServedLists } from './served-lists';
+import { StreamWatermarks } from './stream-watermarks';
 
 /**
  * What producers send and serving serves, folded exactly once per record into hourly counters and
@@ -12,7 +14,15 @@ import { ServedLists } from './served-lists';
  */
 @Module({
   controllers: [ObservationsConsumer],
-  providers: [ArticleDirectory, ConsumedOffsets, ObservationStore, HourlyCounts, ServedLists],
-  exports: [HourlyCounts],
+  providers: [
+    ArticleDirectory,
+    ConsumedOffsets,
+    ObservationStore,
+    HourlyCounts,
+    ServedLists,
+    BrokerAdmin,
+    StreamWatermarks,
+  ],
+  exports: [HourlyCounts, StreamWatermarks, BrokerAdmin],
 })
 export class ObservationsModule {}

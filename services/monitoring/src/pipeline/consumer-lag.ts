@@ -1,7 +1,6 @@
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ServiceName, allTopics, deadLetterTopicName, serviceNames } from '@newsroom/contracts';
-import { KAFKA_CLIENT, MESSAGING_OPTIONS, MessagingOptions, physicalTopic } from '@newsroom/messaging';
-import { Admin, Kafka } from 'kafkajs';
+import { BrokerAdmin } from '../observations/broker-admin';
 
 /** A service's consumer group on one of its topics. */
 export interface GroupLag {
@@ -21,21 +20,16 @@ export interface GroupLag {
  * replicas has a group of its own.
  */
 @Injectable()
-export class ConsumerLag implements OnApplicationShutdown {
-  private admin?: Promise<Admin>;
-
-  constructor(
-    @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
-    @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
-  ) {}
+export class ConsumerLag {
+  constructor(private readonly broker: BrokerAdmin) {}
 
   async groups(): Promise<GroupLag[]> {
-    const admin = await this.connected();
+    const admin = await this.broker.connected();
     const rows: GroupLag[] = [];
     for (const service of serviceNames.filter((s) => s !== 'serving')) {
-      const group = `${this.options.topicPrefix}${service}`;
+      const group = `${this.broker.topicPrefix}${service}`;
       for (const topic of allTopics.filter((t) => t.consumers.includes(service))) {
-        const name = physicalTopic(this.options.topicPrefix, topic.name);
+        const name = this.broker.physical(topic.name);
         const [ends, [committed]] = await Promise.all([
           admin.fetchTopicOffsets(name),
           admin.fetchOffsets({ groupId: group, topics: [name] }),
@@ -56,11 +50,11 @@ export class ConsumerLag implements OnApplicationShutdown {
 
   /** Records held by each topic's dead-letter topic (those that exist). */
   async deadLetters(): Promise<{ topic: string; records: number }[]> {
-    const admin = await this.connected();
+    const admin = await this.broker.connected();
     const existing = new Set(await admin.listTopics());
     const rows: { topic: string; records: number }[] = [];
     for (const topic of allTopics) {
-      const name = physicalTopic(this.options.topicPrefix, deadLetterTopicName(topic.name));
+      const name = this.broker.physical(deadLetterTopicName(topic.name));
       if (!existing.has(name)) continue;
       const offsets = await admin.fetchTopicOffsets(name);
       rows.push({
@@ -69,23 +63,5 @@ export class ConsumerLag implements OnApplicationShutdown {
       });
     }
     return rows;
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    const admin = this.admin;
-    this.admin = undefined;
-    if (admin) await (await admin.catch(() => undefined))?.disconnect();
-  }
-
-  private connected(): Promise<Admin> {
-    this.admin ??= (async () => {
-      const admin = this.kafka.admin();
-      await admin.connect();
-      return admin;
-    })().catch((error: unknown) => {
-      this.admin = undefined;
-      throw error;
-    });
-    return this.admin;
   }
 }

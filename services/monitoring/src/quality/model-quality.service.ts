@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { MonitoringConfig } from '../config';
 import { HOUR_MS, floorHour } from '../observations/observation-fold';
 import { HourlyCounts, TimeWindow } from '../observations/hourly-counts';
+import { StreamWatermarks } from '../observations/stream-watermarks';
 import { ModelQualityReport, OnlineQuality } from './model-quality';
 
 /** Articles published this long before a window's end are the pool coverage is measured against. */
@@ -33,6 +34,7 @@ export class ModelQualityService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly counts: HourlyCounts,
+    private readonly watermarks: StreamWatermarks,
     @Inject(SERVICE_CONFIG) private readonly config: MonitoringConfig,
   ) {}
 
@@ -42,7 +44,7 @@ export class ModelQualityService {
 
   /** The report now, or null before any read. */
   async measure(): Promise<ModelQualityReport | null> {
-    const watermark = await this.counts.watermark('reads');
+    const watermark = await this.watermarks.watermark('reads');
     if (!watermark) return null;
     const horizonMs = this.config.MONITORING_QUALITY_HORIZON_HOURS * HOUR_MS;
     const to = new Date(floorHour(watermark.getTime() - horizonMs));

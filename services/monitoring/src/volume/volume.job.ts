@@ -5,6 +5,7 @@ import { MonitoringConfig } from '../config';
 import { metrics } from '../drift/drift-features';
 import { HOUR_MS, floorHour } from '../observations/observation-fold';
 import { HourlyCounts, TimeWindow } from '../observations/hourly-counts';
+import { StreamWatermarks } from '../observations/stream-watermarks';
 import { VolumeVerdict, volumeVerdict } from './volume-verdict';
 
 const DAY_MS = 24 * HOUR_MS;
@@ -25,6 +26,7 @@ const watched = [
 export class VolumeJob extends PeriodicJob {
   constructor(
     private readonly counts: HourlyCounts,
+    private readonly watermarks: StreamWatermarks,
     private readonly alerts: AlertsService,
     @Inject(SERVICE_CONFIG) private readonly config: MonitoringConfig,
   ) {
@@ -39,7 +41,7 @@ export class VolumeJob extends PeriodicJob {
     const verdicts: Record<string, VolumeVerdict & { window: TimeWindow }> = {};
     for (const volume of watched) {
       const [watermark, first] = [
-        await this.counts.watermark(volume.stream),
+        await this.watermarks.watermark(volume.stream),
         await this.counts.firstHour(volume.metric),
       ];
       if (!watermark || !first) continue;

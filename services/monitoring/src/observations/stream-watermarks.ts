@@ -1,0 +1,53 @@
+import { Injectable } from '@nestjs/common';
+import { TopicName } from '@newsroom/contracts';
+import { quotedSchema } from '@newsroom/persistence';
+import { DataSource } from 'typeorm';
+import { BrokerAdmin } from './broker-admin';
+
+export type Stream = 'reads' | 'articles';
+/** The topic each stream is folded from (names checked against the catalog by their type). */
+const topicOf: Record<Stream, TopicName> = {
+  reads: 'interactions.ingested',
+  articles: 'articles.ingested',
+};
+
+/**
+ * The event time up to which a stream is complete. Each partition arrives in order, at its own
+ * pace: a partition with records still to fold is complete up to its latest folded event (and one
+ * not folded at all, not yet); a partition folded to its end holds nothing back. The stream is
+ * complete up to the earliest of those, or, when every partition is folded to its end, up to its
+ * latest event.
+ */
+@Injectable()
+export class StreamWatermarks {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly broker: BrokerAdmin,
+  ) {}
+
+  async watermark(stream: Stream): Promise<Date | null> {
+    const topic = topicOf[stream];
+    const s = quotedSchema(this.dataSource);
+    const rows: { partition: number; at: Date | null; next_offset: string | null }[] =
+      await this.dataSource.query(
+        `SELECT coalesce(w.partition, o.partition) AS partition, w.at, o.next_offset
+       FROM (SELECT partition, at FROM ${s}.watermarks WHERE stream = $1) w
+       FULL JOIN (SELECT partition, next_offset FROM ${s}.consumed_offsets WHERE topic = $2) o USING (partition)`,
+        [stream, topic],
+      );
+    const ends = await (await this.broker.connected()).fetchTopicOffsets(this.broker.physical(topic));
+    let pending: number | null = null;
+    let latest: number | null = null;
+    for (const end of ends) {
+      const row = rows.find((r) => r.partition === end.partition);
+      const at = row?.at ? row.at.getTime() : null;
+      if (at !== null) latest = Math.max(latest ?? at, at);
+      const foldedToEnd = Number(row?.next_offset ?? end.low) >= Number(end.high);
+      if (foldedToEnd) continue;
+      if (at === null) return null;
+      pending = Math.min(pending ?? at, at);
+    }
+    const watermark = pending ?? latest;
+    return watermark === null ? null : new Date(watermark);
+  }
+}
