@@ -36,10 +36,19 @@ export const configSchema = z.object({
   MONITORING_STAGE_MAX_AGE_HOURS: positive(48),
   /** This many candidates rejected by the gate in a row raise a pipeline alert. */
   MONITORING_MAX_REJECTED_IN_A_ROW: env.positiveInt(3),
+  /**
+   * The services' consumer groups are named this prefix and the service's name (their
+   * KAFKA_GROUP_ID default: no prefix); set it where a deployment prefixes them.
+   */
+  MONITORING_CONSUMER_GROUP_PREFIX: z.string().default(''),
   /** A consumer group with records waiting and no offset committed for this long is stuck. */
   MONITORING_CONSUMER_STALL_SECONDS: env.positiveInt(600),
   /** A raw topic whose rejected share over the last 24 h exceeds this raises a data-quality alert. */
   MONITORING_MAX_REJECTED_SHARE: share(0.05),
+  /** A stream (new articles, reads) silent this long raises a data-quality alert: a producer stopped. */
+  MONITORING_STREAM_SILENT_MINUTES: env.positiveInt(360),
+  /** Hourly counters, reader-hours and articles are kept this long (the drift reference must fit in it). */
+  MONITORING_RETENTION_DAYS: env.positiveInt(30),
   /** Volumes are compared with the same hours of up to this many previous days (their median). */
   MONITORING_VOLUME_BASELINE_DAYS: env.positiveInt(3),
   /** A volume below this share of its baseline raises a data-quality alert ("fewer than expected"). */

@@ -54,6 +54,8 @@ describe('monitoring: pipeline health', () => {
     monitoring = await world.start('monitoring', {
       MONITORING_CHECK_INTERVAL_MS: '250',
       MONITORING_CONSUMER_STALL_SECONDS: String(stallSeconds),
+      // The world names each service's group by its prefix and the service.
+      MONITORING_CONSUMER_GROUP_PREFIX: world.kafkaTopics.prefix,
       MONITORING_ALERT_CLEAR_CHECKS: '2',
     });
     scoring = await world.start('batch-scoring', {}, scoringSchema);

@@ -10,7 +10,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * - `reader_hours`: reads per reader and hour, for the reads-per-active-reader distribution.
  * - `articles`: what a read needs to know of its article (category, publication time).
  * - `watermarks`: per stream and partition, the latest event time folded (never ahead of the
- *   clock) and when; a stream is complete up to the earliest of its partitions' watermarks.
+ *   clock) and when (StreamWatermarks tells from them how far a stream is complete).
  * - `datasets`, `models`, `champion`: lineage, to find the champion's training window.
  * - `drift_reports`: every data-drift report. `alerts`: every alert, with its life cycle.
  */

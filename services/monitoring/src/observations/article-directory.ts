@@ -57,6 +57,12 @@ export class ArticleDirectory {
     return rows.filter((a) => created.has(a.articleId));
   }
 
+  /** Forgets the articles published before `beforeMs` (their rows are pruned with them). */
+  forget(beforeMs: number): void {
+    for (const [articleId, facts] of this.facts)
+      if (facts.publishedAt < beforeMs) this.facts.delete(articleId);
+  }
+
   remember(articles: Article[]): void {
     for (const a of articles)
       this.facts.set(a.articleId, { category: a.category, publishedAt: Date.parse(a.publishedAt) });

@@ -3,6 +3,7 @@ import { ArticleDirectory } from './article-directory';
 import { BrokerAdmin } from './broker-admin';
 import { ConsumedOffsets } from './consumed-offsets';
 import { HourlyCounts } from './hourly-counts';
+import { ObservationRetentionJob } from './observation-retention.job';
 import { ObservationStore } from './observation-store';
 import { ObservationsConsumer } from './observations.consumer';
 import { ServedLists } from './served-lists';
@@ -22,6 +23,7 @@ import { StreamWatermarks } from './stream-watermarks';
     ServedLists,
     BrokerAdmin,
     StreamWatermarks,
+    ObservationRetentionJob,
   ],
   exports: [HourlyCounts, StreamWatermarks, BrokerAdmin],
 })

@@ -50,4 +50,13 @@ export class StreamWatermarks {
     const watermark = pending ?? latest;
     return watermark === null ? null : new Date(watermark);
   }
+
+  /** When monitoring last folded a new event of the stream (wall clock), or null. */
+  async lastFoldedAt(stream: Stream): Promise<Date | null> {
+    const [row]: { at: Date | null }[] = await this.dataSource.query(
+      `SELECT max(folded_at) AS at FROM ${quotedSchema(this.dataSource)}.watermarks WHERE stream = $1`,
+      [stream],
+    );
+    return row?.at ?? null;
+  }
 }

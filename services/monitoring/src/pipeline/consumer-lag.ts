@@ -1,5 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ServiceName, allTopics, deadLetterTopicName, serviceNames } from '@newsroom/contracts';
+import { SERVICE_CONFIG } from '@newsroom/platform';
+import { MonitoringConfig } from '../config';
 import { BrokerAdmin } from '../observations/broker-admin';
 
 /** A service's consumer group on one of its topics. */
@@ -15,21 +17,27 @@ export interface GroupLag {
 
 /**
  * Where every service's consumer group stands on the topics the catalog says it consumes (the
- * group named as the services name theirs: the prefix, then the service), and how many records
+ * group named MONITORING_CONSUMER_GROUP_PREFIX and the service), and how many records
  * wait on each dead-letter topic, from the broker's admin API. Serving is left out: each of its
  * replicas has a group of its own.
  */
 @Injectable()
 export class ConsumerLag {
-  constructor(private readonly broker: BrokerAdmin) {}
+  constructor(
+    private readonly broker: BrokerAdmin,
+    @Inject(SERVICE_CONFIG) private readonly config: MonitoringConfig,
+  ) {}
 
   async groups(): Promise<GroupLag[]> {
     const admin = await this.broker.connected();
+    // A topic not created yet (a deployment in progress) is skipped, not a failed check.
+    const existing = new Set(await admin.listTopics());
     const rows: GroupLag[] = [];
     for (const service of serviceNames.filter((s) => s !== 'serving')) {
-      const group = `${this.broker.topicPrefix}${service}`;
+      const group = `${this.config.MONITORING_CONSUMER_GROUP_PREFIX}${service}`;
       for (const topic of allTopics.filter((t) => t.consumers.includes(service))) {
         const name = this.broker.physical(topic.name);
+        if (!existing.has(name)) continue;
         const [ends, [committed]] = await Promise.all([
           admin.fetchTopicOffsets(name),
           admin.fetchOffsets({ groupId: group, topics: [name] }),

@@ -60,6 +60,8 @@ export class PipelineJob extends PeriodicJob {
       if (condition) await this.alerts.raise({ dedupKey, type: 'pipeline', ...condition });
       else await this.alerts.clear(dedupKey);
     }
+    // Only once their alerts are raised: a failed raise sees the same new dead letters next time.
+    this.deadLettersBefore = new Map(state.deadLetters.map((d) => [d.topic, d.records]));
     for (const type of alertTypes)
       for (const severity of alertSeverities) alertsFiring.set({ type, severity }, 0);
     for (const { type, severity, n } of await this.alerts.firingCounts())
@@ -115,7 +117,6 @@ export class PipelineJob extends PeriodicJob {
       );
     }
     const before = this.deadLettersBefore;
-    this.deadLettersBefore = new Map(state.deadLetters.map((d) => [d.topic, d.records]));
     for (const d of state.deadLetters) {
       const added = before ? d.records - (before.get(d.topic) ?? 0) : 0;
       conditions.set(

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { LineageService } from '../lineage/lineage.service';
+import { HOUR_MS } from '../observations/observation-fold';
 import { ConsumerLag } from './consumer-lag';
 import { PipelineState } from './pipeline-state';
-
-const HOUR_MS = 3_600_000;
 
 /**
  * The pipeline's state: each stage's last success (lineage), each consumer group's lag and how

@@ -9,7 +9,8 @@ import { ModelQualityService } from './model-quality.service';
  * Model drift, from ground truth: every MONITORING_CHECK_INTERVAL_MS, a `model` alert for a version
  * whose personalized lists do not beat the fallback served meanwhile, or whose hit rate fell more
  * than MONITORING_QUALITY_MAX_DROP below its first window's — each judged only on enough lists on
- * both sides. Alerts of versions no longer served resolve at once.
+ * both sides. Alerts of versions no longer served resolve at once; a window too thin to judge
+ * leaves a version's alerts as they are.
  */
 @Injectable()
 export class ModelQualityJob extends PeriodicJob {
@@ -31,10 +32,11 @@ export class ModelQualityJob extends PeriodicJob {
     const minLists = this.config.MONITORING_QUALITY_MIN_LISTS;
     const keys: string[] = [];
     for (const v of report.versions) {
-      if (!v.personalized || v.personalized.lists < minLists) continue;
       const versus = `model:fallback:${v.modelVersion}`;
       const drop = `model:drop:${v.modelVersion}`;
+      // A version still served keeps its alerts' hysteresis even on a window too thin to judge.
       keys.push(versus, drop);
+      if (!v.personalized || v.personalized.lists < minLists) continue;
       if (
         v.fallback &&
         v.fallback.lists >= minLists &&

@@ -3,7 +3,7 @@ import { quotedSchema } from '@newsroom/persistence';
 import { SERVICE_CONFIG } from '@newsroom/platform';
 import { DataSource } from 'typeorm';
 import { MonitoringConfig } from '../config';
-import { HOUR_MS, floorHour } from '../observations/observation-fold';
+import { HOUR_MS, NO_REGION, floorHour } from '../observations/observation-fold';
 import { HourlyCounts, TimeWindow } from '../observations/hourly-counts';
 import { StreamWatermarks } from '../observations/stream-watermarks';
 import { ModelQualityReport, OnlineQuality } from './model-quality';
@@ -118,7 +118,7 @@ export class ModelQualityService {
     return rows.map((r) => ({
       modelVersion: r.model_version,
       source: r.source,
-      region: r.all_regions ? null : (r.region ?? '(none)'),
+      region: r.all_regions ? null : (r.region ?? NO_REGION),
       lists: r.lists,
       hitRateAt10: round(r.hit_rate),
       mrr: round(r.mrr),

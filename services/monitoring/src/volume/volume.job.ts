@@ -5,7 +5,7 @@ import { MonitoringConfig } from '../config';
 import { metrics } from '../drift/drift-features';
 import { HOUR_MS, floorHour } from '../observations/observation-fold';
 import { HourlyCounts, TimeWindow } from '../observations/hourly-counts';
-import { StreamWatermarks } from '../observations/stream-watermarks';
+import { Stream, StreamWatermarks } from '../observations/stream-watermarks';
 import { VolumeVerdict, volumeVerdict } from './volume-verdict';
 
 const DAY_MS = 24 * HOUR_MS;
@@ -40,6 +40,7 @@ export class VolumeJob extends PeriodicJob {
   async check(): Promise<Record<string, VolumeVerdict & { window: TimeWindow }>> {
     const verdicts: Record<string, VolumeVerdict & { window: TimeWindow }> = {};
     for (const volume of watched) {
+      await this.checkSilence(volume.name, volume.stream);
       const [watermark, first] = [
         await this.watermarks.watermark(volume.stream),
         await this.counts.firstHour(volume.metric),
@@ -76,5 +77,28 @@ export class VolumeJob extends PeriodicJob {
       });
     }
     return verdicts;
+  }
+
+  /**
+   * A producer that stops altogether moves no watermark, so its volume check sees its last normal
+   * day for ever: a stream with nothing new folded for MONITORING_STREAM_SILENT_MINUTES is an alert
+   * of its own.
+   */
+  private async checkSilence(name: string, stream: Stream): Promise<void> {
+    const last = await this.watermarks.lastFoldedAt(stream);
+    const dedupKey = `silent:${stream}`;
+    const minutes = last ? Math.floor((Date.now() - last.getTime()) / 60_000) : 0;
+    if (!last || minutes < this.config.MONITORING_STREAM_SILENT_MINUTES) {
+      await this.alerts.clear(dedupKey, { immediately: true });
+      return;
+    }
+    await this.alerts.raise({
+      dedupKey,
+      type: 'data-quality',
+      severity: 'warning',
+      subject: name,
+      message: `no ${name} have arrived for ${minutes} min (since ${last.toISOString()}): has a producer stopped?`,
+      details: { stream, lastArrivalAt: last.toISOString(), silentMinutes: minutes },
+    });
   }
 }
