@@ -26,7 +26,7 @@ describe('monitoring: data quality, volumes and drift', () => {
   let monitoring: ServiceHandle;
   const schema = uniqueName('monitoring');
   const env = {
-    MONITORING_CHECK_INTERVAL_MS: '250',
+    MONITORING_CHECK_INTERVAL_MS: '1000',
     MONITORING_ALERT_CLEAR_CHECKS: '2',
     // A killed member leaves the group only when its session expires: keep that short here.
     KAFKA_SESSION_TIMEOUT_MS: '6000',
@@ -147,7 +147,7 @@ describe('monitoring: data quality, volumes and drift', () => {
         ),
       },
     ]);
-    // Days 3 and 4 stream in while monitoring checks every 250 ms.
+    // Days 3 and 4 stream in while monitoring checks every second.
     const lastHour = new Date(sim.startMs + 5 * DAY_MS - 3_600_000).toISOString().slice(0, 13);
     await publishEvents(world.publisher, ofDays(3, 4));
     const report = await waitFor(
@@ -180,7 +180,7 @@ describe('monitoring: data quality, volumes and drift', () => {
     expect(report.drifted).toBe(false);
     const history = (await monitoring.get('/v1/drift/history?limit=500')).body.items;
     // False alarms over every report of days 3 and 4: none.
-    expect(history.length).toBeGreaterThan(5);
+    expect(history.length).toBeGreaterThan(2);
     expect(history.filter((r: Json) => r.drifted)).toEqual([]);
     expect(await alerts()).toEqual([]);
   }, 120_000);

@@ -87,7 +87,7 @@ describe('monitoring: model quality online', () => {
   beforeAll(async () => {
     world = await serviceWorld();
     monitoring = await world.start('monitoring', {
-      MONITORING_CHECK_INTERVAL_MS: '250',
+      MONITORING_CHECK_INTERVAL_MS: '1000',
       MONITORING_QUALITY_MIN_LISTS: '100',
       MONITORING_ALERT_CLEAR_CHECKS: '2',
     });

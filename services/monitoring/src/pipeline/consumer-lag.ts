@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ServiceName, allTopics, deadLetterTopicName, serviceNames } from '@newsroom/contracts';
 import { SERVICE_CONFIG } from '@newsroom/platform';
 import { MonitoringConfig } from '../config';
+import { Admin } from 'kafkajs';
 import { BrokerAdmin } from '../observations/broker-admin';
 
 /** A service's consumer group on one of its topics. */
@@ -28,10 +29,20 @@ export class ConsumerLag {
     @Inject(SERVICE_CONFIG) private readonly config: MonitoringConfig,
   ) {}
 
-  async groups(): Promise<GroupLag[]> {
+  /**
+   * Every group's lag and every dead-letter topic's size, from one look at the broker's topics (a
+   * topic not created yet, in a deployment under way, is skipped rather than failing the check).
+   */
+  async read(): Promise<{ groups: GroupLag[]; deadLetters: { topic: string; records: number }[] }> {
     const admin = await this.broker.connected();
-    // A topic not created yet (a deployment in progress) is skipped, not a failed check.
     const existing = new Set(await admin.listTopics());
+    return {
+      groups: await this.groups(admin, existing),
+      deadLetters: await this.deadLetters(admin, existing),
+    };
+  }
+
+  private async groups(admin: Admin, existing: Set<string>): Promise<GroupLag[]> {
     const rows: GroupLag[] = [];
     for (const service of serviceNames.filter((s) => s !== 'serving')) {
       const group = `${this.config.MONITORING_CONSUMER_GROUP_PREFIX}${service}`;
@@ -56,10 +67,10 @@ export class ConsumerLag {
     return rows;
   }
 
-  /** Records held by each topic's dead-letter topic (those that exist). */
-  async deadLetters(): Promise<{ topic: string; records: number }[]> {
-    const admin = await this.broker.connected();
-    const existing = new Set(await admin.listTopics());
+  private async deadLetters(
+    admin: Admin,
+    existing: Set<string>,
+  ): Promise<{ topic: string; records: number }[]> {
     const rows: { topic: string; records: number }[] = [];
     for (const topic of allTopics) {
       const name = this.broker.physical(deadLetterTopicName(topic.name));

@@ -25,11 +25,8 @@ export class PipelineService {
   }
 
   async check(): Promise<PipelineState> {
-    const [stages, groups, deadLetters] = [
-      await this.lineage.stages(),
-      await this.lag.groups(),
-      await this.lag.deadLetters(),
-    ];
+    const stages = await this.lineage.stages();
+    const { groups, deadLetters } = await this.lag.read();
     // When the offsets were seen (not when the check began: fetching them takes a while).
     const now = Date.now();
     const age = (at: Date) => Math.round(((now - at.getTime()) / HOUR_MS) * 100) / 100;
