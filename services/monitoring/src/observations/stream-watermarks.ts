@@ -13,10 +13,11 @@ const topicOf: Record<Stream, TopicName> = {
 
 /**
  * The event time up to which a stream is complete. Each partition arrives in order, at its own
- * pace: a partition with records still to fold is complete up to its latest folded event (and one
- * not folded at all, not yet); a partition folded to its end holds nothing back. The stream is
- * complete up to the earliest of those, or, when every partition is folded to its end, up to its
- * latest event.
+ * pace: the stream is complete up to the earliest of its partitions' latest folded events, and not
+ * at all while a partition holding records has had none folded. A partition folded to its end
+ * still holds the watermark back: its next records may be on their way (a caught-up monitor must
+ * not run ahead of the producers). A partition that stays idle therefore holds it too; the silence
+ * check tells of a producer that stopped.
  */
 @Injectable()
 export class StreamWatermarks {
@@ -36,18 +37,18 @@ export class StreamWatermarks {
         [stream, topic],
       );
     const ends = await (await this.broker.connected()).fetchTopicOffsets(this.broker.physical(topic));
-    let pending: number | null = null;
-    let latest: number | null = null;
+    let watermark: number | null = null;
     for (const end of ends) {
+      if (Number(end.high) <= Number(end.low)) continue;
       const row = rows.find((r) => r.partition === end.partition);
       const at = row?.at ? row.at.getTime() : null;
-      if (at !== null) latest = Math.max(latest ?? at, at);
-      const foldedToEnd = Number(row?.next_offset ?? end.low) >= Number(end.high);
-      if (foldedToEnd) continue;
-      if (at === null) return null;
-      pending = Math.min(pending ?? at, at);
+      if (at === null) {
+        // Records and no event folded from them yet: nothing is known of this partition.
+        if (Number(row?.next_offset ?? end.low) < Number(end.high)) return null;
+        continue;
+      }
+      watermark = Math.min(watermark ?? at, at);
     }
-    const watermark = pending ?? latest;
     return watermark === null ? null : new Date(watermark);
   }
 
