@@ -3,10 +3,9 @@ import { PeriodicJob, SERVICE_CONFIG } from '@newsroom/platform';
 import { AlertsService } from '../alerts/alerts.service';
 import { MonitoringConfig } from '../config';
 import { LineageService } from '../lineage/lineage.service';
+import { DAY_MS } from '../observations/observation-fold';
 import { DriftReport } from './drift-report';
 import { DriftService } from './drift.service';
-
-const DAY_MS = 86_400_000;
 
 /**
  * Checks data drift every MONITORING_CHECK_INTERVAL_MS: stores the report when it changed, and

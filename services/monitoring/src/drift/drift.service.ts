@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { quotedSchema } from '@newsroom/persistence';
 import { SERVICE_CONFIG } from '@newsroom/platform';
 import { DataSource } from 'typeorm';
+import { round4 } from '../report-rounding';
 import { MonitoringConfig } from '../config';
 import { Champion } from '../lineage/lineage.service';
 import { HOUR_MS, floorHour } from '../observations/observation-fold';
@@ -130,7 +131,7 @@ export class DriftService {
       name: feature.name,
       kind: feature.kind,
       method: feature.kind === 'categorical' ? 'jensen-shannon' : 'wasserstein-normed',
-      value: judged ? round(value) : null,
+      value: judged ? round4(value) : null,
       threshold,
       verdict: !judged ? 'insufficient-data' : value >= threshold ? 'drifted' : 'stable',
       referenceCount,
@@ -155,8 +156,4 @@ function sum(values: Iterable<number>): number {
   let total = 0;
   for (const v of values) total += v;
   return total;
-}
-
-function round(value: number): number {
-  return Math.round(value * 10_000) / 10_000;
 }

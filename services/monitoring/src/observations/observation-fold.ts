@@ -5,6 +5,7 @@ type Interaction = TopicPayload<typeof topics.interactionsIngested>;
 type Article = TopicPayload<typeof topics.articlesIngested>;
 
 export const HOUR_MS = 3_600_000;
+export const DAY_MS = 24 * HOUR_MS;
 export const RAW_INTERACTIONS = rawSourceOf['interactions.ingested'];
 export const RAW_ARTICLES = rawSourceOf['articles.ingested'];
 /** An event ingested this long after it happened is late. */

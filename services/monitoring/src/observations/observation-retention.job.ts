@@ -4,9 +4,7 @@ import { PeriodicJob, SERVICE_CONFIG } from '@newsroom/platform';
 import { DataSource } from 'typeorm';
 import { MonitoringConfig } from '../config';
 import { ArticleDirectory } from './article-directory';
-import { HOUR_MS } from './observation-fold';
-
-const DAY_MS = 24 * HOUR_MS;
+import { DAY_MS, HOUR_MS } from './observation-fold';
 
 /**
  * Keeps monitoring's state bounded, hourly: counters, reader-hours and articles older than

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { quotedSchema } from '@newsroom/persistence';
 import { SERVICE_CONFIG } from '@newsroom/platform';
 import { DataSource } from 'typeorm';
+import { round4 } from '../report-rounding';
 import { MonitoringConfig } from '../config';
 import { HOUR_MS, NO_REGION, floorHour } from '../observations/observation-fold';
 import { HourlyCounts, TimeWindow } from '../observations/hourly-counts';
@@ -68,14 +69,14 @@ export class ModelQualityService {
         fallback,
         liftOverFallback:
           fallback && fallback.hitRateAt10 > 0
-            ? round(personalized.hitRateAt10 / fallback.hitRateAt10)
+            ? round4(personalized.hitRateAt10 / fallback.hitRateAt10)
             : null,
         offline: offline.get(modelVersion) ?? null,
-        onlineOverOfflineRecall: recall ? round(personalized.hitRateAt10 / recall) : null,
+        onlineOverOfflineRecall: recall ? round4(personalized.hitRateAt10 / recall) : null,
         baseline,
         hitRateChange:
           baseline && baseline.hitRateAt10 > 0
-            ? round(personalized.hitRateAt10 / baseline.hitRateAt10 - 1)
+            ? round4(personalized.hitRateAt10 / baseline.hitRateAt10 - 1)
             : null,
       });
     }
@@ -120,10 +121,10 @@ export class ModelQualityService {
       source: r.source,
       region: r.all_regions ? null : (r.region ?? NO_REGION),
       lists: r.lists,
-      hitRateAt10: round(r.hit_rate),
-      mrr: round(r.mrr),
-      dwellSecondsPerList: round(r.dwell),
-      coverage: pool > 0 ? round(r.distinct_articles / pool) : 0,
+      hitRateAt10: round4(r.hit_rate),
+      mrr: round4(r.mrr),
+      dwellSecondsPerList: round4(r.dwell),
+      coverage: pool > 0 ? round4(r.distinct_articles / pool) : 0,
     }));
   }
 
@@ -152,8 +153,4 @@ export class ModelQualityService {
       window: { from: row.window_from.toISOString(), to: row.window_to.toISOString() },
     };
   }
-}
-
-function round(value: number): number {
-  return Math.round(value * 10_000) / 10_000;
 }

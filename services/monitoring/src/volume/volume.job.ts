@@ -3,12 +3,10 @@ import { PeriodicJob, SERVICE_CONFIG } from '@newsroom/platform';
 import { AlertsService } from '../alerts/alerts.service';
 import { MonitoringConfig } from '../config';
 import { metrics } from '../drift/drift-features';
-import { HOUR_MS, floorHour } from '../observations/observation-fold';
+import { DAY_MS, floorHour } from '../observations/observation-fold';
 import { HourlyCounts, TimeWindow } from '../observations/hourly-counts';
 import { Stream, StreamWatermarks } from '../observations/stream-watermarks';
 import { VolumeVerdict, volumeVerdict } from './volume-verdict';
-
-const DAY_MS = 24 * HOUR_MS;
 
 /** The volumes watched: what producers are expected to send every day. */
 const watched = [
