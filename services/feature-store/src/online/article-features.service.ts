@@ -187,15 +187,20 @@ export class ArticleFeaturesService {
          reads = a.reads + excluded.reads, dwell_seconds = a.dwell_seconds + excluded.dwell_seconds`,
       [JSON.stringify(rows)],
     );
-    // Marked after the buckets, the rows locked in article order (as everywhere): a run of the job
-    // holding one has this wait for it and then marks it again, so no read goes unsummed. A row
-    // already marked is left alone (the lock's recheck sees the job's latest version).
+    // Marked after the buckets, the rows locked first in article order (as everywhere), then
+    // marked by a new statement: a run of the job holding one has this wait, and the mark's
+    // snapshot then sees the run's cleared mark, so no read goes unsummed. (Filtering in the
+    // locking statement would judge the row by the version from before the run, still marked,
+    // and leave the run's cleared mark in place.) A row already marked is not written again.
+    const ids = [...new Set(rows.map((r) => r.a))].sort();
     await manager.query(
-      `UPDATE ${s}.article_features f SET windows_stale = true
-       FROM (SELECT article_id FROM ${s}.article_features WHERE article_id = ANY($1::text[])
-             ORDER BY article_id FOR UPDATE) AS locked
-       WHERE f.article_id = locked.article_id AND NOT f.windows_stale`,
-      [[...new Set(rows.map((r) => r.a))].sort()],
+      `SELECT 1 FROM ${s}.article_features WHERE article_id = ANY($1::text[]) ORDER BY article_id FOR UPDATE`,
+      [ids],
+    );
+    await manager.query(
+      `UPDATE ${s}.article_features SET windows_stale = true
+       WHERE article_id = ANY($1::text[]) AND NOT windows_stale`,
+      [ids],
     );
   }
 
