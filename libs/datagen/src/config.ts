@@ -26,10 +26,17 @@ export interface WorldConfig {
   warmupHours: number;
   /** Share of articles that get a revision (same articleId, new eventId, edited title). */
   revisionShare: number;
-  /** From this day (0-based) on, every reader's interests shift towards other topics. */
+  /**
+   * From this day (0-based) on, a story takes over: every reader's interests move towards
+   * `driftTopics`, and publishers that cover them write `driftCoverage` of the new articles about them.
+   */
   interestDriftFromDay: number | null;
-  /** 0 = no shift, 1 = interests fully moved to the rotated topics. */
+  /** 0 = no shift, 1 = interests fully moved to the drift topics. */
   driftStrength: number;
+  /** The topics the audience turns to (names among `topics`). */
+  driftTopics: readonly string[];
+  /** Share of each drifted day's new articles about the drift topics, by publishers that cover them. */
+  driftCoverage: number;
   /** On this day (0-based) only `volumeDropFactor` of the normal traffic happens: reads and new articles. */
   volumeDropOnDay: number | null;
   volumeDropFactor: number;
@@ -52,6 +59,8 @@ const base: Omit<WorldConfig, 'days' | 'readers' | 'articlesPerDay' | 'publisher
   revisionShare: 0.02,
   interestDriftFromDay: null,
   driftStrength: 0.8,
+  driftTopics: ['health', 'world'],
+  driftCoverage: 0.5,
   volumeDropOnDay: null,
   volumeDropFactor: 0.1,
   corruptedShare: 0,
@@ -135,6 +144,9 @@ export function validateWorldConfig(c: WorldConfig): void {
   share('revisionShare', c.revisionShare);
   if (c.interestDriftFromDay !== null) int('interestDriftFromDay', c.interestDriftFromDay, 0, c.days - 1);
   share('driftStrength', c.driftStrength);
+  if (c.driftTopics.length === 0 || c.driftTopics.some((t) => !c.topics.includes(t)))
+    throw new WorldConfigError('driftTopics', `expected one or more of the topics, got ${c.driftTopics.join(', ')}`);
+  share('driftCoverage', c.driftCoverage);
   if (c.volumeDropOnDay !== null) int('volumeDropOnDay', c.volumeDropOnDay, 0, c.days - 1);
   share('volumeDropFactor', c.volumeDropFactor);
   share('corruptedShare', c.corruptedShare);

@@ -219,33 +219,29 @@ describe('synthetic world', () => {
     }
   });
 
-  it('drifts interests from the given day: the days before are unchanged, the later reads move to other topics', () => {
+  it('a story takes over from the given day: the days before are unchanged, then readers and publishers turn to its topics', () => {
     const drifted = run({ interestDriftFromDay: 1 });
     expect(digest(drifted.events, (e) => e.day === 0)).toBe(digest(base.events, (e) => e.day === 0));
-    // Share of a day's reads in each reader's favourite topic, before or after the drift.
-    const topTopicShare = (
-      { world, events }: { world: World; events: WorldEvent[] },
-      day: number,
-      after = false,
-    ) => {
+    const story = ['health', 'world'].map((t) => base.world.topics.indexOf(t));
+    const inStory = (world: World, articleId: string) =>
+      story.includes(world.articleTopic[world.articleIndex(articleId)]);
+    /** Share of a day's reads, or of its new articles, about the story's topics. */
+    const readShare = ({ world, events }: { world: World; events: WorldEvent[] }, day: number) => {
       const dayReads = reads(events).filter((r) => r.day === day);
-      const inTop = dayReads.filter(({ value }) => {
-        const u = world.readerIndex(value.userId);
-        const favourite = topicsByInterest(
-          world,
-          u,
-          after ? drifted.world.driftedInterests! : world.interests,
-        )[0];
-        return world.articleTopic[world.articleIndex(value.articleId)] === favourite;
-      });
-      return inTop.length / dayReads.length;
+      return dayReads.filter((r) => inStory(world, r.value.articleId)).length / dayReads.length;
     };
-    expect(topTopicShare(drifted, 0)).toBeCloseTo(topTopicShare(base, 0), 5);
-    expect(topTopicShare(drifted, 1)).toBeLessThan(0.75 * topTopicShare(base, 1));
-    expect(topTopicShare(drifted, 1, true)).toBeGreaterThan(1.3 * topTopicShare(base, 1, true));
+    const articleShare = ({ world, events }: { world: World; events: WorldEvent[] }, day: number) => {
+      const ids = events.filter((e) => e.kind === 'article' && e.day === day).map((e) => e.key);
+      return ids.filter((id) => inStory(world, id)).length / ids.length;
+    };
+    expect(readShare(drifted, 0)).toBeCloseTo(readShare(base, 0), 5);
+    expect(readShare(drifted, 1)).toBeGreaterThan(2 * readShare(base, 1));
+    // Half of the new articles are the story's, on top of what its topics had anyway.
+    expect(articleShare(drifted, 1)).toBeGreaterThan(articleShare(base, 1) + 0.35);
+    expect(articleShare(drifted, 0)).toBeCloseTo(articleShare(base, 0), 5);
     // The ground truth follows: after the drift day the rotated interests are in effect.
     const { world } = drifted;
-    const article = world.articleId(world.articleCount - 1);
+    const article = world.articleId(world.articleRange(0).first); // the same article in both worlds
     expect(world.expectedDwell('u-000003', article, 0)).toBe(
       base.world.expectedDwell('u-000003', article, 0),
     );
@@ -274,6 +270,7 @@ describe('synthetic world', () => {
     expect(startEndingNow(2, Date.parse('2026-03-10T15:04:05Z'))).toBe('2026-03-08T15:04:00.000Z');
     expect(() => worldConfig('small', { corruptedShare: 2 })).toThrow(/^corruptedShare: /);
     expect(() => worldConfig('small', { interestDriftFromDay: 5 })).toThrow(/^interestDriftFromDay: /);
+    expect(() => worldConfig('small', { driftTopics: ['gossip'] })).toThrow(/^driftTopics: /);
     expect(() => worldConfig('small', { start: 'yesterday' })).toThrow(/^start: /);
   });
 });

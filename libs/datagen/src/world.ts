@@ -78,6 +78,10 @@ export class World {
   /** Region index (into `regions`) of each publisher. */
   readonly publisherRegion: Uint8Array;
   private readonly publisherLeaning: Float64Array[];
+  /** Publisher and topic draws of a story's articles (see `driftCoverage`). */
+  private readonly storyPublisherCum: Float64Array;
+  private readonly storyTopicCum: Float64Array[];
+  private readonly focusTopics: number[];
 
   // Readers, as columns.
   readonly readerCount: number;
@@ -90,7 +94,6 @@ export class World {
   readonly interests: Float32Array;
   /** Interests from `interestDriftFromDay` on (same layout); null when there is no drift. */
   readonly driftedInterests: Float32Array | null;
-  readonly readerDriftShift: Uint8Array;
 
   // Articles, as columns, in publication order.
   readonly articleCount: number;
@@ -141,6 +144,15 @@ export class World {
       this.publisherLeaning.push(cumulative(leaning));
     }
     const publisherCum = cumulative(publisherVolume);
+    // While the story runs, its coverage comes from the publishers leaning to its topics, by volume.
+    const focusTopics = config.driftTopics.map((t) => this.topics.indexOf(t));
+    const leaningTo = (p: number, k: number) =>
+      this.publisherLeaning[p][k] - (k > 0 ? this.publisherLeaning[p][k - 1] : 0);
+    this.storyPublisherCum = cumulative(
+      publisherVolume.map((v, p) => v * focusTopics.reduce((sum, k) => sum + leaningTo(p, k), 0)),
+    );
+    this.storyTopicCum = this.publisherLeaning.map((_, p) => cumulative(focusTopics.map((k) => leaningTo(p, k))));
+    this.focusTopics = focusTopics;
     this.publisherRegion = Uint8Array.from(this.publishers, (p) => regions.indexOf(p.region));
 
     // Readers.
@@ -151,7 +163,6 @@ export class World {
     this.readerLanguage = new Uint8Array(n);
     this.readerActivity = new Float32Array(n);
     this.readerDepth = new Float32Array(n);
-    this.readerDriftShift = new Uint8Array(n);
     this.interests = new Float32Array(n * K);
     const alphas = regions.map((region) =>
       this.topics.map((topic) => behaviour.interestAlpha * (regionalTaste[region][topic] ?? 1)),
@@ -166,19 +177,19 @@ export class World {
       this.readerLanguage[u] = rng.weightedIndex(readerLanguages[region]);
       this.readerActivity[u] = rng.lognormalWithMean(1, behaviour.activitySigma);
       this.readerDepth[u] = rng.lognormalWithMean(1, behaviour.depthSigma);
-      this.readerDriftShift[u] = 1 + rng.int(K - 1);
+      // A draw once used for a reader's own drift, kept so that every reader keeps their interests.
+      rng.int(K - 1);
       const interests = rng.dirichlet(alphas[r]);
       for (let k = 0; k < K; k++) this.interests[u * K + k] = interests[k];
     }
+    const focus = config.driftTopics.map((t) => this.topics.indexOf(t));
     if (config.interestDriftFromDay !== null) {
-      // Drift: interests move towards the same profile rotated by a per-reader number of topics.
+      // Drift: a story takes over, and every reader's interests move towards its topics.
       const s = config.driftStrength;
       const drifted = new Float32Array(n * K);
       for (let u = 0; u < n; u++) {
-        const shift = this.readerDriftShift[u];
         for (let k = 0; k < K; k++) {
-          drifted[u * K + k] =
-            (1 - s) * this.interests[u * K + k] + s * this.interests[u * K + ((k + K - shift) % K)];
+          drifted[u * K + k] = (1 - s) * this.interests[u * K + k] + (focus.includes(k) ? s / focus.length : 0);
         }
       }
       this.driftedInterests = drifted;
@@ -237,9 +248,12 @@ export class World {
     const { count } = block;
     const span = block.endMs - block.startMs;
     const publisher = new Uint16Array(count);
+    const story = new Uint8Array(count);
     const time = new Float64Array(count);
+    const drifting = this.config.interestDriftFromDay !== null && block.day >= this.config.interestDriftFromDay;
     for (let j = 0; j < count; j++) {
-      const p = rng.cumulativeIndex(publisherCum);
+      story[j] = drifting && rng.chance(this.config.driftCoverage) ? 1 : 0;
+      const p = rng.cumulativeIndex(story[j] ? this.storyPublisherCum : publisherCum);
       publisher[j] = p;
       if (block.day < 0) {
         time[j] = block.startMs + Math.floor(rng.next() * span);
@@ -257,7 +271,9 @@ export class World {
       const p = publisher[order[j]];
       this.publishedAt[i] = time[order[j]];
       this.articlePublisher[i] = p;
-      this.articleTopic[i] = rng.cumulativeIndex(this.publisherLeaning[p]);
+      this.articleTopic[i] = story[order[j]]
+        ? this.focusTopics[rng.cumulativeIndex(this.storyTopicCum[p])]
+        : rng.cumulativeIndex(this.publisherLeaning[p]);
       this.articleTopic2[i] = rng.chance(0.6) ? rng.int(K) : this.articleTopic[i];
       this.articleQuality[i] = rng.lognormalWithMean(1, behaviour.qualitySigma);
       this.articleTokens[i] = rng.intBetween(60, 240);
