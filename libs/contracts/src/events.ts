@@ -178,6 +178,15 @@ export const ModelTrained = z.object({
   metrics,
 });
 
+/** A training run that ended without a model: what it was for and why it failed. */
+export const TrainingFailed = z.object({
+  runId: z.string().min(1),
+  trigger: z.enum(trainingTriggers),
+  /** The dataset it trained on; null when the snapshot it asked for never came. */
+  datasetId: sha256.nullable(),
+  error: z.string().min(1),
+});
+
 export const ModelEvaluated = z.object({
   modelVersion: z.string().min(1),
   championVersion: z.string().nullable(),

@@ -155,6 +155,15 @@ export const topicExamples: { [K in TopicId]: { key: string; value: z.input<Topi
       metrics: { loss: 0.42 },
     }) as never,
   },
+  trainingFailed: {
+    key: 'run-2',
+    value: envelope('training.failed', {
+      runId: 'run-2',
+      trigger: 'drift',
+      datasetId: null,
+      error: 'the requested snapshot was rejected: validation window holds no reads',
+    }) as never,
+  },
   modelEvaluated: {
     key: 'v1',
     value: envelope('model.evaluated', {

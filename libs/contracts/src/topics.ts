@@ -180,6 +180,12 @@ export const topics = {
     producers: ['training'],
     consumers: ['evaluation', 'registry', 'monitoring'],
   }),
+  trainingFailed: eventTopic('training.failed', events.TrainingFailed, {
+    key: 'runId',
+    description: 'A training run that ended without a model (training failed, or its snapshot never came).',
+    producers: ['training'],
+    consumers: ['monitoring'],
+  }),
   modelEvaluated: eventTopic('model.evaluated', events.ModelEvaluated, {
     key: 'modelVersion',
     description: "The evaluation gate's decision for a candidate.",

@@ -36,6 +36,8 @@ export const configSchema = z.object({
   MONITORING_STAGE_MAX_AGE_HOURS: positive(48),
   /** This many candidates rejected by the gate in a row raise a pipeline alert. */
   MONITORING_MAX_REJECTED_IN_A_ROW: env.positiveInt(3),
+  /** One failed run may be a bad moment; two in a row mean the models stop being renewed. */
+  MONITORING_MAX_FAILED_RUNS_IN_A_ROW: env.positiveInt(2),
   /**
    * The services' consumer groups are named this prefix and the service's name (their
    * KAFKA_GROUP_ID default: no prefix); set it where a deployment prefixes them.

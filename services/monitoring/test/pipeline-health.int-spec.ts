@@ -1,11 +1,12 @@
 import { newEvent, topics } from '@newsroom/contracts';
-import { Json, ServiceHandle, ServiceWorld, serviceWorld } from '@newsroom/platform/testing';
+import { Json, ServiceHandle, ServiceWorld, serviceWorld, testAdminKey } from '@newsroom/platform/testing';
 import { uniqueName, waitFor } from '@newsroom/testing';
 
 /**
  * Pipeline health (real Kafka, PostgreSQL, batch scoring and monitoring processes): batch scoring
  * stopped while articles keep arriving raises a pipeline alert on stale lists within its threshold,
- * resolved once it is back and has caught up.
+ * resolved once it is back and has caught up; training runs failing in a row (a real training
+ * process) raise one, ended by the next trained model.
  */
 describe('monitoring: pipeline health', () => {
   let world: ServiceWorld;
@@ -105,5 +106,70 @@ describe('monitoring: pipeline health', () => {
       (e: Json) => e.payload.alertId === alert.alertId,
     );
     expect(events.map((e: Json) => e.payload.state)).toEqual(['firing', 'resolved']);
+  }, 120_000);
+
+  it('alerts when training runs fail in a row, and resolves when a model is trained again', async () => {
+    const training = await world.start('training', {
+      ML_BACKENDS: 'wasm,cpu',
+      TRAINING_ADMIN_API_KEYS: `tests:${testAdminKey}`,
+      TRAINING_POLL_INTERVAL_MS: '200',
+      // No feature store here: a run's snapshot request is never answered, and it fails after this.
+      TRAINING_DATASET_WAIT_MS: '1000',
+    });
+    const failedAlert = async (state: string) =>
+      (await monitoring.get(`/v1/alerts?state=${state}&type=pipeline`)).body.items.find(
+        (a: Json) => a.dedupKey === 'pipeline:training-failed-in-a-row',
+      );
+    // Each run asks for a snapshot nobody answers: it fails, and says so on training.failed.
+    const runs: string[] = [];
+    for (const n of [1, 2]) {
+      const posted = await training.post('/v1/training-runs', { reason: `run ${n}` });
+      expect(posted.status).toBe(202);
+      runs.push(posted.body.runId);
+      await waitFor(
+        `run ${n} failed`,
+        async () => (await training.get(`/v1/training-runs/${posted.body.runId}`)).body.status === 'failed',
+      );
+    }
+    const failed = (await world.readAll(topics.trainingFailed.name)).map((e: Json) => e.payload);
+    expect(failed.map((f: Json) => f.runId).sort()).toEqual([...runs].sort());
+    const latest = failed.find((f: Json) => f.runId === runs[1]);
+    expect(latest).toMatchObject({
+      trigger: 'request',
+      datasetId: null,
+      error: 'no dataset arrived within 1000 ms of the snapshot request',
+    });
+    const alert = await waitFor('the failed-runs alert', () => failedAlert('firing'));
+    expect(alert).toMatchObject({ severity: 'critical', subject: 'training' });
+    expect(alert.message).toBe(`the last 2 training runs failed; the latest: ${latest.error}`);
+    expect((await monitoring.get('/v1/pipeline')).body).toMatchObject({
+      failedRunsInARow: 2,
+      lastFailedRun: { runId: runs[1], error: latest.error },
+    });
+
+    await world.publish(topics.modelTrained, [
+      {
+        key: 'v-after',
+        value: newEvent(
+          topics.modelTrained.name,
+          {
+            modelVersion: 'v-after',
+            runId: 'run-after',
+            artifact: { uri: 'file:///dev/null', sha256: 'a'.repeat(64) },
+            datasetId: 'b'.repeat(64),
+            parentVersion: null,
+            codeVersion: 'tests',
+            params: {},
+            metrics: {},
+          },
+          'tests',
+        ),
+      },
+    ]);
+    const resolved = await waitFor('the failed-runs alert resolved', () => failedAlert('resolved'), {
+      timeoutMs: 30_000,
+    });
+    expect(resolved.alertId).toBe(alert.alertId);
+    expect((await monitoring.get('/v1/pipeline')).body.failedRunsInARow).toBe(0);
   }, 120_000);
 });

@@ -6,7 +6,7 @@ import { AlertsService } from '../alerts/alerts.service';
 import { LineageService } from './lineage.service';
 
 /**
- * Datasets, models, evaluations, promotions, rollbacks and scoring runs: where the champion and its
+ * Datasets, models, failed training runs, evaluations, promotions, rollbacks and scoring runs: where the champion and its
  * reference window come from, and how fresh each stage of the pipeline is.
  */
 @Controller()
@@ -26,6 +26,11 @@ export class LineageConsumer {
   @ConsumeTopic(topics.modelTrained)
   onTrained(@Payload() event: TopicValue<typeof topics.modelTrained>): Promise<void> {
     return this.lineage.trained(event.payload, event.occurredAt);
+  }
+
+  @ConsumeTopic(topics.trainingFailed)
+  onTrainingFailed(@Payload() event: TopicValue<typeof topics.trainingFailed>): Promise<void> {
+    return this.lineage.trainingFailed(event.payload, event.occurredAt);
   }
 
   @ConsumeTopic(topics.modelEvaluated)

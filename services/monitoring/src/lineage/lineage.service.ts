@@ -73,6 +73,14 @@ export class LineageService {
     );
   }
 
+  async trainingFailed(event: TopicPayload<typeof topics.trainingFailed>, at: string): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO ${this.schema}.training_failures (run_id, trigger, error, failed_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT DO NOTHING`,
+      [event.runId, event.trigger, event.error, at],
+    );
+  }
+
   async rolledBack(event: TopicPayload<typeof topics.modelRolledBack>, at: string): Promise<void> {
     await this.dataSource.query(
       `INSERT INTO ${this.schema}.rollbacks (from_version, to_version, reason, at) VALUES ($1, $2, $3, $4)
@@ -140,6 +148,12 @@ export class LineageService {
                  AND evaluated_at > coalesce((SELECT max(evaluated_at) FROM ${this.schema}.models
                                               WHERE (evaluation->>'passed')::boolean), '-infinity')) AS rejected`,
     );
+    const failures: { run_id: string; error: string; failed_at: Date; n: number }[] =
+      await this.dataSource.query(
+        `SELECT run_id, error, failed_at, count(*) OVER ()::int AS n FROM ${this.schema}.training_failures
+       WHERE failed_at > coalesce((SELECT max(trained_at) FROM ${this.schema}.models), '-infinity')
+       ORDER BY failed_at DESC LIMIT 1`,
+      );
     const [run]: { run_id: string; model_version: string; completed_at: Date }[] =
       await this.dataSource.query(
         `SELECT run_id, model_version, completed_at FROM ${this.schema}.scoring_runs ORDER BY completed_at DESC LIMIT 1`,
@@ -152,6 +166,10 @@ export class LineageService {
         ? { runId: run.run_id, modelVersion: run.model_version, at: run.completed_at }
         : null,
       rejectedInARow: row.rejected,
+      failedRunsInARow: failures[0]?.n ?? 0,
+      lastFailedRun: failures[0]
+        ? { runId: failures[0].run_id, error: failures[0].error, at: failures[0].failed_at }
+        : null,
     };
   }
 }

@@ -5,4 +5,7 @@ export interface PipelineStages {
   lastTrainedAt: Date | null;
   lastScoringRun: { runId: string; modelVersion: string; at: Date } | null;
   rejectedInARow: number;
+  /** Training runs failed since the last model was trained, and the latest of them. */
+  failedRunsInARow: number;
+  lastFailedRun: { runId: string; error: string; at: Date } | null;
 }

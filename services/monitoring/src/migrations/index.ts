@@ -1,10 +1,12 @@
 import { CreateMonitoring1733400000000 } from './1733400000000-create-monitoring';
 import { CreateServedLists1733500000000 } from './1733500000000-create-served-lists';
 import { CreatePipelineState1733600000000 } from './1733600000000-create-pipeline-state';
+import { CreateTrainingFailures1733700000000 } from './1733700000000-create-training-failures';
 
 /** Migrations of the `monitoring` schema, in order; the outbox and inbox tables come from libs/persistence. */
 export const migrations = [
   CreateMonitoring1733400000000,
   CreateServedLists1733500000000,
   CreatePipelineState1733600000000,
+  CreateTrainingFailures1733700000000,
 ];

@@ -9,6 +9,9 @@ export interface PipelineState {
   lastScoringRun: { runId: string; modelVersion: string; at: string; ageHours: number } | null;
   /** Candidates rejected by the gate since the last one it passed. */
   rejectedInARow: number;
+  /** Training runs failed since the last model was trained, and the latest of them. */
+  failedRunsInARow: number;
+  lastFailedRun: { runId: string; error: string; at: string } | null;
   consumers: (GroupLag & { stalledSeconds: number })[];
   deadLetters: { topic: string; records: number }[];
 }

@@ -30,6 +30,10 @@ const rejectedInARow = gauge(
   'monitoring_rejected_candidates_in_a_row',
   'Candidates the gate rejected since it last passed one',
 );
+const failedRunsInARow = gauge(
+  'monitoring_failed_training_runs_in_a_row',
+  'Training runs that failed since a model was last trained',
+);
 const alertsFiring = gauge('monitoring_alerts_firing', 'Alerts firing, by type and severity', [
   'type',
   'severity',
@@ -38,7 +42,7 @@ const alertsFiring = gauge('monitoring_alerts_firing', 'Alerts firing, by type a
 /**
  * Pipeline health every MONITORING_CHECK_INTERVAL_MS: `pipeline` alerts for a stale champion,
  * snapshot or model (older than MONITORING_STAGE_MAX_AGE_HOURS, once there is a champion), for
- * candidates rejected in a row, for a consumer group stuck with records waiting (batch scoring's:
+ * candidates rejected in a row, for training runs failed in a row, for a consumer group stuck with records waiting (batch scoring's:
  * the lists go stale), and for new dead letters; the state on /metrics.
  */
 @Injectable()
@@ -101,6 +105,18 @@ export class PipelineJob extends PeriodicJob {
           }
         : null,
     );
+    const failures = this.config.MONITORING_MAX_FAILED_RUNS_IN_A_ROW;
+    conditions.set(
+      'pipeline:training-failed-in-a-row',
+      state.failedRunsInARow >= failures && state.lastFailedRun
+        ? {
+            severity: 'critical',
+            subject: 'training',
+            message: `the last ${state.failedRunsInARow} training runs failed; the latest: ${state.lastFailedRun.error}`,
+            details: { failedRunsInARow: state.failedRunsInARow, lastFailedRun: state.lastFailedRun },
+          }
+        : null,
+    );
     for (const c of state.consumers) {
       const stuck = c.stalledSeconds >= this.config.MONITORING_CONSUMER_STALL_SECONDS;
       const consequence = c.service === 'batch-scoring' ? ': recommendation lists go stale' : '';
@@ -141,6 +157,7 @@ export class PipelineJob extends PeriodicJob {
     stageAge.set({ stage: 'trained-model' }, seconds(state.lastTraining));
     stageAge.set({ stage: 'scoring-run' }, seconds(state.lastScoringRun));
     rejectedInARow.set(state.rejectedInARow);
+    failedRunsInARow.set(state.failedRunsInARow);
     for (const c of state.consumers) {
       groupLag.set({ service: c.service, topic: c.topic }, c.lag);
       groupStalled.set({ service: c.service, topic: c.topic }, c.stalledSeconds);

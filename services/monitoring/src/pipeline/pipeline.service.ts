@@ -63,6 +63,10 @@ export class PipelineService {
           }
         : null,
       rejectedInARow: stages.rejectedInARow,
+      failedRunsInARow: stages.failedRunsInARow,
+      lastFailedRun: stages.lastFailedRun
+        ? { ...stages.lastFailedRun, at: stages.lastFailedRun.at.toISOString() }
+        : null,
       consumers,
       deadLetters,
     };

@@ -70,11 +70,13 @@ export class RunWorker extends PeriodicJob {
     const ran = await tryWithAdvisoryLock(this.dataSource, this.lockName, async () => {
       const s = quotedSchema(this.dataSource);
       // A run that killed its worker (out of memory, say) gets `maxAttempts` tries, not a loop.
-      await this.dataSource.query(
-        `UPDATE ${s}.training_runs SET status = 'failed', finished_at = now(),
-           error = 'the worker died during each of its ' || attempts || ' attempts'
-         WHERE status = 'running' AND attempts >= $1`,
-        [maxAttempts],
+      await this.dataSource.transaction((manager) =>
+        this.runs.fail(
+          manager,
+          `status = 'running' AND attempts >= $1`,
+          [maxAttempts],
+          `'the worker died during each of its ' || attempts || ' attempts'`,
+        ),
       );
       await this.dataSource.query(
         `UPDATE ${s}.training_runs SET status = 'queued', started_at = NULL, epochs = '[]' WHERE status = 'running'`,
@@ -143,9 +145,8 @@ export class RunWorker extends PeriodicJob {
         return;
       }
       await this.persist(() =>
-        this.dataSource.query(
-          `UPDATE ${s}.training_runs SET status = 'failed', error = $2, finished_at = now() WHERE ${mine}`,
-          [runId, (error as Error).message],
+        this.dataSource.transaction((manager) =>
+          this.runs.fail(manager, mine, [runId, (error as Error).message], '$2'),
         ),
       );
       runsFinished.inc({ status: 'failed', trigger });
@@ -233,10 +234,12 @@ export class RunWorker extends PeriodicJob {
       [this.config.TRAINING_DATASET_WAIT_MS / 1000],
     );
     for (const { request_id } of overdue) {
-      await this.runs.datasetRefused(
-        this.dataSource.manager,
-        request_id,
-        `no dataset arrived within ${this.config.TRAINING_DATASET_WAIT_MS} ms of the snapshot request`,
+      await this.dataSource.transaction((manager) =>
+        this.runs.datasetRefused(
+          manager,
+          request_id,
+          `no dataset arrived within ${this.config.TRAINING_DATASET_WAIT_MS} ms of the snapshot request`,
+        ),
       );
     }
   }

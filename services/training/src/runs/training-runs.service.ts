@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { newEvent, topics, trainingTriggers } from '@newsroom/contracts';
-import { Outbox, quotedSchema } from '@newsroom/persistence';
+import { Outbox, quotedSchema, updateReturning } from '@newsroom/persistence';
 import { SERVICE_CONFIG } from '@newsroom/platform';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
@@ -87,11 +87,41 @@ export class TrainingRunsService {
 
   /** The requested snapshot will not come (the quality gate rejected it, or it took too long). */
   async datasetRefused(manager: EntityManager, requestId: string, error: string): Promise<void> {
-    await manager.query(
-      `UPDATE ${quotedSchema(manager.connection)}.training_runs SET status = 'failed', error = $2, finished_at = now()
-       WHERE request_id = $1 AND status = 'awaiting-dataset'`,
-      [requestId, error],
+    await this.fail(manager, `request_id = $1 AND status = 'awaiting-dataset'`, [requestId, error], '$2');
+  }
+
+  /**
+   * Marks the runs `where` matches failed with `error` (an SQL expression over the run's row and
+   * `params`), and announces each on `training.failed` with the same manager: call it in a
+   * transaction, so that the failure and its event are written together. How many failed.
+   */
+  async fail(manager: EntityManager, where: string, params: unknown[], error: string): Promise<number> {
+    const failed = await updateReturning<{
+      run_id: string;
+      trigger: RunTrigger['trigger'];
+      dataset_id: string | null;
+      error: string;
+    }>(
+      manager,
+      `UPDATE ${quotedSchema(manager.connection)}.training_runs SET status = 'failed', finished_at = now(), error = ${error}
+       WHERE ${where} RETURNING run_id, trigger, dataset_id, error`,
+      params,
     );
+    if (failed.length > 0) {
+      await this.outbox.enqueue(
+        manager,
+        topics.trainingFailed,
+        failed.map((run) => ({
+          key: run.run_id,
+          value: newEvent(
+            topics.trainingFailed.name,
+            { runId: run.run_id, trigger: run.trigger, datasetId: run.dataset_id, error: run.error },
+            'training',
+          ),
+        })),
+      );
+    }
+    return failed.length;
   }
 
   async find(runId: string): Promise<TrainingRun | undefined> {

@@ -73,10 +73,9 @@ export class TrainingTriggersConsumer {
         }),
       );
     } else if (alert.type === 'data-quality' && typeof alert.details['requestId'] === 'string') {
-      await this.runs.datasetRefused(
-        this.dataSource.manager,
-        alert.details['requestId'],
-        `the requested snapshot was rejected: ${alert.message}`,
+      const requestId = alert.details['requestId'];
+      await this.dataSource.transaction((manager) =>
+        this.runs.datasetRefused(manager, requestId, `the requested snapshot was rejected: ${alert.message}`),
       );
     }
   }
