@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Article, RecommendationSource, Region, interactionTypes } from './external';
+import { fieldWarningReasons } from './lenient-record';
 
 /**
  * Payloads of the internal events. Each topic's envelope wraps one of these. Unlike the external
@@ -11,10 +12,16 @@ const sha256 = z.string().regex(/^[a-f0-9]{64}$/, 'expected a hex sha256');
 const artifactRef = z.object({ uri: z.string().min(1), sha256 });
 const metrics = z.record(z.string(), z.number());
 
+/** The fields of a stored record that ingestion did not take as sent (absent when it took them all). */
+const fieldWarnings = z
+  .array(z.object({ field: z.string().min(1), reason: z.enum(fieldWarningReasons) }))
+  .optional();
+
 export const ArticleIngested = z.object({
   ...Article.shape,
   revision: z.number().int().positive(),
   ingestedAt: isoDateTime,
+  fieldWarnings,
 });
 export const InteractionIngested = z.object({
   eventId: z.string().min(1),
@@ -26,6 +33,7 @@ export const InteractionIngested = z.object({
   sessionId: z.string().optional(),
   region: Region.optional(),
   ingestedAt: isoDateTime,
+  fieldWarnings,
 });
 
 export const IngestionRejected = z.object({

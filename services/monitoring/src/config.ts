@@ -47,6 +47,8 @@ export const configSchema = z.object({
   MONITORING_CONSUMER_STALL_SECONDS: env.positiveInt(600),
   /** A raw topic whose rejected share over the last 24 h exceeds this raises a data-quality alert. */
   MONITORING_MAX_REJECTED_SHARE: share(0.05),
+  /** Records kept with field warnings are fine one by one; a producer sending most of them so wants a look. */
+  MONITORING_MAX_FIELD_WARNING_SHARE: share(0.2),
   /** A stream (new articles, reads) silent this long raises a data-quality alert: a producer stopped. */
   MONITORING_STREAM_SILENT_MINUTES: env.positiveInt(360),
   /** Hourly counters, reader-hours and articles are kept this long (the drift reference must fit in it). */

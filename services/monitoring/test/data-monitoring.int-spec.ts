@@ -28,6 +28,8 @@ describe('monitoring: data quality, volumes and drift', () => {
   const env = {
     MONITORING_CHECK_INTERVAL_MS: '1000',
     MONITORING_ALERT_CLEAR_CHECKS: '2',
+    // The world sends no field the contract does not know: a few hundred such records are enough.
+    MONITORING_MAX_FIELD_WARNING_SHARE: '0.01',
     // A killed member leaves the group only when its session expires: keep that short here.
     KAFKA_SESSION_TIMEOUT_MS: '6000',
     KAFKA_HEARTBEAT_INTERVAL_MS: '500',
@@ -296,5 +298,48 @@ describe('monitoring: data quality, volumes and drift', () => {
     expect(alert).toMatchObject({ state: 'firing', subject: 'interactions.raw' });
     expect(alert.details.share).toBeGreaterThan(0.1);
     expect(alert.message).toMatch(/% of the records on interactions.raw were rejected in the last 24 h/);
+  }, 120_000);
+
+  it('tells when a producer sends fields the platform does not take as sent, and keeps the records', async () => {
+    const arrived = await sum('arrived');
+    const odd = Math.ceil(arrived / 40);
+    const at = new Date().toISOString();
+    // Another newsroom's region names and a field of its own: valid records, each with two warnings.
+    await world.publisher.publishSerialized(
+      topics.interactionsRaw.name,
+      Array.from({ length: odd }, (_, i) => ({
+        key: `other-${i}`,
+        value: JSON.stringify({
+          eventId: `other-newsroom-${i}`,
+          userId: `other-${i}`,
+          articleId: 'a-1',
+          type: 'read',
+          dwellSeconds: 30,
+          occurredAt: at,
+          region: 'sudamerica',
+          campaign: 'spring',
+        }),
+      })),
+    );
+    const alert = await waitFor(
+      'the field-warnings alert over every such record',
+      async () =>
+        (await alerts('?type=data-quality')).find(
+          (a) => a.dedupKey === 'field-warnings:interactions.raw' && a.details.warned === odd,
+        ),
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
+    expect(alert).toMatchObject({ state: 'firing', severity: 'info', subject: 'interactions.raw' });
+    expect(alert.details.fields).toHaveLength(2);
+    expect(alert.details.fields).toEqual(
+      expect.arrayContaining([
+        { field: 'region', reason: 'unknown-value', n: odd },
+        { field: 'unknown fields', reason: 'unknown-field', n: odd },
+      ]),
+    );
+    expect(alert.message).toMatch(/ were not taken entirely as sent \(\d+ of \d+; more than 1.0%\): /);
+    expect(alert.message).toContain(`region unknown-value ×${odd}`);
+    // Kept: every one of them was stored and counted as arrived.
+    expect(await sum('arrived')).toBe(arrived + odd);
   }, 120_000);
 });

@@ -3,7 +3,7 @@ import { Payload } from '@nestjs/microservices';
 import { Article, topics } from '@newsroom/contracts';
 import { ConsumeTopicBatch, MessageBatch } from '@newsroom/messaging';
 import { DataSource } from 'typeorm';
-import { FieldWarnings } from '../quality/field-warnings';
+import { FieldWarnings, carrying } from '../quality/field-warnings';
 import { RejectionsService } from '../rejections/rejections.service';
 import { ArticlesService } from './articles.service';
 
@@ -25,7 +25,7 @@ export class ArticlesConsumer {
     await this.dataSource.transaction(async (manager) => {
       await this.articles.store(
         manager,
-        batch.messages.map((m) => m.value),
+        batch.messages.map((m) => carrying(m.value, m.warnings)),
         'kafka',
       );
       await this.rejections.record(manager, 'article', batch.invalid);

@@ -1,12 +1,6 @@
 import { Body, Controller, HttpCode, Inject, Param, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import {
-  ModerationRequest,
-  acceptArticle,
-  describeFieldErrors,
-  fieldErrors,
-  topicExamples,
-} from '@newsroom/contracts';
+import { ModerationRequest, describeFieldErrors, fieldErrors, topicExamples } from '@newsroom/contracts';
 import { ApiKeyGuard, AuthenticatedRequest, RequireApiKey, SERVICE_CONFIG } from '@newsroom/platform';
 import { DataSource } from 'typeorm';
 import { IngestionConfig } from '../config';
@@ -45,7 +39,7 @@ export class ArticlesController {
   async ingest(@Body() body: unknown): Promise<IngestionResultDto> {
     const result = await ingestRequest(
       this.dataSource,
-      acceptArticle,
+      (item) => this.fieldWarnings.acceptArticle(item),
       body,
       this.config.INGESTION_MAX_BATCH_ITEMS,
       (manager, items) => this.articles.store(manager, items, 'http'),

@@ -3,7 +3,7 @@ import { Payload } from '@nestjs/microservices';
 import { Interaction, topics } from '@newsroom/contracts';
 import { ConsumeTopicBatch, MessageBatch } from '@newsroom/messaging';
 import { DataSource } from 'typeorm';
-import { FieldWarnings } from '../quality/field-warnings';
+import { FieldWarnings, carrying } from '../quality/field-warnings';
 import { RejectionsService } from '../rejections/rejections.service';
 import { InteractionsService } from './interactions.service';
 
@@ -22,18 +22,15 @@ export class InteractionsConsumer {
    */
   @ConsumeTopicBatch(topics.interactionsRaw, { deliverInvalid: true })
   async onInteractions(@Payload() batch: MessageBatch<Interaction>): Promise<void> {
+    const warnings = batch.messages.map((m) => this.fieldWarnings.ofInteraction(m.value, m.warnings));
     await this.dataSource.transaction(async (manager) => {
       await this.interactions.store(
         manager,
-        batch.messages.map((m) => m.value),
+        batch.messages.map((m, i) => carrying(m.value, warnings[i])),
         'kafka',
       );
       await this.rejections.record(manager, 'interaction', batch.invalid);
     });
-    this.fieldWarnings.count(
-      'interaction',
-      'kafka',
-      batch.messages.flatMap((m) => this.fieldWarnings.ofInteraction(m.value, m.warnings)),
-    );
+    this.fieldWarnings.count('interaction', 'kafka', warnings.flat());
   }
 }

@@ -2,6 +2,9 @@ import { topicExamples } from '@newsroom/contracts';
 import { metricsRegistry } from '@newsroom/observability';
 import { FieldWarnings } from './field-warnings';
 
+/** What a stored record carries into its ingested event. */
+const carried = (value: object) => (value as { fieldWarnings?: unknown }).fieldWarnings;
+
 describe('FieldWarnings', () => {
   const read = topicExamples.interactionsRaw.value;
   const warnings = new FieldWarnings({ PLATFORM_REGIONS: ['latam', 'emea'] });
@@ -23,6 +26,18 @@ describe('FieldWarnings', () => {
       ],
     });
     expect(warnings.acceptInteraction({ ...read, region: 'latam' })).toMatchObject({ warnings: [] });
+  });
+
+  it('lets the stored record carry its warnings (field and reason) into the ingested event, and only then', () => {
+    const accepted = warnings.acceptInteraction({ ...read, region: 'africa', campaign: 'spring' });
+    expect(accepted.accepted && carried(accepted.value)).toEqual([
+      { field: 'campaign', reason: 'unknown-field' },
+      { field: 'region', reason: 'unknown-value' },
+    ]);
+    const clean = warnings.acceptInteraction({ ...read, region: 'latam' });
+    expect(clean.accepted && 'fieldWarnings' in clean.value).toBe(false);
+    const article = warnings.acceptArticle({ ...topicExamples.articlesRaw.value, tags: 'not a list' });
+    expect(article.accepted && carried(article.value)).toEqual([{ field: 'tags', reason: 'invalid' }]);
   });
 
   it('counts each warning by kind, source, reason and field, capping the labels of unknown fields', async () => {

@@ -1,5 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Acceptance, FieldWarning, Interaction, acceptInteraction } from '@newsroom/contracts';
+import {
+  Acceptance,
+  Article,
+  FieldWarning,
+  Interaction,
+  acceptArticle,
+  acceptInteraction,
+} from '@newsroom/contracts';
 import { counter } from '@newsroom/observability';
 import { SERVICE_CONFIG } from '@newsroom/platform';
 import { IngestionConfig } from '../config';
@@ -29,12 +36,21 @@ export class FieldWarnings {
     this.regions = new Set(config.PLATFORM_REGIONS);
   }
 
-  /** Accepts an interaction as the contract does, adding the configuration's warnings. */
+  /**
+   * Accepts an interaction as the contract does, adding the configuration's warnings; the value
+   * carries them (`fieldWarnings`) into `interactions.ingested`, where monitoring counts them per source.
+   */
   acceptInteraction(value: unknown): Acceptance<Interaction> {
     const result = acceptInteraction(value);
-    return result.accepted
-      ? { ...result, warnings: this.ofInteraction(result.value, result.warnings) }
-      : result;
+    if (!result.accepted) return result;
+    const warnings = this.ofInteraction(result.value, result.warnings);
+    return { accepted: true, value: carrying(result.value, warnings), warnings };
+  }
+
+  /** Accepts an article as the contract does; the value carries its warnings into `articles.ingested`. */
+  acceptArticle(value: unknown): Acceptance<Article> {
+    const result = acceptArticle(value);
+    return result.accepted ? { ...result, value: carrying(result.value, result.warnings) } : result;
   }
 
   /** The contract's warnings for an interaction plus the configuration's. */
@@ -62,4 +78,10 @@ export class FieldWarnings {
     this.unknownFieldLabels.add(field);
     return field;
   }
+}
+
+/** The record with the fields it was not taken as sent (as `fieldWarnings`), when there are any. */
+export function carrying<T extends object>(value: T, warnings: readonly FieldWarning[]): T {
+  if (warnings.length === 0) return value;
+  return { ...value, fieldWarnings: warnings.map(({ field, reason }) => ({ field, reason })) };
 }

@@ -24,6 +24,10 @@ export const metrics = {
   /** Reads of articles monitoring has not seen (their category and age are unknown). */
   readsOfUnknownArticles: 'reads-of-unknown-articles',
   rejected: 'rejected',
+  /** Stored records that ingestion did not take entirely as sent, per raw topic (by arrival). */
+  warned: 'warned',
+  /** Field warnings, keyed `<raw topic> <field> <reason>` (every unknown field as `*`). */
+  fieldWarnings: 'field-warnings',
   /** Records stored by ingestion, per raw topic, by the hour they arrived (rejected ones are by then too). */
   arrived: 'arrived',
   /** Served responses, per source. */

@@ -58,6 +58,25 @@ describe('ObservationFold', () => {
     expect(fold.readerHours.size).toBe(1);
   });
 
+  it('counts records that arrived with field warnings per raw topic, and their fields (unknown ones together)', () => {
+    const fold = new ObservationFold();
+    fold.interaction(read(), undefined);
+    fold.interaction(
+      read({
+        fieldWarnings: [
+          { field: 'region', reason: 'unknown-value' },
+          { field: 'campaign', reason: 'unknown-field' },
+        ],
+      }),
+      undefined,
+    );
+    fold.interaction(read({ fieldWarnings: [{ field: 'utm', reason: 'unknown-field' }] }), undefined);
+    expect(value(fold, 10, metrics.arrived, 'interactions.raw')).toBe(3);
+    expect(value(fold, 10, metrics.warned, 'interactions.raw')).toBe(2);
+    expect(value(fold, 10, metrics.fieldWarnings, 'interactions.raw region unknown-value')).toBe(1);
+    expect(value(fold, 10, metrics.fieldWarnings, 'interactions.raw * unknown-field')).toBe(2);
+  });
+
   it('sums new articles by publication hour, publisher and length', () => {
     const fold = new ObservationFold();
     const article = {

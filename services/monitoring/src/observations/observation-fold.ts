@@ -41,7 +41,7 @@ export class ObservationFold {
   interaction(event: Interaction, article: ArticleFacts | undefined): void {
     const at = Date.parse(event.occurredAt);
     const hour = floorHour(at);
-    this.arrived(RAW_INTERACTIONS, Date.parse(event.ingestedAt));
+    this.arrived(RAW_INTERACTIONS, event);
     this.timeliness('interactions', at, Date.parse(event.ingestedAt));
     if (event.type === 'impression') return this.add(hour, metrics.impressions, '');
     if (event.type === 'click') return this.add(hour, metrics.clicks, '');
@@ -67,9 +67,21 @@ export class ObservationFold {
     this.seen('reads', at);
   }
 
-  /** A record ingestion stored from a raw topic, by the hour it arrived. */
-  arrived(rawTopic: string, ingestedAt: number): void {
-    this.add(floorHour(ingestedAt), metrics.arrived, rawTopic);
+  /**
+   * A record ingestion stored from a raw topic, by the hour it arrived; with field warnings, also
+   * counted as warned and per field (unknown fields together: producers name them).
+   */
+  arrived(rawTopic: string, record: Pick<Interaction, 'ingestedAt' | 'fieldWarnings'>): void {
+    const hour = floorHour(Date.parse(record.ingestedAt));
+    this.add(hour, metrics.arrived, rawTopic);
+    if (!record.fieldWarnings?.length) return;
+    this.add(hour, metrics.warned, rawTopic);
+    for (const { field, reason } of record.fieldWarnings)
+      this.add(
+        hour,
+        metrics.fieldWarnings,
+        `${rawTopic} ${reason === 'unknown-field' ? '*' : field} ${reason}`,
+      );
   }
 
   /** A new article (its first revision monitoring has stored). */

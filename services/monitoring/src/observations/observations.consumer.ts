@@ -42,7 +42,7 @@ export class ObservationsConsumer {
     await this.store.fold(batch, async (manager, fresh) => {
       folded = fresh.map((m) => m.value.payload);
       const fold = new ObservationFold();
-      for (const article of folded) fold.arrived(RAW_ARTICLES, Date.parse(article.ingestedAt));
+      for (const article of folded) fold.arrived(RAW_ARTICLES, article);
       for (const article of await this.articles.store(manager, folded)) fold.newArticle(article);
       return fold;
     });

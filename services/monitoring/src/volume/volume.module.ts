@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AlertsModule } from '../alerts/alerts.module';
 import { ObservationsModule } from '../observations/observations.module';
-import { RejectedShareJob } from './rejected-share.job';
+import { SourceQualityJob } from './source-quality.job';
 import { VolumeJob } from './volume.job';
 
 /**
@@ -10,6 +10,6 @@ import { VolumeJob } from './volume.job';
  */
 @Module({
   imports: [ObservationsModule, AlertsModule],
-  providers: [VolumeJob, RejectedShareJob],
+  providers: [VolumeJob, SourceQualityJob],
 })
 export class VolumeModule {}
