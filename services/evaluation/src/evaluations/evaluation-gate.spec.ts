@@ -45,6 +45,40 @@ describe('evaluationGate', () => {
     expect(reasons).toContain('FAIL: NDCG@10 0.2949 vs champion 0.3000 (needs >= 0.2950)');
   });
 
+  it('when the champion misses a baseline margin too, asks the candidate to beat that baseline and the champion', () => {
+    // A story's days: recency (0.18) is strong; the champion (0.19) misses 1.1 x = 0.198.
+    const champion = report(0.19);
+    const better = evaluationGate(
+      { candidate: report(0.196), champion, baselines: { recency: report(0.18) } },
+      policy,
+    );
+    expect(better).toEqual({
+      passed: true,
+      reasons: [
+        "pass: NDCG@10 0.1960 vs recency 0.1800 (needs > 0.1800: the champion's 0.1900 misses 1.1 x = 0.1980 too)",
+        'pass: NDCG@10 0.1960 vs champion 0.1900 (needs >= 0.1850)',
+        "no slice worse than the champion's by more than 0.02",
+      ],
+    });
+    // Still not below the baseline, nor below the champion.
+    expect(
+      evaluationGate({ candidate: report(0.179), champion, baselines: { recency: report(0.18) } }, policy)
+        .passed,
+    ).toBe(false);
+    expect(
+      evaluationGate(
+        { candidate: report(0.184), champion: report(0.195), baselines: { recency: report(0.18) } },
+        policy,
+      ).passed,
+    ).toBe(false);
+    // A champion that clears the margin keeps it for the candidate.
+    const strong = evaluationGate(
+      { candidate: report(0.196), champion: report(0.2), baselines: { recency: report(0.18) } },
+      policy,
+    );
+    expect(strong.reasons).toContain('FAIL: NDCG@10 0.1960 vs recency 0.1800 (needs >= 1.1 x = 0.1980)');
+  });
+
   it('fails a candidate worse on one slice, but not on a slice too small to judge', () => {
     const champion = report(0.3, { 'region:asia': [0.3, 80], 'new-readers': [0.3, 10] });
     const worseOnAsia = report(0.31, { 'region:asia': [0.279, 80], 'new-readers': [0.31, 10] });
