@@ -12,9 +12,12 @@ const sha256 = z.string().regex(/^[a-f0-9]{64}$/, 'expected a hex sha256');
 const artifactRef = z.object({ uri: z.string().min(1), sha256 });
 const metrics = z.record(z.string(), z.number());
 
-/** The fields of a stored record that ingestion did not take as sent (absent when it took them all). */
+/**
+ * The fields of a stored record that ingestion did not take as sent (absent when it took them all);
+ * unknown fields, named by producers, as one `*`.
+ */
 const fieldWarnings = z
-  .array(z.object({ field: z.string().min(1), reason: z.enum(fieldWarningReasons) }))
+  .array(z.object({ field: z.string(), reason: z.enum(fieldWarningReasons) }))
   .optional();
 
 export const ArticleIngested = z.object({

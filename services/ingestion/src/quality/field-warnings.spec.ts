@@ -29,10 +29,17 @@ describe('FieldWarnings', () => {
   });
 
   it('lets the stored record carry its warnings (field and reason) into the ingested event, and only then', () => {
-    const accepted = warnings.acceptInteraction({ ...read, region: 'africa', campaign: 'spring' });
+    // Unknown fields, however many and whatever their names (even empty), travel as one `*`.
+    const accepted = warnings.acceptInteraction({
+      ...read,
+      region: 'africa',
+      campaign: 'spring',
+      '': 1,
+      utm: 'x',
+    });
     expect(accepted.accepted && carried(accepted.value)).toEqual([
-      { field: 'campaign', reason: 'unknown-field' },
       { field: 'region', reason: 'unknown-value' },
+      { field: '*', reason: 'unknown-field' },
     ]);
     const clean = warnings.acceptInteraction({ ...read, region: 'latam' });
     expect(clean.accepted && 'fieldWarnings' in clean.value).toBe(false);

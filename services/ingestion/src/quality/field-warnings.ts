@@ -80,8 +80,25 @@ export class FieldWarnings {
   }
 }
 
-/** The record with the fields it was not taken as sent (as `fieldWarnings`), when there are any. */
-export function carrying<T extends object>(value: T, warnings: readonly FieldWarning[]): T {
+/** A stored record's warnings as its ingested event carries them. */
+export interface CarriedWarning {
+  field: string;
+  reason: FieldWarning['reason'];
+}
+
+/**
+ * The record with the fields it was not taken as sent (as `fieldWarnings`), when there are any.
+ * Unknown fields are named by producers, any number of them and any name: they travel as one `*`.
+ */
+export function carrying<T extends object>(
+  value: T,
+  warnings: readonly FieldWarning[],
+): T & { fieldWarnings?: CarriedWarning[] } {
   if (warnings.length === 0) return value;
-  return { ...value, fieldWarnings: warnings.map(({ field, reason }) => ({ field, reason })) };
+  const carried = warnings
+    .filter((w) => w.reason !== 'unknown-field')
+    .map(({ field, reason }) => ({ field, reason }));
+  if (warnings.some((w) => w.reason === 'unknown-field'))
+    carried.push({ field: '*', reason: 'unknown-field' });
+  return { ...value, fieldWarnings: carried };
 }
