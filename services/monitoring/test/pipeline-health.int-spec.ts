@@ -131,7 +131,11 @@ describe('monitoring: pipeline health', () => {
         async () => (await training.get(`/v1/training-runs/${posted.body.runId}`)).body.status === 'failed',
       );
     }
-    const failed = (await world.readAll(topics.trainingFailed.name)).map((e: Json) => e.payload);
+    // A run's status commits with its event; the relay publishes the event a moment later.
+    const failed = await waitFor('both failures on training.failed', async () => {
+      const payloads = (await world.readAll(topics.trainingFailed.name)).map((e: Json) => e.payload);
+      return payloads.length === runs.length ? payloads : undefined;
+    });
     expect(failed.map((f: Json) => f.runId).sort()).toEqual([...runs].sort());
     const latest = failed.find((f: Json) => f.runId === runs[1]);
     expect(latest).toMatchObject({

@@ -103,7 +103,8 @@ export class TrainingRunsService {
       error: string;
     }>(
       manager,
-      `UPDATE ${quotedSchema(manager.connection)}.training_runs SET status = 'failed', finished_at = now(), error = ${error}
+      `UPDATE ${quotedSchema(manager.connection)}.training_runs
+       SET status = 'failed', finished_at = now(), error = coalesce(nullif(${error}, ''), 'failed without a message')
        WHERE ${where} RETURNING run_id, trigger, dataset_id, error`,
       params,
     );
