@@ -144,8 +144,16 @@ export function validateWorldConfig(c: WorldConfig): void {
   share('revisionShare', c.revisionShare);
   if (c.interestDriftFromDay !== null) int('interestDriftFromDay', c.interestDriftFromDay, 0, c.days - 1);
   share('driftStrength', c.driftStrength);
-  if (c.driftTopics.length === 0 || c.driftTopics.some((t) => !c.topics.includes(t)))
-    throw new WorldConfigError('driftTopics', `expected one or more of the topics, got ${c.driftTopics.join(', ')}`);
+  if (
+    c.interestDriftFromDay !== null &&
+    (c.driftTopics.length === 0 ||
+      c.driftTopics.some((t) => !c.topics.includes(t)) ||
+      new Set(c.driftTopics).size !== c.driftTopics.length)
+  )
+    throw new WorldConfigError(
+      'driftTopics',
+      `expected distinct topics of the world, got ${c.driftTopics.join(', ')}`,
+    );
   share('driftCoverage', c.driftCoverage);
   if (c.volumeDropOnDay !== null) int('volumeDropOnDay', c.volumeDropOnDay, 0, c.days - 1);
   share('volumeDropFactor', c.volumeDropFactor);

@@ -270,7 +270,14 @@ describe('synthetic world', () => {
     expect(startEndingNow(2, Date.parse('2026-03-10T15:04:05Z'))).toBe('2026-03-08T15:04:00.000Z');
     expect(() => worldConfig('small', { corruptedShare: 2 })).toThrow(/^corruptedShare: /);
     expect(() => worldConfig('small', { interestDriftFromDay: 5 })).toThrow(/^interestDriftFromDay: /);
-    expect(() => worldConfig('small', { driftTopics: ['gossip'] })).toThrow(/^driftTopics: /);
+    expect(() => worldConfig('small', { interestDriftFromDay: 1, driftTopics: ['gossip'] })).toThrow(
+      /^driftTopics: /,
+    );
+    expect(() =>
+      worldConfig('small', { interestDriftFromDay: 1, driftTopics: ['health', 'health'] }),
+    ).toThrow(/^driftTopics: /);
+    // Without drift, a world of other topics needs no drift topics among them.
+    expect(() => worldConfig('small', { topics: ['a', 'b'] })).not.toThrow();
     expect(() => worldConfig('small', { start: 'yesterday' })).toThrow(/^start: /);
   });
 });

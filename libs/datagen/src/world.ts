@@ -145,13 +145,16 @@ export class World {
     }
     const publisherCum = cumulative(publisherVolume);
     // While the story runs, its coverage comes from the publishers leaning to its topics, by volume.
-    const focusTopics = config.driftTopics.map((t) => this.topics.indexOf(t));
+    const focusTopics =
+      config.interestDriftFromDay === null ? [] : config.driftTopics.map((t) => this.topics.indexOf(t));
     const leaningTo = (p: number, k: number) =>
       this.publisherLeaning[p][k] - (k > 0 ? this.publisherLeaning[p][k - 1] : 0);
     this.storyPublisherCum = cumulative(
       publisherVolume.map((v, p) => v * focusTopics.reduce((sum, k) => sum + leaningTo(p, k), 0)),
     );
-    this.storyTopicCum = this.publisherLeaning.map((_, p) => cumulative(focusTopics.map((k) => leaningTo(p, k))));
+    this.storyTopicCum = this.publisherLeaning.map((_, p) =>
+      cumulative(focusTopics.map((k) => leaningTo(p, k))),
+    );
     this.focusTopics = focusTopics;
     this.publisherRegion = Uint8Array.from(this.publishers, (p) => regions.indexOf(p.region));
 
@@ -182,14 +185,15 @@ export class World {
       const interests = rng.dirichlet(alphas[r]);
       for (let k = 0; k < K; k++) this.interests[u * K + k] = interests[k];
     }
-    const focus = config.driftTopics.map((t) => this.topics.indexOf(t));
     if (config.interestDriftFromDay !== null) {
+      const focus = this.focusTopics;
       // Drift: a story takes over, and every reader's interests move towards its topics.
       const s = config.driftStrength;
       const drifted = new Float32Array(n * K);
       for (let u = 0; u < n; u++) {
         for (let k = 0; k < K; k++) {
-          drifted[u * K + k] = (1 - s) * this.interests[u * K + k] + (focus.includes(k) ? s / focus.length : 0);
+          drifted[u * K + k] =
+            (1 - s) * this.interests[u * K + k] + (focus.includes(k) ? s / focus.length : 0);
         }
       }
       this.driftedInterests = drifted;
@@ -250,7 +254,8 @@ export class World {
     const publisher = new Uint16Array(count);
     const story = new Uint8Array(count);
     const time = new Float64Array(count);
-    const drifting = this.config.interestDriftFromDay !== null && block.day >= this.config.interestDriftFromDay;
+    const drifting =
+      this.config.interestDriftFromDay !== null && block.day >= this.config.interestDriftFromDay;
     for (let j = 0; j < count; j++) {
       story[j] = drifting && rng.chance(this.config.driftCoverage) ? 1 : 0;
       const p = rng.cumulativeIndex(story[j] ? this.storyPublisherCum : publisherCum);

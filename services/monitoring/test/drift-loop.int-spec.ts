@@ -113,6 +113,22 @@ describe('monitoring: drift closes the loop', () => {
     });
     first = await runDone(posted.body.runId);
     expect(first.status).toBe('succeeded');
+    // The test is about what follows: a first model the gate's baseline margin refuses is made
+    // the champion by hand (an operator's promotion), as the registry allows.
+    const judged = await waitFor(
+      'the first model judged',
+      async () => {
+        const { body } = await registry.get(`/v1/models/${first.modelVersion}`);
+        return body.stage && body.stage !== 'candidate' ? body : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 250 },
+    );
+    if (judged.stage !== 'champion') {
+      const promotion = await registry.post(`/v1/models/${first.modelVersion}/promote`, {
+        reason: 'the test',
+      });
+      expect(promotion.status).toBe(200);
+    }
     const promoted = await champion();
     expect(promoted.modelVersion).toBe(first.modelVersion);
     const promotedAt = Date.parse(promoted.promotions.at(-1).at);
