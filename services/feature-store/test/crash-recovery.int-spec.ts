@@ -88,8 +88,14 @@ describe('feature store killed mid-stream (real Kafka, PostgreSQL and service pr
           dwell: Math.round(e.dwell * 100) / 100,
         });
       }
-      const reads7d = await world.count(`SELECT sum(reads_7d) AS n FROM $schema.article_features`);
-      expect(reads7d).toBe(events.filter((e) => e.payload.type === 'read').length);
+      // The articles' windows are summed a moment after their reads (StaleWindowsJob): wait for it.
+      const reads = events.filter((e) => e.payload.type === 'read').length;
+      const sum7d = () => world.count(`SELECT sum(reads_7d) AS n FROM $schema.article_features`);
+      await waitFor("every read in the articles' windows", async () => (await sum7d()) === reads, {
+        timeoutMs: 30_000,
+        intervalMs: 100,
+      }).catch(() => undefined);
+      expect(await sum7d()).toBe(reads);
 
       await waitFor('the compacted topics to catch up', async () => (await world.unpublished()) === 0, {
         timeoutMs: 30_000,
