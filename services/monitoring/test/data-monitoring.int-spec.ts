@@ -81,17 +81,17 @@ describe('monitoring: data quality, volumes and drift', () => {
     await monitoring.process.stop('SIGKILL');
     await publishEvents(world.publisher, stable.slice(half));
     monitoring = await world.start('monitoring', env, schema);
+    const articles = stable.filter((e) => e.kind === 'article' && e.value.eventId.endsWith('-v0')).length;
+    // Reads and articles come on different topics, each consumed at its own pace: wait for both.
     const folded = await waitFor(
-      'every read folded',
+      'every read and every new article folded',
       async () => {
-        const n = await sum('reads');
-        return n >= expected ? n : undefined;
+        const counts = { reads: await sum('reads'), newArticles: await sum('new-articles') };
+        return counts.reads >= expected && counts.newArticles >= articles ? counts : undefined;
       },
       { timeoutMs: 120_000, intervalMs: 250 },
     );
-    expect(folded).toBe(expected);
-    const articles = stable.filter((e) => e.kind === 'article' && e.value.eventId.endsWith('-v0')).length;
-    expect(await sum('new-articles')).toBe(articles);
+    expect(folded).toEqual({ reads: expected, newArticles: articles });
   }, 240_000);
 
   it('reports drift against the champion training window, with no false alarm over two stable days', async () => {
