@@ -271,6 +271,37 @@ export const alertStates = ['firing', 'resolved'] as const;
  * same `alertId` both times). `dedupKey` names the condition: while an alert with that key is
  * firing, the condition raises no other.
  */
+/** Requests a service instance answered since it started, by outcome (as its availability SLO counts them). */
+export const RequestCounts = z.object({
+  succeeded: z.number().int().min(0),
+  /** 4xx: the client's doing, not an availability failure. */
+  rejected: z.number().int().min(0),
+  failed: z.number().int().min(0),
+  timedOut: z.number().int().min(0),
+});
+
+/**
+ * What one running instance of a service reports about itself every VITALS_INTERVAL_MS, and once
+ * more as it stops: its requests (cumulative since `startedAt`, so a lost report loses nothing),
+ * its availability objective and its outbox backlog. Monitoring judges the SLA and notices
+ * instances that went silent without saying goodbye.
+ */
+export const ServiceVitals = z.object({
+  service: z.string().min(1),
+  /** Unique per process start: host, pid and start time. */
+  instance: z.string().min(1),
+  startedAt: isoDateTime,
+  /** How often this instance reports: silent for several of these, it is gone. */
+  intervalMs: z.number().int().positive(),
+  /** The last report of an instance shutting down cleanly. */
+  stopping: z.boolean(),
+  sloAvailabilityTarget: z.number().gt(0).lt(1),
+  /** Requests to the service's API (health, metrics and docs routes are not counted). */
+  requests: RequestCounts,
+  /** Outbox rows not yet published, and the age of the oldest; null where the relay has not looked yet. */
+  outbox: z.object({ pending: z.number().int().min(0), oldestSeconds: z.number().min(0) }).nullable(),
+});
+
 export const MonitoringAlert = z.object({
   alertId: z.uuid(),
   type: z.enum(alertTypes),

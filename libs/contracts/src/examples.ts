@@ -164,6 +164,19 @@ export const topicExamples: { [K in TopicId]: { key: string; value: z.input<Topi
       error: 'the requested snapshot was rejected: validation window holds no reads',
     }) as never,
   },
+  serviceVitals: {
+    key: 'serving@host-1:42:2026-01-01T00:00:00.000Z',
+    value: envelope('service.vitals', {
+      service: 'serving',
+      instance: 'serving@host-1:42:2026-01-01T00:00:00.000Z',
+      startedAt: '2026-01-01T00:00:00.000Z',
+      intervalMs: 15_000,
+      stopping: false,
+      sloAvailabilityTarget: 0.95,
+      requests: { succeeded: 1200, rejected: 3, failed: 1, timedOut: 0 },
+      outbox: { pending: 0, oldestSeconds: 0 },
+    }) as never,
+  },
   modelEvaluated: {
     key: 'v1',
     value: envelope('model.evaluated', {

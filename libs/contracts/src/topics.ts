@@ -26,7 +26,12 @@ export type ServiceName = (typeof serviceNames)[number];
  * import:mind`) and the benchmarks stand in for them.
  */
 export const externalProducer = 'news producers';
-export type TopicProducer = ServiceName | typeof externalProducer;
+/**
+ * Topics every service publishes through libs/platform rather than its own code (its vitals): the
+ * catalog test finds their site in the platform.
+ */
+export const everyService = 'every service';
+export type TopicProducer = ServiceName | typeof externalProducer | typeof everyService;
 
 /**
  * Every topic of the platform, in one place: its name, the schemas of its key and value, how it is
@@ -229,6 +234,14 @@ export const topics = {
     key: 'userId',
     description: 'Audit log of every served response.',
     producers: ['serving'],
+    consumers: ['monitoring'],
+  }),
+  serviceVitals: eventTopic('service.vitals', events.ServiceVitals, {
+    key: 'instance',
+    keyDescription: 'service instance',
+    description:
+      "Each running service instance's requests by outcome, availability objective and outbox backlog, every 15 s and as it stops.",
+    producers: [everyService],
     consumers: ['monitoring'],
   }),
   monitoringAlert: eventTopic('monitoring.alert', events.MonitoringAlert, {

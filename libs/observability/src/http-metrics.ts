@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { counter, histogram } from './metrics';
+import { counter, histogram, metricsRegistry } from './metrics';
 
 /**
  * What became of a request, as the availability SLO counts it: `rejected` (4xx) is the client's
@@ -21,6 +21,23 @@ export function requestOutcome(statusCode: number, answeredByTimeout: boolean): 
   return 'succeeded';
 }
 
+const requestsTotal = 'http_server_requests_total';
+
+/** Routes of the platform itself (probes, scrapes, API docs): not the service's API, not in its SLA. */
+const operationalRoute = /^\/(health|metrics|docs)(\/|$)/;
+
+/** Requests to the service's API answered by this process so far, by outcome (operational routes left out). */
+export async function apiRequestCounts(): Promise<Record<RequestOutcome, number>> {
+  const counts: Record<RequestOutcome, number> = { succeeded: 0, rejected: 0, failed: 0, 'timed-out': 0 };
+  const metric = metricsRegistry.getSingleMetric(requestsTotal);
+  if (!metric) return counts;
+  for (const { labels, value } of (await metric.get()).values) {
+    if (operationalRoute.test(String(labels['route']))) continue;
+    counts[labels['outcome'] as RequestOutcome] += value;
+  }
+  return counts;
+}
+
 /**
  * Request duration by method, route template and status, and requests by outcome, recorded from
  * Fastify's own hooks.
@@ -32,7 +49,7 @@ export function instrumentHttp(fastify: FastifyInstance): void {
     'status_code',
   ]);
   const requests = counter(
-    'http_server_requests_total',
+    requestsTotal,
     'HTTP requests by outcome: succeeded, rejected (4xx), failed (5xx) or timed-out (answered by the request timeout)',
     ['method', 'route', 'outcome'],
   );

@@ -37,11 +37,17 @@ interface OutboxRow {
   headers: Record<string, string>;
 }
 
+/** The gauges the relay's backlog is reported on, read back by the service's vitals. */
+export const outboxBacklogMetrics = {
+  pending: 'outbox_pending_messages',
+  oldestSeconds: 'outbox_oldest_pending_seconds',
+} as const;
+
 export const prometheusRelayReport = (): OutboxRelayReport => {
   const relayed = counter('outbox_messages_relayed_total', 'Outbox rows published to Kafka', ['topic']);
   const failures = counter('outbox_relay_failures_total', 'Relay batches that failed and will be retried');
-  const pending = gauge('outbox_pending_messages', 'Outbox rows not yet published');
-  const oldest = gauge('outbox_oldest_pending_seconds', 'Age of the oldest unpublished outbox row');
+  const pending = gauge(outboxBacklogMetrics.pending, 'Outbox rows not yet published');
+  const oldest = gauge(outboxBacklogMetrics.oldestSeconds, 'Age of the oldest unpublished outbox row');
   return {
     relayed: (topic, count) => relayed.inc({ topic }, count),
     failed: () => failures.inc(),

@@ -1,12 +1,13 @@
 import { join } from 'node:path';
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { MessagingModule, messagingOptions } from '@newsroom/messaging';
+import { EventPublisher, MessagingModule, messagingOptions } from '@newsroom/messaging';
 import { HealthController, MetricsController, nestLoggerParams } from '@newsroom/observability';
 import { PersistenceModule, SchemaDataSourceOptions } from '@newsroom/persistence';
 import { LoggerModule } from 'nestjs-pino';
 import { SERVICE_CONFIG, ServiceConfig } from './service-config';
 import { ShutdownSignal } from './shutdown-signal';
+import { ServiceVitalsReporter } from './vitals/service-vitals.reporter';
 
 export interface PlatformModuleOptions {
   service: string;
@@ -21,7 +22,7 @@ export interface PlatformModuleOptions {
 
 /**
  * Everything a service has besides its domain: logging, Kafka, its PostgreSQL schema with outbox
- * and inbox, health (/health/live, /health/ready) and metrics (/metrics).
+ * and inbox, health (/health/live, /health/ready), metrics (/metrics) and its vitals on Kafka.
  */
 @Global()
 @Module({})
@@ -65,7 +66,15 @@ export class PlatformModule {
         }),
       ],
       controllers: [HealthController, MetricsController],
-      providers: [{ provide: SERVICE_CONFIG, useValue: config }, ShutdownSignal],
+      providers: [
+        { provide: SERVICE_CONFIG, useValue: config },
+        ShutdownSignal,
+        {
+          provide: ServiceVitalsReporter,
+          inject: [EventPublisher],
+          useFactory: (publisher: EventPublisher) => new ServiceVitalsReporter(service, config, publisher),
+        },
+      ],
       exports: [SERVICE_CONFIG, ShutdownSignal],
     };
   }

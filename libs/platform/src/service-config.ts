@@ -17,6 +17,8 @@ export function serviceEnv(defaultPort: number) {
     HTTP_REQUEST_TIMEOUT_MS: env.positiveInt(30_000),
     /** The availability objective (the seed's 95%): exported as `slo_availability_target` for the alert rules. */
     SLO_AVAILABILITY_TARGET: z.coerce.number().gt(0).lt(1).default(0.95),
+    /** How often each instance publishes its vitals (requests by outcome, outbox backlog) for monitoring. */
+    VITALS_INTERVAL_MS: env.positiveInt(15_000),
     CODE_VERSION: z.string().min(1).default('dev'),
     /**
      * The regions this newsroom names its readers by (comma-separated): each gets its own fallback

@@ -61,7 +61,8 @@ describe('a service consuming through KafkaTransport (NestJS microservice)', () 
   const configSchema = z.object(serviceEnv(3999));
 
   beforeAll(async () => {
-    testTopics = await createTestTopics([topic], 1);
+    // The service's own topic, and the one every service reports its vitals on.
+    testTopics = await createTestTopics([topic, topics.serviceVitals], 1);
     const config = configSchema.parse({
       KAFKA_BROKERS: testServers().kafkaBrokers,
       DATABASE_URL: testServers().databaseUrl,

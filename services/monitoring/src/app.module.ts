@@ -6,11 +6,12 @@ import { LineageModule } from './lineage/lineage.module';
 import { ObservationsModule } from './observations/observations.module';
 import { PipelineModule } from './pipeline/pipeline.module';
 import { ModelQualityModule } from './quality/model-quality.module';
+import { VitalsModule } from './vitals/vitals.module';
 import { VolumeModule } from './volume/volume.module';
 
 /**
  * Monitoring: what producers send and serving serves, data drift and volumes, model quality online,
- * the champion's lineage, pipeline health, and alerts.
+ * the champion's lineage, pipeline health, the services' SLA and vitals, and alerts.
  */
 @Module({})
 export class AppModule {
@@ -25,6 +26,7 @@ export class AppModule {
         VolumeModule,
         ModelQualityModule,
         PipelineModule,
+        VitalsModule,
       ],
     };
   }

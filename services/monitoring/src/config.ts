@@ -45,6 +45,14 @@ export const configSchema = z.object({
   MONITORING_CONSUMER_GROUP_PREFIX: z.string().default(''),
   /** A consumer group with records waiting and no offset committed for this long is stuck. */
   MONITORING_CONSUMER_STALL_SECONDS: env.positiveInt(600),
+  /** The services' availability is judged over this many minutes against their objective (SLO_AVAILABILITY_TARGET). */
+  MONITORING_SLA_WINDOW_MINUTES: env.positiveInt(60),
+  /** Below this many requests in the window, a few failures say nothing of the SLA. */
+  MONITORING_SLA_MIN_REQUESTS: env.positiveInt(100),
+  /** An outbox row older than this means a service's events are not reaching Kafka. */
+  MONITORING_OUTBOX_MAX_AGE_SECONDS: env.positiveInt(300),
+  /** An instance silent for this many of its reporting intervals (VITALS_INTERVAL_MS) is gone. */
+  MONITORING_INSTANCE_SILENT_INTERVALS: env.positiveInt(4),
   /** A raw topic whose rejected share over the last 24 h exceeds this raises a data-quality alert. */
   MONITORING_MAX_REJECTED_SHARE: share(0.05),
   /** Records kept with field warnings are fine one by one; a producer sending most of them so wants a look. */

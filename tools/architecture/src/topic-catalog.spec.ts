@@ -1,7 +1,7 @@
-import { ServiceName, TopicDefinition, allTopics, serviceNames } from '@newsroom/contracts';
+import { ServiceName, TopicDefinition, allTopics, everyService, serviceNames } from '@newsroom/contracts';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { SiteRole, TopicSite, scanService, scanSource } from './topic-sites';
+import { SiteRole, TopicSite, scanDirectory, scanService, scanSource } from './topic-sites';
 
 /**
  * The event map is code: every topic in libs/contracts/src/topics.ts names its producers and
@@ -60,6 +60,22 @@ describe('the topic catalog against the code', () => {
       ),
     );
     expect(unfounded).toEqual([]);
+  });
+});
+
+describe('topics every service publishes through the platform', () => {
+  // The test harness (libs/platform/src/testing) publishes as the producers it stands in for.
+  const scan = scanDirectory(workspaceRoot, 'libs/platform/src');
+  const running = <T extends { file: string }>(found: T[]) =>
+    found.filter((f) => !f.file.startsWith('libs/platform/src/testing/'));
+  const platform = { sites: running(scan.sites), problems: running(scan.problems) };
+  const published = platform.sites.filter((s) => s.role === 'publishes').map((s) => s.topic);
+
+  it('publishes each one in libs/platform, and nothing else there', () => {
+    const everyServices = allTopics.filter((t) => t.producers.includes(everyService)).map((t) => t.name);
+    expect(everyServices.length).toBeGreaterThan(0);
+    expect([...new Set(published)].sort()).toEqual(everyServices.sort());
+    expect(platform.problems).toEqual([]);
   });
 });
 

@@ -210,7 +210,12 @@ function sourceFiles(absoluteDir: string): string[] {
 
 /** Every site under services/<service>/src. */
 export function scanService(workspaceRoot: string, service: string): FileScan {
-  const scans = sourceFiles(path.join(workspaceRoot, 'services', service, 'src')).map((full) =>
+  return scanDirectory(workspaceRoot, path.join('services', service, 'src'));
+}
+
+/** Every site under a directory of the workspace (e.g. libs/platform/src). */
+export function scanDirectory(workspaceRoot: string, directory: string): FileScan {
+  const scans = sourceFiles(path.join(workspaceRoot, directory)).map((full) =>
     scanSource(path.relative(workspaceRoot, full), readFileSync(full, 'utf8')),
   );
   return { sites: scans.flatMap((s) => s.sites), problems: scans.flatMap((s) => s.problems) };

@@ -1,4 +1,10 @@
-import { TopicDefinition, TopicProducer, externalProducer, serviceNames } from '@newsroom/contracts';
+import {
+  TopicDefinition,
+  TopicProducer,
+  everyService,
+  externalProducer,
+  serviceNames,
+} from '@newsroom/contracts';
 
 /**
  * The README's topic table and topic flow diagram, generated from the catalog in
@@ -12,7 +18,7 @@ export interface GeneratedSection {
   render: (topics: readonly TopicDefinition[]) => string;
 }
 
-const partyOrder: readonly TopicProducer[] = [externalProducer, ...serviceNames];
+const partyOrder: readonly TopicProducer[] = [externalProducer, everyService, ...serviceNames];
 const inPipelineOrder = <T extends TopicProducer>(parties: readonly T[]): T[] =>
   [...parties].sort((a, b) => partyOrder.indexOf(a) - partyOrder.indexOf(b));
 

@@ -2,6 +2,7 @@ import { CreateMonitoring1733400000000 } from './1733400000000-create-monitoring
 import { CreateServedLists1733500000000 } from './1733500000000-create-served-lists';
 import { CreatePipelineState1733600000000 } from './1733600000000-create-pipeline-state';
 import { CreateTrainingFailures1733700000000 } from './1733700000000-create-training-failures';
+import { CreateServiceVitals1733800000000 } from './1733800000000-create-service-vitals';
 
 /** Migrations of the `monitoring` schema, in order; the outbox and inbox tables come from libs/persistence. */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   CreateServedLists1733500000000,
   CreatePipelineState1733600000000,
   CreateTrainingFailures1733700000000,
+  CreateServiceVitals1733800000000,
 ];

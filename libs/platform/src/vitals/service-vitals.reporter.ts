@@ -1,0 +1,92 @@
+import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { TopicPayload, newEvent, topics } from '@newsroom/contracts';
+import { EventPublisher } from '@newsroom/messaging';
+import { apiRequestCounts, metricsRegistry } from '@newsroom/observability';
+import { outboxBacklogMetrics } from '@newsroom/persistence';
+import { hostname } from 'node:os';
+import { PeriodicTask } from '../periodic-task';
+import { ServiceConfig } from '../service-config';
+
+type ServiceVitals = TopicPayload<typeof topics.serviceVitals>;
+
+/** The last report may not hold up a shutdown: a broker that is down would. */
+const LAST_REPORT_TIMEOUT_MS = 2_000;
+
+/**
+ * Publishes this instance's vitals on `service.vitals` every VITALS_INTERVAL_MS, and a last report
+ * as it shuts down, so that monitoring can judge the service's SLA and tell a replica that stopped
+ * from one that died. The figures are the ones on /metrics, read back from the registry.
+ */
+export class ServiceVitalsReporter implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(ServiceVitalsReporter.name);
+  private readonly startedAt = new Date().toISOString();
+  private readonly instance: string;
+  private readonly task: PeriodicTask;
+
+  constructor(
+    private readonly service: string,
+    private readonly config: ServiceConfig,
+    private readonly publisher: EventPublisher,
+  ) {
+    this.instance = `${service}@${hostname()}:${process.pid}:${this.startedAt}`;
+    this.task = new PeriodicTask('ServiceVitals', config.VITALS_INTERVAL_MS, () => this.report(false));
+  }
+
+  onApplicationBootstrap(): void {
+    this.task.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.task.stop();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`not sent within ${LAST_REPORT_TIMEOUT_MS} ms`)),
+        LAST_REPORT_TIMEOUT_MS,
+      );
+    });
+    try {
+      await Promise.race([this.report(true), late]);
+    } catch (error) {
+      this.logger.warn(`the last vitals report was not sent: ${(error as Error).message}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async vitals(stopping: boolean): Promise<ServiceVitals> {
+    const requests = await apiRequestCounts();
+    return {
+      service: this.service,
+      instance: this.instance,
+      startedAt: this.startedAt,
+      intervalMs: this.config.VITALS_INTERVAL_MS,
+      stopping,
+      sloAvailabilityTarget: this.config.SLO_AVAILABILITY_TARGET,
+      requests: {
+        succeeded: requests.succeeded,
+        rejected: requests.rejected,
+        failed: requests.failed,
+        timedOut: requests['timed-out'],
+      },
+      outbox: await outboxBacklog(),
+    };
+  }
+
+  private async report(stopping: boolean): Promise<void> {
+    const payload = await this.vitals(stopping);
+    await this.publisher.publish(topics.serviceVitals, [
+      { key: this.instance, value: newEvent(topics.serviceVitals.name, payload, this.service) },
+    ]);
+  }
+}
+
+async function outboxBacklog(): Promise<ServiceVitals['outbox']> {
+  const read = async (name: string) => {
+    const metric = metricsRegistry.getSingleMetric(name);
+    return metric ? ((await metric.get()).values[0]?.value ?? 0) : undefined;
+  };
+  const pending = await read(outboxBacklogMetrics.pending);
+  const oldestSeconds = await read(outboxBacklogMetrics.oldestSeconds);
+  return pending === undefined || oldestSeconds === undefined ? null : { pending, oldestSeconds };
+}
