@@ -10,8 +10,14 @@ import { DAY_MS, World } from './world';
  * articles with day 0, revisions after the originals), then the day's interactions in time order.
  * Only the readers, article attributes and the sessions in progress are held in memory, so a
  * full day of the full company (~30 million events) streams in bounded memory.
+ *
+ * `behaviourSeed` draws the readers' sessions, slates and choices anew over the same readers and
+ * articles: another realisation of the same world, e.g. to estimate what its truth predicts.
  */
-export function* simulate(world: World): Generator<WorldEvent> {
+export function* simulate(
+  world: World,
+  { behaviourSeed = world.config.seed }: { behaviourSeed?: number } = {},
+): Generator<WorldEvent> {
   const { config } = world;
   const clicks = new Uint32Array(world.articleCount);
   const heap = new SessionHeap();
@@ -42,8 +48,8 @@ export function* simulate(world: World): Generator<WorldEvent> {
     }
 
     const dayStart = world.startMs + day * DAY_MS;
-    const sessions = daySessions(world, day);
-    const rng = new Rng(config.seed, 'behaviour', day);
+    const sessions = daySessions(world, day, behaviourSeed);
+    const rng = new Rng(behaviourSeed, 'behaviour', day);
     const slates = new SlateSampler(world, clicks, dayStart, end);
     const label = new Date(dayStart).toISOString().slice(0, 10).replace(/-/g, '');
     const interests = world.interestsOn(day);
@@ -115,9 +121,9 @@ export function* simulate(world: World): Generator<WorldEvent> {
 }
 
 /** The day's session starts (ms after midnight) and readers, sorted by time. */
-function daySessions(world: World, day: number): { reader: Int32Array; ms: Float64Array } {
+function daySessions(world: World, day: number, seed: number): { reader: Int32Array; ms: Float64Array } {
   const { config } = world;
-  const rng = new Rng(config.seed, 'sessions', day);
+  const rng = new Rng(seed, 'sessions', day);
   const factor = config.volumeDropOnDay === day ? config.volumeDropFactor : 1;
   let readers = new Int32Array(
     Math.max(16, Math.ceil(world.readerCount * config.sessionsPerReaderPerDay * 1.2)),

@@ -58,6 +58,18 @@ describe('synthetic world', () => {
     expect(digest(run({ seed: 43 }).events)).not.toBe(digest(base.events));
   });
 
+  it('draws another realisation of the same world from another behaviour seed: same articles, other reads', () => {
+    const again = [...simulate(base.world, { behaviourSeed: base.world.config.seed })];
+    expect(digest(again)).toBe(digest(base.events));
+    const other = [...simulate(base.world, { behaviourSeed: 1_000 })];
+    const articles = (e: WorldEvent) => e.kind === 'article';
+    expect(digest(other, articles)).toBe(digest(base.events, articles));
+    expect(digest(other, (e) => !articles(e))).not.toBe(digest(base.events, (e) => !articles(e)));
+    // The same readers, just as active.
+    expect(reads(other).length / reads(base.events).length).toBeGreaterThan(0.9);
+    expect(reads(other).length / reads(base.events).length).toBeLessThan(1.1);
+  });
+
   it('emits only contract-valid articles and interactions, with unique event ids', () => {
     const ids = new Set<string>();
     const invalid: string[] = [];
