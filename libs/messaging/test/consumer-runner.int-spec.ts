@@ -10,7 +10,7 @@ import {
   deadLetterHeaders,
   physicalTopic,
 } from '../src';
-import { TestTopics, createTestTopics, readMessages, topicSize } from '../src/testing';
+import { TestTopics, createTestTopics, exactProducer, readMessages, topicSize } from '../src/testing';
 
 const topic = topics.interactionsRaw;
 const interaction = (i: number) => ({
@@ -78,7 +78,7 @@ describe('ConsumerRunner on a real broker', () => {
   beforeEach(async () => {
     testTopics = await createTestTopics([topic], 3);
     publisher = new EventPublisher(testTopics.kafka, testTopics.prefix);
-    producer = testTopics.kafka.producer();
+    producer = exactProducer(testTopics.kafka);
     await producer.connect();
   });
 

@@ -1,6 +1,6 @@
 import { allTopics, deadLetterTopicName, topicExamples, topics } from '@newsroom/contracts';
 import { physicalTopic } from '@newsroom/messaging';
-import { TestTopics, createTestTopics, topicSize } from '@newsroom/messaging/testing';
+import { TestTopics, createTestTopics, exactProducer, topicSize } from '@newsroom/messaging/testing';
 import {
   PrivatePostgres,
   ServiceProcess,
@@ -151,7 +151,7 @@ describe('a PostgreSQL outage under a stream of reads (ingestion → feature sto
       }).then((service) => (featureStore = service)),
     ]);
     for (const result of started) if (result.status === 'rejected') throw result.reason;
-    producer = kafkaTopics.kafka.producer();
+    producer = exactProducer(kafkaTopics.kafka);
     await producer.connect();
     admin = kafkaTopics.kafka.admin();
     await admin.connect();

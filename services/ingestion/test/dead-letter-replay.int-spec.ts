@@ -7,7 +7,7 @@ import {
   replayDeadLetters,
   replayedFromHeader,
 } from '@newsroom/messaging';
-import { readAllMessages, topicSize } from '@newsroom/messaging/testing';
+import { exactProducer, readAllMessages, topicSize } from '@newsroom/messaging/testing';
 import { ServiceHandle, ServiceWorld, serviceWorld } from '@newsroom/platform/testing';
 import { waitFor } from '@newsroom/testing';
 
@@ -65,7 +65,7 @@ describe('dead-letter replay into ingestion', () => {
         [deadLetterHeaders.consumerGroup]: 'ingestion',
       },
     });
-    const producer = world.kafkaTopics.kafka.producer();
+    const producer = exactProducer(world.kafkaTopics.kafka);
     await producer.connect();
     await producer.send({
       topic: physical(dlq),

@@ -1,6 +1,12 @@
 import { allTopics, topics } from '@newsroom/contracts';
 import { physicalTopic } from '@newsroom/messaging';
-import { TestTopics, createTestTopics, readMessages, topicSize } from '@newsroom/messaging/testing';
+import {
+  TestTopics,
+  createTestTopics,
+  exactProducer,
+  readMessages,
+  topicSize,
+} from '@newsroom/messaging/testing';
 import { startService, testServers, uniqueName, waitFor } from '@newsroom/testing';
 import { DataSource } from 'typeorm';
 import { interactionsStream } from './interactions-stream';
@@ -23,13 +29,17 @@ describe('ingestion from interactions.raw (real Kafka, PostgreSQL and service pr
       KAFKA_TOPIC_PREFIX: kafkaTopics.prefix,
       KAFKA_GROUP_ID: uniqueName('ingestion'),
     };
-    const producer = kafkaTopics.kafka.producer();
+    const producer = exactProducer(kafkaTopics.kafka);
     await producer.connect();
     await producer.send({
       topic: physicalTopic(kafkaTopics.prefix, topics.interactionsRaw.name),
       messages: stream.records,
     });
     await producer.disconnect();
+    // What the service reads is exactly the stream: every count below depends on it.
+    expect(
+      await topicSize(kafkaTopics.kafka, physicalTopic(kafkaTopics.prefix, topics.interactionsRaw.name)),
+    ).toBe(stream.records.length);
     const stored = async () =>
       (await db.query(`SELECT count(*)::int AS n FROM "${schema}".interactions`))[0].n as number;
     const unpublished = async () =>

@@ -1,6 +1,6 @@
 import { TopicDefinition } from '@newsroom/contracts';
 import { testServers, uniqueName } from '@newsroom/testing';
-import { Kafka } from 'kafkajs';
+import { Kafka, Producer } from 'kafkajs';
 import { createKafka } from '../kafka-client';
 import { deleteTopics, ensureTopics, planTopics } from '../topic-admin';
 
@@ -30,6 +30,15 @@ export async function createTestTopics(
         plans.map((p) => p.name),
       ),
   };
+}
+
+/**
+ * A producer for tests that count what a topic holds: idempotent, so that a send the client retries
+ * on a busy machine (a request timeout) does not write its records twice. A plain kafkajs producer
+ * does, and a rejected record written twice is two records at two offsets.
+ */
+export function exactProducer(kafka: Kafka): Producer {
+  return kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
 }
 
 export interface ReadMessage {
