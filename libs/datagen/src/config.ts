@@ -1,5 +1,5 @@
 import { Region, regions } from './regions';
-import { defaultTopics } from './vocabulary';
+import { defaultTopics, isSeedWord } from './vocabulary';
 
 export type PresetName = 'small' | 'pilot' | 'full-day';
 export const presetNames: readonly PresetName[] = ['small', 'pilot', 'full-day'];
@@ -37,6 +37,12 @@ export interface WorldConfig {
   driftTopics: readonly string[];
   /** Share of each drifted day's new articles about the drift topics, by publishers that cover them. */
   driftCoverage: number;
+  /**
+   * A topic the world had no articles, words or readers for before `interestDriftFromDay` (an
+   * outbreak, a war no one saw coming): when set, the story is about it instead of `driftTopics`,
+   * every publisher covers it by volume, and a model trained before the story has never seen it.
+   */
+  breakingTopic: string | null;
   /** On this day (0-based) only `volumeDropFactor` of the normal traffic happens: reads and new articles. */
   volumeDropOnDay: number | null;
   volumeDropFactor: number;
@@ -61,6 +67,7 @@ const base: Omit<WorldConfig, 'days' | 'readers' | 'articlesPerDay' | 'publisher
   driftStrength: 0.8,
   driftTopics: ['health', 'world'],
   driftCoverage: 0.5,
+  breakingTopic: null,
   volumeDropOnDay: null,
   volumeDropFactor: 0.1,
   corruptedShare: 0,
@@ -155,6 +162,16 @@ export function validateWorldConfig(c: WorldConfig): void {
       `expected distinct topics of the world, got ${c.driftTopics.join(', ')}`,
     );
   share('driftCoverage', c.driftCoverage);
+  if (c.breakingTopic !== null) {
+    if (c.interestDriftFromDay === null)
+      throw new WorldConfigError('breakingTopic', 'a breaking topic needs the day its story starts (interestDriftFromDay)');
+    const name = c.breakingTopic;
+    if (!/^[a-z][a-z-]{1,39}$/.test(name) || c.topics.includes(name) || isSeedWord(name))
+      throw new WorldConfigError(
+        'breakingTopic',
+        `expected a new lower-case topic name, not a topic or word of the world, got "${name}"`,
+      );
+  }
   if (c.volumeDropOnDay !== null) int('volumeDropOnDay', c.volumeDropOnDay, 0, c.days - 1);
   share('volumeDropFactor', c.volumeDropFactor);
   share('corruptedShare', c.corruptedShare);

@@ -16,6 +16,10 @@ export const defaultTopics = [
   'food',
 ] as const;
 
+/** Whether a word is one of the real words the default topics' text is made of. */
+export const isSeedWord = (word: string): boolean =>
+  fillerWords.includes(word) || Object.values(seedWords).some((words) => words.includes(word));
+
 /** A few real words per default topic, so generated text reads as belonging to its topic. */
 // prettier-ignore
 const seedWords: Record<string, string[]> = {
@@ -75,7 +79,16 @@ export interface Vocabulary {
  * Builds a vocabulary per topic: its real seed words plus generated pseudo-words up to `size`,
  * each word belonging to exactly one topic, drawn with Zipf(1) frequencies.
  */
-export function buildVocabulary(seed: number, topics: readonly string[], size: number): Vocabulary {
+/**
+ * `newTopics` (a breaking topic) come after `topics` with words of their own: the known topics'
+ * vocabularies are the same as without them.
+ */
+export function buildVocabulary(
+  seed: number,
+  topics: readonly string[],
+  size: number,
+  newTopics: readonly string[] = [],
+): Vocabulary {
   const taken = new Set<string>([...fillerWords, ...topics]);
   const result: TopicVocabulary[] = [];
   // Real words first for every topic, so a word shared by two topics' lists goes to the first.
@@ -94,6 +107,20 @@ export function buildVocabulary(seed: number, topics: readonly string[], size: n
     }
     result.push({ topic, words, cumulative: cumulative(words.map((_, rank) => 1 / (rank + 2))) });
   });
+  for (const topic of newTopics) {
+    if (taken.has(topic)) throw new RangeError(`"${topic}" is already a word of the world`);
+    taken.add(topic);
+    const rng = new Rng(seed, 'vocabulary', topic);
+    const words = [topic];
+    while (words.length < size) {
+      const word = pseudoWord(rng);
+      if (!taken.has(word)) {
+        taken.add(word);
+        words.push(word);
+      }
+    }
+    result.push({ topic, words, cumulative: cumulative(words.map((_, rank) => 1 / (rank + 2))) });
+  }
   return {
     topics: result,
     filler: fillerWords,

@@ -262,6 +262,41 @@ describe('synthetic world', () => {
     );
   });
 
+  it('a breaking topic: unknown before the story, then what it is about, in words of its own', () => {
+    const breaking = run({ interestDriftFromDay: 1, breakingTopic: 'pandemic' });
+    const { world, events } = breaking;
+    // Until the story the world is the one without it, event for event.
+    expect(digest(events, (e) => e.day === 0)).toBe(digest(base.events, (e) => e.day === 0));
+    const pandemic = world.topics.indexOf('pandemic');
+    expect(pandemic).toBe(base.world.topics.length);
+    const words = new Set(world.vocabulary.topics[pandemic].words);
+    const articles = (day: number) =>
+      events.flatMap((e) => (e.kind === 'article' && e.day === day ? [e.value] : []));
+    const mentions = (a: Article) =>
+      [...a.title.split(' '), ...a.body.split(/[ .]/)].some((w) => words.has(w.toLowerCase()));
+    expect(articles(0).some((a) => a.category === 'pandemic' || mentions(a))).toBe(false);
+    const storyArticles = articles(1).filter((a) => a.category === 'pandemic');
+    // Every publisher covers it by volume: about driftCoverage of the day's new articles.
+    expect(storyArticles.length / articles(1).length).toBeGreaterThan(0.4);
+    expect(storyArticles.every(mentions)).toBe(true);
+    expect(
+      articles(1)
+        .filter((a) => a.category !== 'pandemic')
+        .some(mentions),
+    ).toBe(false);
+    // No one cared before; from the story's day it takes most of the readers' interest.
+    const K = world.topics.length;
+    const interestIn = (interests: Float32Array) =>
+      Array.from({ length: world.readerCount }, (_, u) => interests[u * K + pandemic]);
+    expect(interestIn(world.interests).every((x) => x === 0)).toBe(true);
+    expect(Math.min(...interestIn(world.driftedInterests!))).toBeCloseTo(world.config.driftStrength, 5);
+    const dayReads = reads(events).filter((r) => r.day === 1);
+    const aboutIt = dayReads.filter(
+      (r) => world.articleTopic[world.articleIndex(r.value.articleId)] === pandemic,
+    );
+    expect(aboutIt.length / dayReads.length).toBeGreaterThan(0.5);
+  });
+
   it('drops the traffic of the given day to the given factor', () => {
     const dropped = run({ volumeDropOnDay: 1, volumeDropFactor: 0.1 });
     const count = (events: WorldEvent[], day: number) =>
@@ -288,6 +323,11 @@ describe('synthetic world', () => {
     expect(() =>
       worldConfig('small', { interestDriftFromDay: 1, driftTopics: ['health', 'health'] }),
     ).toThrow(/^driftTopics: /);
+    expect(() => worldConfig('small', { breakingTopic: 'pandemic' })).toThrow(/^breakingTopic: .*needs/);
+    for (const taken of ['health', 'outbreak'])
+      expect(() => worldConfig('small', { interestDriftFromDay: 1, breakingTopic: taken })).toThrow(
+        /^breakingTopic: expected a new/,
+      );
     // Without drift, a world of other topics needs no drift topics among them.
     expect(() => worldConfig('small', { topics: ['a', 'b'] })).not.toThrow();
     expect(() => worldConfig('small', { start: 'yesterday' })).toThrow(/^start: /);

@@ -82,6 +82,11 @@ export class World {
   private readonly storyPublisherCum: Float64Array;
   private readonly storyTopicCum: Float64Array[];
   private readonly focusTopics: number[];
+  /**
+   * Topics known from day 0 (`config.topics`); a breaking topic comes after them in `topics`. Draws
+   * over these keep a world with a breaking topic the same as without one until the story starts.
+   */
+  private readonly knownTopics: number;
 
   // Readers, as columns.
   readonly readerCount: number;
@@ -111,10 +116,17 @@ export class World {
     validateWorldConfig(config);
     this.config = config;
     this.startMs = Date.parse(config.start);
-    this.topics = config.topics;
+    this.topics = config.breakingTopic === null ? config.topics : [...config.topics, config.breakingTopic];
     const K = this.topics.length;
+    const known = config.topics.length;
+    this.knownTopics = known;
     const seed = config.seed;
-    this.vocabulary = buildVocabulary(seed, this.topics, config.vocabularyPerTopic);
+    this.vocabulary = buildVocabulary(
+      seed,
+      config.topics,
+      config.vocabularyPerTopic,
+      this.topics.slice(config.topics.length),
+    );
 
     // Publishers: a region, a language, a volume and topic leanings each.
     const regionCum = cumulative(regions.map((r) => config.regionShares[r]));
@@ -140,20 +152,31 @@ export class World {
       });
       publisherVolume.push(rng.lognormalWithMean(1, 1));
       // A few favourite topics (sparse Dirichlet), plus a small share of everything.
-      const leaning = rng.dirichlet(Array.from({ length: K }, () => 0.25)).map((x) => 0.95 * x + 0.05 / K);
-      this.publisherLeaning.push(cumulative(leaning));
+      const leaning = rng
+        .dirichlet(Array.from({ length: known }, () => 0.25))
+        .map((x) => 0.95 * x + 0.05 / known);
+      // Nobody leans to a breaking topic: it did not exist.
+      this.publisherLeaning.push(cumulative([...leaning, ...Array<number>(K - known).fill(0)]));
     }
     const publisherCum = cumulative(publisherVolume);
     // While the story runs, its coverage comes from the publishers leaning to its topics, by volume.
+    // A breaking topic is the whole story, covered by every publisher by volume.
+    const breaking = config.breakingTopic !== null;
     const focusTopics =
-      config.interestDriftFromDay === null ? [] : config.driftTopics.map((t) => this.topics.indexOf(t));
+      config.interestDriftFromDay === null
+        ? []
+        : breaking
+          ? [known]
+          : config.driftTopics.map((t) => this.topics.indexOf(t));
     const leaningTo = (p: number, k: number) =>
       this.publisherLeaning[p][k] - (k > 0 ? this.publisherLeaning[p][k - 1] : 0);
-    this.storyPublisherCum = cumulative(
-      publisherVolume.map((v, p) => v * focusTopics.reduce((sum, k) => sum + leaningTo(p, k), 0)),
-    );
+    this.storyPublisherCum = breaking
+      ? publisherCum
+      : cumulative(
+          publisherVolume.map((v, p) => v * focusTopics.reduce((sum, k) => sum + leaningTo(p, k), 0)),
+        );
     this.storyTopicCum = this.publisherLeaning.map((_, p) =>
-      cumulative(focusTopics.map((k) => leaningTo(p, k))),
+      cumulative(focusTopics.map((k) => (breaking ? 1 : leaningTo(p, k)))),
     );
     this.focusTopics = focusTopics;
     this.publisherRegion = Uint8Array.from(this.publishers, (p) => regions.indexOf(p.region));
@@ -168,7 +191,7 @@ export class World {
     this.readerDepth = new Float32Array(n);
     this.interests = new Float32Array(n * K);
     const alphas = regions.map((region) =>
-      this.topics.map((topic) => behaviour.interestAlpha * (regionalTaste[region][topic] ?? 1)),
+      config.topics.map((topic) => behaviour.interestAlpha * (regionalTaste[region][topic] ?? 1)),
     );
     for (let u = 0; u < n; u++) {
       // Each reader from their own stream: reader u is the same person in every preset.
@@ -181,9 +204,10 @@ export class World {
       this.readerActivity[u] = rng.lognormalWithMean(1, behaviour.activitySigma);
       this.readerDepth[u] = rng.lognormalWithMean(1, behaviour.depthSigma);
       // A draw once used for a reader's own drift, kept so that every reader keeps their interests.
-      rng.int(K - 1);
+      rng.int(known - 1);
       const interests = rng.dirichlet(alphas[r]);
-      for (let k = 0; k < K; k++) this.interests[u * K + k] = interests[k];
+      // No one is interested in a breaking topic before the story (its column stays 0).
+      for (let k = 0; k < known; k++) this.interests[u * K + k] = interests[k];
     }
     if (config.interestDriftFromDay !== null) {
       const focus = this.focusTopics;
@@ -270,7 +294,6 @@ export class World {
     }
     // Publication order: ids within a block follow publishedAt.
     const order = Array.from({ length: count }, (_, j) => j).sort((a, b) => time[a] - time[b] || a - b);
-    const K = this.topics.length;
     for (let j = 0; j < count; j++) {
       const i = block.first + j;
       const p = publisher[order[j]];
@@ -279,7 +302,7 @@ export class World {
       this.articleTopic[i] = story[order[j]]
         ? this.focusTopics[rng.cumulativeIndex(this.storyTopicCum[p])]
         : rng.cumulativeIndex(this.publisherLeaning[p]);
-      this.articleTopic2[i] = rng.chance(0.6) ? rng.int(K) : this.articleTopic[i];
+      this.articleTopic2[i] = rng.chance(0.6) ? rng.int(this.knownTopics) : this.articleTopic[i];
       this.articleQuality[i] = rng.lognormalWithMean(1, behaviour.qualitySigma);
       this.articleTokens[i] = rng.intBetween(60, 240);
       this.articleRevised[i] = rng.chance(this.config.revisionShare) ? 1 : 0;
@@ -398,7 +421,6 @@ export class World {
     const topic = this.articleTopic[i];
     const topic2 = this.articleTopic2[i];
     const vocab = this.vocabulary;
-    const K = this.topics.length;
     const word = (topicShare: number): string => {
       const r = rng.next();
       if (r < topicShare) {
@@ -407,7 +429,8 @@ export class World {
         return v.words[rng.cumulativeIndex(v.cumulative)];
       }
       if (r < topicShare + 0.05) {
-        const v = vocab.topics[rng.int(K)];
+        // A stray word is from a known topic: a breaking topic's words appear only in its articles.
+        const v = vocab.topics[rng.int(this.knownTopics)];
         return v.words[rng.cumulativeIndex(v.cumulative)];
       }
       return vocab.filler[rng.cumulativeIndex(vocab.fillerCumulative)];

@@ -73,6 +73,10 @@ describe('datagen command line', () => {
       ['world', '--preset', 'small', '--volume-drop-factor', '0.1'],
       /^--volume-drop-factor: needs --volume-drop-day/,
     ],
+    [
+      ['world', '--preset', 'small', '--breaking-topic', 'pandemic'],
+      /^--breaking-topic: a breaking topic needs the day its story starts/,
+    ],
     [['world', '--preset', 'small', '--corrupt', '1.5'], /^--corrupt: /],
     [['world', '--preset', 'small', '--seeds', '1'], /^--seeds: unknown flag/],
     [['world', '--preset'], /^--preset: expects a value/],

@@ -10,12 +10,13 @@ import {
 
 export const usage = `usage:
   datagen world --preset small|pilot|full-day [--seed 42] [--start now|ISO-8601] [--days N]
-                [--drift-from-day N] [--volume-drop-day N [--volume-drop-factor 0.1]]
+                [--drift-from-day N [--breaking-topic NAME]] [--volume-drop-day N [--volume-drop-factor 0.1]]
                 [--corrupt SHARE] [--reads-only] [--truth-out FILE] [--dry-run] [--batch-size N] [--in-flight N]
   datagen mind --news news.tsv --behaviors behaviors.tsv [--read-dwell SECONDS] [--no-history]
                [--dry-run] [--batch-size N] [--in-flight N]
 
   world  publishes a synthetic news world (articles.raw, then interactions.raw, day by day);
+         --breaking-topic makes the drift a story about a topic the world never had before
          --reads-only leaves out impressions and clicks (a producer without impression logs)
   mind   imports the Microsoft News Dataset (MIND) format
   --dry-run generates and counts without Kafka. Environment: KAFKA_BROKERS, KAFKA_TOPIC_PREFIX.`;
@@ -55,6 +56,7 @@ const worldFlags: Record<string, FlagKind> = {
   '--start': 'value',
   '--days': 'value',
   '--drift-from-day': 'value',
+  '--breaking-topic': 'value',
   '--volume-drop-day': 'value',
   '--volume-drop-factor': 'value',
   '--corrupt': 'value',
@@ -80,6 +82,7 @@ const flagOfField: Partial<Record<keyof WorldConfig, string>> = {
   start: '--start',
   days: '--days',
   interestDriftFromDay: '--drift-from-day',
+  breakingTopic: '--breaking-topic',
   volumeDropOnDay: '--volume-drop-day',
   volumeDropFactor: '--volume-drop-factor',
   corruptedShare: '--corrupt',
@@ -173,6 +176,7 @@ function parseWorld(flags: Map<string, string>, now: Date): Command {
     start,
     days,
     interestDriftFromDay: integer(flags, '--drift-from-day', 0, 3650),
+    breakingTopic: flags.get('--breaking-topic'),
     volumeDropOnDay: integer(flags, '--volume-drop-day', 0, 3650),
     volumeDropFactor: number(flags, '--volume-drop-factor', 0, 1),
     corruptedShare: number(flags, '--corrupt', 0, 1),
