@@ -7,6 +7,7 @@ import {
   startEndingNow,
   worldConfig,
 } from '@newsroom/datagen';
+import { newEvent, topics } from '@newsroom/contracts';
 import { Json, ServiceHandle, ServiceWorld, serviceWorld, testAdminKey } from '@newsroom/platform/testing';
 import { waitFor } from '@newsroom/testing';
 
@@ -14,9 +15,15 @@ const DAY_MS = 86_400_000;
 
 /**
  * The loop closed, every service a real process on real Kafka and PostgreSQL: a champion trained
- * before a story took over the readers' interests (datagen's drift, from day 3) meets the shifted
- * days; monitoring raises a drift alert, training retrains on it by itself, and evaluation judges
- * the new model against the champion on the story's held-out day, for the registry to decide.
+ * before a breaking story (a topic the world never had, datagen's drift from day 3) meets the
+ * story's days; monitoring raises a drift alert, training retrains on it by itself, evaluation
+ * judges the new model against the champion on the story's held-out day and the registry promotes
+ * it. Day 5, the story's third, is held back but for its articles: each champion's lists for every
+ * reader — over the same candidates, days 4 and 5's articles, with what readers read up to day 4 —
+ * as serving answers them, are served at its start (the test replays serving's record with that
+ * time: monitoring only judges lists whose horizon has passed by the reads, and believes no read
+ * dated ahead of its clock). Then day 5's reads arrive; monitoring joins the lists with them, and
+ * the new champion's hit rate must not fall below the old one's beyond the noise of the lists.
  */
 describe('monitoring: drift closes the loop', () => {
   let world: ServiceWorld;
@@ -25,17 +32,23 @@ describe('monitoring: drift closes the loop', () => {
   let registry: ServiceHandle;
   let evaluation: ServiceHandle;
   let monitoring: ServiceHandle;
+  let scoring: ServiceHandle;
+  let serving: ServiceHandle;
   const adminKeys = `tests:${testAdminKey}`;
   const ml = { ML_BACKENDS: 'wasm,cpu' };
-  // Days 0-2 as usual, a story from day 3 on; day 4 ends now. 1,000 new articles a day, so that
-  // every drift feature has the 1,000 observations a verdict needs.
+  // Days 0-2 as usual, a breaking story from day 3 on; day 5 ends now. The story takes half of
+  // the readers' interest: the other half keeps lists personal. 250 new articles a day, so that a
+  // list of 10 among two days' articles is read often enough for hit rates to tell two models
+  // apart (the drift verdict rests on the features of reads; those of new articles need 1,000).
   const sim = new World(
     worldConfig('small', {
-      days: 5,
+      days: 6,
       readers: 1_500,
-      articlesPerDay: 1_000,
+      articlesPerDay: 250,
       interestDriftFromDay: 3,
-      start: startEndingNow(5),
+      breakingTopic: 'pandemic',
+      driftStrength: 0.5,
+      start: startEndingNow(6),
     }),
   );
   const dayStart = (d: number) => new Date(sim.startMs + d * DAY_MS).toISOString();
@@ -44,13 +57,12 @@ describe('monitoring: drift closes the loop', () => {
   const readsIn = (list: WorldEvent[]) => list.filter((e) => e.kind === 'interaction').length;
   let published = 0;
 
-  /** Publishes days through ingestion and waits until the feature store has every read of them. */
-  async function publishDays(from: number, to: number): Promise<void> {
-    const days = ofDays(from, to);
-    await publishEvents(world.publisher, days);
-    published += readsIn(days);
+  /** Publishes events through ingestion and waits until the feature store has every read of them. */
+  async function publishThrough(what: string, list: WorldEvent[]): Promise<void> {
+    await publishEvents(world.publisher, list);
+    published += readsIn(list);
     await waitFor(
-      `days ${from}-${to} in the feature store`,
+      `${what} in the feature store`,
       async () =>
         (await world.query(featureStore, 'SELECT count(*)::int AS n FROM $schema.interaction_log'))[0].n ===
         published,
@@ -66,15 +78,83 @@ describe('monitoring: drift closes the loop', () => {
       },
       { timeoutMs: 300_000, intervalMs: 500 },
     );
+  const publishDays = (from: number, to: number) => publishThrough(`days ${from}-${to}`, ofDays(from, to));
   const champion = () =>
     waitFor('a champion', async () => (await registry.get('/v1/models?stage=champion')).body[0]);
+  /** Every reader of days 0-4, by id. */
+  const readers = [
+    ...new Set(ofDays(0, 4).flatMap((e) => (e.kind === 'interaction' ? [e.value.userId] : []))),
+  ].sort();
+
+  type Served = { userId: string; source: string; modelVersion?: string; items: { articleId: string }[] };
+
+  /** Waits until the version's lists are in serving, then asks serving for every reader's list. */
+  async function serveEveryReader(modelVersion: string): Promise<Served[]> {
+    await waitFor(
+      `${modelVersion} scored`,
+      async () =>
+        (await world.readAll(topics.scoringCompleted.name)).some(
+          (e) => e.payload.modelVersion === modelVersion,
+        ),
+      { timeoutMs: 180_000, intervalMs: 500 },
+    );
+    await waitFor(`${modelVersion} in serving`, async () => {
+      const probes = readers.slice(0, 20);
+      const bodies = await Promise.all(
+        probes.map(async (id) => (await serving.get(`/v1/users/${id}/recommendations`)).body),
+      );
+      return bodies.some((body) => body.modelVersion === modelVersion);
+    });
+    const served: Served[] = [];
+    for (let i = 0; i < readers.length; i += 10) {
+      const bodies = await Promise.all(
+        readers.slice(i, i + 10).map(async (userId) => ({
+          userId,
+          ...(await serving.get(`/v1/users/${userId}/recommendations`)).body,
+        })),
+      );
+      served.push(...bodies);
+    }
+    return served;
+  }
+
+  /** How many lists of each source and version. */
+  const tally = (served: Served[]) =>
+    served.reduce<Record<string, number>>((counts, { source, modelVersion }) => {
+      const by = `${source} ${modelVersion ?? ''}`.trim();
+      return { ...counts, [by]: (counts[by] ?? 0) + 1 };
+    }, {});
+
+  /** Serving's record of the version's lists, as if they had been served at the start of day 5. */
+  const servedAtDay5 = (served: Served[], modelVersion: string) =>
+    served
+      .filter((l) => l.modelVersion === modelVersion)
+      .map((l) => ({
+        key: l.userId,
+        value: newEvent(
+          topics.recommendationsServed.name,
+          {
+            requestId: `${modelVersion}-${l.userId}`,
+            userId: l.userId,
+            modelVersion,
+            source: 'personalized' as const,
+            items: l.items.map((item, k) => ({ articleId: item.articleId, rank: k + 1, score: 1 - k / 100 })),
+          },
+          'tests',
+          { occurredAt: dayStart(5) },
+        ),
+      }));
+
   beforeAll(async () => {
     world = await serviceWorld();
-    [, featureStore, training, evaluation, registry, monitoring] = await Promise.all([
+    [, featureStore, training, evaluation, registry, monitoring, scoring, serving] = await Promise.all([
       world.start('ingestion'),
       world.start('feature-store', {
         FEATURES_ADMIN_API_KEYS: adminKeys,
         FEATURES_PUBLISH_INTERVAL_MS: '100',
+        // Datasets end now and day 5 is held back until both champions have served: the last 48
+        // hours hold out day 4, as the last 24 would once day 5 is in.
+        DATASET_VALIDATION_HOURS: '48',
       }),
       world.start('training', {
         ...ml,
@@ -88,7 +168,16 @@ describe('monitoring: drift closes the loop', () => {
       world.start('registry', { REGISTRY_ADMIN_API_KEYS: adminKeys }),
       world.start('monitoring', {
         MONITORING_CHECK_INTERVAL_MS: '1000',
+        // Lists served at the start of day 5 are judged on its first 12 hours of reads.
+        MONITORING_QUALITY_HORIZON_HOURS: '12',
       }),
+      world.start('batch-scoring', {
+        ...ml,
+        SCORING_SHARDS: '4',
+        SCORING_WORKERS: '1',
+        SCORING_REFRESH_INTERVAL_MS: '500',
+      }),
+      world.start('serving'),
     ]);
   }, 180_000);
 
@@ -96,6 +185,7 @@ describe('monitoring: drift closes the loop', () => {
 
   let first: Json;
   let alert: Json;
+  let servedByFirst: Served[];
 
   it('a champion trained before the story, then the shifted days: a drift alert once it is the champion', async () => {
     await publishDays(0, 2);
@@ -107,6 +197,22 @@ describe('monitoring: drift closes the loop', () => {
     });
     expect(dataset.status).toBe(201);
     await publishDays(3, 4);
+    // Day 5's articles too, the candidates of both champions' lists; its reads come at the end.
+    const dayFive = ofDays(5, 5).filter((e) => e.kind === 'article');
+    await publishEvents(world.publisher, dayFive);
+    const fresh = new Set(dayFive.map((e) => e.key)).size;
+    await waitFor(
+      "day 5's articles in batch scoring",
+      async () =>
+        (
+          await world.query(
+            scoring,
+            'SELECT count(*)::int AS n FROM $schema.articles WHERE published_at >= $1',
+            [dayStart(5)],
+          )
+        )[0].n === fresh,
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
     const posted = await training.post('/v1/training-runs', {
       datasetId: dataset.body.datasetId,
       reason: 'before the story',
@@ -132,6 +238,8 @@ describe('monitoring: drift closes the loop', () => {
     const promoted = await champion();
     expect(promoted.modelVersion).toBe(first.modelVersion);
     const promotedAt = Date.parse(promoted.promotions.at(-1).at);
+    // The old champion serves everyone the story's next day, before the retrained one takes over.
+    servedByFirst = await serveEveryReader(first.modelVersion);
 
     alert = await waitFor(
       'the drift alert',
@@ -188,12 +296,63 @@ describe('monitoring: drift closes the loop', () => {
     );
     const judged = (await evaluation.get(`/v1/evaluations/${second.modelVersion}`)).body;
     process.stdout.write(`${second.modelVersion} ${decided.stage}: ${judged.reasons.join('; ')}\n`);
-    // Judged on the story's second day against the champion trained before the story; whether it
-    // wins depends on the training (the registry keeps the better one), the decision is always made.
+    // Judged on the story's second day against the champion trained before the story, which has
+    // never seen its topic: the retrained model wins and the registry makes it the champion.
     expect(judged.championVersion).toBe(first.modelVersion);
     expect(judged.reasons).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^(pass|FAIL): NDCG@10 .* vs champion /)]),
+      expect.arrayContaining([expect.stringMatching(/^pass: NDCG@10 .* vs champion /)]),
     );
-    expect(decided.stage).toBe(judged.passed ? 'champion' : 'rejected');
+    expect(judged.passed).toBe(true);
+    expect(decided.stage).toBe('champion');
+    expect((await champion()).modelVersion).toBe(second.modelVersion);
+  }, 600_000);
+
+  it("the new champion's lists are read at least as often on the story's next day as the old one's", async () => {
+    const servedBySecond = await serveEveryReader(second.modelVersion);
+    const [byFirst, bySecond] = [tally(servedByFirst), tally(servedBySecond)];
+    process.stdout.write(`served: ${JSON.stringify(byFirst)} then ${JSON.stringify(bySecond)}\n`);
+    // Every reader with a list got the champion of the moment (the rest the fallback).
+    for (const [counts, version] of [
+      [byFirst, first.modelVersion],
+      [bySecond, second.modelVersion],
+    ]) {
+      expect(Object.keys(counts).filter((k) => k.startsWith('personalized'))).toEqual([
+        `personalized ${version}`,
+      ]);
+    }
+    await world.publish(topics.recommendationsServed, [
+      ...servedAtDay5(servedByFirst, first.modelVersion),
+      ...servedAtDay5(servedBySecond, second.modelVersion),
+    ]);
+    // Then day 5's readers read.
+    await publishThrough(
+      "day 5's reads",
+      ofDays(5, 5).filter((e) => e.kind !== 'article'),
+    );
+    const report = await waitFor(
+      'both versions judged on day 5',
+      async () => {
+        const { status, body } = await monitoring.get('/v1/model-quality');
+        if (status !== 200) return undefined;
+        const of = (version: string) =>
+          body.versions.find((v: Json) => v.modelVersion === version)?.personalized;
+        const [old, retrained] = [of(first.modelVersion), of(second.modelVersion)];
+        return old && retrained ? { old, retrained } : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 500 },
+    );
+    const line = (q: Json) =>
+      `hit rate@10 ${q.hitRateAt10.toFixed(4)}, MRR ${q.mrr.toFixed(4)}, dwell/list ${q.dwellSecondsPerList.toFixed(1)} s over ${q.lists} lists`;
+    process.stdout.write(
+      `day 5 online: ${first.modelVersion} ${line(report.old)}; ${second.modelVersion} ${line(report.retrained)}\n`,
+    );
+    expect(report.old.lists).toBe(byFirst[`personalized ${first.modelVersion}`]);
+    expect(report.retrained.lists).toBe(bySecond[`personalized ${second.modelVersion}`]);
+    // Measured: 0.1458 against 0.1242 (and 0.0378 against 0.0283 with four times the articles), a
+    // gap of about two standard errors of 1,481 lists each; offline the gate already asked the new
+    // model to be better. Online it must not be worse beyond the noise of that many lists.
+    const variance = (q: Json) => (q.hitRateAt10 * (1 - q.hitRateAt10)) / q.lists;
+    const standardError = Math.sqrt(variance(report.old) + variance(report.retrained));
+    expect(report.retrained.hitRateAt10).toBeGreaterThan(report.old.hitRateAt10 - 2 * standardError);
   }, 600_000);
 });
