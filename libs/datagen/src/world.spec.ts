@@ -273,7 +273,7 @@ describe('synthetic world', () => {
     const articles = (day: number) =>
       events.flatMap((e) => (e.kind === 'article' && e.day === day ? [e.value] : []));
     const mentions = (a: Article) =>
-      [...a.title.split(' '), ...a.body.split(/[ .]/)].some((w) => words.has(w.toLowerCase()));
+      [...a.title.split(' '), ...(a.body ?? '').split(/[ .]/)].some((w) => words.has(w.toLowerCase()));
     expect(articles(0).some((a) => a.category === 'pandemic' || mentions(a))).toBe(false);
     const storyArticles = articles(1).filter((a) => a.category === 'pandemic');
     // Every publisher covers it by volume: about driftCoverage of the day's new articles.
