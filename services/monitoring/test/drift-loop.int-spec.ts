@@ -98,24 +98,26 @@ describe('monitoring: drift closes the loop', () => {
         ),
       { timeoutMs: 180_000, intervalMs: 500 },
     );
-    await waitFor(`${modelVersion} in serving`, async () => {
-      const probes = readers.slice(0, 20);
-      const bodies = await Promise.all(
-        probes.map(async (id) => (await serving.get(`/v1/users/${id}/recommendations`)).body),
-      );
-      return bodies.some((body) => body.modelVersion === modelVersion);
-    });
-    const served: Served[] = [];
-    for (let i = 0; i < readers.length; i += 10) {
-      const bodies = await Promise.all(
-        readers.slice(i, i + 10).map(async (userId) => ({
-          userId,
-          ...(await serving.get(`/v1/users/${userId}/recommendations`)).body,
-        })),
-      );
-      served.push(...bodies);
-    }
-    return served;
+    // Serving takes a run's lists as they stream in after scoring.completed: ask again until no
+    // reader gets the previous champion's list.
+    return waitFor(
+      `every list from ${modelVersion}`,
+      async () => {
+        const served: Served[] = [];
+        for (let i = 0; i < readers.length; i += 10) {
+          const bodies = await Promise.all(
+            readers.slice(i, i + 10).map(async (userId) => ({
+              userId,
+              ...(await serving.get(`/v1/users/${userId}/recommendations`)).body,
+            })),
+          );
+          served.push(...bodies);
+        }
+        const stale = served.filter((l) => l.source === 'personalized' && l.modelVersion !== modelVersion);
+        return stale.length === 0 ? served : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 1_000 },
+    );
   }
 
   /** How many lists of each source and version. */
