@@ -79,6 +79,21 @@ export interface Vocabulary {
  * Builds a vocabulary per topic: its real seed words plus generated pseudo-words up to `size`,
  * each word belonging to exactly one topic, drawn with Zipf(1) frequencies.
  */
+/** A topic's words: `first` (its name, then its real words), filled up with pseudo-words not `taken`. */
+function topicVocabulary(seed: number, first: string[], size: number, taken: Set<string>): TopicVocabulary {
+  const topic = first[0];
+  const rng = new Rng(seed, 'vocabulary', topic);
+  const words = [...first];
+  while (words.length < size) {
+    const word = pseudoWord(rng);
+    if (!taken.has(word)) {
+      taken.add(word);
+      words.push(word);
+    }
+  }
+  return { topic, words, cumulative: cumulative(words.map((_, rank) => 1 / (rank + 2))) };
+}
+
 /**
  * `newTopics` (a breaking topic) come after `topics` with words of their own: the known topics'
  * vocabularies are the same as without them.
@@ -95,31 +110,11 @@ export function buildVocabulary(
   const real = topics.map((topic) =>
     (seedWords[topic] ?? []).filter((w) => (taken.has(w) ? false : (taken.add(w), true))),
   );
-  topics.forEach((topic, t) => {
-    const rng = new Rng(seed, 'vocabulary', topic);
-    const words = [topic, ...real[t]];
-    while (words.length < size) {
-      const word = pseudoWord(rng);
-      if (!taken.has(word)) {
-        taken.add(word);
-        words.push(word);
-      }
-    }
-    result.push({ topic, words, cumulative: cumulative(words.map((_, rank) => 1 / (rank + 2))) });
-  });
+  topics.forEach((topic, t) => result.push(topicVocabulary(seed, [topic, ...real[t]], size, taken)));
   for (const topic of newTopics) {
     if (taken.has(topic)) throw new RangeError(`"${topic}" is already a word of the world`);
     taken.add(topic);
-    const rng = new Rng(seed, 'vocabulary', topic);
-    const words = [topic];
-    while (words.length < size) {
-      const word = pseudoWord(rng);
-      if (!taken.has(word)) {
-        taken.add(word);
-        words.push(word);
-      }
-    }
-    result.push({ topic, words, cumulative: cumulative(words.map((_, rank) => 1 / (rank + 2))) });
+    result.push(topicVocabulary(seed, [topic], size, taken));
   }
   return {
     topics: result,

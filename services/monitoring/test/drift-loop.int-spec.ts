@@ -7,7 +7,7 @@ import {
   startEndingNow,
   worldConfig,
 } from '@newsroom/datagen';
-import { newEvent, topics } from '@newsroom/contracts';
+import { ServingResponse, newEvent, topics } from '@newsroom/contracts';
 import { Json, ServiceHandle, ServiceWorld, serviceWorld, testAdminKey } from '@newsroom/platform/testing';
 import { waitFor } from '@newsroom/testing';
 
@@ -86,10 +86,8 @@ describe('monitoring: drift closes the loop', () => {
     ...new Set(ofDays(0, 4).flatMap((e) => (e.kind === 'interaction' ? [e.value.userId] : []))),
   ].sort();
 
-  type Served = { userId: string; source: string; modelVersion?: string; items: { articleId: string }[] };
-
   /** Waits until the version's lists are in serving, then asks serving for every reader's list. */
-  async function serveEveryReader(modelVersion: string): Promise<Served[]> {
+  async function serveEveryReader(modelVersion: string): Promise<ServingResponse[]> {
     await waitFor(
       `${modelVersion} scored`,
       async () =>
@@ -103,13 +101,14 @@ describe('monitoring: drift closes the loop', () => {
     return waitFor(
       `every list from ${modelVersion}`,
       async () => {
-        const served: Served[] = [];
+        const served: ServingResponse[] = [];
         for (let i = 0; i < readers.length; i += 10) {
           const bodies = await Promise.all(
-            readers.slice(i, i + 10).map(async (userId) => ({
-              userId,
-              ...(await serving.get(`/v1/users/${userId}/recommendations`)).body,
-            })),
+            readers
+              .slice(i, i + 10)
+              .map(async (id) =>
+                ServingResponse.parse((await serving.get(`/v1/users/${id}/recommendations`)).body),
+              ),
           );
           served.push(...bodies);
         }
@@ -121,14 +120,17 @@ describe('monitoring: drift closes the loop', () => {
   }
 
   /** How many lists of each source and version. */
-  const tally = (served: Served[]) =>
-    served.reduce<Record<string, number>>((counts, { source, modelVersion }) => {
+  function tally(served: ServingResponse[]): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const { source, modelVersion } of served) {
       const by = `${source} ${modelVersion ?? ''}`.trim();
-      return { ...counts, [by]: (counts[by] ?? 0) + 1 };
-    }, {});
+      counts[by] = (counts[by] ?? 0) + 1;
+    }
+    return counts;
+  }
 
   /** Serving's record of the version's lists, as if they had been served at the start of day 5. */
-  const servedAtDay5 = (served: Served[], modelVersion: string) =>
+  const servedAtDay5 = (served: ServingResponse[], modelVersion: string) =>
     served
       .filter((l) => l.modelVersion === modelVersion)
       .map((l) => ({
@@ -140,7 +142,7 @@ describe('monitoring: drift closes the loop', () => {
             userId: l.userId,
             modelVersion,
             source: 'personalized' as const,
-            items: l.items.map((item, k) => ({ articleId: item.articleId, rank: k + 1, score: 1 - k / 100 })),
+            items: l.items.map(({ articleId, rank, score }) => ({ articleId, rank, score })),
           },
           'tests',
           { occurredAt: dayStart(5) },
@@ -187,7 +189,7 @@ describe('monitoring: drift closes the loop', () => {
 
   let first: Json;
   let alert: Json;
-  let servedByFirst: Served[];
+  let servedByFirst: ServingResponse[];
 
   it('a champion trained before the story, then the shifted days: a drift alert once it is the champion', async () => {
     await publishDays(0, 2);
