@@ -17,6 +17,11 @@ export class BrokerAdmin implements OnApplicationShutdown {
     return physicalTopic(this.options.topicPrefix, topic);
   }
 
+  /** Monitoring's own consumer group. */
+  get groupId(): string {
+    return this.options.groupId;
+  }
+
   get topicPrefix(): string {
     return this.options.topicPrefix;
   }

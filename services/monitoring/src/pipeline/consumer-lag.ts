@@ -18,7 +18,8 @@ export interface GroupLag {
 
 /**
  * Where every service's consumer group stands on the topics the catalog says it consumes (the
- * group named MONITORING_CONSUMER_GROUP_PREFIX and the service), and how many records
+ * group named MONITORING_CONSUMER_GROUP_PREFIX and the service; monitoring's own, whatever its
+ * name), and how many records
  * wait on each dead-letter topic, from the broker's admin API. Serving is left out: each of its
  * replicas has a group of its own.
  */
@@ -45,7 +46,10 @@ export class ConsumerLag {
   private async groups(admin: Admin, existing: Set<string>): Promise<GroupLag[]> {
     const rows: GroupLag[] = [];
     for (const service of serviceNames.filter((s) => s !== 'serving')) {
-      const group = `${this.config.MONITORING_CONSUMER_GROUP_PREFIX}${service}`;
+      const group =
+        service === 'monitoring'
+          ? this.broker.groupId
+          : `${this.config.MONITORING_CONSUMER_GROUP_PREFIX}${service}`;
       for (const topic of allTopics.filter((t) => t.consumers.includes(service))) {
         const name = this.broker.physical(topic.name);
         if (!existing.has(name)) continue;

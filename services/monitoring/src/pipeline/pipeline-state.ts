@@ -12,6 +12,11 @@ export interface PipelineState {
   /** Training runs failed since the last model was trained, and the latest of them. */
   failedRunsInARow: number;
   lastFailedRun: { runId: string; error: string; at: string } | null;
+  /**
+   * Monitoring had no trained model or evaluation waiting on its topics when it counted the runs
+   * in a row (read before the counts): false leaves the "in a row" alerts as they are.
+   */
+  lineageCaughtUp: boolean;
   consumers: (GroupLag & { stalledSeconds: number })[];
   deadLetters: { topic: string; records: number }[];
 }

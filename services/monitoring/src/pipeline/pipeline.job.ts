@@ -3,8 +3,8 @@ import { alertSeverities, alertTypes } from '@newsroom/contracts';
 import { gauge } from '@newsroom/observability';
 import { PeriodicJob, SERVICE_CONFIG } from '@newsroom/platform';
 import { AlertsService } from '../alerts/alerts.service';
-import { AlertCondition } from '../alerts/alert';
 import { MonitoringConfig } from '../config';
+import { pipelineConditions } from './pipeline-conditions';
 import { PipelineState } from './pipeline-state';
 import { PipelineService } from './pipeline.service';
 
@@ -42,8 +42,9 @@ const alertsFiring = gauge('monitoring_alerts_firing', 'Alerts firing, by type a
 /**
  * Pipeline health every MONITORING_CHECK_INTERVAL_MS: `pipeline` alerts for a stale champion,
  * snapshot or model (older than MONITORING_STAGE_MAX_AGE_HOURS, once there is a champion), for
- * candidates rejected in a row, for training runs failed in a row, for a consumer group stuck with records waiting (batch scoring's:
- * the lists go stale), and for new dead letters; the state on /metrics.
+ * candidates rejected in a row, for training runs failed in a row, for a consumer group stuck with
+ * records waiting (batch scoring's: the lists go stale), and for new dead letters (see
+ * pipelineConditions); the state on /metrics.
  */
 @Injectable()
 export class PipelineJob extends PeriodicJob {
@@ -60,7 +61,7 @@ export class PipelineJob extends PeriodicJob {
   protected async runOnce(): Promise<void> {
     const state = await this.pipeline.check();
     this.export(state);
-    for (const [dedupKey, condition] of this.conditions(state)) {
+    for (const [dedupKey, condition] of pipelineConditions(state, this.config, this.deadLettersBefore)) {
       if (condition) await this.alerts.raise({ dedupKey, type: 'pipeline', ...condition });
       else await this.alerts.clear(dedupKey);
     }
@@ -70,84 +71,6 @@ export class PipelineJob extends PeriodicJob {
       for (const severity of alertSeverities) alertsFiring.set({ type, severity }, 0);
     for (const { type, severity, n } of await this.alerts.firingCounts())
       alertsFiring.set({ type, severity }, n);
-  }
-
-  /** Every condition checked, by dedup key: what to raise, or null when it holds no more. */
-  private conditions(state: PipelineState): Map<string, Omit<AlertCondition, 'dedupKey' | 'type'> | null> {
-    const conditions = new Map<string, Omit<AlertCondition, 'dedupKey' | 'type'> | null>();
-    const maxAge = this.config.MONITORING_STAGE_MAX_AGE_HOURS;
-    const stale = (stage: string, subject: string, at: { ageHours: number } | null) =>
-      conditions.set(
-        `pipeline:stale:${stage}`,
-        state.champion && (!at || at.ageHours > maxAge)
-          ? {
-              severity: 'warning',
-              subject,
-              message: at
-                ? `the ${stage} is ${Math.round(at.ageHours)} h old (more than ${maxAge} h): retraining is not getting through`
-                : `no ${stage} since the champion was promoted`,
-              details: { stage, ...at, maxAgeHours: maxAge },
-            }
-          : null,
-      );
-    stale('champion', state.champion?.modelVersion ?? 'champion', state.champion);
-    stale('snapshot', 'dataset snapshots', state.lastSnapshot);
-    stale('trained model', 'training', state.lastTraining);
-    const rejected = this.config.MONITORING_MAX_REJECTED_IN_A_ROW;
-    conditions.set(
-      'pipeline:rejected-in-a-row',
-      state.rejectedInARow >= rejected
-        ? {
-            severity: 'warning',
-            subject: 'evaluation gate',
-            message: `the evaluation gate rejected the last ${state.rejectedInARow} candidates`,
-            details: { rejectedInARow: state.rejectedInARow },
-          }
-        : null,
-    );
-    const failures = this.config.MONITORING_MAX_FAILED_RUNS_IN_A_ROW;
-    conditions.set(
-      'pipeline:training-failed-in-a-row',
-      state.failedRunsInARow >= failures && state.lastFailedRun
-        ? {
-            severity: 'critical',
-            subject: 'training',
-            message: `the last ${state.failedRunsInARow} training runs failed; the latest: ${state.lastFailedRun.error}`,
-            details: { failedRunsInARow: state.failedRunsInARow, lastFailedRun: state.lastFailedRun },
-          }
-        : null,
-    );
-    for (const c of state.consumers) {
-      const stuck = c.stalledSeconds >= this.config.MONITORING_CONSUMER_STALL_SECONDS;
-      const consequence = c.service === 'batch-scoring' ? ': recommendation lists go stale' : '';
-      conditions.set(
-        `pipeline:stalled:${c.service}:${c.topic}`,
-        stuck
-          ? {
-              severity: 'critical',
-              subject: c.service,
-              message: `${c.service} has consumed nothing of ${c.topic} for ${c.stalledSeconds} s while ${c.lag} records wait${consequence}`,
-              details: { ...c },
-            }
-          : null,
-      );
-    }
-    const before = this.deadLettersBefore;
-    for (const d of state.deadLetters) {
-      const added = before ? d.records - (before.get(d.topic) ?? 0) : 0;
-      conditions.set(
-        `pipeline:dead-letters:${d.topic}`,
-        added > 0
-          ? {
-              severity: 'warning',
-              subject: d.topic,
-              message: `${added} new records on ${d.topic} (${d.records} in all): see npm run dlq -- list`,
-              details: { topic: d.topic, added, records: d.records },
-            }
-          : null,
-      );
-    }
-    return conditions;
   }
 
   private export(state: PipelineState): void {

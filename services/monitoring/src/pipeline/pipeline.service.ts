@@ -1,8 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import { topics } from '@newsroom/contracts';
 import { LineageService } from '../lineage/lineage.service';
 import { HOUR_MS } from '../observations/observation-fold';
 import { ConsumerLag } from './consumer-lag';
 import { PipelineState } from './pipeline-state';
+
+/** The topics whose records end a row of failed runs or rejected candidates. */
+const rowEnders = new Set([topics.modelTrained.name, topics.modelEvaluated.name]);
 
 /**
  * The pipeline's state: each stage's last success (lineage), each consumer group's lag and how
@@ -25,10 +29,14 @@ export class PipelineService {
   }
 
   async check(): Promise<PipelineState> {
-    const stages = await this.lineage.stages();
+    // Offsets first: a row counted after them has seen every lineage record they say is consumed.
     const { groups, deadLetters } = await this.lag.read();
     // When the offsets were seen (not when the check began: fetching them takes a while).
     const now = Date.now();
+    const stages = await this.lineage.stages();
+    const lineageCaughtUp = groups
+      .filter((g) => g.service === 'monitoring' && rowEnders.has(g.topic))
+      .every((g) => g.lag === 0);
     const age = (at: Date) => Math.round(((now - at.getTime()) / HOUR_MS) * 100) / 100;
     const consumers = groups.map((g) => {
       const key = `${g.group}|${g.topic}`;
@@ -67,6 +75,7 @@ export class PipelineService {
       lastFailedRun: stages.lastFailedRun
         ? { ...stages.lastFailedRun, at: stages.lastFailedRun.at.toISOString() }
         : null,
+      lineageCaughtUp,
       consumers,
       deadLetters,
     };
