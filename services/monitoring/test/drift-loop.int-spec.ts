@@ -23,7 +23,7 @@ const DAY_MS = 86_400_000;
  * as serving answers them, are served at its start (the test replays serving's record with that
  * time: monitoring only judges lists whose horizon has passed by the reads, and believes no read
  * dated ahead of its clock). Then day 5's reads arrive; monitoring joins the lists with them, and
- * the new champion's hit rate must not fall below the old one's beyond the noise of the lists.
+ * the new champion's hit rate must be above the old one's.
  */
 describe('monitoring: drift closes the loop', () => {
   let world: ServiceWorld;
@@ -311,7 +311,7 @@ describe('monitoring: drift closes the loop', () => {
     expect((await champion()).modelVersion).toBe(second.modelVersion);
   }, 600_000);
 
-  it("the new champion's lists are read at least as often on the story's next day as the old one's", async () => {
+  it("the new champion's lists are read more often on the story's next day than the old one's", async () => {
     const servedBySecond = await serveEveryReader(second.modelVersion);
     const [byFirst, bySecond] = [tally(servedByFirst), tally(servedBySecond)];
     process.stdout.write(`served: ${JSON.stringify(byFirst)} then ${JSON.stringify(bySecond)}\n`);
@@ -352,11 +352,14 @@ describe('monitoring: drift closes the loop', () => {
     );
     expect(report.old.lists).toBe(byFirst[`personalized ${first.modelVersion}`]);
     expect(report.retrained.lists).toBe(bySecond[`personalized ${second.modelVersion}`]);
-    // Measured: 0.1458 against 0.1242 (and 0.0378 against 0.0283 with four times the articles), a
-    // gap of about two standard errors of 1,481 lists each; offline the gate already asked the new
-    // model to be better. Online it must not be worse beyond the noise of that many lists.
+    // Measured: 0.1465 against 0.1242, 0.1857 against 0.1209, 0.1458 against 0.1242. The world is
+    // the same every run (its seeds are fixed), so the gap moves only with the models, and the
+    // sampling error of 1,481 lists (printed) says how far a newsroom could trust such a gap.
     const variance = (q: Json) => (q.hitRateAt10 * (1 - q.hitRateAt10)) / q.lists;
     const standardError = Math.sqrt(variance(report.old) + variance(report.retrained));
-    expect(report.retrained.hitRateAt10).toBeGreaterThan(report.old.hitRateAt10 - 2 * standardError);
+    process.stdout.write(
+      `gap ${(report.retrained.hitRateAt10 - report.old.hitRateAt10).toFixed(4)}, standard error ${standardError.toFixed(4)}\n`,
+    );
+    expect(report.retrained.hitRateAt10).toBeGreaterThan(report.old.hitRateAt10);
   }, 600_000);
 });
