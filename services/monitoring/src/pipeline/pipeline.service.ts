@@ -6,7 +6,7 @@ import { ConsumerLag } from './consumer-lag';
 import { PipelineState } from './pipeline-state';
 
 /** The topics whose records end a row of failed runs or rejected candidates. */
-const rowEnders = new Set([topics.modelTrained.name, topics.modelEvaluated.name]);
+const rowEnders = new Set<string>([topics.modelTrained.name, topics.modelEvaluated.name]);
 
 /**
  * The pipeline's state: each stage's last success (lineage), each consumer group's lag and how
