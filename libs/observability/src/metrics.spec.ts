@@ -1,5 +1,7 @@
+import { getHeapStatistics } from 'node:v8';
 import { Registry } from 'prom-client';
 import { monitorEventLoopDelay } from './event-loop-delay';
+import { exportHeapLimit } from './heap-limit';
 import { counter, metricsRegistry } from './metrics';
 
 describe('metrics', () => {
@@ -30,5 +32,16 @@ describe('event-loop delay', () => {
     const max = Number(/^nodejs_eventloop_delay_max_seconds (\S+)$/m.exec(text)?.[1]);
     expect(max).toBeGreaterThan(0.15);
     expect(max).toBeLessThan(5);
+  });
+});
+
+describe('heap limit', () => {
+  it("is V8's limit, above the heap in use", async () => {
+    const registry = new Registry();
+    exportHeapLimit(registry);
+    const text = await registry.metrics();
+    const limit = Number(/^nodejs_heap_size_limit_bytes (\S+)$/m.exec(text)?.[1]);
+    expect(limit).toBe(getHeapStatistics().heap_size_limit);
+    expect(limit).toBeGreaterThan(process.memoryUsage().heapUsed);
   });
 });

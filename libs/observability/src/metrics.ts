@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, collectDefaultMetrics, register } from 'prom-client';
 import { monitorEventLoopDelay } from './event-loop-delay';
+import { exportHeapLimit } from './heap-limit';
 import { collectProcessIo } from './process-io';
 
 /**
@@ -15,6 +16,7 @@ export function collectProcessMetrics(): void {
   defaultsCollected = true;
   collectDefaultMetrics({ register });
   monitorEventLoopDelay(register);
+  exportHeapLimit(register);
   collectProcessIo();
 }
 
