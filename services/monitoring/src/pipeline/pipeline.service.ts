@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { topics } from '@newsroom/contracts';
+import { TopicName } from '@newsroom/contracts';
 import { LineageService } from '../lineage/lineage.service';
 import { HOUR_MS } from '../observations/observation-fold';
 import { ConsumerLag } from './consumer-lag';
 import { PipelineState } from './pipeline-state';
 
 /** The topics whose records end a row of failed runs or rejected candidates. */
-const rowEnders = new Set<string>([topics.modelTrained.name, topics.modelEvaluated.name]);
+const rowEnders = new Set<string>(['model.trained', 'model.evaluated'] satisfies TopicName[]);
 
 /**
  * The pipeline's state: each stage's last success (lineage), each consumer group's lag and how
