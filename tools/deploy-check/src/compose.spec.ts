@@ -79,7 +79,7 @@ function newsroomServices(): Map<string, [string, ComposeService]> {
 let schemas: Map<string, ConfigSchema>;
 beforeAll(async () => {
   schemas = await describeAllConfigs(services);
-}, 120_000);
+}, 300_000);
 
 describe('docker-compose.yml', () => {
   const running = newsroomServices();

@@ -26,7 +26,7 @@ const autoscaled = ['batch-scoring', 'ingestion', 'serving'];
 let schemas: Map<string, ConfigSchema>;
 beforeAll(async () => {
   schemas = await describeAllConfigs(services);
-}, 120_000);
+}, 300_000);
 
 const builds = new Map<'base' | Overlay, Manifest[]>([
   ['base', buildTarget('base')],
