@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { gauge } from '@newsroom/observability';
 import { PeriodicJob, SERVICE_CONFIG } from '@newsroom/platform';
 import { AlertsService } from '../alerts/alerts.service';
 import { MonitoringConfig } from '../config';
@@ -6,6 +7,17 @@ import { LineageService } from '../lineage/lineage.service';
 import { DAY_MS } from '../observations/observation-fold';
 import { DriftReport } from './drift-report';
 import { DriftService } from './drift.service';
+
+const featureDistance = gauge(
+  'monitoring_drift_distance',
+  "Each feature's drift distance against the champion's training window (absent: too little data to judge)",
+  ['feature', 'method'],
+);
+const featureThreshold = gauge('monitoring_drift_threshold', 'The distance at which a feature drifts', [
+  'feature',
+]);
+const driftedShare = gauge('monitoring_drift_drifted_share', 'Features drifted over features judged');
+const dataDrifted = gauge('monitoring_data_drifted', '1 while the data as a whole drifts, else 0');
 
 /**
  * Checks data drift every MONITORING_CHECK_INTERVAL_MS: stores the report when it changed, and
@@ -41,6 +53,7 @@ export class DriftJob extends PeriodicJob {
     await this.alerts.clearOthers('drift:', [dedupKey]);
     const report = await this.drift.measure(champion);
     if (!report) return null;
+    this.export(report);
     const fingerprint = JSON.stringify({ ...report, createdAt: undefined });
     if (fingerprint !== this.lastSaved) {
       await this.drift.save(report);
@@ -69,5 +82,15 @@ export class DriftJob extends PeriodicJob {
       },
     });
     return report;
+  }
+
+  private export(report: DriftReport): void {
+    featureDistance.reset();
+    for (const f of report.features) {
+      featureThreshold.set({ feature: f.name }, f.threshold);
+      if (f.value !== null) featureDistance.set({ feature: f.name, method: f.method }, f.value);
+    }
+    driftedShare.set(report.driftedShare);
+    dataDrifted.set(report.drifted ? 1 : 0);
   }
 }

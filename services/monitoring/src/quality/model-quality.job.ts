@@ -1,9 +1,28 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { gauge } from '@newsroom/observability';
 import { PeriodicJob, SERVICE_CONFIG } from '@newsroom/platform';
 import { AlertsService } from '../alerts/alerts.service';
 import { MonitoringConfig } from '../config';
 import { ModelQualityReport } from './model-quality';
 import { ModelQualityService } from './model-quality.service';
+
+const online = {
+  hitRate: gauge(
+    'monitoring_online_hit_rate',
+    'Share of served lists with an item read within the horizon, per model version and source',
+    ['model_version', 'source'],
+  ),
+  mrr: gauge('monitoring_online_mrr', 'Mean reciprocal rank of the reads of served lists', [
+    'model_version',
+    'source',
+  ]),
+  lists: gauge('monitoring_online_lists', 'Served lists judged in the window', ['model_version', 'source']),
+};
+const offline = gauge(
+  'monitoring_offline_metric',
+  "A version's offline metric, as evaluation measured it on its held-out day",
+  ['model_version', 'metric'],
+);
 
 /**
  * Model drift, from ground truth: every MONITORING_CHECK_INTERVAL_MS, a `model` alert for a version
@@ -29,6 +48,7 @@ export class ModelQualityJob extends PeriodicJob {
   async check(): Promise<ModelQualityReport | null> {
     const report = await this.quality.measure();
     if (!report) return null;
+    this.export(report);
     const minLists = this.config.MONITORING_QUALITY_MIN_LISTS;
     const keys: string[] = [];
     for (const v of report.versions) {
@@ -69,5 +89,21 @@ export class ModelQualityJob extends PeriodicJob {
     }
     await this.alerts.clearOthers('model:', keys);
     return report;
+  }
+
+  /** The versions in this window only: a version no longer served leaves the gauges. */
+  private export(report: ModelQualityReport): void {
+    for (const g of [online.hitRate, online.mrr, online.lists, offline]) g.reset();
+    for (const v of report.versions) {
+      for (const q of [v.personalized, v.fallback]) {
+        if (!q) continue;
+        const labels = { model_version: v.modelVersion, source: q.source };
+        online.hitRate.set(labels, q.hitRateAt10);
+        online.mrr.set(labels, q.mrr);
+        online.lists.set(labels, q.lists);
+      }
+      for (const [metric, value] of Object.entries(v.offline ?? {}))
+        offline.set({ model_version: v.modelVersion, metric }, value);
+    }
   }
 }

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { gauge } from '@newsroom/observability';
 import { PeriodicJob, SERVICE_CONFIG } from '@newsroom/platform';
 import { AlertsService } from '../alerts/alerts.service';
 import { MonitoringConfig } from '../config';
@@ -8,6 +9,16 @@ import { HourlyCounts, TimeWindow } from '../observations/hourly-counts';
 import { Stream, StreamWatermarks } from '../observations/stream-watermarks';
 import { VolumeVerdict, volumeVerdict } from './volume-verdict';
 
+const volumeLastDay = gauge(
+  'monitoring_volume_last_day',
+  'Events in the 24 h up to the last whole hour folded (by event time), per watched volume',
+  ['volume'],
+);
+const volumeExpected = gauge(
+  'monitoring_volume_expected',
+  'The median of the same 24 h on the previous days: what the last day is judged against',
+  ['volume'],
+);
 /** The volumes watched: what producers are expected to send every day. */
 const watched = [
   { name: 'new articles', metric: metrics.newArticles, stream: 'articles' },
@@ -57,6 +68,9 @@ export class VolumeJob extends PeriodicJob {
         spikeRatio: this.config.MONITORING_VOLUME_SPIKE_RATIO,
       });
       verdicts[volume.name] = { ...verdict, window };
+      volumeLastDay.set({ volume: volume.name }, verdict.current);
+      if (verdict.expected === null) volumeExpected.remove({ volume: volume.name });
+      else volumeExpected.set({ volume: volume.name }, verdict.expected);
       const dedupKey = `volume:${volume.metric}`;
       if (verdict.state !== 'drop' && verdict.state !== 'spike') {
         await this.alerts.clear(dedupKey);
