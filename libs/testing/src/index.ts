@@ -4,3 +4,4 @@ export * from './servers';
 export * from './service-process';
 export * from './unique';
 export * from './wait-for';
+export * from './observability-queries';
