@@ -178,6 +178,12 @@ export class OutboxRelay {
       } catch (error) {
         this.report.failed();
         failuresInARow++;
+        // A relay that keeps failing while the database answers (a topic missing, a record too
+        // large) is what the backlog's age is watched for: measure it on failures too.
+        if (Date.now() - lastBacklogCheck > 10_000) {
+          lastBacklogCheck = Date.now();
+          await this.backlog().catch(() => undefined);
+        }
         delay = Math.min(this.options.pollIntervalMs * 2 ** failuresInARow, 5_000);
         if (failureLog.failing()) {
           const message = `outbox relay failed (${failuresInARow} in a row), retrying every ${delay} ms until it works: ${(error as Error).message}`;
