@@ -66,22 +66,45 @@ describe('service health from vitals', () => {
   });
 
   it('tells an instance that died from one that stopped, and a service down from one replaced', () => {
+    // Monitoring's own reports say how far it has heard: up to now here.
+    const heard = report({ service: 'monitoring', instance: 'monitoring-1', reportedAt: now });
     const dead = report({ instance: 'dead', reportedAt: now - 61_000 });
-    const [replaced] = serviceHealth([dead, report({ instance: 'new' })], [], options);
+    const [, replaced] = serviceHealth(
+      [dead, report({ instance: 'new', reportedAt: now }), heard],
+      [],
+      options,
+    );
     expect(replaced).toMatchObject({
       liveInstances: 1,
       silentInstances: [{ instance: 'dead', lastReportAt: new Date(now - 61_000).toISOString() }],
       down: false,
     });
-    expect(serviceHealth([dead], [], options)[0]).toMatchObject({ liveInstances: 0, down: true });
+    expect(serviceHealth([dead, heard], [], options)[1]).toMatchObject({ liveInstances: 0, down: true });
     // Silent for less than four intervals: still live.
-    expect(serviceHealth([report({ reportedAt: now - 59_000 })], [], options)[0].liveInstances).toBe(1);
+    expect(serviceHealth([report({ reportedAt: now - 59_000 }), heard], [], options)[1].liveInstances).toBe(
+      1,
+    );
     // Stopped cleanly last: scaled down, not down.
     const stopped = report({ instance: 'stopped', stopping: true, reportedAt: now - 30_000 });
-    expect(serviceHealth([dead, stopped], [], options)[0]).toMatchObject({ liveInstances: 0, down: false });
+    expect(serviceHealth([dead, stopped, heard], [], options)[1]).toMatchObject({
+      liveInstances: 0,
+      down: false,
+    });
   });
 
-  it("sums the live instances' outbox backlogs and keeps the oldest", () => {
+  it('calls no instance silent for reports monitoring has not read yet (restarted, or behind)', () => {
+    // Every report read is a minute old: monitoring is behind, not every service dead.
+    const behind = [
+      report({ instance: 'serving-a', reportedAt: now - 5 * MINUTE }),
+      report({ service: 'monitoring', instance: 'monitoring-1', reportedAt: now - 5 * MINUTE - 2_000 }),
+    ];
+    expect(serviceHealth(behind, [], options).map((h) => [h.service, h.liveInstances, h.down])).toEqual([
+      ['monitoring', 1, false],
+      ['serving', 1, false],
+    ]);
+  });
+
+  it('keeps the largest outbox backlog its live instances report, and the oldest row', () => {
     const [serving] = serviceHealth(
       [
         report({ instance: 'a', outbox: { pending: 3, oldestSeconds: 40 } }),
@@ -91,7 +114,8 @@ describe('service health from vitals', () => {
       [],
       options,
     );
-    expect(serving.outbox).toEqual({ pending: 10, oldestSeconds: 400 });
+    // Both replicas report the one outbox table they share.
+    expect(serving.outbox).toEqual({ pending: 7, oldestSeconds: 400 });
   });
 
   it('lists services by name, each on its own reports', () => {

@@ -41,7 +41,10 @@ export interface ServiceHealth {
   window: RequestCounts & { requests: number };
   /** Share of the window's requests that neither failed nor timed out; null without requests. */
   availability: number | null;
-  /** Outbox backlog of the live instances: rows waiting, and the oldest's age. */
+  /**
+   * The service's outbox backlog: rows waiting, and the oldest's age. Its replicas share one
+   * outbox table and each reports all of it, so the largest report, not their sum.
+   */
   outbox: { pending: number; oldestSeconds: number } | null;
 }
 
@@ -50,7 +53,8 @@ const zero = (): RequestCounts => ({ succeeded: 0, rejected: 0, failed: 0, timed
 
 /**
  * Each service's health from its instances' latest reports and their counts at the window's start:
- * an instance is live while its reports keep coming (within `silentIntervals` of its interval);
+ * an instance is live while its reports keep coming (within `silentIntervals` of its interval,
+ * counted back from the newest report of any instance);
  * requests in the window are each instance's latest counts minus those at the window's start
  * (nothing, for an instance started within it).
  */
@@ -60,6 +64,9 @@ export function serviceHealth(
   { now, windowStart, silentIntervals }: { now: number; windowStart: number; silentIntervals: number },
 ): ServiceHealth[] {
   const baselineOf = new Map(baselines.map((b) => [b.instance, b]));
+  // Silence is judged against the newest report read, not the clock: a monitoring that was down
+  // or is working through a backlog has not heard the reports that are on their way.
+  const heardUntil = Math.min(now, Math.max(...latest.map((r) => r.reportedAt)));
   const byService = new Map<string, InstanceReport[]>();
   for (const report of latest)
     byService.set(report.service, [...(byService.get(report.service) ?? []), report]);
@@ -67,7 +74,7 @@ export function serviceHealth(
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([service, reports]) => {
       const newest = reports.reduce((a, b) => (b.reportedAt > a.reportedAt ? b : a));
-      const quiet = (r: InstanceReport) => now - r.reportedAt > silentIntervals * r.intervalMs;
+      const quiet = (r: InstanceReport) => heardUntil - r.reportedAt > silentIntervals * r.intervalMs;
       const live = reports.filter((r) => !r.stopping && !quiet(r));
       const silent = reports.filter((r) => !r.stopping && quiet(r));
       const window = zero();
@@ -98,7 +105,7 @@ export function serviceHealth(
           backlogs.length === 0
             ? null
             : {
-                pending: backlogs.reduce((sum, b) => sum + b.pending, 0),
+                pending: Math.max(...backlogs.map((b) => b.pending)),
                 oldestSeconds: Math.max(...backlogs.map((b) => b.oldestSeconds)),
               },
       };

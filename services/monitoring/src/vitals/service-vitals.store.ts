@@ -130,6 +130,11 @@ export class ServiceVitalsStore {
   async prune(before: Date): Promise<void> {
     const s = quotedSchema(this.dataSource);
     await this.dataSource.query(`DELETE FROM ${s}.service_vitals WHERE reported_at < $1`, [before]);
-    await this.dataSource.query(`DELETE FROM ${s}.service_instances WHERE reported_at < $1`, [before]);
+    // A service's newest instance stays, however old: a service that died long ago is still down.
+    await this.dataSource.query(
+      `DELETE FROM ${s}.service_instances i WHERE reported_at < $1
+       AND EXISTS (SELECT 1 FROM ${s}.service_instances n WHERE n.service = i.service AND n.reported_at > i.reported_at)`,
+      [before],
+    );
   }
 }

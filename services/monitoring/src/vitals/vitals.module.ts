@@ -11,5 +11,6 @@ import { VitalsService } from './vitals.service';
   imports: [AlertsModule],
   controllers: [VitalsConsumer, VitalsController],
   providers: [ServiceVitalsStore, VitalsService, VitalsJob],
+  exports: [VitalsService],
 })
 export class VitalsModule {}
