@@ -298,7 +298,10 @@ export const ServiceVitals = z.object({
   sloAvailabilityTarget: z.number().gt(0).lt(1),
   /** Requests to the service's API (health, metrics and docs routes are not counted). */
   requests: RequestCounts,
-  /** Outbox rows not yet published, and the age of the oldest; null where the relay has not looked yet. */
+  /**
+   * Outbox rows not yet published, and the age of the oldest (zeros until the relay first looks);
+   * null for a service without an outbox relay.
+   */
   outbox: z.object({ pending: z.number().int().min(0), oldestSeconds: z.number().min(0) }).nullable(),
 });
 

@@ -37,7 +37,6 @@ export class ServiceVitalsReporter implements OnApplicationBootstrap, BeforeAppl
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await this.task.stop();
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -46,7 +45,9 @@ export class ServiceVitalsReporter implements OnApplicationBootstrap, BeforeAppl
       );
     });
     try {
-      await Promise.race([this.report(true), late]);
+      // One limit for both: a periodic report in flight while the broker is away can take tens of
+      // seconds, and the shutdown must not wait for it.
+      await Promise.race([this.task.stop().then(() => this.report(true)), late]);
     } catch (error) {
       this.logger.warn(`the last vitals report was not sent: ${(error as Error).message}`);
     } finally {
