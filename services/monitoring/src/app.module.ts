@@ -6,12 +6,13 @@ import { LineageModule } from './lineage/lineage.module';
 import { ObservationsModule } from './observations/observations.module';
 import { PipelineModule } from './pipeline/pipeline.module';
 import { ModelQualityModule } from './quality/model-quality.module';
+import { StatusModule } from './status/status.module';
 import { VitalsModule } from './vitals/vitals.module';
 import { VolumeModule } from './volume/volume.module';
 
 /**
  * Monitoring: what producers send and serving serves, data drift and volumes, model quality online,
- * the champion's lineage, pipeline health, the services' SLA and vitals, and alerts.
+ * the champion's lineage, pipeline health, the services' SLA and vitals, alerts, and a status page.
  */
 @Module({})
 export class AppModule {
@@ -27,6 +28,7 @@ export class AppModule {
         ModelQualityModule,
         PipelineModule,
         VitalsModule,
+        StatusModule,
       ],
     };
   }

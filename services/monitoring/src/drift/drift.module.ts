@@ -11,5 +11,6 @@ import { DriftService } from './drift.service';
   imports: [ObservationsModule, LineageModule, AlertsModule],
   controllers: [DriftController],
   providers: [DriftService, DriftJob],
+  exports: [DriftService],
 })
 export class DriftModule {}

@@ -12,5 +12,6 @@ import { PipelineService } from './pipeline.service';
   imports: [LineageModule, AlertsModule, ObservationsModule],
   controllers: [PipelineController],
   providers: [ConsumerLag, PipelineService, PipelineJob],
+  exports: [PipelineService],
 })
 export class PipelineModule {}

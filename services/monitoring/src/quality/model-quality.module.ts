@@ -10,5 +10,6 @@ import { ModelQualityService } from './model-quality.service';
   imports: [ObservationsModule, AlertsModule],
   controllers: [ModelQualityController],
   providers: [ModelQualityService, ModelQualityJob],
+  exports: [ModelQualityService],
 })
 export class ModelQualityModule {}
