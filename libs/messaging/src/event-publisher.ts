@@ -66,22 +66,30 @@ export class EventPublisher {
     if (messages.length === 0) return;
     await this.connect();
     const topic = physicalTopic(this.topicPrefix, logicalTopic);
-    await withProducerSpan(topic, messages.length, async (ctx) => {
-      // Requests stay under the broker's message-batch limit (1 MiB by default), in order.
-      for (const chunk of splitIntoRequests(messages, messageBytes)) {
-        await this.producer.send({
-          topic,
-          acks: -1,
-          compression: CompressionTypes.None,
-          messages: chunk.map((m) => {
-            const headers = { ...m.headers };
-            // A message that already carries a trace (outbox row, dead letter) stays in that trace.
-            if (!headers['traceparent']) injectTraceHeaders(headers, ctx);
-            return { key: m.key, value: m.value, headers };
-          }),
-        });
-      }
-    });
+    await withProducerSpan(
+      topic,
+      messages.length,
+      async (ctx, continued) => {
+        // Requests stay under the broker's message-batch limit (1 MiB by default), in order.
+        for (const chunk of splitIntoRequests(messages, messageBytes)) {
+          await this.producer.send({
+            topic,
+            acks: -1,
+            compression: CompressionTypes.None,
+            messages: chunk.map((m) => {
+              const headers = { ...m.headers };
+              // A message of another trace than the publish's (a batch of several) stays in its own.
+              if (continued || !headers['traceparent']) {
+                delete headers['tracestate'];
+                injectTraceHeaders(headers, ctx);
+              }
+              return { key: m.key, value: m.value, headers };
+            }),
+          });
+        }
+      },
+      messages.map((m) => m.headers),
+    );
     published.inc({ topic: logicalTopic }, messages.length);
   }
 }

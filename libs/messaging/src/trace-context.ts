@@ -20,22 +20,43 @@ export function injectTraceHeaders(headers: Record<string, string>, ctx: Context
   propagation.inject(ctx, headers);
 }
 
+/**
+ * Publishes in a span of its own. Messages that already carry a trace (outbox rows, written in the
+ * transaction of the request that caused them; dead letters) decide where it sits: all in one
+ * trace, the span continues it (`continued`: the caller then gives the messages this span as
+ * their parent, so the consumer's span follows the publish); in several, the span links to each
+ * (up to MAX_LINKS) and every message keeps its own. Otherwise it is a child of the active span.
+ */
 export function withProducerSpan<T>(
   topic: string,
   count: number,
-  fn: (ctx: Context) => Promise<T>,
+  fn: (ctx: Context, continued: boolean) => Promise<T>,
+  carriedHeaders: readonly (Record<string, string> | undefined)[] = [],
 ): Promise<T> {
+  const carried = carriedHeaders.map((h) => (h?.['traceparent'] ? h : undefined));
+  const first = carried[0];
+  const continued = first !== undefined && carried.every((h) => h?.['traceparent'] === first['traceparent']);
+  const distinct = continued
+    ? []
+    : [...new Map(carried.flatMap((h) => (h ? [[h['traceparent'], h] as const] : []))).values()];
+  const links = distinct.slice(0, MAX_LINKS).flatMap((headers) => {
+    const spanContext = trace.getSpanContext(propagation.extract(ROOT_CONTEXT, headers));
+    return spanContext ? [{ context: spanContext }] : [];
+  });
+  const parent = continued ? propagation.extract(ROOT_CONTEXT, first) : context.active();
   return tracer.startActiveSpan(
     `publish ${topic}`,
     {
       kind: SpanKind.PRODUCER,
+      links,
       attributes: {
         'messaging.system': 'kafka',
         'messaging.destination.name': topic,
         'messaging.batch.message_count': count,
       },
     },
-    (span) => endSpan(span, () => fn(context.active())),
+    parent,
+    (span) => endSpan(span, () => fn(context.active(), continued)),
   );
 }
 

@@ -3,6 +3,7 @@
  * main thread (consumers, HTTP) instead of competing with it. Metrics go back to the main thread.
  */
 import { createKafka, EventPublisher } from '@newsroom/messaging';
+import { startTracing, stopTracing } from '@newsroom/observability/tracing';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createSchemaDataSource } from './data-source';
 import { OutboxRelay } from './outbox-relay';
@@ -13,6 +14,9 @@ async function main(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('outbox-relay.worker must run in a worker thread');
   const post = (message: RelayWorkerMessage) => port.postMessage(message);
+  // A thread has OpenTelemetry's no-op API until it starts an SDK of its own: without one the
+  // relay's publish would be in no trace and leave each event's trace where its request was.
+  startTracing(data.clientId);
   const dataSource = await createSchemaDataSource({
     url: data.databaseUrl,
     schema: data.schema,
@@ -34,6 +38,7 @@ async function main(): Promise<void> {
     await relay.stop();
     await publisher.disconnect();
     await dataSource.destroy();
+    await stopTracing();
     post({ type: 'stopped' });
   });
   post({ type: 'started' });
