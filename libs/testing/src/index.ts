@@ -5,3 +5,4 @@ export * from './service-process';
 export * from './unique';
 export * from './wait-for';
 export * from './observability-queries';
+export * from './otlp-receiver';
