@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Stops what up.sh started. Arguments (e.g. --wipe) go to kafka-down.sh.
+# Stops what up.sh (and observability-up.sh) started. Arguments (e.g. --wipe) go to kafka-down.sh.
 set -euo pipefail
 
 # shellcheck source=lib.sh source-path=SCRIPTDIR
@@ -10,6 +10,7 @@ if docker_mode; then
 else
   # Try both even if the first fails, but report failure.
   rc=0
+  "${INFRA_DIR}/observability-down.sh" || rc=$?
   "${INFRA_DIR}/kafka-down.sh" "$@" || rc=$?
   "${INFRA_DIR}/postgres-down.sh" || rc=$?
   exit "${rc}"

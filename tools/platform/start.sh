@@ -9,6 +9,10 @@ mkdir -p "$RUN_DIR" "$LOG_DIR"
 
 started=$(date +%s)
 bash infra/local/up.sh
+# Prometheus, Alertmanager and Jaeger (NEWSROOM_OBSERVABILITY=off skips them); the services export
+# their traces to Jaeger when it runs.
+otlp=$( (bash infra/local/observability-up.sh || true) | sed -n "s/^OTEL_EXPORTER_OTLP_ENDPOINT=//p")
+[[ -z "$otlp" ]] || export OTEL_EXPORTER_OTLP_ENDPOINT="${OTEL_EXPORTER_OTLP_ENDPOINT:-$otlp}"
 export KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}"
 export DATABASE_URL="${DATABASE_URL:-postgres://newsroom:newsroom@127.0.0.1:5432/newsroom}"
 # One artifact store (datasets, model weights) shared by every service, as a volume would be.
@@ -65,4 +69,11 @@ for name in "${SERVICES[@]}"; do
   base="http://localhost:${SERVICE_PORTS[$name]}"
   printf '  %-14s %-36s %-28s %s\n' "$name" "$base/health/ready" "$base/docs" "$base/metrics"
 done
+echo "Status page: http://localhost:3008/"
+obs="$STATE_DIR/observability"
+alive() { [[ -f "$obs/$1.pid" ]] && kill -0 "$(cat "$obs/$1.pid")" 2>/dev/null; }
+! alive prometheus || echo "Prometheus:  http://localhost:9090 (alerts: http://localhost:9090/alerts)"
+! alive alertmanager || echo "Alertmanager: http://localhost:9095"
+! alive jaeger || echo "Jaeger:      http://localhost:16686"
+! alive jaeger-build || echo "Jaeger:      being built in the background (log: $obs/jaeger-build.log); it starts with the next npm start"
 echo "Logs: $LOG_DIR   Stop everything: npm stop"

@@ -54,6 +54,40 @@ describe('infra/prometheus', () => {
   });
 });
 
+describe('infra/local/prometheus.yml (the laptop path)', () => {
+  interface Config {
+    rule_files: string[];
+    scrape_configs: {
+      job_name: string;
+      honor_labels?: boolean;
+      static_configs: { targets: string[]; labels?: Record<string, string> }[];
+    }[];
+  }
+
+  it('is a configuration promtool accepts, with the same rule files', () => {
+    expect(run('promtool', ['check', 'config', 'infra/local/prometheus.yml'])).toContain(
+      'SUCCESS: 1 rule files found',
+    );
+  });
+
+  it("scrapes the same jobs and services as Compose's, on localhost", () => {
+    const onLocalhost = (config: Config) =>
+      config.scrape_configs.map((job) => ({
+        job: job.job_name,
+        honorLabels: job.honor_labels ?? false,
+        targets: job.static_configs.flatMap((c) =>
+          c.targets.map(
+            (t) =>
+              `${c.labels?.['service'] ?? ''} ${t.replace(/^[a-z-]+:/, 'host:').replace(/^127\.0\.0\.1:/, 'host:')}`,
+          ),
+        ),
+      }));
+    const compose = onLocalhost(readYaml<Config>('infra/prometheus/prometheus.yml'));
+    const laptop = onLocalhost(readYaml<Config>('infra/local/prometheus.yml'));
+    expect(laptop).toEqual(compose);
+  });
+});
+
 describe('infra/alertmanager', () => {
   const config = 'infra/alertmanager/alertmanager.yml';
   const receivers = (...labels: string[]) =>
