@@ -5,7 +5,7 @@
 # Debian's packages (installed with apt-get when run as root); Jaeger is built once from the Go
 # module proxy into the cache — in the background, at low priority, so the first start does not
 # wait for it; it runs from the next start on. Never fatal: what cannot run is skipped with a
-# message saying why. NEWSROOM_OBSERVABILITY=off skips it all.
+# message saying why. NEWSROOM_OBSERVABILITY=off skips it all. Arguments name the parts to start.
 # Prints `OTEL_EXPORTER_OTLP_ENDPOINT=…` on stdout when Jaeger runs, for the services to export to.
 set -euo pipefail
 
@@ -124,7 +124,16 @@ start_jaeger() {
   fi
 }
 
-install_debian_packages
-start_prometheus
-start_alertmanager
-start_jaeger
+# What to start (all by default): `npm start` starts Jaeger before the services (they export to
+# it from their start) and Prometheus and Alertmanager once they are ready, so that a start-up
+# does not page for targets not up yet.
+parts=("${@:-jaeger prometheus alertmanager}")
+read -r -a parts <<<"${parts[*]}"
+for part in "${parts[@]}"; do
+  case "${part}" in
+    jaeger) start_jaeger ;;
+    prometheus) install_debian_packages && start_prometheus ;;
+    alertmanager) install_debian_packages && start_alertmanager ;;
+    *) log "unknown part ${part} (jaeger, prometheus, alertmanager)" ;;
+  esac
+done

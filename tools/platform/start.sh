@@ -9,9 +9,9 @@ mkdir -p "$RUN_DIR" "$LOG_DIR"
 
 started=$(date +%s)
 bash infra/local/up.sh
-# Prometheus, Alertmanager and Jaeger (NEWSROOM_OBSERVABILITY=off skips them); the services export
-# their traces to Jaeger when it runs.
-otlp=$( (bash infra/local/observability-up.sh || true) | sed -n "s/^OTEL_EXPORTER_OTLP_ENDPOINT=//p")
+# Jaeger first, for the services to export their traces to when it runs; Prometheus and
+# Alertmanager once they are ready (NEWSROOM_OBSERVABILITY=off skips all three).
+otlp=$( (bash infra/local/observability-up.sh jaeger || true) | sed -n "s/^OTEL_EXPORTER_OTLP_ENDPOINT=//p")
 [[ -z "$otlp" ]] || export OTEL_EXPORTER_OTLP_ENDPOINT="${OTEL_EXPORTER_OTLP_ENDPOINT:-$otlp}"
 export KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}"
 export DATABASE_URL="${DATABASE_URL:-postgres://newsroom:newsroom@127.0.0.1:5432/newsroom}"
@@ -61,6 +61,8 @@ for name in "${SERVICES[@]}"; do
     sleep 0.5
   done
 done
+
+bash infra/local/observability-up.sh prometheus alertmanager || true
 
 echo
 echo "Newsroom is up ($(($(date +%s) - started)) s). Every service reports ready:"
