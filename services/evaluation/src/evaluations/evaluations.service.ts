@@ -4,15 +4,8 @@ import { ChampionStore, finiteMetrics } from '@newsroom/ml';
 import { counter } from '@newsroom/observability';
 import { Outbox, quotedSchema } from '@newsroom/persistence';
 import { DataSource } from 'typeorm';
+import { judgeCandidate } from './candidate-judgement';
 import { Candidate, Evaluation, Evaluator } from './evaluator';
-
-/**
- * Errors of the inputs themselves (a file missing, corrupt or malformed), not of the moment; told
- * by name and code, as they cross from the evaluation thread.
- */
-const unusableInputErrors = new Set(['ArtifactIntegrityError', 'ModelFormatError', 'DatasetFormatError']);
-const unusable = (error: unknown) =>
-  unusableInputErrors.has((error as Error).name) || (error as NodeJS.ErrnoException).code === 'ENOENT';
 
 const decisions = counter('evaluation_decisions_total', 'Evaluated candidates by the gate decision', [
   'decision',
@@ -32,20 +25,11 @@ export class EvaluationsService {
     const stored = await this.find(candidate.modelVersion);
     if (stored) return stored;
     const champion = await this.champion.current();
-    let evaluation: Evaluation;
-    try {
-      evaluation = await this.evaluator.evaluate(candidate, champion);
-    } catch (error) {
-      if (!unusable(error)) throw error;
-      // Retrying cannot repair a missing or corrupt file: the candidate fails, saying why.
-      evaluation = {
-        modelVersion: candidate.modelVersion,
-        championVersion: champion?.modelVersion ?? null,
-        datasetId: candidate.datasetId,
-        passed: false,
-        reasons: [`FAIL: cannot evaluate: ${(error as Error).message}`],
-      };
-    }
+    const evaluation = await judgeCandidate(
+      (c, rival) => this.evaluator.evaluate(c, rival),
+      candidate,
+      champion ?? undefined,
+    );
     const rankers = evaluation.rankers;
     await this.dataSource.transaction(async (manager) => {
       const inserted: unknown[] = await manager.query(
