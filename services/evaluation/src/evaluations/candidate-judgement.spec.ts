@@ -39,7 +39,8 @@ describe('judgeCandidate', () => {
       candidate,
       champion,
     );
-    expect(evaluation).toMatchObject({ passed: true, championVersion: null });
+    expect(evaluation).toMatchObject({ passed: true, championVersion: 'v1' });
+    expect(evaluation.rankers?.champion).toBeUndefined();
     expect(evaluation.reasons).toEqual([
       "WARN: the champion v1 could not be read (ENOENT: no such file, open 'models/v1.bin'): judged against the baselines alone",
       'no champion yet: the baselines decide',

@@ -33,6 +33,8 @@ export async function judgeCandidate(
         const alone = await evaluate(candidate, undefined);
         return {
           ...alone,
+          // Judged while it was the champion: the registry promotes only against the champion it has.
+          championVersion: champion.modelVersion,
           reasons: [
             `WARN: the champion ${champion.modelVersion} could not be read (${why}): judged against the baselines alone`,
             ...alone.reasons,
