@@ -114,7 +114,12 @@ export class AlertsService {
   async recordExternal(alert: MonitoringAlert, source: string): Promise<void> {
     if (source === SELF) return;
     if (alert.state === 'firing') {
-      // A second firing alert for a condition already firing only refreshes it.
+      // The same alert again (a repeated notification) is seen later; a second firing alert for a
+      // condition already firing leaves that one as it is.
+      await this.dataSource.query(
+        `UPDATE ${this.table} SET last_seen_at = greatest(last_seen_at, $2) WHERE alert_id = $1 AND state = 'firing'`,
+        [alert.alertId, alert.lastSeenAt],
+      );
       await this.dataSource.query(
         `INSERT INTO ${this.table} (alert_id, dedup_key, type, severity, subject, state, message, details, source,
            first_seen_at, last_seen_at)
@@ -158,10 +163,14 @@ export class AlertsService {
     return rows.map(toAlert);
   }
 
-  /** Firing alerts per type and severity. */
+  /**
+   * Firing alerts per type and severity, those Prometheus fired left out: they are what these
+   * counts made it fire, and counting them back would keep them firing for ever.
+   */
   async firingCounts(): Promise<{ type: string; severity: string; n: number }[]> {
     return this.dataSource.query(
-      `SELECT type, severity, count(*)::int AS n FROM ${this.table} WHERE state = 'firing' GROUP BY type, severity`,
+      `SELECT type, severity, count(*)::int AS n FROM ${this.table}
+       WHERE state = 'firing' AND source <> 'prometheus' GROUP BY type, severity`,
     );
   }
 
