@@ -23,6 +23,11 @@ export class PipelineService {
     private readonly lag: ConsumerLag,
   ) {}
 
+  /** The state of the last check, if there was one. */
+  lastState(): PipelineState | null {
+    return this.latest ?? null;
+  }
+
   /** The state of the last check, or a new one. */
   async state(): Promise<PipelineState> {
     return this.latest ?? this.check();

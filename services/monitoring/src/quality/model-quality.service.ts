@@ -32,6 +32,8 @@ interface QualityRow {
  */
 @Injectable()
 export class ModelQualityService {
+  private latest?: ModelQualityReport;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly counts: HourlyCounts,
@@ -80,7 +82,7 @@ export class ModelQualityService {
             : null,
       });
     }
-    return {
+    this.latest = {
       createdAt: new Date().toISOString(),
       window: { from: window.from.toISOString(), to: window.to.toISOString() },
       horizonHours: this.config.MONITORING_QUALITY_HORIZON_HOURS,
@@ -88,6 +90,12 @@ export class ModelQualityService {
       groups,
       versions,
     };
+    return this.latest;
+  }
+
+  /** The last report measured (by the job, every check), without measuring again. */
+  lastReport(): ModelQualityReport | null {
+    return this.latest ?? null;
   }
 
   private async groups(window: TimeWindow): Promise<OnlineQuality[]> {

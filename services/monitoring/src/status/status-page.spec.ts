@@ -24,6 +24,7 @@ const empty: StatusData = {
   quality: null,
   drift: null,
   alerts: [],
+  unavailable: [],
 };
 /** The text a reader sees in a stage's box. */
 const stage = (html: string, service: string) =>
@@ -37,6 +38,13 @@ describe('renderStatusPage', () => {
     expect(html).toContain('No report yet: it needs a champion');
     expect(html).toContain('No service has reported yet.');
     expect(stage(html, 'serving')).toBe('unknown');
+  });
+
+  it('says which parts could not be read, as text', () => {
+    const html = renderStatusPage({ ...empty, unavailable: ['drift: connection <terminated>'] });
+    expect(html).toContain(
+      '<h2>Not available now</h2><ul><li>drift: connection &lt;terminated&gt;</li></ul>',
+    );
   });
 
   it('is self-contained and refreshes itself: no script, no resource from elsewhere', () => {

@@ -15,6 +15,8 @@ export interface StatusData {
   quality: ModelQualityReport | null;
   drift: DriftReport | null;
   alerts: StoredAlert[];
+  /** Parts that could not be read, and why. */
+  unavailable: string[];
 }
 
 /** The stages events flow through, from the producers' records to a reader's list. */
@@ -182,7 +184,11 @@ export function renderStatusPage(data: StatusData): string {
 <p><small>As of ${escape(data.generatedAt.toISOString())}; this page refreshes every ${data.refreshSeconds} s.
 The same figures: <a href="/v1/pipeline">/v1/pipeline</a>, <a href="/v1/services">/v1/services</a>,
 <a href="/v1/model-quality">/v1/model-quality</a>, <a href="/v1/drift">/v1/drift</a>, <a href="/v1/alerts">/v1/alerts</a>.</small></p>
-${flowSection(data)}${championSection(data)}${alertsSection(data)}${driftSection(data)}${slaSection(data)}
+${
+  data.unavailable.length
+    ? `<section class="unavailable"><h2>Not available now</h2><ul>${data.unavailable.map((u) => `<li>${escape(u)}</li>`).join('')}</ul></section>`
+    : ''
+}${flowSection(data)}${championSection(data)}${alertsSection(data)}${driftSection(data)}${slaSection(data)}
 </body></html>
 `;
 }

@@ -22,24 +22,33 @@ export class StatusService {
     private readonly alerts: AlertsService,
   ) {}
 
+  /**
+   * What the jobs last computed, and the rest read now; a part that cannot be read is shown as
+   * unavailable instead of failing the page. Loading the page measures nothing and writes nothing.
+   */
   async gather(): Promise<StatusData> {
-    const [services, pipeline, champion, quality, drift, alerts] = await Promise.all([
+    const [services, champion, drift, alerts] = await Promise.allSettled([
       this.vitals.health(),
-      this.pipeline.state(),
       this.lineage.champion(),
-      this.quality.measure(),
       this.drift.latest(),
       this.alerts.list({ state: 'firing', recentHours: 24, limit: 100 }),
     ]);
+    const unavailable: string[] = [];
+    const value = <T>(result: PromiseSettledResult<T>, part: string, fallback: T): T => {
+      if (result.status === 'fulfilled') return result.value;
+      unavailable.push(`${part}: ${(result.reason as Error).message}`);
+      return fallback;
+    };
     return {
       generatedAt: new Date(),
       refreshSeconds: REFRESH_SECONDS,
-      services,
-      pipeline,
-      champion,
-      quality,
-      drift,
-      alerts,
+      services: value(services, 'services', []),
+      pipeline: this.pipeline.lastState(),
+      champion: value(champion, 'champion', null),
+      quality: this.quality.lastReport(),
+      drift: value(drift, 'drift', null),
+      alerts: value(alerts, 'alerts', []),
+      unavailable,
     };
   }
 }
