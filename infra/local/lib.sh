@@ -64,3 +64,22 @@ print_connection_settings() {
   printf 'KAFKA_BROKERS=127.0.0.1:%s\n' "${KAFKA_PORT}"
   printf 'DATABASE_URL=postgres://%s:%s@%s:%s/%s\n' "${DB_USER}" "${DB_PASSWORD}" "${DB_HOST}" "${PGPORT}" "${DB_NAME}"
 }
+
+# Prints the pid of what observability-up.sh started as $1 (prometheus, alertmanager, jaeger,
+# jaeger-build), if it is still alive: its command line is checked, so a recycled pid is never
+# mistaken for it.
+observability_pid() {
+  local pid_file="${STATE_DIR}/observability/$1.pid" pid expected
+  [[ -f "${pid_file}" ]] || return 1
+  pid="$(cat "${pid_file}")"
+  [[ "${pid}" =~ ^[0-9]+$ && -r "/proc/${pid}/cmdline" ]] || return 1
+  case "$1" in
+    prometheus) expected="prometheus --config.file=${INFRA_DIR}/prometheus.yml" ;;
+    alertmanager) expected="prometheus-alertmanager --config.file=${STATE_DIR}/observability/alertmanager.yml" ;;
+    jaeger) expected="jaeger-" ;;
+    jaeger-build) expected="bash" ;;
+    *) return 1 ;;
+  esac
+  tr '\0' ' ' <"/proc/${pid}/cmdline" | grep -qF -- "${expected}" || return 1
+  printf '%s\n' "${pid}"
+}

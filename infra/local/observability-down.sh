@@ -9,8 +9,7 @@ OBS_DIR="${STATE_DIR}/observability"
 for name in jaeger alertmanager prometheus jaeger-build; do
   pid_file="${OBS_DIR}/${name}.pid"
   [[ -f "${pid_file}" ]] || continue
-  pid=$(cat "${pid_file}")
-  if kill -0 "${pid}" 2>/dev/null; then
+  if pid=$(observability_pid "${name}"); then
     # The build is a subshell: its go processes are its children.
     [[ "${name}" == jaeger-build ]] && pkill -TERM -P "${pid}" 2>/dev/null || true
     kill -TERM "${pid}" 2>/dev/null || true

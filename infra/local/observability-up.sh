@@ -20,24 +20,23 @@ JAEGER_VERSION="1.76.0"
 JAEGER_BIN="${CACHE_DIR}/jaeger-${JAEGER_VERSION}/jaeger"
 
 # Runs "$@" in the background with its log and pid under OBS_DIR, unless its pid file names a live
-# process already.
+# process of that program already (its command line checked: a pid may have been reused).
 start_daemon() {
   local name=$1
   shift
-  local pid_file="${OBS_DIR}/${name}.pid"
-  if [[ -f "${pid_file}" ]] && kill -0 "$(cat "${pid_file}")" 2>/dev/null; then
-    log "${name} already running (pid $(cat "${pid_file}"))"
+  if observability_pid "${name}" >/dev/null; then
+    log "${name} already running (pid $(observability_pid "${name}"))"
     return 0
   fi
   nohup "$@" >>"${OBS_DIR}/${name}.log" 2>&1 9>&- &
-  echo $! >"${pid_file}"
+  echo $! >"${OBS_DIR}/${name}.pid"
 }
 
 # Waits until http://127.0.0.1:$2$3 answers, or says why not (never fails the caller).
 wait_ready() {
   local name=$1 port=$2 path=$3 deadline=$((SECONDS + 60))
   until curl -fsS "http://127.0.0.1:${port}${path}" >/dev/null 2>&1; do
-    if ! kill -0 "$(cat "${OBS_DIR}/${name}.pid")" 2>/dev/null; then
+    if ! observability_pid "${name}" >/dev/null; then
       log "${name} exited during start-up: $(tail -3 "${OBS_DIR}/${name}.log" | tr '\n' ' ')"
       return 1
     fi
@@ -58,6 +57,11 @@ install_debian_packages() {
   log "installing ${missing[*]} with apt-get (one-off)"
   { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >&2 ||
     log "apt-get could not install ${missing[*]}: skipped"
+  # Debian starts the packages' own services where systemd runs: Prometheus without these rules on
+  # 9090, and Alertmanager on 9093, Kafka's controller port here. Newsroom runs its own.
+  if command -v systemctl >/dev/null 2>&1 && [[ -d /run/systemd/system ]]; then
+    systemctl disable --now prometheus prometheus-alertmanager >/dev/null 2>&1 || true
+  fi
 }
 
 start_prometheus() {
@@ -89,7 +93,7 @@ start_alertmanager() {
 # Jaeger's module cannot be `go install`ed (replace directives): build it from a scratch module.
 build_jaeger_in_background() {
   local build_dir="${CACHE_DIR}/jaeger-build"
-  if [[ -f "${OBS_DIR}/jaeger-build.pid" ]] && kill -0 "$(cat "${OBS_DIR}/jaeger-build.pid")" 2>/dev/null; then
+  if observability_pid jaeger-build >/dev/null; then
     log "Jaeger ${JAEGER_VERSION} is still being built (log: ${OBS_DIR}/jaeger-build.log)"
     return 0
   fi

@@ -73,7 +73,7 @@ for name in "${SERVICES[@]}"; do
 done
 echo "Status page: http://localhost:3008/"
 obs="$STATE_DIR/observability"
-alive() { [[ -f "$obs/$1.pid" ]] && kill -0 "$(cat "$obs/$1.pid")" 2>/dev/null; }
+alive() { (source infra/local/lib.sh && observability_pid "$1" >/dev/null); }
 ! alive prometheus || echo "Prometheus:  http://localhost:9090 (alerts: http://localhost:9090/alerts)"
 ! alive alertmanager || echo "Alertmanager: http://localhost:9095"
 ! alive jaeger || echo "Jaeger:      http://localhost:16686"
