@@ -62,7 +62,16 @@ export class EventPublisher {
     await this.publishSerialized(topic.name, serialized);
   }
 
-  async publishSerialized(logicalTopic: string, messages: SerializedMessage[]): Promise<void> {
+  /**
+   * `continueTrace`: the messages carry the trace of what wrote them (the outbox relay), and the
+   * publish continues it (see withProducerSpan). Otherwise (a dead letter, a replay) the publish is
+   * part of the work at hand, and a message keeps the trace it carries.
+   */
+  async publishSerialized(
+    logicalTopic: string,
+    messages: SerializedMessage[],
+    { continueTrace = false }: { continueTrace?: boolean } = {},
+  ): Promise<void> {
     if (messages.length === 0) return;
     await this.connect();
     const topic = physicalTopic(this.topicPrefix, logicalTopic);
@@ -88,7 +97,7 @@ export class EventPublisher {
           });
         }
       },
-      messages.map((m) => m.headers),
+      continueTrace ? messages.map((m) => m.headers) : [],
     );
     published.inc({ topic: logicalTopic }, messages.length);
   }

@@ -125,6 +125,7 @@ export class OutboxRelay {
             await this.publisher.publishSerialized(
               request[0].topic,
               request.map((r): SerializedMessage => ({ key: r.key, value: r.value, headers: r.headers })),
+              { continueTrace: true },
             );
             sent.push(...request);
             this.report.relayed(request[0].topic, request.length);
