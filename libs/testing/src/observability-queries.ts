@@ -7,6 +7,8 @@ import { workspaceRoot } from './servers';
 export interface ObservabilityQuery {
   where: string;
   expr: string;
+  /** A recording rule's name: the series it makes. */
+  records?: string;
 }
 
 const keywords = new Set([
@@ -57,7 +59,11 @@ export function ruleQueries(root = workspaceRoot): ObservabilityQuery[] {
         groups: { name: string; rules: { alert?: string; record?: string; expr: string }[] }[];
       };
       return groups.flatMap((g) =>
-        g.rules.map((r) => ({ where: `${file}: ${r.alert ?? r.record}`, expr: String(r.expr) })),
+        g.rules.map((r) => ({
+          where: `${file}: ${r.alert ?? r.record}`,
+          expr: String(r.expr),
+          ...(r.record ? { records: r.record } : {}),
+        })),
       );
     });
 }

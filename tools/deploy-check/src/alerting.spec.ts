@@ -1,25 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { fromRoot, readYaml } from './workspace';
+import { runPrometheusTool as run } from './prometheus-tools';
+import { readYaml } from './workspace';
 
-/**
- * The alerting configuration checked by the tools that will run it: promtool (Debian's
- * `prometheus` package) and amtool (`prometheus-alertmanager`), which .ci/run installs.
- */
-function run(tool: 'promtool' | 'amtool', args: string[]): string {
-  try {
-    return execFileSync(tool, args, { cwd: fromRoot(), encoding: 'utf8', stdio: 'pipe' });
-  } catch (error) {
-    const e = error as NodeJS.ErrnoException & { stdout?: string; stderr?: string };
-    if (e.code === 'ENOENT') {
-      const pkg = tool === 'promtool' ? 'prometheus' : 'prometheus-alertmanager';
-      throw new Error(
-        `${tool} not found: install it (Debian/Ubuntu: apt-get install -y ${pkg}); .ci/run does`,
-      );
-    }
-    throw new Error(`${tool} ${args.join(' ')} failed:\n${e.stdout ?? ''}${e.stderr ?? ''}`);
-  }
-}
-
+/** The alerting configuration, checked by the tools that will run it. */
 describe('infra/prometheus', () => {
   it('is a configuration promtool accepts, with its rule files', () => {
     const out = run('promtool', ['check', 'config', 'infra/prometheus/prometheus.yml']);

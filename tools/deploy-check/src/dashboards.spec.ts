@@ -1,9 +1,9 @@
 import { dashboardQueries } from '@newsroom/testing';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { runPrometheusTool } from './prometheus-tools';
 import { fromRoot, readYaml } from './workspace';
 
 interface Panel {
@@ -83,17 +83,7 @@ describe('infra/grafana/dashboards', () => {
           ],
         }),
       );
-      let out: string;
-      try {
-        out = execFileSync('promtool', ['check', 'rules', file], { encoding: 'utf8', stdio: 'pipe' });
-      } catch (error) {
-        const e = error as NodeJS.ErrnoException & { stdout?: string; stderr?: string };
-        if (e.code === 'ENOENT')
-          throw new Error(
-            'promtool not found: install it (Debian/Ubuntu: apt-get install -y prometheus); .ci/run does',
-          );
-        throw new Error(`a dashboard query does not parse:\n${e.stdout ?? ''}${e.stderr ?? ''}`);
-      }
+      const out = runPrometheusTool('promtool', ['check', 'rules', file]);
       expect(out).toContain(`SUCCESS: ${queries.length} rules found`);
     } finally {
       rmSync(scratch, { recursive: true, force: true });
