@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Article, RecommendationSource, Region, interactionTypes } from './external';
+import { Article, RecommendationSource, Region, interactionTypes, itemOrigins } from './external';
 import { fieldWarningReasons } from './lenient-record';
 
 /**
@@ -53,6 +53,46 @@ export const ArticleFlagged = z.object({
   flagged: z.boolean(),
   reason: z.string().min(1),
   actor: z.string().min(1),
+  /** Set on a flag (not an unflag): every holder of the article confirms its removal under this id. */
+  takedownId: z.uuid().optional(),
+});
+
+/**
+ * Who holds an article where a reader could be shown it, and so confirms a takedown: the feature
+ * store (candidate features), batch scoring (stored lists) and each serving replica (its index).
+ */
+export const takedownHolders = ['feature-store', 'batch-scoring', 'serving'] as const;
+export const TakedownConfirmed = z.object({
+  takedownId: z.uuid(),
+  articleId: z.string().min(1),
+  holder: z.enum(takedownHolders),
+  /** The instance that removed it (serving: each replica confirms for its own index). */
+  instance: z.string().min(1),
+  confirmedAt: isoDateTime,
+});
+
+/** What a reader (or someone on their behalf) asked for about their data. */
+export const readerDataActions = ['export', 'erasure'] as const;
+export const ReaderDataRequested = z.object({
+  requestId: z.uuid(),
+  userId: z.string().min(1),
+  action: z.enum(readerDataActions),
+  requestedAt: isoDateTime,
+});
+
+/** Services that store something about a reader, and so answer a reader-data request. */
+export const readerDataHolders = ['ingestion', 'feature-store', 'batch-scoring', 'serving', 'monitoring'] as const;
+export const ReaderDataConfirmed = z.object({
+  requestId: z.uuid(),
+  userId: z.string().min(1),
+  action: z.enum(readerDataActions),
+  holder: z.enum(readerDataHolders),
+  instance: z.string().min(1),
+  /** Records found (export) or removed/anonymised (erasure). */
+  records: z.number().int().min(0),
+  /** Export: this holder's part, a JSON document in the artifact store (claim check). */
+  part: artifactRef.optional(),
+  confirmedAt: isoDateTime,
 });
 
 /**
@@ -178,6 +218,17 @@ export const TrainingRequested = z.object({
   reason: z.string().optional(),
 });
 
+/**
+ * The named feature groups attributions are over, each a part of one tower's input: the reader's
+ * recent-read words and category mix; the article's words (title first, then body), category and
+ * publisher. A Shapley value per group says how much it moved the score from the baseline's.
+ */
+export const readerFeatureGroups = ['reader.recentWords', 'reader.categoryMix'] as const;
+export const articleFeatureGroups = ['article.words', 'article.category', 'article.publisher'] as const;
+export const featureGroups = [...readerFeatureGroups, ...articleFeatureGroups] as const;
+export type FeatureGroup = (typeof featureGroups)[number];
+export const FeatureGroupValues = z.partialRecord(z.enum(featureGroups), z.number().finite());
+
 export const ModelTrained = z.object({
   modelVersion: z.string().min(1),
   runId: z.string().min(1),
@@ -204,6 +255,13 @@ export const ModelEvaluated = z.object({
   passed: z.boolean(),
   reasons: z.array(z.string()),
   metrics,
+  /**
+   * The candidate's global importance of each feature group: the mean |Shapley value| over a
+   * sample of held-out (reader, article) pairs, with the sample's size and the baseline score.
+   */
+  featureImportance: z
+    .object({ sample: z.number().int().min(0), baselineScore: z.number().finite(), values: FeatureGroupValues })
+    .optional(),
 });
 
 export const ModelPromoted = z.object({
@@ -221,7 +279,20 @@ export const ModelRolledBack = z.object({
   reason: z.string().min(1),
 });
 
-const scoredItem = z.object({ articleId: z.string().min(1), score: z.number().finite() });
+const scoredItem = z.object({
+  articleId: z.string().min(1),
+  score: z.number().finite(),
+  /** For editorial caps at serve time. */
+  category: z.string().optional(),
+  publisher: z.string().optional(),
+});
+/** `model`: ranked in a scoring run; `fresh`: a new article placed into the list between runs. */
+export const listItemOrigins = ['model', 'fresh'] as const;
+const listItem = scoredItem.extend({
+  origin: z.enum(listItemOrigins).optional(),
+  /** Exact Shapley values per feature group; they add up to `score − attributionBaseline`. */
+  attributions: FeatureGroupValues.optional(),
+});
 /** The longest list batch scoring keeps per reader (serving answers `limit` up to this). */
 export const recommendationListSize = 50;
 export const RecommendationsGenerated = z.object({
@@ -231,7 +302,12 @@ export const RecommendationsGenerated = z.object({
   /** Increases with every change of the reader's list: a consumer keeps the highest it has seen. */
   revision: z.number().int().positive(),
   /** Best first. */
-  items: z.array(scoredItem).max(recommendationListSize),
+  items: z.array(listItem).max(recommendationListSize),
+  /** The dataset the model was trained on and the feature schema it reads: the trail's lineage. */
+  datasetId: sha256.optional(),
+  featureSchemaVersion: z.number().int().positive().optional(),
+  /** The score of the model's baseline reader and article, which attributions are measured from. */
+  attributionBaseline: z.number().finite().optional(),
 });
 
 /** `all`, or one of the platform's regions: the fallback for readers without a list (score = recent reads). */
@@ -253,6 +329,8 @@ export const ScoringCompleted = z.object({
   durationMs: z.number().min(0),
 });
 
+/** Why serving left an item of the reader's list out of a response. */
+export const filterReasons = ['flagged', 'editorial-cap', 'duplicate'] as const;
 export const RecommendationsServed = z.object({
   requestId: z.string().min(1),
   userId: z.string().min(1),
@@ -260,7 +338,23 @@ export const RecommendationsServed = z.object({
   source: RecommendationSource,
   /** The region the request asked for (the regional fallback's), when it named one. */
   region: Region.optional(),
-  items: z.array(scoredItem.extend({ rank: z.number().int().min(1) })),
+  generatedAt: isoDateTime.optional(),
+  items: z.array(
+    z.object({
+      articleId: z.string().min(1),
+      score: z.number().finite(),
+      rank: z.number().int().min(1),
+      origin: z.enum(itemOrigins).optional(),
+    }),
+  ),
+  /** The time serving answered (the envelope's `occurredAt` is when the audit thread published). */
+  servedAt: isoDateTime.optional(),
+  datasetId: sha256.optional(),
+  featureSchemaVersion: z.number().int().positive().optional(),
+  /** Items of the list (or fallback) passed over, and why. */
+  filtered: z
+    .array(z.object({ articleId: z.string().min(1), reason: z.enum(filterReasons), rule: z.string().optional() }))
+    .optional(),
 });
 
 export const alertTypes = ['data-quality', 'drift', 'model', 'pipeline', 'serving'] as const;

@@ -70,6 +70,39 @@ export const topicExamples: { [K in TopicId]: { key: string; value: z.input<Topi
       flagged: true,
       reason: 'misinformation',
       actor: 'moderator-1',
+      takedownId: '5f0c6d1e-2b3a-4c5d-8e9f-0a1b2c3d4e5f',
+    }) as never,
+  },
+  takedownConfirmed: {
+    key: 'art-1',
+    value: envelope('articles.takedown-confirmed', {
+      takedownId: '5f0c6d1e-2b3a-4c5d-8e9f-0a1b2c3d4e5f',
+      articleId: 'art-1',
+      holder: 'serving',
+      instance: 'serving-7f9c-1',
+      confirmedAt: '2026-11-24T08:00:01.200Z',
+    }) as never,
+  },
+  readerDataRequested: {
+    key: 'user-1',
+    value: envelope('readers.data-requested', {
+      requestId: '7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+      userId: 'user-1',
+      action: 'erasure',
+      requestedAt: '2026-11-24T08:00:00.000Z',
+    }) as never,
+  },
+  readerDataConfirmed: {
+    key: 'user-1',
+    value: envelope('readers.data-confirmed', {
+      requestId: '7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+      userId: 'user-1',
+      action: 'export',
+      holder: 'ingestion',
+      instance: 'ingestion-5d2e-1',
+      records: 12,
+      part: { uri: `artifact://reader-data/${sha}.json`, sha256: sha },
+      confirmedAt: '2026-11-24T08:00:02.000Z',
     }) as never,
   },
   featuresUsers: {
@@ -185,6 +218,17 @@ export const topicExamples: { [K in TopicId]: { key: string; value: z.input<Topi
       passed: true,
       reasons: ['beats popularity baseline'],
       metrics: { ndcgAt10: 0.31 },
+      featureImportance: {
+        sample: 2000,
+        baselineScore: 0.12,
+        values: {
+          'reader.recentWords': 0.21,
+          'reader.categoryMix': 0.09,
+          'article.words': 0.18,
+          'article.category': 0.07,
+          'article.publisher': 0.02,
+        },
+      },
     }) as never,
   },
   modelPromoted: {
@@ -212,7 +256,25 @@ export const topicExamples: { [K in TopicId]: { key: string; value: z.input<Topi
       modelVersion: 'v1',
       generatedAt: '2026-11-24T08:00:00Z',
       revision: 3,
-      items: [{ articleId: 'art-1', score: 0.93 }],
+      items: [
+        {
+          articleId: 'art-1',
+          score: 0.93,
+          category: 'climate',
+          publisher: 'daily-planet',
+          origin: 'model',
+          attributions: {
+            'reader.recentWords': 0.41,
+            'reader.categoryMix': 0.17,
+            'article.words': 0.15,
+            'article.category': 0.06,
+            'article.publisher': 0.02,
+          },
+        },
+      ],
+      datasetId: sha,
+      featureSchemaVersion: 1,
+      attributionBaseline: 0.12,
     }) as never,
   },
   recommendationsFallback: {
@@ -220,7 +282,7 @@ export const topicExamples: { [K in TopicId]: { key: string; value: z.input<Topi
     value: envelope('recommendations.fallback', {
       scope: 'africa',
       generatedAt: '2026-11-24T08:00:00Z',
-      items: [{ articleId: 'art-1', score: 412 }],
+      items: [{ articleId: 'art-1', score: 412, category: 'climate', publisher: 'daily-planet' }],
     }) as never,
   },
   scoringCompleted: {
@@ -240,7 +302,12 @@ export const topicExamples: { [K in TopicId]: { key: string; value: z.input<Topi
       userId: 'user-1',
       modelVersion: 'v1',
       source: 'personalized',
-      items: [{ articleId: 'art-1', rank: 1, score: 0.93 }],
+      generatedAt: '2026-11-24T08:00:00Z',
+      items: [{ articleId: 'art-1', rank: 1, score: 0.93, origin: 'list' }],
+      servedAt: '2026-11-24T08:05:00.000Z',
+      datasetId: sha,
+      featureSchemaVersion: 1,
+      filtered: [{ articleId: 'art-2', reason: 'flagged' }],
     }) as never,
   },
   monitoringAlert: {

@@ -73,6 +73,13 @@ export const ModerationRequest = z.strictObject({
 export type ModerationRequest = z.infer<typeof ModerationRequest>;
 
 export const recommendationSources = ['personalized', 'fallback'] as const;
+/**
+ * Where a served item came from: `list` (ranked by the model in a scoring run), `fresh` (a new
+ * article placed into the list between runs), `fallback` (fresh popular articles, for a reader
+ * without a list), `top-up` (fallback articles filling a list shortened by flags), `pinned`
+ * (placed by an editor's pin).
+ */
+export const itemOrigins = ['list', 'fresh', 'fallback', 'top-up', 'pinned'] as const;
 export const RecommendationSource = z.enum(recommendationSources);
 
 export const ServingResponse = z.strictObject({
@@ -85,8 +92,15 @@ export const ServingResponse = z.strictObject({
       articleId: id,
       rank: z.number().int().min(1),
       score: z.number().finite(),
-      /** Present with `?explain=true`: contribution of each named feature group to the score. */
+      /** Where the item came from: see `itemOrigins`. */
+      origin: z.enum(itemOrigins).optional(),
+      /**
+       * With `?explain=true`, for a model-ranked item: the exact Shapley value of each named
+       * feature group; they add up to `score − baselineScore`.
+       */
       attributions: z.record(z.string(), z.number().finite()).optional(),
+      /** With `?explain=true`: the score of the model's baseline reader and article. */
+      baselineScore: z.number().finite().optional(),
     }),
   ),
 });

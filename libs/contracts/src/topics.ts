@@ -152,6 +152,25 @@ export const topics = {
     producers: ['ingestion'],
     consumers: ['feature-store', 'batch-scoring', 'serving'],
   }),
+  takedownConfirmed: eventTopic('articles.takedown-confirmed', events.TakedownConfirmed, {
+    key: 'articleId',
+    description:
+      'A holder of a flagged article (the feature store, batch scoring, each serving replica) confirms it has removed it: the takedown receipt.',
+    producers: ['feature-store', 'batch-scoring', 'serving'],
+    consumers: ['monitoring'],
+  }),
+  readerDataRequested: eventTopic('readers.data-requested', events.ReaderDataRequested, {
+    key: 'userId',
+    description: "A reader's data asked for (export) or to be erased, from monitoring's admin API.",
+    producers: ['monitoring'],
+    consumers: ['ingestion', 'feature-store', 'batch-scoring', 'serving', 'monitoring'],
+  }),
+  readerDataConfirmed: eventTopic('readers.data-confirmed', events.ReaderDataConfirmed, {
+    key: 'userId',
+    description: "Each holder of a reader's data confirms an export (with its part) or an erasure: the receipt.",
+    producers: ['ingestion', 'feature-store', 'batch-scoring', 'serving', 'monitoring'],
+    consumers: ['monitoring'],
+  }),
   featuresUsers: eventTopic('features.users', events.UserFeatures, {
     key: 'userId',
     description: 'Current features per reader.',
