@@ -150,7 +150,7 @@ export const topics = {
     key: 'articleId',
     description: "Moderation decisions from ingestion's moderation API: an article flagged or unflagged.",
     producers: ['ingestion'],
-    consumers: ['feature-store', 'batch-scoring', 'serving'],
+    consumers: ['feature-store', 'batch-scoring', 'serving', 'monitoring'],
   }),
   takedownConfirmed: eventTopic('articles.takedown-confirmed', events.TakedownConfirmed, {
     key: 'articleId',
