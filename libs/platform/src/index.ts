@@ -8,3 +8,4 @@ export * from './artifact-store.provider';
 export * from './cron-schedule';
 export * from './parse-body';
 export * from './worker-task';
+export * from './vitals/service-instance';

@@ -7,6 +7,7 @@ import { PersistenceModule, SchemaDataSourceOptions } from '@newsroom/persistenc
 import { LoggerModule } from 'nestjs-pino';
 import { SERVICE_CONFIG, ServiceConfig } from './service-config';
 import { ShutdownSignal } from './shutdown-signal';
+import { SERVICE_INSTANCE, serviceInstanceName } from './vitals/service-instance';
 import { ServiceVitalsReporter } from './vitals/service-vitals.reporter';
 
 export interface PlatformModuleOptions {
@@ -35,6 +36,7 @@ export class PlatformModule {
     migrations,
     quietRoutes,
   }: PlatformModuleOptions): DynamicModule {
+    const startedAt = new Date().toISOString();
     return {
       module: PlatformModule,
       imports: [
@@ -68,14 +70,15 @@ export class PlatformModule {
       controllers: [HealthController, MetricsController],
       providers: [
         { provide: SERVICE_CONFIG, useValue: config },
+        { provide: SERVICE_INSTANCE, useValue: serviceInstanceName(service, startedAt) },
         ShutdownSignal,
         {
           provide: ServiceVitalsReporter,
           inject: [EventPublisher],
-          useFactory: (publisher: EventPublisher) => new ServiceVitalsReporter(service, config, publisher),
+          useFactory: (publisher: EventPublisher) => new ServiceVitalsReporter(service, config, publisher, startedAt),
         },
       ],
-      exports: [SERVICE_CONFIG, ShutdownSignal],
+      exports: [SERVICE_CONFIG, SERVICE_INSTANCE, ShutdownSignal],
     };
   }
 }

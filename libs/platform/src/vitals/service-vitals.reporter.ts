@@ -3,9 +3,9 @@ import { TopicPayload, newEvent, topics } from '@newsroom/contracts';
 import { EventPublisher } from '@newsroom/messaging';
 import { apiRequestCounts, metricsRegistry } from '@newsroom/observability';
 import { outboxBacklogMetrics } from '@newsroom/persistence';
-import { hostname } from 'node:os';
 import { PeriodicTask } from '../periodic-task';
 import { ServiceConfig } from '../service-config';
+import { serviceInstanceName } from './service-instance';
 
 type ServiceVitals = TopicPayload<typeof topics.serviceVitals>;
 
@@ -19,7 +19,6 @@ const LAST_REPORT_TIMEOUT_MS = 2_000;
  */
 export class ServiceVitalsReporter implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ServiceVitalsReporter.name);
-  private readonly startedAt = new Date().toISOString();
   private readonly instance: string;
   private readonly task: PeriodicTask;
 
@@ -27,8 +26,10 @@ export class ServiceVitalsReporter implements OnApplicationBootstrap, BeforeAppl
     private readonly service: string,
     private readonly config: ServiceConfig,
     private readonly publisher: EventPublisher,
+    /** When this instance started: part of its name (see SERVICE_INSTANCE). */
+    private readonly startedAt = new Date().toISOString(),
   ) {
-    this.instance = `${service}@${hostname()}:${process.pid}:${this.startedAt}`;
+    this.instance = serviceInstanceName(service, startedAt);
     this.task = new PeriodicTask('ServiceVitals', config.VITALS_INTERVAL_MS, () => this.report(false));
   }
 
