@@ -82,6 +82,7 @@ export const ReaderDataRequested = z.object({
 
 /** Services that store something about a reader, and so answer a reader-data request. */
 export const readerDataHolders = ['ingestion', 'feature-store', 'batch-scoring', 'serving', 'monitoring'] as const;
+export type ReaderDataHolder = (typeof readerDataHolders)[number];
 export const ReaderDataConfirmed = z.object({
   requestId: z.uuid(),
   userId: z.string().min(1),
@@ -134,6 +135,11 @@ export const UserFeatures = z.object({
   lastSeenAt: isoDateTime,
   /** Increases with every change: a consumer keeps the highest it has seen. */
   version: z.number().int().positive(),
+  /**
+   * Set when the reader's data was erased: the record (the latest of its key on the compacted
+   * topic) keeps nothing else of them, and consumers drop what they hold.
+   */
+  erasedAt: isoDateTime.optional(),
 });
 
 export const ArticleFeatures = z.object({

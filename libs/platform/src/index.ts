@@ -9,3 +9,4 @@ export * from './cron-schedule';
 export * from './parse-body';
 export * from './worker-task';
 export * from './vitals/service-instance';
+export * from './reader-data';

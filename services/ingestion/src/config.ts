@@ -1,9 +1,12 @@
+import { artifactEnv } from '@newsroom/artifacts';
 import { env } from '@newsroom/config';
 import { serviceEnv } from '@newsroom/platform';
 import { z } from 'zod';
 
 export const configSchema = z.object({
   ...serviceEnv(3001),
+  /** Where a reader's data export writes the warehouse's part. */
+  ...artifactEnv,
   /** Producers' keys for POST /v1/articles and /v1/interactions. */
   INGESTION_API_KEYS: env.apiKeys('INGESTION_API_KEYS'),
   /** Moderators' keys for flagging articles (also accepted for writes). */

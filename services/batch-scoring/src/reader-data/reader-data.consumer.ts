@@ -1,0 +1,20 @@
+import { Controller } from '@nestjs/common';
+import { Payload } from '@nestjs/microservices';
+import { TopicValue, topics } from '@newsroom/contracts';
+import { ConsumeTopic } from '@newsroom/messaging';
+import { ReaderDataResponder } from '@newsroom/platform';
+import { ScoringReaderData } from './scoring-reader-data';
+
+/** A reader's export or erasure request, answered for batch scoring. */
+@Controller()
+export class ReaderDataConsumer {
+  constructor(
+    private readonly responder: ReaderDataResponder,
+    private readonly scoring: ScoringReaderData,
+  ) {}
+
+  @ConsumeTopic(topics.readerDataRequested)
+  onRequest(@Payload() event: TopicValue<typeof topics.readerDataRequested>): Promise<void> {
+    return this.responder.respond(event.payload, this.scoring);
+  }
+}
