@@ -209,18 +209,25 @@ describe('ingestion over HTTP (real service process, Kafka and PostgreSQL)', () 
   });
 
   it('flags and unflags an article with an admin key, logging who and why, and publishing each decision', async () => {
-    expect((await post('/v1/articles/no-such-article/flag', { reason: 'spam' }, ADMIN_KEY)).status).toBe(404);
     expect((await post('/v1/articles/art-http/flag', {}, ADMIN_KEY)).status).toBe(400);
     const flag = await post('/v1/articles/art-http/flag', { reason: 'fabricated quote' }, ADMIN_KEY);
-    expect(await flag.json()).toEqual({ articleId: 'art-http', flagged: true });
+    const flagBody = (await flag.json()) as { takedownId: string };
+    expect(flagBody).toEqual({ articleId: 'art-http', flagged: true, takedownId: expect.any(String) });
     const [row] = await db.query(`SELECT flagged FROM "${schema}".articles WHERE article_id = 'art-http'`);
     expect(row.flagged).toBe(true);
-    await post('/v1/articles/art-http/unflag', { reason: 'quote verified' }, ADMIN_KEY);
+    const unflag = await post('/v1/articles/art-http/unflag', { reason: 'quote verified' }, ADMIN_KEY);
+    expect(await unflag.json()).toEqual({ articleId: 'art-http', flagged: false });
     const decisions = (
       await readMessages(kafkaTopics.kafka, physicalTopic(kafkaTopics.prefix, topics.articlesFlagged.name), 2)
     ).map((m) => JSON.parse(m.value!.toString()).payload);
     expect(decisions).toEqual([
-      { articleId: 'art-http', flagged: true, reason: 'fabricated quote', actor: 'moderator' },
+      {
+        articleId: 'art-http',
+        flagged: true,
+        reason: 'fabricated quote',
+        actor: 'moderator',
+        takedownId: flagBody.takedownId,
+      },
       { articleId: 'art-http', flagged: false, reason: 'quote verified', actor: 'moderator' },
     ]);
     const log = await db.query(`SELECT flagged, actor FROM "${schema}".moderation_log ORDER BY id`);
@@ -228,5 +235,22 @@ describe('ingestion over HTTP (real service process, Kafka and PostgreSQL)', () 
       { flagged: true, actor: 'moderator' },
       { flagged: false, actor: 'moderator' },
     ]);
+  });
+
+  it('flags an article before it is ingested: it arrives flagged, and a later revision keeps the flag', async () => {
+    const flag = await post('/v1/articles/art-early/flag', { reason: 'known propaganda source' }, ADMIN_KEY);
+    expect(flag.status).toBe(200);
+    expect(await flag.json()).toEqual({
+      articleId: 'art-early',
+      flagged: true,
+      takedownId: expect.any(String),
+    });
+    const early = (eventId: string) => ({ ...article(eventId, 'Early'), articleId: 'art-early' });
+    expect((await post('/v1/articles', early('early-1'), ADMIN_KEY)).status).toBe(202);
+    expect((await post('/v1/articles', early('early-2'), ADMIN_KEY)).status).toBe(202);
+    const rows = await db.query(
+      `SELECT revision, flagged FROM "${schema}".articles WHERE article_id = 'art-early'`,
+    );
+    expect(rows).toEqual([{ revision: 2, flagged: true }]);
   });
 });

@@ -51,7 +51,14 @@ export class ArticlesController {
   @Post(':articleId/flag')
   @HttpCode(200)
   @RequireApiKey('admin')
-  @ApiOperation({ summary: 'Flag an article (e.g. misinformation): it leaves every recommendation list' })
+  @ApiOperation({
+    summary: 'Flag an article (e.g. misinformation): it leaves every recommendation list',
+    description:
+      'Answers with a `takedownId`: every holder of the article (the feature store, batch scoring, each ' +
+      'serving replica) confirms its removal under it on `articles.takedown-confirmed`, and monitoring ' +
+      'shows the receipt at `GET /v1/takedowns/{takedownId}`. An article not ingested yet can be flagged: ' +
+      'it is flagged from the moment it arrives and never served.',
+  })
   @ApiBody({ type: ModerationRequestDto })
   @ApiResponse({ status: 200, type: ModerationResultDto })
   flag(@Param('articleId') articleId: string, @Body() body: unknown, @Req() request: AuthenticatedRequest) {
@@ -61,7 +68,7 @@ export class ArticlesController {
   @Post(':articleId/unflag')
   @HttpCode(200)
   @RequireApiKey('admin')
-  @ApiOperation({ summary: 'Lift the flag of an article' })
+  @ApiOperation({ summary: 'Lift the flag of an article (no takedown id: nothing is removed)' })
   @ApiBody({ type: ModerationRequestDto })
   @ApiResponse({ status: 200, type: ModerationResultDto })
   unflag(@Param('articleId') articleId: string, @Body() body: unknown, @Req() request: AuthenticatedRequest) {
@@ -79,7 +86,6 @@ export class ArticlesController {
       const errors = fieldErrors(parsed.error);
       throw badRequest(describeFieldErrors(errors), errors);
     }
-    await this.moderation.setFlag(articleId, flagged, parsed.data.reason, request.apiKeyName ?? 'unknown');
-    return { articleId, flagged };
+    return this.moderation.setFlag(articleId, flagged, parsed.data.reason, request.apiKeyName ?? 'unknown');
   }
 }

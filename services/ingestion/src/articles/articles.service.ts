@@ -11,8 +11,9 @@ interface Revision {
 
 /**
  * Upserts articles by articleId: each new eventId is a revision, kept in `article_revisions`;
- * the `articles` row holds the latest and keeps its moderation state. One `articles.ingested`
- * event per stored revision, through the outbox. A fixed number of statements per batch.
+ * the `articles` row holds the latest and keeps its moderation state (a flag made before the article
+ * arrived included). One `articles.ingested` event per stored revision, through the outbox. A fixed
+ * number of statements per batch.
  */
 @Injectable()
 export class ArticlesService {
@@ -68,12 +69,14 @@ export class ArticlesService {
         revisions.map((r) => JSON.stringify(r.article)),
       ],
     );
-    // The latest revision of each article becomes its current row; `flagged` is left as it is.
+    // The latest revision of each article becomes its current row; `flagged` is left as it is, and
+    // a new row takes the last decision of a moderator who flagged the article before it arrived.
     const latest = [...new Map(revisions.map((r) => [r.article.articleId, r])).values()];
     await manager.query(
-      `INSERT INTO ${s}.articles (article_id, event_id, revision, title, body, category, publisher, url, published_at, language, tags)
+      `INSERT INTO ${s}.articles (article_id, event_id, revision, title, body, category, publisher, url, published_at, language, tags, flagged)
        SELECT a.article_id, a.event_id, a.revision, a.title, a.body, a.category, a.publisher, a.url, a.published_at, a.language,
-              (SELECT array_agg(t) FROM jsonb_array_elements_text(a.tags) AS t)
+              (SELECT array_agg(t) FROM jsonb_array_elements_text(a.tags) AS t),
+              coalesce((SELECT l.flagged FROM ${s}.moderation_log l WHERE l.article_id = a.article_id ORDER BY l.id DESC LIMIT 1), false)
        FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[], $10::text[], $11::jsonb[])
          AS a(article_id, event_id, revision, title, body, category, publisher, url, published_at, language, tags)
        ON CONFLICT (article_id) DO UPDATE SET

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 export class ModerationRequestDto {
   @ApiProperty({ example: 'misinformation: fabricated quote', description: 'Why, for the audit log' })
@@ -10,4 +10,11 @@ export class ModerationResultDto {
   articleId!: string;
   @ApiProperty()
   flagged!: boolean;
+  @ApiPropertyOptional({
+    format: 'uuid',
+    example: '5f0c6d1e-2b3a-4c5d-8e9f-0a1b2c3d4e5f',
+    description:
+      "A flag's takedown: the holders' confirmations and monitoring's receipt carry it (absent on an unflag)",
+  })
+  takedownId?: string;
 }
