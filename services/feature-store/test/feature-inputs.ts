@@ -65,10 +65,10 @@ export const inputs = {
   read(userId: string, articleId: string, at: number, dwellSeconds: number) {
     return inputs.interaction('read', userId, articleId, at, dwellSeconds);
   },
-  flag(articleId: string, flagged: boolean, at: number) {
+  flag(articleId: string, flagged: boolean, at: number, takedownId?: string) {
     return newEvent(
       topics.articlesFlagged.name,
-      { articleId, flagged, reason: 'misinformation', actor: 'moderator' },
+      { articleId, flagged, reason: 'misinformation', actor: 'moderator', takedownId },
       'tests',
       { occurredAt: new Date(at).toISOString() },
     );

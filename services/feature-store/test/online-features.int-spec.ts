@@ -1,5 +1,6 @@
 import { articleTokenHashes, topics } from '@newsroom/contracts';
 import { waitFor } from '@newsroom/testing';
+import { randomUUID } from 'node:crypto';
 
 import { FeatureStoreWorld, HOUR, featureStoreWorld, inputs } from './feature-inputs';
 
@@ -126,5 +127,40 @@ describe('online features (real Kafka, PostgreSQL and service process)', () => {
       { flagged: false, valid_from: new Date(published), valid_to: new Date(flaggedAt) },
       { flagged: true, valid_from: new Date(flaggedAt), valid_to: null },
     ]);
+  });
+
+  it('confirms each takedown once, redelivered or not, whether it holds the article yet or not', async () => {
+    await world.sendArticles([inputs.article('a-takedown', 'politics', Date.now() - HOUR)]);
+    await waitFor(
+      'the article stored',
+      async () => (await world.get('/v1/features/articles/a-takedown')).status === 200,
+    );
+    const [held, notYet, later] = [randomUUID(), randomUUID(), randomUUID()];
+    const flag = inputs.flag('a-takedown', true, Date.now(), held);
+    // The same event twice (a redelivery), a flag of an article not here, an unflag (nothing to
+    // confirm) and a later flag behind them all in the article's partition.
+    await world.sendFlags([flag, inputs.flag('a-not-yet', true, Date.now(), notYet)]);
+    await world.sendFlags([flag]);
+    await world.sendFlags([inputs.flag('a-takedown', false, Date.now() + 1)]);
+    await world.sendFlags([inputs.flag('a-takedown', true, Date.now() + 2, later)]);
+    const confirmations = await waitFor('the later takedown confirmed', async () => {
+      const all = (await world.readAll(topics.takedownConfirmed.name)).map(
+        (m) => JSON.parse(m.value?.toString() ?? 'null').payload,
+      );
+      return all.some((c) => c.takedownId === later) && all.some((c) => c.takedownId === notYet)
+        ? all
+        : undefined;
+    });
+    expect(confirmations.map((c) => c.takedownId).sort()).toEqual([held, notYet, later].sort());
+    for (const confirmation of confirmations) {
+      expect(confirmation).toEqual({
+        takedownId: expect.any(String),
+        articleId: confirmation.takedownId === notYet ? 'a-not-yet' : 'a-takedown',
+        holder: 'feature-store',
+        instance: expect.stringMatching(/^feature-store@.+:\d+:/),
+        confirmedAt: expect.any(String),
+      });
+    }
+    expect((await world.get('/v1/features/articles/a-takedown')).body.flagged).toBe(true);
   });
 });

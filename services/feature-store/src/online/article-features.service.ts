@@ -16,6 +16,12 @@ type ArticleFlagged = EventEnvelope<string, TopicPayload<typeof topics.articlesF
 /** Every writer of an article's rows (revisions, moderation) holds its lock. */
 const articleLocks = 'features-article';
 
+/** A flag carried out: the article is out of the candidates' features under this takedown. */
+export interface Takedown {
+  takedownId: string;
+  articleId: string;
+}
+
 export interface ArticleRead {
   articleId: string;
   bucket: number;
@@ -113,8 +119,11 @@ export class ArticleFeaturesService {
     return rows.filter((r) => !revisionOf.has(r.id)).length;
   }
 
-  /** Applies moderation decisions once each (by event id), in the order given. */
-  async applyModeration(manager: EntityManager, events: ArticleFlagged[]): Promise<void> {
+  /**
+   * Applies moderation decisions once each (by event id), in the order given. Returns the takedowns
+   * done: each new flag whose article is flagged now (held or not: one not here yet arrives flagged).
+   */
+  async applyModeration(manager: EntityManager, events: ArticleFlagged[]): Promise<Takedown[]> {
     const s = quotedSchema(manager.connection);
     const fresh = await this.inbox.claim(
       manager,
@@ -153,6 +162,16 @@ export class ArticleFeaturesService {
         [articleId, event.occurredAt, flagged ? 'flag' : 'unflag'],
       );
     }
+    const flags = events.flatMap(({ eventId, payload: { articleId, takedownId } }) =>
+      fresh.has(eventId) && takedownId ? [{ takedownId, articleId }] : [],
+    );
+    if (flags.length === 0) return [];
+    const flagged: { article_id: string }[] = await manager.query(
+      `SELECT article_id FROM ${s}.article_moderation WHERE flagged AND article_id = ANY($1::text[])`,
+      [flags.map((f) => f.articleId)],
+    );
+    const flaggedNow = new Set(flagged.map((r) => r.article_id));
+    return flags.filter((f) => flaggedNow.has(f.articleId));
   }
 
   /**

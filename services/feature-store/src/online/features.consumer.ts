@@ -7,11 +7,13 @@ import { ArticleFeaturesService } from './article-features.service';
 import { FeatureMetrics } from './feature-metrics';
 import { IngestProgress } from './ingest-progress';
 import { InteractionFeaturesService } from './interaction-features.service';
+import { TakedownConfirmations } from './takedown-confirmations';
 
 /**
  * The feature store's inputs. Each fetched batch is applied in one transaction together with the
  * offsets it reached; idempotent by event (the interaction log's key, the article revision, the
- * inbox for moderation), so a redelivered batch changes nothing.
+ * inbox for moderation), so a redelivered batch changes nothing. A flag is confirmed (its takedown)
+ * in the transaction that applies it.
  */
 @Controller()
 export class FeaturesConsumer {
@@ -21,6 +23,7 @@ export class FeaturesConsumer {
     private readonly articles: ArticleFeaturesService,
     private readonly progress: IngestProgress,
     private readonly metrics: FeatureMetrics,
+    private readonly takedowns: TakedownConfirmations,
   ) {}
 
   @ConsumeTopicBatch(topics.interactionsIngested)
@@ -50,10 +53,11 @@ export class FeaturesConsumer {
   @ConsumeTopicBatch(topics.articlesFlagged)
   async onModeration(@Payload() batch: MessageBatch<TopicValue<typeof topics.articlesFlagged>>) {
     await this.applyBatch(batch, async (manager) => {
-      await this.articles.applyModeration(
+      const takedowns = await this.articles.applyModeration(
         manager,
         batch.messages.map((m) => m.value),
       );
+      await this.takedowns.confirm(manager, takedowns);
       return { applied: 0, newInteractions: 0, newArticles: 0 };
     });
     this.metrics.applied('moderation', batch.messages.length, batch.messages.length);

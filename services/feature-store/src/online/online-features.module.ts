@@ -7,6 +7,7 @@ import { FeaturesController } from './features.controller';
 import { IngestProgress } from './ingest-progress';
 import { InteractionFeaturesService } from './interaction-features.service';
 import { StaleWindowsJob } from './stale-windows.job';
+import { TakedownConfirmations } from './takedown-confirmations';
 import { WindowRefreshJob } from './window-refresh.job';
 
 /** Online features: kept current from the `*.ingested` topics, served over HTTP and on the compacted topics. */
@@ -20,6 +21,7 @@ import { WindowRefreshJob } from './window-refresh.job';
     WindowRefreshJob,
     StaleWindowsJob,
     IngestProgress,
+    TakedownConfirmations,
   ],
   exports: [IngestProgress],
 })
