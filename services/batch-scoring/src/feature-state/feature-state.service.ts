@@ -1,11 +1,23 @@
 import { Injectable } from '@nestjs/common';
-import { TopicPayload, articleTokenHashes, topics } from '@newsroom/contracts';
-import { quotedSchema } from '@newsroom/persistence';
+import { TopicPayload, TopicValue, articleTokenHashes, topics } from '@newsroom/contracts';
+import { Inbox, advisoryXactLocks, quotedSchema } from '@newsroom/persistence';
 import { EntityManager } from 'typeorm';
 
 type UserFeatures = TopicPayload<typeof topics.featuresUsers>;
 type ArticleFeatures = TopicPayload<typeof topics.featuresArticles>;
 type ArticleIngested = TopicPayload<typeof topics.articlesIngested>;
+type ArticleFlagged = TopicValue<typeof topics.articlesFlagged>;
+
+/** Every writer of an article's row or moderation holds its lock. */
+const articleLocks = 'scoring-article';
+
+/** What a batch of moderation decisions did (see FeatureStateService.applyModeration). */
+export interface ModerationOutcome {
+  /** Each decided article's flag now. */
+  flagged: Map<string, boolean>;
+  /** New flags carried out: the article is flagged now. */
+  takedowns: { takedownId: string; articleId: string }[];
+}
 
 export interface ArticleRow {
   article_id: string;
@@ -55,10 +67,14 @@ function articleRows<
 /**
  * What scoring needs to know of readers and articles: readers from `features.users` (highest
  * version wins), articles' content from `features.articles` and `articles.ingested` (highest
- * revision wins). A reader whose features changed is left for the refresh job to score again.
+ * revision wins), their moderation from `articles.flagged` (the latest decision, kept whether the
+ * article is here yet or not). A reader whose features changed is left for the refresh job to
+ * score again.
  */
 @Injectable()
 export class FeatureStateService {
+  constructor(private readonly inbox: Inbox) {}
+
   async applyReaders(manager: EntityManager, users: readonly UserFeatures[]): Promise<void> {
     const rows = latestBy(
       users,
@@ -92,40 +108,103 @@ export class FeatureStateService {
     );
   }
 
-  /** Articles as ingested (before the feature store has described them): their words hashed as it does. */
+  /**
+   * Articles as ingested (before the feature store has described them): their words hashed as it
+   * does, flagged as moderation last decided. Returns the rows as stored.
+   */
   async applyIngested(manager: EntityManager, articles: readonly ArticleIngested[]): Promise<ArticleRow[]> {
     const rows = articleRows(articles, (a) => ({
       tokenHashes: articleTokenHashes(a.title, a.body),
       flagged: false,
     }));
-    await this.upsertArticles(manager, rows);
-    return rows;
+    return this.upsertArticles(manager, rows);
   }
 
-  /** Flags or unflags articles: the batch's last decision about each . */
-  async applyModeration(manager: EntityManager, decisions: ReadonlyMap<string, boolean>): Promise<void> {
-    await manager.query(
-      `UPDATE ${quotedSchema(manager.connection)}.articles a SET flagged = x.flagged, changed_at = clock_timestamp()
-       FROM json_to_recordset($1::json) AS x(article_id text, flagged boolean)
-       WHERE a.article_id = x.article_id AND a.flagged <> x.flagged`,
-      [JSON.stringify([...decisions].map(([article_id, flagged]) => ({ article_id, flagged })))],
+  /**
+   * Applies moderation decisions once each (by event id), the latest decision about an article
+   * holding whether the article is here yet or not. Returns each decided article's flag now and the
+   * takedowns done: the new flags whose article is flagged now.
+   */
+  async applyModeration(
+    manager: EntityManager,
+    events: readonly ArticleFlagged[],
+  ): Promise<ModerationOutcome> {
+    const fresh = await this.inbox.claim(
+      manager,
+      'scoring.articles-flagged',
+      events.map((e) => e.eventId),
     );
+    const applied = events.filter((e) => fresh.has(e.eventId));
+    const ids = [...new Set(applied.map((e) => e.payload.articleId))];
+    if (ids.length === 0) return { flagged: new Map(), takedowns: [] };
+    await advisoryXactLocks(manager, articleLocks, ids);
+    const s = quotedSchema(manager.connection);
+    // In partition order: of one article's decisions, the last is the one that holds.
+    const last = new Map(applied.map((e) => [e.payload.articleId, e]));
+    await manager.query(
+      `INSERT INTO ${s}.article_moderation AS m (article_id, flagged, decided_at)
+       SELECT article_id, flagged, decided_at
+       FROM json_to_recordset($1::json) AS x(article_id text, flagged boolean, decided_at timestamptz)
+       ON CONFLICT (article_id) DO UPDATE SET flagged = excluded.flagged, decided_at = excluded.decided_at
+         WHERE m.decided_at <= excluded.decided_at`,
+      [
+        JSON.stringify(
+          [...last.values()].map((e) => ({
+            article_id: e.payload.articleId,
+            flagged: e.payload.flagged,
+            decided_at: e.occurredAt,
+          })),
+        ),
+      ],
+    );
+    await manager.query(
+      `UPDATE ${s}.articles a SET flagged = m.flagged, changed_at = clock_timestamp()
+       FROM ${s}.article_moderation m
+       WHERE m.article_id = ANY($1::text[]) AND a.article_id = m.article_id AND a.flagged <> m.flagged`,
+      [ids],
+    );
+    const now: { article_id: string; flagged: boolean }[] = await manager.query(
+      `SELECT article_id, flagged FROM ${s}.article_moderation WHERE article_id = ANY($1::text[])`,
+      [ids],
+    );
+    const flagged = new Map(now.map((r) => [r.article_id, r.flagged]));
+    const takedowns = applied.flatMap(({ payload: { articleId, takedownId } }) =>
+      takedownId && flagged.get(articleId) ? [{ takedownId, articleId }] : [],
+    );
+    return { flagged, takedowns };
   }
 
-  private async upsertArticles(manager: EntityManager, rows: ArticleRow[]): Promise<void> {
-    if (rows.length === 0) return;
-    // The flag only comes from a new row: articles.flagged decides it afterwards.
-    await manager.query(
-      `INSERT INTO ${quotedSchema(manager.connection)}.articles AS a
-         (article_id, revision, category, publisher, token_hashes, published_at, flagged)
-       SELECT article_id, revision, category, publisher, token_hashes, published_at, flagged
-       FROM json_to_recordset($1::json) AS x(article_id text, revision integer, category text,
-         publisher text, token_hashes integer[], published_at timestamptz, flagged boolean)
-       ON CONFLICT (article_id) DO UPDATE SET revision = EXCLUDED.revision, category = EXCLUDED.category,
-         publisher = EXCLUDED.publisher, token_hashes = EXCLUDED.token_hashes,
-         published_at = EXCLUDED.published_at, changed_at = clock_timestamp()
-       WHERE a.revision < EXCLUDED.revision`,
-      [JSON.stringify(rows)],
-    );
+  /** Stores rows (a new row flagged as moderation last decided); returns them with that flag. */
+  private upsertArticles(manager: EntityManager, rows: ArticleRow[]): Promise<ArticleRow[]> {
+    if (rows.length === 0) return Promise.resolve([]);
+    return manager.transaction(async (tx) => {
+      const s = quotedSchema(tx.connection);
+      // Serialised with moderation: a decision committed now is either seen here or sees this row.
+      await advisoryXactLocks(
+        tx,
+        articleLocks,
+        rows.map((r) => r.article_id),
+      );
+      const decisions: { article_id: string; flagged: boolean }[] = await tx.query(
+        `SELECT article_id, flagged FROM ${s}.article_moderation WHERE article_id = ANY($1::text[])`,
+        [rows.map((r) => r.article_id)],
+      );
+      const decided = new Map(decisions.map((d) => [d.article_id, d.flagged]));
+      const stored = rows.map((r) => ({ ...r, flagged: decided.get(r.article_id) ?? r.flagged }));
+      // The flag only comes from a new row: articles.flagged decides it afterwards.
+      await tx.query(
+        `INSERT INTO ${s}.articles AS a
+           (article_id, revision, category, publisher, token_hashes, published_at, flagged)
+         SELECT article_id, revision, category, publisher, token_hashes, published_at, flagged
+         FROM json_to_recordset($1::json) AS x(article_id text, revision integer, category text,
+           publisher text, token_hashes integer[], published_at timestamptz, flagged boolean)
+         ON CONFLICT (article_id) DO UPDATE SET revision = EXCLUDED.revision, category = EXCLUDED.category,
+           publisher = EXCLUDED.publisher, token_hashes = EXCLUDED.token_hashes,
+           published_at = EXCLUDED.published_at, changed_at = clock_timestamp()
+         WHERE a.revision < EXCLUDED.revision`,
+        [JSON.stringify(stored)],
+      );
+      return stored;
+    });
   }
 }

@@ -8,10 +8,12 @@ import { FeatureStateService } from '../feature-state/feature-state.service';
 import { ArticleCatalog } from './article-catalog';
 import { ListUpdatesService } from './list-updates.service';
 import { ScoringRunsService } from './scoring-runs.service';
+import { TakedownConfirmations } from './takedown-confirmations';
 
 /**
  * `model.promoted`: a run scoring every reader with the new champion. `articles.ingested`: the
- * freshness path (a new article offered to every list). `articles.flagged`: out of every list.
+ * freshness path (a new article offered to every list; one flagged before it arrived is not).
+ * `articles.flagged`: out of every list, and the takedown confirmed, in one transaction.
  */
 @Controller()
 export class ScoringConsumer {
@@ -24,6 +26,7 @@ export class ScoringConsumer {
     private readonly state: FeatureStateService,
     private readonly updates: ListUpdatesService,
     private readonly catalog: ArticleCatalog,
+    private readonly takedowns: TakedownConfirmations,
   ) {}
 
   @ConsumeTopic(topics.modelPromoted)
@@ -52,15 +55,18 @@ export class ScoringConsumer {
   async onModeration(
     @Payload() batch: MessageBatch<TopicValue<typeof topics.articlesFlagged>>,
   ): Promise<void> {
-    // In partition order: the last decision about an article is the one that holds.
-    const last = new Map(batch.messages.map((m) => [m.value.payload.articleId, m.value.payload.flagged]));
-    await this.dataSource.transaction(async (manager) => {
-      await this.state.applyModeration(manager, last);
+    const { flagged } = await this.dataSource.transaction(async (manager) => {
+      const outcome = await this.state.applyModeration(
+        manager,
+        batch.messages.map((m) => m.value),
+      );
       await this.updates.withdraw(
         manager,
-        [...last].filter(([, flagged]) => flagged).map(([id]) => id),
+        [...outcome.flagged].filter(([, isFlagged]) => isFlagged).map(([id]) => id),
       );
+      await this.takedowns.confirm(manager, outcome.takedowns);
+      return outcome;
     });
-    for (const [articleId, flagged] of last) this.catalog.flag(articleId, flagged);
+    for (const [articleId, isFlagged] of flagged) this.catalog.flag(articleId, isFlagged);
   }
 }

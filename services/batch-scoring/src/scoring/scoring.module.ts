@@ -14,6 +14,7 @@ import { ScoringRunsController } from './scoring-runs.controller';
 import { ScoringRunsService } from './scoring-runs.service';
 import { ScoringConsumer } from './scoring.consumer';
 import { ScoringWorkers } from './scoring-workers';
+import { TakedownConfirmations } from './takedown-confirmations';
 
 /** Readers' top-50 lists: full runs per promotion, new articles between runs, flags, the fallback. */
 @Module({
@@ -32,6 +33,7 @@ import { ScoringWorkers } from './scoring-workers';
     ReaderRefreshJob,
     ListUpdatesService,
     FallbackJob,
+    TakedownConfirmations,
   ],
 })
 export class ScoringModule {}
