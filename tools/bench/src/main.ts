@@ -5,6 +5,7 @@ import { benchMonitoring } from './monitoring-bench';
 import { benchPipeline } from './pipeline-bench';
 import { benchScoring } from './scoring-bench';
 import { benchServing } from './serving-bench';
+import { benchTakedown } from './takedown-bench';
 import { benchTraining } from './training-bench';
 
 /** Benchmarks: each prints its figures (medians of several runs). `bench <name> [--n N] [--runs R]`. */
@@ -75,9 +76,12 @@ async function main(args: string[]): Promise<number> {
         readers: flag('readers', 15_000),
       });
       return 0;
+    case 'takedown':
+      await benchTakedown({ flags: flag('flags', 20) });
+      return 0;
     default:
       console.error(
-        'usage: bench ingestion|features [--n 300000] [--runs 3] [--partitions 6] [--only-updates|--only-snapshot] | training [--epochs 1] [--dataset FILE] [--keep-dataset FILE] | pipeline [--n 200000] [--runs 3] [--partitions 6] | monitoring [--n 1100000] [--runs 3] [--partitions 6] | scoring [--runs 3] [--fresh 20] | serving [--runs 3] [--seconds 10] [--readers 15000]',
+        'usage: bench ingestion|features [--n 300000] [--runs 3] [--partitions 6] [--only-updates|--only-snapshot] | training [--epochs 1] [--dataset FILE] [--keep-dataset FILE] | pipeline [--n 200000] [--runs 3] [--partitions 6] | monitoring [--n 1100000] [--runs 3] [--partitions 6] | scoring [--runs 3] [--fresh 20] | serving [--runs 3] [--seconds 10] [--readers 15000] | takedown [--flags 20]',
       );
       return 2;
   }

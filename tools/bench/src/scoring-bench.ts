@@ -30,13 +30,13 @@ interface Read {
   at: string;
 }
 
-interface PilotFeatures {
+export interface PilotFeatures {
   articles: Map<string, { article: Article; tokenHashes: number[] }>;
   readers: Map<string, { region?: string; reads: Read[]; dwellByCategory: Map<string, number> }>;
 }
 
 /** The pilot world reduced to what batch scoring keeps: articles' words, readers' latest reads and category mix. */
-function pilotFeatures(): PilotFeatures {
+export function pilotFeatures(): PilotFeatures {
   const features: PilotFeatures = { articles: new Map(), readers: new Map() };
   for (const event of simulate(new World(worldConfig('pilot', { start: startForNow(7) })))) {
     if (event.kind === 'article') {
@@ -83,7 +83,8 @@ function freshPool(features: PilotFeatures): string[] {
     .sort();
 }
 
-function championModel(features: PilotFeatures) {
+/** An untrained two-tower model over the pilot's categories and publishers (the defaults' shape). */
+export function championModel(features: PilotFeatures) {
   const options = defaultTrainOptions;
   const encoder = FeatureEncoder.fromArticles(
     [...features.articles.values()].map(({ article, tokenHashes }) => ({ ...article, tokenHashes })),
@@ -137,7 +138,8 @@ function inProcessRate(features: PilotFeatures, pool: string[]): { seconds: numb
   return { seconds, scores: readers.length * pool.length };
 }
 
-async function bulkLoad(db: DataSource, schema: string, features: PilotFeatures): Promise<void> {
+/** Batch scoring's articles and readers tables filled with the pilot's, as its consumers would. */
+export async function bulkLoad(db: DataSource, schema: string, features: PilotFeatures): Promise<void> {
   const articles = [...features.articles.values()].map(({ article, tokenHashes }) => ({
     article_id: article.articleId,
     category: article.category,

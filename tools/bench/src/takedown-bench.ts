@@ -1,0 +1,232 @@
+import { ArtifactStore } from '@newsroom/artifacts';
+import { allTopics, newEvent, topics } from '@newsroom/contracts';
+import { EventPublisher, physicalTopic } from '@newsroom/messaging';
+import { createTestTopics, readAllMessages } from '@newsroom/messaging/testing';
+import { saveModel, selectBackend } from '@newsroom/ml';
+import { ServiceProcess, ensureTestServers, startService, uniqueName, waitFor } from '@newsroom/testing';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { bulkLoad, championModel, pilotFeatures } from './scoring-bench';
+import { machine, median, percentile } from './stats';
+
+const adminKey = 'bench-admin-key-0123456789';
+const auditorKey = 'bench-auditor-key-0123456789';
+
+interface Receipt {
+  complete: boolean;
+  holders: { holder: string; instance: string; confirmedAt: string }[];
+}
+
+interface Timing {
+  articleId: string;
+  lists: number;
+  /** Seconds from the flag request to each holder's confirmation (serving: its last replica). */
+  holders: Record<string, number>;
+  last: number;
+  /** Seconds from the flag request until a client polling monitoring saw the receipt complete. */
+  receipt: number;
+}
+
+/** Whether `replica`'s index holds these readers' lists: it answers each of them from their list. */
+async function indexed(replica: ServiceProcess, readers: readonly string[]): Promise<boolean> {
+  for (const userId of readers) {
+    const response = await fetch(`${replica.url}/v1/users/${encodeURIComponent(userId)}/recommendations`);
+    if (((await response.json()) as { source: string }).source !== 'personalized') return false;
+  }
+  return true;
+}
+
+/**
+ * Takedowns at the pilot size: batch scoring holds the pilot's 15,000 readers' lists (a run of an
+ * untrained champion over the pilot world), two serving replicas hold them in their indexes, and
+ * the feature store, ingestion and monitoring run beside them. The most-listed articles are
+ * flagged one after another through ingestion; each is timed from the flag request to the last
+ * holder's confirmation (the feature store, batch scoring, both replicas) and to monitoring's
+ * receipt showing complete.
+ */
+export async function benchTakedown(options: { flags: number }) {
+  await selectBackend(['tensorflow', 'wasm', 'cpu']);
+  let started = performance.now();
+  const features = pilotFeatures();
+  console.log(
+    `pilot world: ${features.readers.size} readers who read, ${features.articles.size} articles in ` +
+      `${((performance.now() - started) / 1000).toFixed(0)} s`,
+  );
+  const servers = await ensureTestServers();
+  const kafkaTopics = await createTestTopics(allTopics, 6);
+  const artifactDir = await mkdtemp(join(tmpdir(), 'bench-takedown-'));
+  const db = await new DataSource({ type: 'postgres', url: servers.databaseUrl }).initialize();
+  const schemas = {
+    scoring: uniqueName('bench_scoring'),
+    serving: uniqueName('bench_serving'),
+    features: uniqueName('bench_features'),
+    ingestion: uniqueName('bench_ingestion'),
+    monitoring: uniqueName('bench_monitoring'),
+  };
+  const processes: ServiceProcess[] = [];
+  const start = async (name: string, schema: string, group: string, env: Record<string, string> = {}) => {
+    const service = await startService(
+      name,
+      {
+        KAFKA_TOPIC_PREFIX: kafkaTopics.prefix,
+        ARTIFACT_STORE_DIR: artifactDir,
+        LOG_LEVEL: 'warn',
+        // Monitoring learns the live serving replicas from their vitals.
+        VITALS_INTERVAL_MS: '5000',
+        DB_SCHEMA: schema,
+        KAFKA_GROUP_ID: `${kafkaTopics.prefix}${group}`,
+        ...env,
+      },
+      { readyTimeoutMs: 120_000 },
+    );
+    processes.push(service);
+    return service;
+  };
+  const publisher = new EventPublisher(kafkaTopics.kafka, kafkaTopics.prefix);
+  try {
+    await start('batch-scoring', schemas.scoring, 'scoring');
+    await bulkLoad(db, schemas.scoring, features);
+    // Two replicas of one deployment: one schema, each its own consumer group and index.
+    const replicas = [
+      await start('serving', schemas.serving, 'serving-a'),
+      await start('serving', schemas.serving, 'serving-b'),
+    ];
+    const [ingestion, , monitoring] = await Promise.all([
+      start('ingestion', schemas.ingestion, 'ingestion', { INGESTION_ADMIN_API_KEYS: `bench:${adminKey}` }),
+      start('feature-store', schemas.features, 'feature-store'),
+      start('monitoring', schemas.monitoring, 'monitoring', {
+        MONITORING_AUDITOR_API_KEYS: `bench:${auditorKey}`,
+      }),
+    ]);
+
+    const { model, encoder } = championModel(features);
+    const artifact = await saveModel(new ArtifactStore(artifactDir), model, encoder);
+    model.dispose();
+    started = performance.now();
+    await publisher.publish(topics.modelPromoted, [
+      {
+        key: 'bench-takedown',
+        value: newEvent(
+          topics.modelPromoted.name,
+          { modelVersion: 'bench-takedown', sequence: 1, previousVersion: null, artifact, reason: 'bench' },
+          'bench',
+        ),
+      },
+    ]);
+    await waitFor(
+      'scoring.completed',
+      async () =>
+        (
+          await readAllMessages(
+            kafkaTopics.kafka,
+            physicalTopic(kafkaTopics.prefix, topics.scoringCompleted.name),
+          )
+        ).length > 0,
+      { timeoutMs: 600_000, intervalMs: 250 },
+    );
+    const count = async (sql: string) => Number((await db.query(sql))[0].n);
+    const lists = await count(`SELECT count(*) AS n FROM "${schemas.scoring}".lists`);
+    await waitFor(
+      'every list in serving',
+      async () => (await count(`SELECT count(*) AS n FROM "${schemas.serving}".lists`)) >= lists,
+      { timeoutMs: 300_000, intervalMs: 250 },
+    );
+    const sample: string[] = (
+      await db.query(`SELECT user_id FROM "${schemas.scoring}".lists ORDER BY random() LIMIT 200`)
+    ).map((r: { user_id: string }) => r.user_id);
+    for (const replica of replicas)
+      await waitFor(`${replica.url} indexing every list`, () => indexed(replica, sample), {
+        timeoutMs: 300_000,
+        intervalMs: 500,
+      });
+    console.log(
+      `${lists} readers' lists in batch scoring and both serving replicas ` +
+        `${((performance.now() - started) / 1000).toFixed(0)} s after model.promoted`,
+    );
+
+    // The most-listed articles: the largest withdrawals batch scoring makes.
+    const targets: { article_id: string; lists: number }[] = await db.query(
+      `SELECT item->>'articleId' AS article_id, count(*)::int AS lists
+       FROM "${schemas.scoring}".lists, jsonb_array_elements(items) AS item
+       GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT $1`,
+      [options.flags],
+    );
+    const timings: Timing[] = [];
+    for (const [i, target] of targets.entries()) {
+      const flaggedAt = Date.now();
+      const response = await fetch(
+        `${ingestion.url}/v1/articles/${encodeURIComponent(target.article_id)}/flag`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-api-key': adminKey },
+          body: JSON.stringify({ reason: 'bench: misinformation' }),
+        },
+      );
+      if (response.status !== 200)
+        throw new Error(`flag answered ${response.status}: ${await response.text()}`);
+      const { takedownId } = (await response.json()) as { takedownId: string };
+      const receipt = await waitFor(
+        `the receipt of ${takedownId} complete`,
+        async () => {
+          const answer = await fetch(`${monitoring.url}/v1/takedowns/${takedownId}`, {
+            headers: { 'x-api-key': auditorKey },
+          });
+          const body = answer.status === 200 ? ((await answer.json()) as Receipt) : undefined;
+          return body?.complete ? body : undefined;
+        },
+        { timeoutMs: 120_000, intervalMs: 20 },
+      );
+      const seenAt = Date.now();
+      const holders: Record<string, number> = {};
+      for (const { holder, confirmedAt } of receipt.holders)
+        holders[holder] = Math.max(holders[holder] ?? 0, (Date.parse(confirmedAt) - flaggedAt) / 1000);
+      const timing: Timing = {
+        articleId: target.article_id,
+        lists: target.lists,
+        holders,
+        last: Math.max(...Object.values(holders)),
+        receipt: (seenAt - flaggedAt) / 1000,
+      };
+      timings.push(timing);
+      console.log(
+        `flag ${i + 1}: ${timing.articleId} in ${timing.lists} lists: last confirmation ${timing.last.toFixed(2)} s ` +
+          `after the flag (${Object.entries(holders)
+            .map(([holder, s]) => `${holder} ${s.toFixed(2)} s`)
+            .join(', ')}), receipt seen complete at ${timing.receipt.toFixed(2)} s`,
+      );
+    }
+
+    const last = timings.map((t) => t.last);
+    const receipts = timings.map((t) => t.receipt);
+    const holderNames = [...new Set(timings.flatMap((t) => Object.keys(t.holders)))].sort();
+    console.log(
+      `\nbench:takedown on ${machine()}, ${lists} readers' lists, two serving replicas, ${timings.length} flags ` +
+        `of the most-listed articles (${Math.min(...timings.map((t) => t.lists))}–${Math.max(...timings.map((t) => t.lists))} lists each):`,
+    );
+    console.log(
+      `  flag → last confirmation: p50 ${median(last).toFixed(2)} s, p95 ${percentile(last, 95).toFixed(2)} s, ` +
+        `max ${Math.max(...last).toFixed(2)} s (target p95 <= 5 s)`,
+    );
+    console.log(
+      `  per holder, p50 / p95: ${holderNames
+        .map((h) => {
+          const values = timings.map((t) => t.holders[h]);
+          return `${h} ${median(values).toFixed(2)} / ${percentile(values, 95).toFixed(2)} s`;
+        })
+        .join(', ')}`,
+    );
+    console.log(
+      `  flag → receipt complete in monitoring, as polled: p50 ${median(receipts).toFixed(2)} s, p95 ${percentile(receipts, 95).toFixed(2)} s`,
+    );
+  } finally {
+    await publisher.disconnect();
+    await Promise.all(processes.map((p) => p.stop()));
+    for (const schema of new Set(Object.values(schemas)))
+      await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await db.destroy();
+    await kafkaTopics.remove();
+    await rm(artifactDir, { recursive: true, force: true });
+  }
+}
