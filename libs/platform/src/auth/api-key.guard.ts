@@ -29,6 +29,8 @@ export interface ApiKeysOptions {
   admin: NamedApiKey[];
   /** Keys for reads where reads may be closed (serving); none configured = open reads. */
   reader?: NamedApiKey[];
+  /** Keys for audit reads (who was shown what, takedown receipts): nothing else; none configured = admin only. */
+  auditor?: NamedApiKey[];
   /** Requests per second allowed per key (token bucket; bursts up to twice that). */
   ratePerSecond: number;
 }
@@ -39,23 +41,44 @@ export function apiKeysProvider<C>(pick: (config: C) => ApiKeysOptions): Factory
   return { provide: API_KEYS, inject: [SERVICE_CONFIG], useFactory: pick };
 }
 
-export type ApiRole = 'reader' | 'producer' | 'admin';
+export type ApiRole = 'reader' | 'producer' | 'admin' | 'auditor';
 const API_ROLE = 'newsroom:api-role';
 
-/** The route needs an `x-api-key` of this role (admin keys may also write and read, producer keys read). */
+/**
+ * The route needs an `x-api-key` of this role (admin keys may also write, read and audit, producer
+ * keys read; auditor keys only audit).
+ */
 export const RequireApiKey = (role: ApiRole) => SetMetadata(API_ROLE, role);
 
 /** The name of the key a request was authenticated with: the actor in audit records. */
 export type AuthenticatedRequest = FastifyRequest & { apiKeyName?: string };
 
+type KeyKind = keyof Pick<ApiKeysOptions, 'producer' | 'admin' | 'reader' | 'auditor'>;
+
+/** The kinds of key each role accepts. */
+const accepted: Record<ApiRole, readonly KeyKind[]> = {
+  reader: ['reader', 'producer', 'admin'],
+  producer: ['producer', 'admin'],
+  admin: ['admin'],
+  auditor: ['auditor', 'admin'],
+};
+
+/** Why a known key of a kind the role does not accept is refused. */
+const refusal: Record<ApiRole, string> = {
+  reader: 'this API key cannot read here',
+  producer: 'this API key cannot write',
+  admin: 'this endpoint needs an admin API key',
+  auditor: 'this endpoint needs an auditor API key',
+};
+
 interface KnownKey {
   name: string;
   digest: Buffer;
-  admin: boolean;
-  readerOnly: boolean;
+  kind: KeyKind;
 }
 
 const digest = (key: string) => createHash('sha256').update(key).digest();
+const kinds: readonly KeyKind[] = ['producer', 'admin', 'reader', 'auditor'];
 
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
@@ -67,21 +90,9 @@ export class ApiKeyGuard implements CanActivate {
     private readonly reflector: Reflector,
     @Inject(API_KEYS) options: ApiKeysOptions,
   ) {
-    this.keys = [
-      ...options.producer.map((k) => ({
-        name: k.name,
-        digest: digest(k.key),
-        admin: false,
-        readerOnly: false,
-      })),
-      ...options.admin.map((k) => ({ name: k.name, digest: digest(k.key), admin: true, readerOnly: false })),
-      ...(options.reader ?? []).map((k) => ({
-        name: k.name,
-        digest: digest(k.key),
-        admin: false,
-        readerOnly: true,
-      })),
-    ];
+    this.keys = kinds.flatMap((kind) =>
+      (options[kind] ?? []).map((k) => ({ name: k.name, digest: digest(k.key), kind })),
+    );
     this.openReads = (options.reader ?? []).length === 0;
     this.limiter = new RateLimiter(options.ratePerSecond);
   }
@@ -109,8 +120,7 @@ export class ApiKeyGuard implements CanActivate {
     const presentedDigest = digest(presented);
     const key = this.keys.find((k) => timingSafeEqual(k.digest, presentedDigest));
     if (!key) throw new UnauthorizedException('invalid API key');
-    if (role === 'admin' && !key.admin) throw new ForbiddenException('this endpoint needs an admin API key');
-    if (role === 'producer' && key.readerOnly) throw new ForbiddenException('a reader API key cannot write');
+    if (!accepted[role].includes(key.kind)) throw new ForbiddenException(refusal[role]);
 
     const waitSeconds = this.limiter.take(key.name);
     if (waitSeconds > 0) {
