@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AlertsModule } from './alerts/alerts.module';
+import { AuditModule } from './audit/audit.module';
 import { MonitoringConfig } from './config';
 import { DriftModule } from './drift/drift.module';
 import { LineageModule } from './lineage/lineage.module';
@@ -12,7 +13,8 @@ import { VolumeModule } from './volume/volume.module';
 
 /**
  * Monitoring: what producers send and serving serves, data drift and volumes, model quality online,
- * the champion's lineage, pipeline health, the services' SLA and vitals, alerts, and a status page.
+ * the champion's lineage, pipeline health, the services' SLA and vitals, alerts, a status page and
+ * the "why shown" audit trail.
  */
 @Module({})
 export class AppModule {
@@ -29,6 +31,7 @@ export class AppModule {
         PipelineModule,
         VitalsModule,
         StatusModule,
+        AuditModule,
       ],
     };
   }

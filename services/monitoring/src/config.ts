@@ -7,6 +7,18 @@ const positive = (fallback: number) => z.coerce.number().positive().default(fall
 
 export const configSchema = z.object({
   ...serviceEnv(3008),
+  /** Auditors' keys for the "why shown" trail and takedown receipts (admin keys are accepted too). */
+  MONITORING_AUDITOR_API_KEYS: env.apiKeys('MONITORING_AUDITOR_API_KEYS'),
+  /** Administrators' keys: audit, and readers' data export and erasure. */
+  MONITORING_ADMIN_API_KEYS: env.apiKeys('MONITORING_ADMIN_API_KEYS'),
+  /** Requests per second allowed per API key (token bucket; bursts up to twice that). */
+  MONITORING_API_KEY_RATE: env.positiveInt(100),
+  /** Served responses are kept in the audit trail this many days (whole day partitions are dropped). */
+  MONITORING_AUDIT_RETENTION_DAYS: env.positiveInt(90),
+  /** The audit trail's day partitions are created this many days ahead (late and early records create their own). */
+  MONITORING_AUDIT_PARTITIONS_AHEAD_DAYS: env.positiveInt(3),
+  /** How often the audit trail's partitions are created ahead and dropped past retention. */
+  MONITORING_AUDIT_MAINTENANCE_INTERVAL_MS: env.positiveInt(3_600_000),
   /** How often drift, volume and the alerts' conditions are checked. */
   MONITORING_CHECK_INTERVAL_MS: env.positiveInt(60_000),
   /** A firing alert resolves after its condition has been clear this many checks in a row. */

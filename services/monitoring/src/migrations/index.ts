@@ -3,6 +3,7 @@ import { CreateServedLists1733500000000 } from './1733500000000-create-served-li
 import { CreatePipelineState1733600000000 } from './1733600000000-create-pipeline-state';
 import { CreateTrainingFailures1733700000000 } from './1733700000000-create-training-failures';
 import { CreateServiceVitals1733800000000 } from './1733800000000-create-service-vitals';
+import { CreateAuditTrail1734600000000 } from './1734600000000-create-audit-trail';
 
 /** Migrations of the `monitoring` schema, in order; the outbox and inbox tables come from libs/persistence. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   CreatePipelineState1733600000000,
   CreateTrainingFailures1733700000000,
   CreateServiceVitals1733800000000,
+  CreateAuditTrail1734600000000,
 ];

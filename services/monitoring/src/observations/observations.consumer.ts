@@ -2,6 +2,7 @@ import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { TopicValue, topics } from '@newsroom/contracts';
 import { ConsumeTopicBatch, MessageBatch } from '@newsroom/messaging';
+import { AuditTrail } from '../audit/audit-trail';
 import { ArticleDirectory } from './article-directory';
 import { ObservationFold, RAW_ARTICLES } from './observation-fold';
 import { ObservationStore } from './observation-store';
@@ -10,7 +11,7 @@ import { ServedLists } from './served-lists';
 /**
  * What producers send, folded into hourly counters by event time: volumes, the mixes and
  * histograms drift is judged on, rejected, late and future records; and what serving served, each
- * list joined with the reads that follow it. Exactly once per record.
+ * list joined with the reads that follow it and kept in the audit trail. Exactly once per record.
  */
 @Controller()
 export class ObservationsConsumer {
@@ -18,6 +19,7 @@ export class ObservationsConsumer {
     private readonly store: ObservationStore,
     private readonly articles: ArticleDirectory,
     private readonly servedLists: ServedLists,
+    private readonly trail: AuditTrail,
   ) {}
 
   @ConsumeTopicBatch(topics.interactionsIngested)
@@ -60,7 +62,13 @@ export class ObservationsConsumer {
 
   @ConsumeTopicBatch(topics.recommendationsServed)
   async onServed(@Payload() batch: MessageBatch<TopicValue<typeof topics.recommendationsServed>>) {
+    // One handler per topic: the trail is written here, in the fold's transaction (its partitions
+    // are created before it), so a response is in the trail exactly when online quality counted it.
+    const served = (messages: typeof batch.messages) =>
+      messages.map((m) => ({ payload: m.value.payload, occurredAt: m.value.occurredAt }));
+    await this.trail.prepare(served(batch.messages));
     await this.store.fold(batch, async (manager, fresh) => {
+      await this.trail.record(manager, served(fresh));
       await this.servedLists.store(
         manager,
         fresh.map((m) => ({ payload: m.value.payload, servedAt: m.value.occurredAt })),

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
 import { ArticleDirectory } from './article-directory';
 import { BrokerAdmin } from './broker-admin';
 import { ConsumedOffsets } from './consumed-offsets';
@@ -14,6 +15,7 @@ import { StreamWatermarks } from './stream-watermarks';
  * served lists with the reads that followed them, and read back by window.
  */
 @Module({
+  imports: [AuditModule],
   controllers: [ObservationsConsumer],
   providers: [
     ArticleDirectory,
