@@ -8,13 +8,14 @@ import { ObservationsModule } from './observations/observations.module';
 import { PipelineModule } from './pipeline/pipeline.module';
 import { ModelQualityModule } from './quality/model-quality.module';
 import { StatusModule } from './status/status.module';
+import { TakedownsModule } from './takedowns/takedowns.module';
 import { VitalsModule } from './vitals/vitals.module';
 import { VolumeModule } from './volume/volume.module';
 
 /**
  * Monitoring: what producers send and serving serves, data drift and volumes, model quality online,
- * the champion's lineage, pipeline health, the services' SLA and vitals, alerts, a status page and
- * the "why shown" audit trail.
+ * the champion's lineage, pipeline health, the services' SLA and vitals, alerts, a status page, the
+ * "why shown" audit trail and takedown receipts.
  */
 @Module({})
 export class AppModule {
@@ -32,6 +33,7 @@ export class AppModule {
         VitalsModule,
         StatusModule,
         AuditModule,
+        TakedownsModule,
       ],
     };
   }

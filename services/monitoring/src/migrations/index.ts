@@ -4,6 +4,7 @@ import { CreatePipelineState1733600000000 } from './1733600000000-create-pipelin
 import { CreateTrainingFailures1733700000000 } from './1733700000000-create-training-failures';
 import { CreateServiceVitals1733800000000 } from './1733800000000-create-service-vitals';
 import { CreateAuditTrail1734600000000 } from './1734600000000-create-audit-trail';
+import { CreateTakedowns1734700000000 } from './1734700000000-create-takedowns';
 
 /** Migrations of the `monitoring` schema, in order; the outbox and inbox tables come from libs/persistence. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   CreateTrainingFailures1733700000000,
   CreateServiceVitals1733800000000,
   CreateAuditTrail1734600000000,
+  CreateTakedowns1734700000000,
 ];
