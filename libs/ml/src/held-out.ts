@@ -61,8 +61,11 @@ export interface HeldOut {
   protocols: Record<HeldOutProtocol, number>;
 }
 
-/** A stable number from a reader id, so the same reader gets the same sample in every run. */
-function seedOf(text: string): number {
+/**
+ * A stable number from an id (FNV-1a): the same reader gets the same sample in every run, and a
+ * sample taken in the order of these numbers is the same wherever it is taken.
+ */
+export function stableHash(text: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
   return hash >>> 0;
@@ -105,7 +108,7 @@ export function heldOutSlice(set: TrainingSet): HeldOut {
       const reads = [...new Set(examples.map((i) => set.examples.article[i]))].filter(
         (a) => usable(a) && fresh(a),
       );
-      candidates = withFreshSample(reads, pool, usable, seededRandom(seedOf(reader.userId)));
+      candidates = withFreshSample(reads, pool, usable, seededRandom(stableHash(reader.userId)));
       // Nothing to rank the reads against: no judgement.
       if (candidates.length === reads.length) continue;
     }

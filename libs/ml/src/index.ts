@@ -10,3 +10,6 @@ export * from './champion-store';
 export * from './ml-backend.provider';
 export * from './top-k';
 export * from './candidate-scorer';
+export * from './attribution/shapley';
+export * from './attribution/attribution-baseline';
+export * from './attribution/group-attributor';

@@ -20,6 +20,19 @@ export const weightNames = [
 export type WeightName = (typeof weightNames)[number];
 export type WeightValues = Record<WeightName, { shape: number[]; values: Float32Array }>;
 
+/** The reader tower's terms before projection, one per reader feature group. */
+export interface ReaderTerms {
+  recentWords: tf.Tensor2D;
+  categoryMix: tf.Tensor2D;
+}
+
+/** The article tower's terms before projection, one per article feature group. */
+export interface ArticleTerms {
+  words: tf.Tensor2D;
+  category: tf.Tensor2D;
+  publisher: tf.Tensor2D;
+}
+
 // sqrt(Σx² + ε) rather than tf.norm: the gradient stays finite for an all-zero row (a reader
 // with no history yet).
 const unitRows = (x: tf.Tensor2D): tf.Tensor2D => x.div(x.square().sum(1, true).add(1e-8).sqrt());
@@ -88,26 +101,60 @@ export class TwoTowerModel {
   /** [count, dimensions], unit length. */
   articleVectors(inputs: ArticleInputs): tf.Tensor2D {
     return tf.tidy(() => {
-      const m = this.shape.articleTokens;
-      const tokens = this.weightedTokens(inputs.tokens, inputs.tokenWeights, inputs.count, m);
-      const content = tokens
-        .add(tf.gather(this.weights.categories, tf.tensor1d(inputs.category, 'int32')))
-        .add(tf.gather(this.weights.publishers, tf.tensor1d(inputs.publisher, 'int32')));
-      return unitRows(tf.matMul(content, this.weights.articleProjection));
+      const terms = this.articleTerms(inputs);
+      return this.projectArticles(terms.words.add(terms.category).add(terms.publisher));
     });
   }
 
   /** [count, dimensions], unit length. */
   readerVectors(inputs: ReaderInputs): tf.Tensor2D {
     return tf.tidy(() => {
-      const slots = this.shape.readerTokens;
-      const history = this.weightedTokens(inputs.tokens, inputs.tokenWeights, inputs.count, slots);
-      const mix = tf.matMul(
+      const terms = this.readerTerms(inputs);
+      return this.projectReaders(terms.recentWords.add(terms.categoryMix));
+    });
+  }
+
+  /**
+   * The article tower's input, term by term before the projection ([count, dimensions] each):
+   * the weighted token embeddings, the category's and the publisher's. Their sum is projected.
+   * Inside a tf.tidy: the caller's scope disposes them.
+   */
+  articleTerms(inputs: ArticleInputs): ArticleTerms {
+    return {
+      words: this.weightedTokens(inputs.tokens, inputs.tokenWeights, inputs.count, this.shape.articleTokens),
+      category: tf.gather(this.weights.categories, tf.tensor1d(inputs.category, 'int32')) as tf.Tensor2D,
+      publisher: tf.gather(this.weights.publishers, tf.tensor1d(inputs.publisher, 'int32')) as tf.Tensor2D,
+    };
+  }
+
+  /**
+   * The reader tower's input, term by term before the projection ([count, dimensions] each): the
+   * dwell-weighted embeddings of the recent reads' tokens, and the category mix over the category
+   * embeddings. Their sum is projected. Inside a tf.tidy: the caller's scope disposes them.
+   */
+  readerTerms(inputs: ReaderInputs): ReaderTerms {
+    return {
+      recentWords: this.weightedTokens(
+        inputs.tokens,
+        inputs.tokenWeights,
+        inputs.count,
+        this.shape.readerTokens,
+      ),
+      categoryMix: tf.matMul(
         tf.tensor2d(inputs.categoryMix, [inputs.count, this.shape.categorySlots]),
         this.weights.categories,
-      );
-      return unitRows(tf.matMul(history.add(mix), this.weights.readerProjection));
-    });
+      ),
+    };
+  }
+
+  /** Article vectors from summed terms: [rows, dimensions], unit length. */
+  projectArticles(content: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => unitRows(tf.matMul(content, this.weights.articleProjection)));
+  }
+
+  /** Reader vectors from summed terms: [rows, dimensions], unit length. */
+  projectReaders(content: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => unitRows(tf.matMul(content, this.weights.readerProjection)));
   }
 
   /** Scores of every article for every reader: [readers, articles]. */
