@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { computeAttributionBaseline } from './attribution/attribution-baseline';
+import { GroupAttributor } from './attribution/group-attributor';
 import { selectBackend } from './backend';
 import { CandidateScorer } from './candidate-scorer';
 import { ArticleContent, FeatureEncoder, ReaderProfile } from './feature-encoder';
@@ -57,5 +59,50 @@ describe('CandidateScorer', () => {
       expect(top.scores[r * 5]).toBeCloseTo(order[0].score, 4);
     }
     scorer.dispose();
+  });
+  it("explains each reader's top k across chunks: five values adding up to the item's score minus the baseline's", () => {
+    const model = TwoTowerModel.create(
+      {
+        tokenBuckets: 50,
+        categorySlots: 3,
+        publisherSlots: 2,
+        articleTokens: 8,
+        readerTokens: 16,
+        dimensions: 8,
+      },
+      4,
+    );
+    const scorer = new CandidateScorer(model, encoder);
+    const attributor = new GroupAttributor(
+      model,
+      computeAttributionBaseline(model, encoder, readers.slice(0, 50), articles.slice(0, 50), 'population'),
+    );
+    scorer.explainWith(attributor);
+    // 3 of the 300 readers are offered only 2 articles: their top 5 is short.
+    const pool = articles.slice(0, 40);
+    scorer.setPool(scorer.articleVectors(pool), scorer.articleCoalitions(pool));
+    const excluded = readers.map((_, r) => (r % 100 === 7 ? Array.from({ length: 38 }, (_, i) => i) : []));
+    const before = tf.memory().numTensors;
+    const { top, explained } = scorer.scoreReaders(readers, excluded, 5);
+    expect(tf.memory().numTensors).toBe(before);
+    if (!explained) throw new Error('no explanation');
+    expect(explained.readerCoalitions).toHaveLength(300 * 4 * 8);
+    expect(explained.attributions).toHaveLength(300 * 5 * 5);
+    let listed = 0;
+    for (let r = 0; r < 300; r++) {
+      for (let j = 0; j < 5; j++) {
+        const at = r * 5 + j;
+        if (top.indices[at] < 0) continue;
+        listed++;
+        const total = explained.attributions.subarray(at * 5, at * 5 + 5).reduce((a, b) => a + b, 0);
+        expect(Math.abs(total - (top.scores[at] - attributor.baselineScore))).toBeLessThan(1e-5);
+      }
+    }
+    expect(listed).toBe(297 * 5 + 3 * 2);
+    // Without coalitions in the pool, nothing is explained.
+    scorer.setPool(scorer.articleVectors(pool));
+    expect(scorer.scoreReaders(readers.slice(0, 3), [[], [], []], 5).explained).toBeUndefined();
+    scorer.dispose();
+    expect(tf.memory().numTensors).toBeLessThan(before);
   });
 });

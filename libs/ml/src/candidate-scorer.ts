@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { ArticleContent, FeatureEncoder, ReaderProfile } from './feature-encoder';
+import { featureGroups } from '@newsroom/contracts';
+import { GroupAttributor, articleCoalitionCount, readerCoalitionCount } from './attribution/group-attributor';
+import { ArticleContent, FeatureEncoder, ReaderInputs, ReaderProfile } from './feature-encoder';
 import { TopK, topKPerRow } from './top-k';
 import { TwoTowerModel } from './two-tower';
 
@@ -10,19 +12,42 @@ export interface ScoredReaders {
   /** [readers, dimensions]: kept so that a new article can be scored against them later. */
   vectors: Float32Array;
   top: TopK;
+  /** When the pool has coalition vectors: what explains each reader's top k (see explain). */
+  explained?: ExplainedReaders;
+}
+
+export interface ExplainedReaders {
+  /** [readers, 4, dimensions]: the readers' coalition vectors, for explaining articles scored later. */
+  readerCoalitions: Float32Array;
+  /**
+   * [readers, k, 5]: the Shapley values, in `featureGroups` order, of each article of the top k
+   * (meaningless where the top k is short: its index is −1).
+   */
+  attributions: Float32Array;
 }
 
 /**
  * Scores readers against a pool of candidate articles with a model: article vectors once per
  * pool, reader vectors per batch, their dot products chunk by chunk, and each reader's top k.
+ * Given an attributor and the pool's coalition vectors, it also explains each top k.
  */
 export class CandidateScorer {
   private pool?: tf.Tensor2D;
+  /** [pool, 8 · dimensions]: each candidate's coalition vectors (GroupAttributor). */
+  private poolCoalitions?: tf.Tensor2D;
+  private attributor?: GroupAttributor;
 
   constructor(
     readonly model: TwoTowerModel,
     readonly encoder: FeatureEncoder,
   ) {}
+
+  /** Explains lists from now on with this attributor (of this scorer's model); none: no longer. */
+  explainWith(attributor: GroupAttributor | undefined): void {
+    if (attributor && attributor.model !== this.model) throw new Error('the attributor is of another model');
+    this.attributor?.dispose();
+    this.attributor = attributor;
+  }
 
   get dimensions(): number {
     return this.model.shape.dimensions;
@@ -39,10 +64,30 @@ export class CandidateScorer {
     }
   }
 
-  /** The candidates the next `scoreReaders` calls rank: article vectors as `articleVectors` gives them. */
-  setPool(vectors: Float32Array): void {
+  /** [articles, 8, dimensions]: each article's coalition vectors (needs `explainWith`). */
+  articleCoalitions(articles: readonly ArticleContent[]): Float32Array {
+    const attributor = this.explaining();
+    if (articles.length === 0) return new Float32Array(0);
+    const coalitions = attributor.articleCoalitions(this.encoder.articles(articles));
+    try {
+      return coalitions.dataSync() as Float32Array;
+    } finally {
+      coalitions.dispose();
+    }
+  }
+
+  /**
+   * The candidates the next `scoreReaders` calls rank: article vectors as `articleVectors` gives
+   * them, and, for explained lists, their coalition vectors as `articleCoalitions` gives them.
+   */
+  setPool(vectors: Float32Array, coalitions?: Float32Array): void {
     this.pool?.dispose();
-    this.pool = tf.tensor2d(vectors, [vectors.length / this.dimensions, this.dimensions]);
+    this.poolCoalitions?.dispose();
+    const rows = vectors.length / this.dimensions;
+    this.pool = tf.tensor2d(vectors, [rows, this.dimensions]);
+    this.poolCoalitions = coalitions
+      ? tf.tensor2d(coalitions, [rows, articleCoalitionCount * this.dimensions])
+      : undefined;
   }
 
   /**
@@ -58,7 +103,8 @@ export class CandidateScorer {
     if (!pool) throw new Error('scoreReaders before setPool');
     const rows = profiles.length;
     const cols = pool.shape[0];
-    const readerVectors = this.model.readerVectors(this.encoder.readers(profiles));
+    const inputs = this.encoder.readers(profiles);
+    const readerVectors = this.model.readerVectors(inputs);
     try {
       const vectors = readerVectors.dataSync() as Float32Array;
       const top: TopK = { k, indices: new Int32Array(rows * k).fill(-1), scores: new Float32Array(rows * k) };
@@ -76,7 +122,8 @@ export class CandidateScorer {
         top.indices.set(chunk.indices, from * k);
         top.scores.set(chunk.scores, from * k);
       }
-      return { vectors, top };
+      const explained = this.poolCoalitions && cols > 0 ? this.explain(inputs, top) : undefined;
+      return { vectors, top, ...(explained ? { explained } : {}) };
     } finally {
       readerVectors.dispose();
     }
@@ -85,6 +132,49 @@ export class CandidateScorer {
   dispose(): void {
     this.pool?.dispose();
     this.pool = undefined;
+    this.poolCoalitions?.dispose();
+    this.poolCoalitions = undefined;
+    this.explainWith(undefined);
     this.model.dispose();
+  }
+
+  /**
+   * Each reader's coalition vectors, and the attributions of their top k: the pool's coalition
+   * vectors are computed once per pool and gathered for each reader's k articles.
+   */
+  private explain(inputs: ReaderInputs, top: TopK): ExplainedReaders {
+    const attributor = this.explaining();
+    const poolCoalitions = this.poolCoalitions as tf.Tensor2D;
+    const { k } = top;
+    const d = this.dimensions;
+    const rows = inputs.count;
+    const groups = featureGroups.length;
+    const readerCoalitions = attributor.readerCoalitions(inputs);
+    try {
+      const attributions = new Float32Array(rows * k * groups);
+      for (let from = 0; from < rows; from += readerChunk) {
+        const count = Math.min(readerChunk, rows - from);
+        // A short list's empty places (−1) are explained as the first candidate, and not read.
+        const listed = top.indices.subarray(from * k, (from + count) * k).map((i) => Math.max(i, 0));
+        const chunk = tf.tidy(() =>
+          attributor.attribute(
+            readerCoalitions.slice([from, 0, 0], [count, readerCoalitionCount, d]),
+            tf
+              .gather(poolCoalitions, tf.tensor1d(listed, 'int32'))
+              .reshape([count, k, articleCoalitionCount, d]) as tf.Tensor4D,
+          ),
+        );
+        attributions.set(chunk.dataSync(), from * k * groups);
+        chunk.dispose();
+      }
+      return { readerCoalitions: readerCoalitions.dataSync() as Float32Array, attributions };
+    } finally {
+      readerCoalitions.dispose();
+    }
+  }
+
+  private explaining(): GroupAttributor {
+    if (!this.attributor) throw new Error('no attributor: explainWith first');
+    return this.attributor;
   }
 }

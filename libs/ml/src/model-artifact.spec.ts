@@ -2,6 +2,7 @@ import { ArtifactIntegrityError, ArtifactStore } from '@newsroom/artifacts';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { computeAttributionBaseline } from './attribution/attribution-baseline';
 import { selectBackend } from './backend';
 import { FeatureEncoder } from './feature-encoder';
 import { ModelFormatError, decodeModel, encodeModel, loadModel, saveModel } from './model-artifact';
@@ -52,6 +53,28 @@ describe('model artifacts', () => {
     expect((await saveModel(store, loaded.model, loaded.encoder)).sha256).toBe(ref.sha256);
     model.dispose();
     loaded.model.dispose();
+  });
+
+  it('keeps the attribution baseline and lineage in the header; a file without them still loads', async () => {
+    const model = TwoTowerModel.create(shape, 7);
+    const attributionBaseline = computeAttributionBaseline(
+      model,
+      encoder,
+      readers,
+      articles,
+      'training-data',
+    );
+    const lineage = { datasetId: 'a'.repeat(64), featureSchemaVersion: 1 };
+    const described = decodeModel(await encodeModel(model, encoder, { attributionBaseline, lineage }));
+    expect(described.attributionBaseline).toEqual(attributionBaseline);
+    expect(described.lineage).toEqual(lineage);
+    expect(scores(described.model, described.encoder)).toEqual(scores(model, encoder));
+    // What training wrote before baselines existed: the same header without them.
+    const bare = decodeModel(await encodeModel(model, encoder));
+    expect(bare.attributionBaseline).toBeUndefined();
+    expect(bare.lineage).toBeUndefined();
+    expect(scores(bare.model, bare.encoder)).toEqual(scores(model, encoder));
+    for (const loaded of [model, described.model, bare.model]) loaded.dispose();
   });
 
   it('refuses a file whose bytes changed, and says what is wrong with a malformed one', async () => {

@@ -1,5 +1,6 @@
 import { ArtifactRef, ArtifactStore } from '@newsroom/artifacts';
 import { z } from 'zod';
+import { AttributionBaseline } from './attribution/attribution-baseline';
 import { EncoderConfig, FeatureEncoder } from './feature-encoder';
 import { TwoTowerModel, TwoTowerShape, WeightValues, weightNames } from './two-tower';
 
@@ -7,7 +8,8 @@ import { TwoTowerModel, TwoTowerShape, WeightValues, weightNames } from './two-t
  * A model file: a 4-byte little-endian length, that many bytes of JSON header (format, topology,
  * feature-encoder configuration, where each weight lies), zero padding to a multiple of 4, then
  * every weight as little-endian float32. One self-describing file, named by its sha256 in the
- * artifact store and verified on load.
+ * artifact store and verified on load. The header may also hold the model's attribution baseline
+ * and lineage (files written before them load without).
  */
 export const modelFormat = 'newsroom-model/1';
 
@@ -36,18 +38,35 @@ const ModelHeader = z.object({
       offset: z.number().int().min(0),
     }),
   ),
+  attributionBaseline: AttributionBaseline.optional(),
+  lineage: z
+    .object({ datasetId: z.string().min(1), featureSchemaVersion: z.number().int().positive() })
+    .optional(),
 });
+
+/** What a model was trained on: its dataset and the feature schema it reads. */
+export type ModelLineage = NonNullable<z.infer<typeof ModelHeader>['lineage']>;
+
+/** What a model file says about its model besides the weights. */
+export interface ModelMetadata {
+  attributionBaseline?: AttributionBaseline;
+  lineage?: ModelLineage;
+}
 
 export class ModelFormatError extends Error {
   override readonly name = 'ModelFormatError';
 }
 
-export interface LoadedModel {
+export interface LoadedModel extends ModelMetadata {
   model: TwoTowerModel;
   encoder: FeatureEncoder;
 }
 
-export async function encodeModel(model: TwoTowerModel, encoder: FeatureEncoder): Promise<Buffer> {
+export async function encodeModel(
+  model: TwoTowerModel,
+  encoder: FeatureEncoder,
+  metadata: ModelMetadata = {},
+): Promise<Buffer> {
   const values = await model.weightValues();
   let offset = 0;
   const weights = weightNames.map((name) => {
@@ -60,6 +79,7 @@ export async function encodeModel(model: TwoTowerModel, encoder: FeatureEncoder)
     shape: model.shape,
     encoder: encoder.config,
     weights,
+    ...metadata,
   };
   const json = Buffer.from(JSON.stringify(header));
   const headerBytes = 4 + json.length + ((4 - (json.length % 4)) % 4);
@@ -103,7 +123,12 @@ export function decodeModel(bytes: Buffer): LoadedModel {
   if (missing.length > 0) throw new ModelFormatError(`model file lacks weights: ${missing.join(', ')}`);
   const shape: TwoTowerShape = header.shape;
   const encoderConfig: EncoderConfig = header.encoder;
-  return { model: TwoTowerModel.fromWeights(shape, values), encoder: new FeatureEncoder(encoderConfig) };
+  return {
+    model: TwoTowerModel.fromWeights(shape, values),
+    encoder: new FeatureEncoder(encoderConfig),
+    ...(header.attributionBaseline ? { attributionBaseline: header.attributionBaseline } : {}),
+    ...(header.lineage ? { lineage: header.lineage } : {}),
+  };
 }
 
 /** Writes the model to the artifact store (kind `models`), named by its sha256. */
@@ -111,8 +136,9 @@ export async function saveModel(
   store: ArtifactStore,
   model: TwoTowerModel,
   encoder: FeatureEncoder,
+  metadata: ModelMetadata = {},
 ): Promise<ArtifactRef> {
-  const bytes = await encodeModel(model, encoder);
+  const bytes = await encodeModel(model, encoder, metadata);
   return store.write('models', 'bin', async (sink) => {
     await sink.write(bytes);
   });
