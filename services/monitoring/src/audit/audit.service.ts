@@ -90,16 +90,22 @@ export class AuditService {
 
   async exposures(articleId: string, query: AuditQuery): Promise<AuditPage<Exposure>> {
     const range = servedRange(query, 2);
-    // The response's bounds repeat the exposure's: the join's equality alone prunes nothing at planning.
+    // The page first, then its responses one key lookup each (in their day's partition alone): joined
+    // in one step, the planner misjudges the three-column join and reads every response in range.
     const rows: ExposureRow[] = await this.dataSource.query(
-      `SELECT e.served_at, e.request_id, e.user_id, e.rank, e.score, e.origin, r.model_version, r.source,
-              r.region, r.dataset_id, r.feature_schema_version, r.generated_at
-       FROM ${this.s}.audit_exposures e
-       JOIN ${this.s}.audit_responses r
-         ON r.user_id = e.user_id AND r.served_at = e.served_at AND r.request_id = e.request_id
-       WHERE e.article_id = $1 AND ${range.where('e')} AND ${range.where('r')}
-       ORDER BY e.served_at, e.request_id
-       LIMIT ${query.limit + 1}`,
+      `WITH page AS MATERIALIZED (
+         SELECT e.served_at, e.request_id, e.user_id, e.rank, e.score, e.origin
+         FROM ${this.s}.audit_exposures e
+         WHERE e.article_id = $1 AND ${range.where('e')}
+         ORDER BY e.served_at, e.request_id
+         LIMIT ${query.limit + 1})
+       SELECT page.*, r.model_version, r.source, r.region, r.dataset_id, r.feature_schema_version, r.generated_at
+       FROM page
+       JOIN LATERAL (
+         SELECT * FROM ${this.s}.audit_responses r
+         WHERE r.user_id = page.user_id AND r.served_at = page.served_at AND r.request_id = page.request_id
+       ) r ON true
+       ORDER BY page.served_at, page.request_id`,
       [articleId, ...range.params],
     );
     return page(query, rows, (row) => ({
