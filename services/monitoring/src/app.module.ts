@@ -7,6 +7,7 @@ import { LineageModule } from './lineage/lineage.module';
 import { ObservationsModule } from './observations/observations.module';
 import { PipelineModule } from './pipeline/pipeline.module';
 import { ModelQualityModule } from './quality/model-quality.module';
+import { ReaderDataModule } from './reader-data/reader-data.module';
 import { StatusModule } from './status/status.module';
 import { TakedownsModule } from './takedowns/takedowns.module';
 import { VitalsModule } from './vitals/vitals.module';
@@ -15,7 +16,7 @@ import { VolumeModule } from './volume/volume.module';
 /**
  * Monitoring: what producers send and serving serves, data drift and volumes, model quality online,
  * the champion's lineage, pipeline health, the services' SLA and vitals, alerts, a status page, the
- * "why shown" audit trail and takedown receipts.
+ * "why shown" audit trail, takedown receipts and readers' data on request.
  */
 @Module({})
 export class AppModule {
@@ -34,6 +35,7 @@ export class AppModule {
         StatusModule,
         AuditModule,
         TakedownsModule,
+        ReaderDataModule,
       ],
     };
   }

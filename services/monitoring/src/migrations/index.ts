@@ -5,6 +5,7 @@ import { CreateTrainingFailures1733700000000 } from './1733700000000-create-trai
 import { CreateServiceVitals1733800000000 } from './1733800000000-create-service-vitals';
 import { CreateAuditTrail1734600000000 } from './1734600000000-create-audit-trail';
 import { CreateTakedowns1734700000000 } from './1734700000000-create-takedowns';
+import { CreateReaderDataRequests1735000000000 } from './1735000000000-create-reader-data-requests';
 
 /** Migrations of the `monitoring` schema, in order; the outbox and inbox tables come from libs/persistence. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   CreateServiceVitals1733800000000,
   CreateAuditTrail1734600000000,
   CreateTakedowns1734700000000,
+  CreateReaderDataRequests1735000000000,
 ];

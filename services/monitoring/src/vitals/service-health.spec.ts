@@ -1,4 +1,4 @@
-import { InstanceReport, RequestCounts, serviceHealth } from './service-health';
+import { InstanceReport, RequestCounts, liveInstances, serviceHealth } from './service-health';
 
 const MINUTE = 60_000;
 const now = 1_000 * MINUTE;
@@ -128,5 +128,17 @@ describe('service health from vitals', () => {
       ['ingestion', 1],
       ['serving', 1],
     ]);
+  });
+
+  it("names a service's live instances: not stopping, not silent, by the same rule", () => {
+    const latest = [
+      report({ instance: 'serving-b' }),
+      report({ instance: 'serving-a' }),
+      report({ instance: 'serving-stopped', stopping: true }),
+      report({ instance: 'serving-silent', reportedAt: now - 5 * 15_000 - 5_000 }),
+      report({ instance: 'scoring-a', service: 'batch-scoring' }),
+    ];
+    expect(liveInstances(latest, 'serving', { now, silentIntervals: 4 })).toEqual(['serving-a', 'serving-b']);
+    expect(liveInstances(latest, 'training', { now, silentIntervals: 4 })).toEqual([]);
   });
 });

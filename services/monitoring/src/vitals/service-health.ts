@@ -52,6 +52,34 @@ const outcomes = ['succeeded', 'rejected', 'failed', 'timedOut'] as const;
 const zero = (): RequestCounts => ({ succeeded: 0, rejected: 0, failed: 0, timedOut: 0 });
 
 /**
+ * Whether an instance has gone silent: no report within `silentIntervals` of its interval, counted
+ * back from the newest report of any instance. Silence is judged against the newest report read,
+ * not the clock: a monitoring that was down or is working through a backlog has not heard the
+ * reports that are on their way.
+ */
+function silence(
+  latest: readonly InstanceReport[],
+  now: number,
+  silentIntervals: number,
+): (report: InstanceReport) => boolean {
+  const heardUntil = Math.min(now, Math.max(...latest.map((r) => r.reportedAt)));
+  return (r) => heardUntil - r.reportedAt > silentIntervals * r.intervalMs;
+}
+
+/** The names of a service's live instances: reporting, and not stopping. */
+export function liveInstances(
+  latest: readonly InstanceReport[],
+  service: string,
+  { now, silentIntervals }: { now: number; silentIntervals: number },
+): string[] {
+  const quiet = silence(latest, now, silentIntervals);
+  return latest
+    .filter((r) => r.service === service && !r.stopping && !quiet(r))
+    .map((r) => r.instance)
+    .sort();
+}
+
+/**
  * Each service's health from its instances' latest reports and their counts at the window's start:
  * an instance is live while its reports keep coming (within `silentIntervals` of its interval,
  * counted back from the newest report of any instance);
@@ -64,9 +92,7 @@ export function serviceHealth(
   { now, windowStart, silentIntervals }: { now: number; windowStart: number; silentIntervals: number },
 ): ServiceHealth[] {
   const baselineOf = new Map(baselines.map((b) => [b.instance, b]));
-  // Silence is judged against the newest report read, not the clock: a monitoring that was down
-  // or is working through a backlog has not heard the reports that are on their way.
-  const heardUntil = Math.min(now, Math.max(...latest.map((r) => r.reportedAt)));
+  const quiet = silence(latest, now, silentIntervals);
   const byService = new Map<string, InstanceReport[]>();
   for (const report of latest)
     byService.set(report.service, [...(byService.get(report.service) ?? []), report]);
@@ -74,7 +100,6 @@ export function serviceHealth(
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([service, reports]) => {
       const newest = reports.reduce((a, b) => (b.reportedAt > a.reportedAt ? b : a));
-      const quiet = (r: InstanceReport) => heardUntil - r.reportedAt > silentIntervals * r.intervalMs;
       const live = reports.filter((r) => !r.stopping && !quiet(r));
       const silent = reports.filter((r) => !r.stopping && quiet(r));
       const window = zero();

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { SERVICE_CONFIG } from '@newsroom/platform';
 import { MonitoringConfig } from '../config';
-import { ServiceHealth, serviceHealth } from './service-health';
+import { ServiceHealth, liveInstances, serviceHealth } from './service-health';
 import { ServiceVitalsStore } from './service-vitals.store';
 
 /** The services' health as their vitals tell it, over the SLA window ending now. */
@@ -21,6 +21,14 @@ export class VitalsService {
     return serviceHealth(latest, baselines, {
       now,
       windowStart,
+      silentIntervals: this.config.MONITORING_INSTANCE_SILENT_INTERVALS,
+    });
+  }
+
+  /** The instances of a service alive now (e.g. the serving replicas that must confirm a takedown). */
+  async liveInstances(service: string, now = Date.now()): Promise<string[]> {
+    return liveInstances(await this.store.latest(), service, {
+      now,
       silentIntervals: this.config.MONITORING_INSTANCE_SILENT_INTERVALS,
     });
   }
