@@ -1,3 +1,4 @@
+import { artifactEnv } from '@newsroom/artifacts';
 import { env } from '@newsroom/config';
 import { serviceEnv } from '@newsroom/platform';
 import { z } from 'zod';
@@ -7,6 +8,8 @@ const positive = (fallback: number) => z.coerce.number().positive().default(fall
 
 export const configSchema = z.object({
   ...serviceEnv(3008),
+  /** Where the parts of readers' data exports are read from (monitoring's own part is written there too). */
+  ...artifactEnv,
   /** Auditors' keys for the "why shown" trail and takedown receipts (admin keys are accepted too). */
   MONITORING_AUDITOR_API_KEYS: env.apiKeys('MONITORING_AUDITOR_API_KEYS'),
   /** Administrators' keys: audit, and readers' data export and erasure. */
