@@ -199,6 +199,13 @@ describe('GroupAttributor', () => {
     );
     pair.forEach((value, g) => expect(Math.abs(value - batched[2][5][g])).toBeLessThan(tolerance));
     expect(Object.keys(attributionRecord(pair))).toEqual([...featureGroups]);
+    const pairs = attributor.attributePairs(
+      encoder.readers([readers[2], readers[4]]),
+      encoder.articles([articles[5], articles[1]]),
+    );
+    [batched[2][5], batched[4][1]].forEach((values, p) =>
+      values.forEach((value, g) => expect(Math.abs(pairs[p * 5 + g] - value)).toBeLessThan(tolerance)),
+    );
     attributor.dispose();
   });
 });

@@ -102,6 +102,22 @@ export class GroupAttributor {
     });
   }
 
+  /** [pairs, 5]: the Shapley values (in `featureGroups` order) of each pair (reader i, article i). */
+  attributePairs(readers: ReaderInputs, articles: ArticleInputs): Float32Array {
+    if (readers.count !== articles.count) {
+      throw new RangeError(`${readers.count} readers and ${articles.count} articles are not pairs`);
+    }
+    // The WebAssembly backend traps on an empty tensor.
+    if (readers.count === 0) return new Float32Array(0);
+    return tf.tidy(
+      () =>
+        this.attribute(
+          this.readerCoalitions(readers),
+          this.articleCoalitions(articles).expandDims(1) as tf.Tensor4D,
+        ).dataSync() as Float32Array,
+    );
+  }
+
   dispose(): void {
     for (const group of featureGroups) this.base[group].dispose();
     this.weights.dispose();
