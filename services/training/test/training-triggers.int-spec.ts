@@ -1,5 +1,6 @@
 import { ArtifactStore } from '@newsroom/artifacts';
-import { DatasetManifest, newEvent, topics } from '@newsroom/contracts';
+import { DatasetManifest, featureGroups, newEvent, topics } from '@newsroom/contracts';
+import { loadModel, selectBackend } from '@newsroom/ml';
 import { twoTopicDatasetLines } from '@newsroom/ml/testing';
 import { Json, ServiceHandle, ServiceWorld, serviceWorld, testAdminKey } from '@newsroom/platform/testing';
 import { waitFor } from '@newsroom/testing';
@@ -124,8 +125,19 @@ describe('training triggers', () => {
         artifact: { uri: run.artifact.uri, sha256: run.artifact.sha256 },
       }),
     ]);
-    // The artifact is in the store under its sha256.
-    await new ArtifactStore(world.artifactDir).verify(run.artifact);
+    // The artifact is in the store under its sha256, with its attribution baseline and lineage.
+    await selectBackend(['cpu']);
+    const { model, attributionBaseline, lineage } = await loadModel(
+      new ArtifactStore(world.artifactDir),
+      run.artifact,
+    );
+    model.dispose();
+    expect(lineage).toEqual({ datasetId, featureSchemaVersion: 1 });
+    expect(attributionBaseline).toMatchObject({
+      source: 'training-data',
+      sample: { readers: 40, articles: 60 },
+    });
+    for (const group of featureGroups) expect(attributionBaseline?.terms[group]).toHaveLength(32);
   }, 180_000);
 
   it('request: each POST is one run, an Idempotency-Key repeated is the same run, bad input is refused', async () => {

@@ -80,6 +80,10 @@ export class Trainer {
           await on.backend(report.name);
         } else if (report.type === 'epoch') {
           await on.epoch(report.stats);
+        } else if (report.type === 'baseline') {
+          this.logger.log(
+            `attribution baseline: the mean of ${report.readers} readers and ${report.articles} articles of dataset ${datasetId.slice(0, 12)} in ${report.seconds.toFixed(2)} s`,
+          );
         } else {
           this.logger.warn(report.message);
         }

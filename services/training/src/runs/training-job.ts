@@ -13,6 +13,7 @@ import {
   saveModel,
   selectBackend,
   trainTwoTower,
+  trainingBaseline,
 } from '@newsroom/ml';
 
 export type TrainingParams = Omit<TrainOptions, 'warmStart' | 'warmStartEncoder' | 'validate' | 'onEpoch'>;
@@ -30,6 +31,7 @@ export interface TrainingJob {
 export type TrainingProgress =
   | { type: 'backend'; name: BackendName }
   | { type: 'epoch'; stats: EpochStats }
+  | { type: 'baseline'; readers: number; articles: number; seconds: number }
   | { type: 'warning'; message: string };
 
 export interface TrainingResult {
@@ -43,7 +45,8 @@ export interface TrainingResult {
  * One training run, start to finish, on the thread that calls it (the training thread): the
  * dataset from the artifact store (verified), a warm start from the champion's weights when it has
  * any of the same shape, validation metrics on the dataset's held-out slice after every epoch, and
- * the model written to the artifact store.
+ * the model written to the artifact store with its attribution baseline (from the same dataset)
+ * and lineage.
  */
 export async function runTrainingJob(
   job: TrainingJob,
@@ -93,7 +96,17 @@ export async function runTrainingJob(
     onEpoch: (stats) => progress({ type: 'epoch', stats }),
   });
   try {
-    const artifact = await saveModel(artifacts, model, encoder);
+    const started = performance.now();
+    const attributionBaseline = trainingBaseline(model, encoder, set);
+    progress({
+      type: 'baseline',
+      ...attributionBaseline.sample,
+      seconds: (performance.now() - started) / 1000,
+    });
+    const artifact = await saveModel(artifacts, model, encoder, {
+      attributionBaseline,
+      lineage: { datasetId: job.datasetId, featureSchemaVersion: set.header.featureSchemaVersion },
+    });
     const last = epochs[epochs.length - 1];
     return { artifact, epochs, metrics: finiteMetrics({ loss: last.loss, ...last.validation }) };
   } finally {
