@@ -12,8 +12,10 @@ import {
   readDataset,
   recencyOrders,
   selectBackend,
+  trainingBaseline,
 } from '@newsroom/ml';
 import { GatePolicy, evaluationGate } from './evaluation-gate';
+import { FeatureImportance, featureImportance } from './feature-importance';
 
 export interface Candidate {
   modelVersion: string;
@@ -42,7 +44,14 @@ export interface Evaluation {
     popularity: EvaluationReport;
     recency: EvaluationReport;
   };
+  /** The candidate's global importance of each feature group (see featureImportance). */
+  featureImportance?: FeatureImportance;
 }
+
+/** What the evaluation thread reports on its way: the backend it runs on, and notes to log. */
+export type EvaluationProgress =
+  | { type: 'backend'; backend: BackendName }
+  | { type: 'note'; message: string };
 
 /** One evaluation, as the evaluation thread receives it. */
 export interface EvaluationJob {
@@ -63,9 +72,9 @@ export interface EvaluationJob {
  */
 export async function runEvaluationJob(
   { artifactDir, backends, candidate, champion, gate, regions }: EvaluationJob,
-  progress: (report: { backend: BackendName }) => void,
+  progress: (report: EvaluationProgress) => void,
 ): Promise<Evaluation> {
-  progress({ backend: (await selectBackend(backends)).name });
+  progress({ type: 'backend', backend: (await selectBackend(backends)).name });
   const artifacts = new ArtifactStore(artifactDir);
   const set = await readDataset(artifacts, candidate.datasetId);
   const heldOut = heldOutSlice(set);
@@ -84,17 +93,29 @@ export async function runEvaluationJob(
       ],
     };
   }
-  const report = async (artifact: Candidate['artifact']) => {
-    const { model, encoder } = await loadModel(artifacts, artifact);
+  /** A model's report on the slice; with `explain`, its feature importance over what it lists there. */
+  const assess = async (artifact: Candidate['artifact'], explain: boolean) => {
+    const { model, encoder, attributionBaseline } = await loadModel(artifacts, artifact);
     try {
-      return evaluateOrders(heldOut, modelOrders(model, encoder, heldOut), regions);
+      const orders = modelOrders(model, encoder, heldOut);
+      const report = evaluateOrders(heldOut, orders, regions);
+      if (!explain) return { report };
+      if (!attributionBaseline) {
+        progress({
+          type: 'note',
+          message: `model ${candidate.modelVersion} has no attribution baseline (its file predates them): its feature importance is measured from one computed from its dataset ${candidate.datasetId.slice(0, 12)}`,
+        });
+      }
+      const baseline = attributionBaseline ?? trainingBaseline(model, encoder, set);
+      return { report, featureImportance: featureImportance(model, encoder, baseline, heldOut, orders) };
     } finally {
       model.dispose();
     }
   };
+  const assessed = await assess(candidate.artifact, true);
   const rankers: NonNullable<Evaluation['rankers']> = {
-    candidate: await report(candidate.artifact),
-    ...(rivals ? { champion: await report(rivals.artifact) } : {}),
+    candidate: assessed.report,
+    ...(rivals ? { champion: (await assess(rivals.artifact, false)).report } : {}),
     popularity: evaluateOrders(heldOut, popularityOrders(set, heldOut), regions),
     recency: evaluateOrders(heldOut, recencyOrders(heldOut), regions),
   };
@@ -118,5 +139,6 @@ export async function runEvaluationJob(
       protocols: heldOut.protocols,
     },
     rankers,
+    featureImportance: assessed.featureImportance,
   };
 }

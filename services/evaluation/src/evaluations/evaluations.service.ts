@@ -60,6 +60,7 @@ export class EvaluationsService {
                     ...(rankers.champion ? { championNdcgAt10: rankers.champion.overall.ndcgAt10 } : {}),
                   })
                 : {},
+              ...(evaluation.featureImportance ? { featureImportance: evaluation.featureImportance } : {}),
             },
             'evaluation',
           ),

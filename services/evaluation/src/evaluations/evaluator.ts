@@ -1,10 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { BackendName, Champion, reportBackendInUse } from '@newsroom/ml';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Champion, reportBackendInUse } from '@newsroom/ml';
 import { SERVICE_CONFIG, ShutdownSignal } from '@newsroom/platform';
 import { RunningWorkerTask, WorkerTaskAborted, runWorkerTask } from '@newsroom/platform/worker-task';
 import { join } from 'node:path';
 import { EvaluationConfig } from '../config';
-import { Candidate, Evaluation, EvaluationJob } from './evaluation-job';
+import { Candidate, Evaluation, EvaluationJob, EvaluationProgress } from './evaluation-job';
 
 export type { Candidate, Evaluation } from './evaluation-job';
 
@@ -15,6 +15,7 @@ export type { Candidate, Evaluation } from './evaluation-job';
  */
 @Injectable()
 export class Evaluator {
+  private readonly logger = new Logger(Evaluator.name);
   private running?: RunningWorkerTask<Evaluation>;
 
   constructor(
@@ -39,10 +40,11 @@ export class Evaluator {
       },
       regions: this.config.PLATFORM_REGIONS,
     };
-    const task = runWorkerTask<EvaluationJob, { backend: BackendName }, Evaluation>(
+    const task = runWorkerTask<EvaluationJob, EvaluationProgress, Evaluation>(
       join(__dirname, 'evaluation.worker.js'),
       job,
-      ({ backend }) => reportBackendInUse(backend),
+      (report) =>
+        report.type === 'backend' ? reportBackendInUse(report.backend) : this.logger.log(report.message),
     );
     this.running = task;
     try {
