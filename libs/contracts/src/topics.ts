@@ -189,7 +189,7 @@ export const topics = {
     key: 'datasetId',
     description: 'An immutable training dataset written to the artifact store.',
     producers: ['feature-store'],
-    consumers: ['training', 'monitoring'],
+    consumers: ['training', 'registry', 'monitoring'],
   }),
   trainingRequested: eventTopic('training.requested', events.TrainingRequested, {
     key: 'requestId',
