@@ -41,6 +41,11 @@ export class AuditPartitions {
     for (const day of missing) this.existing.add(day);
   }
 
+  /** Forgets which days have partitions: the next `ensure` looks in the catalog again. */
+  forget(): void {
+    this.existing.clear();
+  }
+
   /** Drops the partitions of the days before `firstKept`; returns the days dropped. */
   async dropBefore(firstKept: number): Promise<number[]> {
     const dropped = new Set<number>();

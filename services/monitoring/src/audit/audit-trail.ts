@@ -10,10 +10,20 @@ import { AuditPartitions } from './audit-partitions';
 
 type Served = TopicPayload<typeof topics.recommendationsServed>;
 
+/** PostgreSQL's error for a row no partition takes (check_violation). */
+const NO_PARTITION_FOR_ROW = '23514';
+
 /** A served response as consumed: its payload and its envelope's time (when serving had no `servedAt`). */
 export interface ServedRecord {
   payload: Served;
   occurredAt: string;
+}
+
+/** A response the trail keeps: served when (millisecond precision, as cursors carry it), items in rank order. */
+interface KeptRecord {
+  payload: Served;
+  servedAt: string;
+  items: { rank: number; articleId: string; score: number; origin: string | null }[];
 }
 
 const pastRetention = counter(
@@ -44,6 +54,17 @@ export class AuditTrail {
     const { kept, expired } = this.split(records, now);
     if (expired > 0) pastRetention.inc(expired);
     if (kept.length === 0) return;
+    try {
+      await this.insert(manager, kept);
+    } catch (error) {
+      // A day's partition dropped since it was known (by another replica's retention, or by hand):
+      // the retry's prepare looks in the catalog again.
+      if ((error as { code?: string }).code === NO_PARTITION_FOR_ROW) this.partitions.forget();
+      throw error;
+    }
+  }
+
+  private async insert(manager: EntityManager, kept: readonly KeptRecord[]): Promise<void> {
     const s = quotedSchema(manager.connection);
     await manager.query(
       `INSERT INTO ${s}.audit_responses (user_id, served_at, request_id, model_version, source, region,
@@ -91,11 +112,8 @@ export class AuditTrail {
     );
   }
 
-  /**
-   * The records within retention, each with its served time (millisecond precision, as cursors
-   * carry it) and its items in rank order; and how many are past retention.
-   */
-  private split(records: readonly ServedRecord[], now: number) {
+  /** The records within retention, and how many are past it. */
+  private split(records: readonly ServedRecord[], now: number): { kept: KeptRecord[]; expired: number } {
     const firstKept = firstKeptDay(now, this.config.MONITORING_AUDIT_RETENTION_DAYS);
     const kept = records
       .map(({ payload, occurredAt }) => ({
