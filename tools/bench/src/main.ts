@@ -1,4 +1,5 @@
 import { runCommandLine } from '@newsroom/config';
+import { benchAudit } from './audit-bench';
 import { benchFeatures } from './features-bench';
 import { benchIngestion } from './ingestion-bench';
 import { benchMonitoring } from './monitoring-bench';
@@ -79,9 +80,20 @@ async function main(args: string[]): Promise<number> {
     case 'takedown':
       await benchTakedown({ flags: flag('flags', 20) });
       return 0;
+    case 'audit':
+      await benchAudit({
+        runs: flag('runs', 3),
+        responses: flag('responses', 100_000),
+        partitions: flag('partitions', 6),
+        readers: flag('readers', 15_000),
+        logins: flag('logins', 2),
+        days: flag('days', 30),
+        queries: flag('queries', 1_000),
+      });
+      return 0;
     default:
       console.error(
-        'usage: bench ingestion|features [--n 300000] [--runs 3] [--partitions 6] [--only-updates|--only-snapshot] | training [--epochs 1] [--dataset FILE] [--keep-dataset FILE] | pipeline [--n 200000] [--runs 3] [--partitions 6] | monitoring [--n 1100000] [--runs 3] [--partitions 6] | scoring [--runs 3] [--fresh 20] | serving [--runs 3] [--seconds 10] [--readers 15000] | takedown [--flags 20]',
+        'usage: bench ingestion|features [--n 300000] [--runs 3] [--partitions 6] [--only-updates|--only-snapshot] | training [--epochs 1] [--dataset FILE] [--keep-dataset FILE] | pipeline [--n 200000] [--runs 3] [--partitions 6] | monitoring [--n 1100000] [--runs 3] [--partitions 6] | scoring [--runs 3] [--fresh 20] | serving [--runs 3] [--seconds 10] [--readers 15000] | takedown [--flags 20] | audit [--runs 3] [--responses 100000] [--partitions 6] [--readers 15000] [--logins 2] [--days 30] [--queries 1000]',
       );
       return 2;
   }
