@@ -1,5 +1,9 @@
+import { TopicPayload, topics } from '@newsroom/contracts';
+
 export const modelStages = ['candidate', 'champion', 'archived', 'rejected'] as const;
 export type ModelStage = (typeof modelStages)[number];
+
+export type FeatureImportance = NonNullable<TopicPayload<typeof topics.modelEvaluated>['featureImportance']>;
 
 export interface Promotion {
   sequence: number;
@@ -28,6 +32,8 @@ export interface ModelVersion {
     reasons: string[];
     metrics: Record<string, number>;
     championVersion: string | null;
+    /** Mean |Shapley value| per feature group over a held-out sample; absent when evaluation did not measure it. */
+    featureImportance?: FeatureImportance;
   } | null;
   promotions: Promotion[];
   /** Why a version was rejected. */

@@ -18,5 +18,6 @@ import { ModelsService } from './models.service';
     ApiKeyGuard,
     ModelsService,
   ],
+  exports: [ModelsService],
 })
 export class ModelsModule {}

@@ -18,6 +18,11 @@ export class RegistryError extends Error {
 
 const stagesLock = 'registry:stages';
 
+function evaluationOf(evaluated: Evaluated): NonNullable<ModelVersion['evaluation']> {
+  const { passed, reasons, metrics, championVersion, featureImportance } = evaluated;
+  return { passed, reasons, metrics, championVersion, ...(featureImportance ? { featureImportance } : {}) };
+}
+
 /**
  * Model versions and their stages. Every change of stage runs in a transaction holding the stages
  * lock, and a partial unique index allows one champion at most, so there is exactly one champion
@@ -236,14 +241,7 @@ export class ModelsService {
           params: r['params'],
         },
         trainingMetrics: r['metrics'],
-        evaluation: r['evaluation']
-          ? {
-              passed: (r['evaluation'] as Evaluated).passed,
-              reasons: (r['evaluation'] as Evaluated).reasons,
-              metrics: (r['evaluation'] as Evaluated).metrics,
-              championVersion: (r['evaluation'] as Evaluated).championVersion,
-            }
-          : null,
+        evaluation: r['evaluation'] ? evaluationOf(r['evaluation'] as Evaluated) : null,
         promotions: (r['promotions'] as Promotion[]).map((p) => ({ ...p, sequence: Number(p.sequence) })),
         stageReason: r['stage_reason'],
         createdAt: (r['created_at'] as Date).toISOString(),
