@@ -2,6 +2,7 @@ import { env } from '@newsroom/config';
 import { serviceEnv } from '@newsroom/platform';
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { EditorialCapsConfig } from './editorial/editorial-caps';
 
 export const configSchema = z.object({
   ...serviceEnv(3007),
@@ -14,6 +15,15 @@ export const configSchema = z.object({
   SERVING_API_KEYS: env.apiKeys('SERVING_API_KEYS'),
   /** Requests per second allowed per reader key (bursts up to twice that). */
   SERVING_API_KEY_RATE: env.positiveInt(10_000),
+  /** `name:key,…` of editors: they create, list and delete pinned articles (/v1/pins). */
+  SERVING_ADMIN_API_KEYS: env.apiKeys('SERVING_ADMIN_API_KEYS'),
+  /**
+   * Caps per publisher and per category in a response, as JSON, e.g.
+   * `{"publisher":{"default":3,"overrides":{"daily-planet":2}},"category":{"default":4}}`; empty = none.
+   */
+  SERVING_EDITORIAL_CAPS: EditorialCapsConfig,
+  /** Each replica reloads the editors' pins this often: the longest a pin taken by another replica takes to apply. */
+  SERVING_PINS_RELOAD_MS: env.positiveInt(5_000),
   /** `recommendations.served` is published in batches: at most this often… */
   SERVING_AUDIT_FLUSH_MS: env.positiveInt(100),
   /** …or as soon as this many responses are waiting. */

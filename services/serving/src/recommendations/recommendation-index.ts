@@ -3,9 +3,18 @@ import { FallbackScope, TopicPayload, topics } from '@newsroom/contracts';
 import { gauge } from '@newsroom/observability';
 import { quotedSchema } from '@newsroom/persistence';
 import { DataSource, EntityManager } from 'typeorm';
+import { ArticleFacets } from '../editorial/editorial-caps';
 
 type Generated = TopicPayload<typeof topics.recommendationsGenerated>;
 type Fallback = TopicPayload<typeof topics.recommendationsFallback>;
+type ListItem = Generated['items'][number];
+type Moderation = Pick<TopicPayload<typeof topics.articlesFlagged>, 'articleId' | 'flagged' | 'takedownId'>;
+
+/** A flag this replica's index holds, under the takedown it was given. */
+export interface Takedown {
+  takedownId: string;
+  articleId: string;
+}
 
 /** Items as two arrays (best first), ids interned: a few objects per reader, not one per item. */
 export interface RankedItems {
@@ -17,6 +26,11 @@ export interface StoredList extends RankedItems {
   modelVersion: string;
   revision: number;
   generatedAt: string;
+  /** The model's training data and feature schema (lists from before they were announced lack them). */
+  datasetId: string | undefined;
+  featureSchemaVersion: number | undefined;
+  /** Positions of the items placed into the list between scoring runs (origin `fresh`); mostly none. */
+  freshAt: readonly number[] | undefined;
 }
 
 export interface FallbackList extends RankedItems {
@@ -31,6 +45,8 @@ const listedReaders = gauge('serving_index_readers', 'Readers with a list in thi
  * always stored; a restart loads the table. Lists keep the highest revision whatever the order
  * they arrive in; a flag is permanent until an unflag. Lists are held compactly (RankedItems):
  * the old generation stays small for the garbage collector, whose pauses would be tail latency.
+ * An article's category and publisher (for editorial caps) are held once per article, not per
+ * list; attributions stay in the table (Explanations reads them for `?explain=true`).
  */
 @Injectable()
 export class RecommendationIndex implements OnApplicationBootstrap {
@@ -39,6 +55,8 @@ export class RecommendationIndex implements OnApplicationBootstrap {
   private readonly fallbacks = new Map<FallbackScope, FallbackList>();
   private readonly flagged = new Set<string>();
   private readonly articleIds = new Map<string, string>();
+  private readonly facetsByArticle = new Map<string, ArticleFacets>();
+  private readonly facetsInterned = new Map<string, ArticleFacets>();
 
   constructor(private readonly dataSource: DataSource) {}
 
@@ -60,14 +78,17 @@ export class RecommendationIndex implements OnApplicationBootstrap {
       });
     }
     const rows = await this.dataSource.query(
-      `SELECT user_id, model_version, revision, generated_at, items FROM ${this.s}.lists`,
+      `SELECT user_id, model_version, revision, generated_at, dataset_id, feature_schema_version, items
+       FROM ${this.s}.lists`,
     );
     for (const row of rows) {
       this.putList(row.user_id, {
         modelVersion: row.model_version,
         revision: row.revision,
         generatedAt: row.generated_at.toISOString(),
-        ...this.ranked(row.items),
+        datasetId: row.dataset_id ?? undefined,
+        featureSchemaVersion: row.feature_schema_version ?? undefined,
+        ...this.listed(row.items),
       });
     }
     this.logger.log(
@@ -87,27 +108,46 @@ export class RecommendationIndex implements OnApplicationBootstrap {
     return this.flagged.has(articleId);
   }
 
+  /** The article's category and publisher, as the latest list or fallback holding it had them. */
+  facets(articleId: string): ArticleFacets | undefined {
+    return this.facetsByArticle.get(articleId);
+  }
+
+  /** Drops a reader's list from memory (their data was erased from the table). */
+  forget(userId: string): void {
+    this.lists.delete(userId);
+    listedReaders.set(this.lists.size);
+  }
+
   async storeLists(manager: EntityManager, generated: readonly Generated[]): Promise<void> {
     const latest = new Map<string, Generated>();
     for (const g of generated)
       if ((latest.get(g.userId)?.revision ?? 0) < g.revision) latest.set(g.userId, g);
     if (latest.size === 0) return;
     await manager.query(
-      `INSERT INTO ${this.s}.lists AS l (user_id, model_version, revision, generated_at, items)
-       SELECT "userId", "modelVersion", revision, "generatedAt", items
+      `INSERT INTO ${this.s}.lists AS l (user_id, model_version, revision, generated_at, items,
+         dataset_id, feature_schema_version, attribution_baseline, attributions)
+       SELECT "userId", "modelVersion", revision, "generatedAt", items,
+         "datasetId", "featureSchemaVersion", "attributionBaseline", attributions
        FROM json_to_recordset($1::json)
-         AS x("userId" text, "modelVersion" text, revision integer, "generatedAt" timestamptz, items jsonb)
+         AS x("userId" text, "modelVersion" text, revision integer, "generatedAt" timestamptz, items jsonb,
+              "datasetId" text, "featureSchemaVersion" integer, "attributionBaseline" double precision,
+              attributions jsonb)
        ON CONFLICT (user_id) DO UPDATE SET model_version = EXCLUDED.model_version, revision = EXCLUDED.revision,
-         generated_at = EXCLUDED.generated_at, items = EXCLUDED.items
+         generated_at = EXCLUDED.generated_at, items = EXCLUDED.items, dataset_id = EXCLUDED.dataset_id,
+         feature_schema_version = EXCLUDED.feature_schema_version,
+         attribution_baseline = EXCLUDED.attribution_baseline, attributions = EXCLUDED.attributions
        WHERE l.revision < EXCLUDED.revision`,
-      [JSON.stringify([...latest.values()])],
+      [JSON.stringify([...latest.values()].map(storedRow))],
     );
     for (const g of latest.values()) {
       this.putList(g.userId, {
         modelVersion: g.modelVersion,
         revision: g.revision,
         generatedAt: g.generatedAt,
-        ...this.ranked(g.items),
+        datasetId: g.datasetId === undefined ? undefined : this.intern(g.datasetId),
+        featureSchemaVersion: g.featureSchemaVersion,
+        ...this.listed(g.items),
       });
     }
   }
@@ -128,11 +168,11 @@ export class RecommendationIndex implements OnApplicationBootstrap {
     }
   }
 
-  /** Flags and unflags in order; the flag holds in memory only once stored. */
-  async storeModeration(
-    manager: EntityManager,
-    decisions: readonly { articleId: string; flagged: boolean }[],
-  ): Promise<void> {
+  /**
+   * Flags and unflags in order; the flag holds in memory only once stored. Returns the takedowns
+   * this index now holds: each flag with a takedown id whose article is flagged after the batch.
+   */
+  async storeModeration(manager: EntityManager, decisions: readonly Moderation[]): Promise<Takedown[]> {
     const last = new Map(decisions.map((d) => [d.articleId, d.flagged]));
     const flag = [...last].filter(([, f]) => f).map(([id]) => id);
     const unflag = [...last].filter(([, f]) => !f).map(([id]) => id);
@@ -143,13 +183,37 @@ export class RecommendationIndex implements OnApplicationBootstrap {
     await manager.query(`DELETE FROM ${this.s}.flagged_articles WHERE article_id = ANY($1)`, [unflag]);
     for (const id of flag) this.flagged.add(id);
     for (const id of unflag) this.flagged.delete(id);
+    return decisions.flatMap(({ articleId, flagged, takedownId }) =>
+      flagged && takedownId && this.flagged.has(articleId) ? [{ takedownId, articleId }] : [],
+    );
   }
 
-  private ranked(items: readonly { articleId: string; score: number }[]): RankedItems {
+  /** A list's items as held: ranked, with its fresh items' positions. */
+  private listed(items: readonly ListItem[]): RankedItems & Pick<StoredList, 'freshAt'> {
+    const freshAt = items.flatMap((item, i) => (item.origin === 'fresh' ? [i] : []));
+    return { ...this.ranked(items), freshAt: freshAt.length > 0 ? freshAt : undefined };
+  }
+
+  private ranked(items: readonly ({ articleId: string; score: number } & ArticleFacets)[]): RankedItems {
+    for (const item of items) this.learnFacets(item);
     return {
       articleIds: items.map((i) => this.intern(i.articleId)),
       scores: Float64Array.from(items, (i) => i.score),
     };
+  }
+
+  /** Keeps an article's category and publisher, one shared object per pair. */
+  private learnFacets({ articleId, category, publisher }: { articleId: string } & ArticleFacets): void {
+    if (category === undefined && publisher === undefined) return;
+    const known = this.facetsByArticle.get(articleId);
+    if (known && known.category === category && known.publisher === publisher) return;
+    const key = `${category ?? ''}\u0000${publisher ?? ''}`;
+    let facets = this.facetsInterned.get(key);
+    if (!facets) {
+      facets = { category, publisher };
+      this.facetsInterned.set(key, facets);
+    }
+    this.facetsByArticle.set(this.intern(articleId), facets);
   }
 
   private intern(articleId: string): string {
@@ -165,4 +229,18 @@ export class RecommendationIndex implements OnApplicationBootstrap {
     this.lists.set(userId, list);
     listedReaders.set(this.lists.size);
   }
+}
+
+/** A list's row: its items without attributions (what the index loads), the attributions by article. */
+function storedRow({ items, ...list }: Generated) {
+  const attributions: Record<string, unknown> = {};
+  let attributed = false;
+  const held = items.map(({ attributions: values, ...item }) => {
+    if (values) {
+      attributions[item.articleId] = values;
+      attributed = true;
+    }
+    return item;
+  });
+  return { ...list, items: held, attributions: attributed ? attributions : null };
 }

@@ -5,10 +5,12 @@ import { ConsumeTopic, ConsumeTopicBatch, MessageBatch } from '@newsroom/messagi
 import { ChampionStore } from '@newsroom/ml';
 import { DataSource } from 'typeorm';
 import { RecommendationIndex } from './recommendation-index';
+import { TakedownConfirmations } from './takedown-confirmations';
 
 /**
  * Lists, fallbacks and flags into the table and then the in-memory index, before the offsets are
- * committed: once a flag is acknowledged, this replica no longer serves the article.
+ * committed: once a flag is acknowledged, this replica no longer serves the article, and has
+ * confirmed its takedown (after the index holds it: a confirmation is never ahead of the index).
  */
 @Controller()
 export class RecommendationsConsumer {
@@ -16,6 +18,7 @@ export class RecommendationsConsumer {
     private readonly dataSource: DataSource,
     private readonly index: RecommendationIndex,
     private readonly champion: ChampionStore,
+    private readonly takedowns: TakedownConfirmations,
   ) {}
 
   @ConsumeTopicBatch(topics.recommendationsGenerated)
@@ -42,10 +45,11 @@ export class RecommendationsConsumer {
   async onModeration(
     @Payload() batch: MessageBatch<TopicValue<typeof topics.articlesFlagged>>,
   ): Promise<void> {
-    await this.index.storeModeration(
+    const held = await this.index.storeModeration(
       this.dataSource.manager,
       batch.messages.map((m) => m.value.payload),
     );
+    await this.takedowns.confirm(this.dataSource.manager, held);
   }
 
   @ConsumeTopic(topics.modelPromoted)

@@ -24,9 +24,15 @@ export const recommendationsOpenApi: OpenAPIObject['paths'] = {
       tags: ['recommendations'],
       summary: "A reader's top articles",
       description:
-        "The reader's precomputed list (source `personalized`) without flagged articles; readers without a list " +
-        '(unknown, no reads yet, or before the first model) get fresh popular articles of their region (source ' +
-        '`fallback`). Every response is logged on `recommendations.served`.',
+        "The reader's precomputed list (source `personalized`) without flagged articles, topped up from the " +
+        'fallback when flags leave it short; readers without a list (unknown, no reads yet, or before the first ' +
+        'model) get fresh popular articles of their region (source `fallback`). Editorial rules apply after ' +
+        "personalization: editors' pins (`/v1/pins`) of the region named, or of every region, take their ranks, " +
+        'and caps per publisher and per category (SERVING_EDITORIAL_CAPS) leave items out, the next ones moving ' +
+        "up. Each item's `origin` says where it came from: `list` (ranked in a scoring run), `fresh` (a new " +
+        'article placed into the list between runs), `fallback`, `top-up` (the fallback filling a short list) or ' +
+        '`pinned`. Every response is logged on `recommendations.served` with the items passed over and why ' +
+        '(`flagged`, `editorial-cap` with the rule, `duplicate`).',
       parameters: [
         { name: 'userId', in: 'path', required: true, schema: { type: 'string', maxLength: 200 } },
         {
@@ -44,6 +50,19 @@ export const recommendationsOpenApi: OpenAPIObject['paths'] = {
           schema: { type: 'string', maxLength: 100 },
         },
         {
+          name: 'explain',
+          in: 'query',
+          required: false,
+          description:
+            'true: each model-ranked item (origin `list`, `fresh`, or `pinned` from the list) carries `attributions`, ' +
+            'the exact Shapley value of each named feature group (reader.recentWords, reader.categoryMix, ' +
+            'article.words, article.category, article.publisher), and `baselineScore`, the score of the ' +
+            "model's baseline reader and article: the values add up to score − baselineScore. Read from the " +
+            "reader's stored list (a database lookup); items without attributions (the fallback, lists scored " +
+            'before attributions) have none.',
+          schema: { type: 'string', enum: ['true', 'false'], default: 'false' },
+        },
+        {
           name: 'x-api-key',
           in: 'header',
           required: false,
@@ -56,8 +75,9 @@ export const recommendationsOpenApi: OpenAPIObject['paths'] = {
           description: 'the reader’s items',
           content: { 'application/json': { schema: servingResponseSchema } },
         },
-        '400': error('invalid userId, limit or region (the message names it)'),
+        '400': error('invalid userId, limit, region or explain (the message names it)'),
         '401': error('missing or invalid API key (when reads need one)'),
+        '503': error('`explain=true` only: the explanations could not be read for the moment'),
       },
     },
   },

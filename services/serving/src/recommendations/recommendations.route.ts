@@ -1,25 +1,32 @@
-import { HttpException, Injectable, OnModuleInit } from '@nestjs/common';
+import { HttpException, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { ApiKeyGuard, parseBody } from '@newsroom/platform';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RecommendationsQuery, UserId } from './dto/recommendations-query';
+import { Explanations } from './explanations';
 import { recommendationsPath, servingResponseSchema } from './recommendations.openapi';
-import { RecommendationsService } from './recommendations.service';
+import { Recommendation, RecommendationsService } from './recommendations.service';
 import { ServedLog } from './served-log';
 
 type Request = FastifyRequest<{ Params: { userId: string }; Querystring: unknown }>;
+
+const json = 'application/json; charset=utf-8';
 
 /**
  * `GET /v1/users/{userId}/recommendations`, registered on Fastify directly: the answer is a lookup
  * in memory, and Nest's per-request pipeline (router, guards, pipes, interceptors) cost more than
  * that lookup several times over. The same checks as elsewhere: the API-key guard's rules, the
  * zod schema of the query (400 naming the field), the contract's schema for the response.
+ * `?explain=true` adds a database read (Explanations); the served record is the same either way.
  */
 @Injectable()
 export class RecommendationsRoute implements OnModuleInit {
+  private readonly logger = new Logger(RecommendationsRoute.name);
+
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly recommendations: RecommendationsService,
+    private readonly explanations: Explanations,
     private readonly served: ServedLog,
     private readonly keys: ApiKeyGuard,
   ) {}
@@ -33,19 +40,50 @@ export class RecommendationsRoute implements OnModuleInit {
     );
   }
 
-  private handle(request: Request, reply: FastifyReply): FastifyReply {
+  private handle(request: Request, reply: FastifyReply): FastifyReply | Promise<FastifyReply> {
     try {
       this.keys.authenticate('reader', request.headers['x-api-key'], reply);
       const userId = parseBody(UserId, request.params.userId);
-      const { limit, region } = parseBody(RecommendationsQuery, request.query);
-      const response = this.recommendations.recommend(userId, limit, region);
+      const { limit, region, explain } = parseBody(RecommendationsQuery, request.query);
+      const answer = this.recommendations.recommend(userId, limit, region);
       // Serialised once, by the route's schema: the same bytes answer and go to the audit log.
-      const body = String(reply.serialize(response));
-      this.served.record(String(request.id), userId, region, body);
-      return reply.type('application/json; charset=utf-8').send(body);
+      const body = String(reply.serialize(answer.response));
+      if (explain) return this.explained(String(request.id), region, answer, body, reply);
+      this.record(String(request.id), region, answer, body);
+      return reply.type(json).send(body);
     } catch (error) {
       if (error instanceof HttpException) return reply.status(error.getStatus()).send(error.getResponse());
       throw error;
     }
+  }
+
+  private async explained(
+    requestId: string,
+    region: string | undefined,
+    answer: Recommendation,
+    body: string,
+    reply: FastifyReply,
+  ): Promise<FastifyReply> {
+    const { response, list } = answer;
+    let items;
+    try {
+      items = await this.explanations.explain(response.userId, list, response.items);
+    } catch (error) {
+      this.logger.warn(`explanations unavailable: ${(error as Error).message}`);
+      return reply.status(503).send({
+        message: 'explanations are unavailable for the moment (their store did not answer): try again',
+      });
+    }
+    // Recorded once answered: the served record keeps the response without its explanations.
+    this.record(requestId, region, answer, body);
+    return reply.type(json).send(reply.serialize({ ...response, items }));
+  }
+
+  private record(requestId: string, region: string | undefined, answer: Recommendation, body: string): void {
+    this.served.record(requestId, answer.response.userId, region, body, {
+      datasetId: answer.list?.datasetId,
+      featureSchemaVersion: answer.list?.featureSchemaVersion,
+      filtered: answer.filtered,
+    });
   }
 }

@@ -1,50 +1,66 @@
 import { Injectable } from '@nestjs/common';
 import { Region, ServingResponse, overallFallbackScope } from '@newsroom/contracts';
-import { RankedItems, RecommendationIndex } from './recommendation-index';
+import { EditorialCaps } from '../editorial/editorial-caps';
+import { PinBoard } from '../editorial/pin-board';
+import { RankedItems, RecommendationIndex, StoredList } from './recommendation-index';
+import { FilteredItem, ItemOrigin, ResponseDraft } from './response-draft';
+
+/** An answer, and what its served record adds: the items passed over, the list it came from. */
+export interface Recommendation {
+  response: ServingResponse;
+  filtered: FilteredItem[];
+  list: StoredList | undefined;
+}
 
 /**
  * A reader's answer: their list without flagged articles (topped up from the fallback if that
  * leaves too few), or, for a reader without a list (unknown, or no model promoted yet), the
  * fresh popular articles of their region, or overall for a region the platform has no fallback
- * for (not in PLATFORM_REGIONS) or none.
+ * for (not in PLATFORM_REGIONS) or none. Editorial rules apply after personalization: editors'
+ * pins of the region take their ranks, and caps per publisher and category leave items out (the
+ * next ones move up; the top-up obeys them too).
  */
 @Injectable()
 export class RecommendationsService {
-  constructor(private readonly index: RecommendationIndex) {}
+  constructor(
+    private readonly index: RecommendationIndex,
+    private readonly pins: PinBoard,
+    private readonly caps: EditorialCaps,
+  ) {}
 
-  recommend(userId: string, limit: number, region?: Region): ServingResponse {
+  recommend(userId: string, limit: number, region?: Region): Recommendation {
     const list = this.index.list(userId);
     const fallback = (region && this.index.fallback(region)) || this.index.fallback(overallFallbackScope);
-    const items: ServingResponse['items'] = [];
+    const draft = new ResponseDraft(limit, this.index, this.caps.tally());
+    const pins = this.pins.forRequest(region, Date.now());
+    if (pins.length > 0) draft.pin(pins, (articleId) => scoreIn(articleId, list, fallback));
     if (list) {
-      this.take(list, items, limit);
-      if (fallback && items.length < limit) this.take(fallback, items, limit);
-      return {
-        userId,
-        modelVersion: list.modelVersion,
-        generatedAt: list.generatedAt,
-        source: 'personalized',
-        items,
-      };
-    }
-    if (fallback) this.take(fallback, items, limit);
+      draft.fill(list, list.freshAt ? (i) => (list.freshAt?.includes(i) ? 'fresh' : 'list') : listed);
+      if (fallback) draft.fill(fallback, toppedUp);
+    } else if (fallback) draft.fill(fallback, fromFallback);
     return {
-      userId,
-      modelVersion: null,
-      generatedAt: fallback?.generatedAt ?? new Date().toISOString(),
-      source: 'fallback',
-      items,
+      response: {
+        userId,
+        modelVersion: list?.modelVersion ?? null,
+        generatedAt: list?.generatedAt ?? fallback?.generatedAt ?? new Date().toISOString(),
+        source: list ? 'personalized' : 'fallback',
+        items: draft.items(),
+      },
+      filtered: draft.filtered,
+      list,
     };
   }
+}
 
-  /** Appends ranked items not flagged and not already taken, up to `limit`. */
-  private take(from: RankedItems, items: ServingResponse['items'], limit: number): void {
-    const already = items.length;
-    for (let i = 0; i < from.articleIds.length && items.length < limit; i++) {
-      const articleId = from.articleIds[i];
-      if (this.index.isFlagged(articleId)) continue;
-      if (already > 0 && items.some((item) => item.articleId === articleId)) continue;
-      items.push({ articleId, rank: items.length + 1, score: from.scores[i] });
-    }
+const listed = (): ItemOrigin => 'list';
+const toppedUp = (): ItemOrigin => 'top-up';
+const fromFallback = (): ItemOrigin => 'fallback';
+
+/** A pinned article's score: the reader's list's, else the fallback's, else 0. */
+function scoreIn(articleId: string, ...sources: (RankedItems | undefined)[]): number {
+  for (const source of sources) {
+    const at = source?.articleIds.indexOf(articleId) ?? -1;
+    if (at >= 0 && source) return source.scores[at];
   }
+  return 0;
 }

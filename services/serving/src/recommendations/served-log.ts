@@ -12,6 +12,14 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ServingConfig } from '../config';
 import { ServedLogReply, ServedLogRequest, ServedRecord } from './served-log-protocol';
+import { FilteredItem } from './response-draft';
+
+/** What the served record adds to the response as sent: the list's lineage, the items passed over. */
+export interface ServedTrail {
+  datasetId: string | undefined;
+  featureSchemaVersion: number | undefined;
+  filtered: readonly FilteredItem[];
+}
 
 const published = counter('serving_audit_published_total', 'recommendations.served events published');
 const dropped = counter(
@@ -69,14 +77,16 @@ export class ServedLog implements OnApplicationBootstrap, BeforeApplicationShutd
     await worker.terminate();
   }
 
-  /** A response as sent (its JSON body): the event's payload is that body with the request id and the region asked for. */
-  record(requestId: string, userId: string, region: string | undefined, body: string): void {
-    const regionField = region === undefined ? '' : `"region":${JSON.stringify(region)},`;
-    this.pending.push([
-      userId,
-      new Date().toISOString(),
-      `{"requestId":${JSON.stringify(requestId)},${regionField}${body.slice(1)}`,
-    ]);
+  /** A response as sent (its JSON body, without explanations), with its trail. */
+  record(
+    requestId: string,
+    userId: string,
+    region: string | undefined,
+    body: string,
+    trail: ServedTrail,
+  ): void {
+    const servedAt = new Date().toISOString();
+    this.pending.push([userId, servedAt, servedPayload(requestId, region, servedAt, trail, body)]);
     if (this.pending.length >= this.config.SERVING_AUDIT_BATCH) this.flush();
   }
 
@@ -85,4 +95,27 @@ export class ServedLog implements OnApplicationBootstrap, BeforeApplicationShutd
     this.worker.postMessage({ type: 'records', records: this.pending } satisfies ServedLogRequest);
     this.pending = [];
   }
+}
+
+/**
+ * The `recommendations.served` payload as JSON: the response body with the request id, the region
+ * asked for, the time served, the list's lineage and the items passed over, put in front of it
+ * (the body is not parsed again).
+ */
+export function servedPayload(
+  requestId: string,
+  region: string | undefined,
+  servedAt: string,
+  { datasetId, featureSchemaVersion, filtered }: ServedTrail,
+  body: string,
+): string {
+  return (
+    `{"requestId":${JSON.stringify(requestId)},` +
+    (region === undefined ? '' : `"region":${JSON.stringify(region)},`) +
+    `"servedAt":"${servedAt}",` +
+    (datasetId === undefined ? '' : `"datasetId":${JSON.stringify(datasetId)},`) +
+    (featureSchemaVersion === undefined ? '' : `"featureSchemaVersion":${featureSchemaVersion},`) +
+    `"filtered":${filtered.length === 0 ? '[]' : JSON.stringify(filtered)},` +
+    body.slice(1)
+  );
 }
