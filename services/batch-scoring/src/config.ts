@@ -23,5 +23,7 @@ export const configSchema = z.object({
   SCORING_FALLBACK_INTERVAL_MS: env.positiveInt(30_000),
   /** Popularity for the fallback: reads in this many hours before the newest article. */
   SCORING_POPULARITY_HOURS: env.positiveInt(24),
+  /** Explain every listed item: exact Shapley values per feature group (false: lists carry none). */
+  SCORING_ATTRIBUTIONS: env.boolean(true),
 });
 export type BatchScoringConfig = z.infer<typeof configSchema>;

@@ -21,7 +21,9 @@ export class ScoringReaderData implements ReaderDataStore {
     const [readers, lists] = await Promise.all([
       manager.query(`SELECT * FROM ${s}.readers WHERE user_id = $1`, [userId]),
       manager.query(
-        `SELECT user_id, model_version, revision, generated_at, items, encode(vector, 'base64') AS vector
+        `SELECT user_id, model_version, revision, generated_at, items, encode(vector, 'base64') AS vector,
+           encode(reader_coalitions, 'base64') AS reader_coalitions, attribution_baseline, dataset_id,
+           feature_schema_version
          FROM ${s}.lists WHERE user_id = $1`,
         [userId],
       ),

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { recommendationListSize } from '@newsroom/contracts';
-import { ChampionStore } from '@newsroom/ml';
+import { ChampionStore, articleCoalitionCount, attributionRecord, pairAttributions } from '@newsroom/ml';
 import { counter } from '@newsroom/observability';
 import { DataSource, EntityManager } from 'typeorm';
+import { ArticleCatalog } from './article-catalog';
 import { ListItem, ReaderLists } from './reader-lists';
-import { ReaderVectors } from './reader-vectors';
-import { ScoringEngine } from './scoring-engine';
+import { ReaderVector, ReaderVectors } from './reader-vectors';
+import { CandidatePool, ScoringEngine } from './scoring-engine';
 
 const freshInserts = counter(
   'scoring_fresh_article_insertions_total',
@@ -15,7 +16,9 @@ const freshInserts = counter(
 /**
  * Changes to stored lists between runs. A new article is scored against every listed reader and
  * enters each list where it beats the 50th item (no retraining: its vector comes from its words,
- * category and publisher). A flagged article leaves every list that holds it.
+ * category and publisher), as a `fresh` item; in an explained list it is explained exactly, from
+ * the reader's coalition vectors stored with the list and the article's. A flagged article leaves
+ * every list that holds it.
  */
 @Injectable()
 export class ListUpdatesService {
@@ -25,6 +28,7 @@ export class ListUpdatesService {
     private readonly engine: ScoringEngine,
     private readonly vectors: ReaderVectors,
     private readonly lists: ReaderLists,
+    private readonly catalog: ArticleCatalog,
   ) {}
 
   /** Offers stored articles to every reader's list; the number of lists changed. */
@@ -45,7 +49,7 @@ export class ListUpdatesService {
         for (let j = 0; j < d; j++) score += reader.vector[j] * pool.vectors[at + j];
         if (score > reader.threshold) {
           const list = offers.get(userId) ?? [];
-          list.push({ articleId, score });
+          list.push(this.freshItem(pool, reader, articleId, score));
           offers.set(userId, list);
         }
       }
@@ -70,6 +74,33 @@ export class ListUpdatesService {
     for (const [userId, items] of changed) this.vectors.updated(userId, items);
     freshInserts.inc(changed.size);
     return changed.size;
+  }
+
+  /**
+   * A new article as an item of a reader's list: explained when the list is and was explained from
+   * the same baseline as the pool (the stored reader coalitions and the article's then add up to
+   * its score minus that baseline score).
+   */
+  private freshItem(pool: CandidatePool, reader: ReaderVector, articleId: string, score: number): ListItem {
+    const content = this.catalog.content(articleId);
+    const item: ListItem = {
+      articleId,
+      score,
+      origin: 'fresh',
+      category: content?.category,
+      publisher: content?.publisher,
+    };
+    const explained = reader.explained;
+    if (!pool.coalitions || !explained || explained.baselineScore !== pool.model.attributionBaseline)
+      return item;
+    const d = pool.vectors.length / pool.articleIds.length;
+    const at = (pool.index.get(articleId) ?? 0) * articleCoalitionCount * d;
+    const values = pairAttributions(
+      explained.coalitions,
+      pool.coalitions.subarray(at, at + articleCoalitionCount * d),
+      d,
+    );
+    return { ...item, attributions: attributionRecord(values) };
   }
 
   /** Takes articles out of every stored list (in the caller's transaction with the flag itself). */

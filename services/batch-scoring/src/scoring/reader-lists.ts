@@ -1,11 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import { derivedEventId, newEvent, topics } from '@newsroom/contracts';
+import { TopicPayload, derivedEventId, newEvent, topics } from '@newsroom/contracts';
 import { Outbox, quotedSchema, updateReturning } from '@newsroom/persistence';
 import { EntityManager } from 'typeorm';
 
-export interface ListItem {
-  articleId: string;
-  score: number;
+/** An item as `recommendations.generated` carries it: its score, origin, category, publisher, attributions. */
+export type ListItem = TopicPayload<typeof topics.recommendationsGenerated>['items'][number];
+
+/** The model a list was scored with, and what its items' attributions are measured from. */
+export interface ListModel {
+  modelVersion: string;
+  /** The baseline score (absent: the list is not explained). */
+  attributionBaseline?: number;
+  datasetId?: string;
+  featureSchemaVersion?: number;
 }
 
 export interface StoredList {
@@ -19,7 +26,27 @@ interface WrittenList {
   revision: number;
   generated_at: Date;
   items: ListItem[];
+  attribution_baseline: number | null;
+  dataset_id: string | null;
+  feature_schema_version: number | null;
 }
+
+/** What writers return of a list they wrote (`l`), to announce it. */
+const returnedColumns = [
+  'user_id',
+  'model_version',
+  'revision',
+  'generated_at',
+  'items',
+  'attribution_baseline',
+  'dataset_id',
+  'feature_schema_version',
+]
+  .map((column) => `l.${column}`)
+  .join(', ');
+
+const base64 = (values: Float32Array) =>
+  Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64');
 
 /**
  * Readers' current lists, and their publication: every write bumps the list's revision and puts
@@ -30,11 +57,19 @@ interface WrittenList {
 export class ReaderLists {
   constructor(private readonly outbox: Outbox) {}
 
-  /** New lists, scored with `modelVersion`, with the reader vectors they were scored with. */
+  /**
+   * New lists, scored with `model`, with the reader vectors they were scored with (and, for
+   * explained lists, the readers' coalition vectors).
+   */
   async replace(
     manager: EntityManager,
-    modelVersion: string,
-    lists: readonly { userId: string; items: ListItem[]; vector: Float32Array }[],
+    model: ListModel,
+    lists: readonly {
+      userId: string;
+      items: ListItem[];
+      vector: Float32Array;
+      readerCoalitions?: Float32Array;
+    }[],
   ): Promise<void> {
     if (lists.length === 0) return;
     // In key order, as `lock` takes rows: concurrent writers of overlapping readers never deadlock.
@@ -43,38 +78,49 @@ export class ReaderLists {
       .map((l) => ({
         user_id: l.userId,
         items: l.items,
-        vector: Buffer.from(l.vector.buffer, l.vector.byteOffset, l.vector.byteLength).toString('base64'),
+        vector: base64(l.vector),
+        reader_coalitions: l.readerCoalitions ? base64(l.readerCoalitions) : null,
       }));
-    const written: WrittenList[] = await manager.query(
+    const stored: WrittenList[] = await manager.query(
       `INSERT INTO ${quotedSchema(manager.connection)}.lists AS l
-         (user_id, model_version, revision, generated_at, items, vector)
-       SELECT x.user_id, $1, 1, now(), x.items, decode(x.vector, 'base64')
-       FROM json_to_recordset($2::json) AS x(user_id text, items jsonb, vector text)
+         (user_id, model_version, revision, generated_at, items, vector, reader_coalitions,
+          attribution_baseline, dataset_id, feature_schema_version)
+       SELECT x.user_id, $1, 1, now(), x.items, decode(x.vector, 'base64'), decode(x.reader_coalitions, 'base64'),
+         $3::double precision, $4::text, $5::integer
+       FROM json_to_recordset($2::json) AS x(user_id text, items jsonb, vector text, reader_coalitions text)
        ON CONFLICT (user_id) DO UPDATE SET model_version = EXCLUDED.model_version, revision = l.revision + 1,
          generated_at = EXCLUDED.generated_at, items = EXCLUDED.items, vector = EXCLUDED.vector,
+         reader_coalitions = EXCLUDED.reader_coalitions, attribution_baseline = EXCLUDED.attribution_baseline,
+         dataset_id = EXCLUDED.dataset_id, feature_schema_version = EXCLUDED.feature_schema_version,
          changed_at = clock_timestamp()
-       RETURNING user_id, model_version, revision, generated_at, items`,
-      [modelVersion, JSON.stringify(rows)],
+       RETURNING ${returnedColumns}`,
+      [
+        model.modelVersion,
+        JSON.stringify(rows),
+        model.attributionBaseline ?? null,
+        model.datasetId ?? null,
+        model.featureSchemaVersion ?? null,
+      ],
     );
-    await this.announce(manager, written);
+    await this.announce(manager, stored);
   }
 
-  /** Changed items of existing lists (same model and reader vector). */
+  /** Changed items of existing lists (same model, reader vector and baseline). */
   async update(manager: EntityManager, lists: ReadonlyMap<string, ListItem[]>): Promise<void> {
     if (lists.size === 0) return;
     const rows = [...lists]
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([user_id, items]) => ({ user_id, items }));
-    const written = await updateReturning<WrittenList>(
+    const updated = await updateReturning<WrittenList>(
       manager,
       `UPDATE ${quotedSchema(manager.connection)}.lists AS l
        SET items = x.items, revision = l.revision + 1, generated_at = now(), changed_at = clock_timestamp()
        FROM json_to_recordset($1::json) AS x(user_id text, items jsonb)
        WHERE l.user_id = x.user_id
-       RETURNING l.user_id, l.model_version, l.revision, l.generated_at, l.items`,
+       RETURNING ${returnedColumns}`,
       [JSON.stringify(rows)],
     );
-    await this.announce(manager, written);
+    await this.announce(manager, updated);
   }
 
   /** The stored lists of these readers, locked until the caller's transaction ends. */
@@ -103,11 +149,11 @@ export class ReaderLists {
     return new Map(rows.map((r) => [r.user_id, { modelVersion: r.model_version, items: r.items }]));
   }
 
-  private async announce(manager: EntityManager, written: WrittenList[]): Promise<void> {
+  private async announce(manager: EntityManager, lists: WrittenList[]): Promise<void> {
     await this.outbox.enqueue(
       manager,
       topics.recommendationsGenerated,
-      written.map((w) => ({
+      lists.map((w) => ({
         key: w.user_id,
         value: newEvent(
           topics.recommendationsGenerated.name,
@@ -117,6 +163,9 @@ export class ReaderLists {
             generatedAt: w.generated_at.toISOString(),
             revision: w.revision,
             items: w.items,
+            ...(w.dataset_id !== null ? { datasetId: w.dataset_id } : {}),
+            ...(w.feature_schema_version !== null ? { featureSchemaVersion: w.feature_schema_version } : {}),
+            ...(w.attribution_baseline !== null ? { attributionBaseline: w.attribution_baseline } : {}),
           },
           'batch-scoring',
           { eventId: derivedEventId(`recommendations:${w.user_id}:${w.revision}`) },

@@ -49,7 +49,7 @@ export class ReaderRefreshJob extends PeriodicJob {
       await this.dataSource.transaction(async (manager) => {
         // A promotion meanwhile: its run scores these readers; lists of the old model would overwrite it.
         if ((await this.champion.current(manager))?.modelVersion !== champion.modelVersion) return;
-        await this.lists.replace(manager, champion.modelVersion, scored);
+        await this.lists.replace(manager, pool.model, scored);
         await this.runs.markScored(
           manager,
           readers.map((r) => ({ userId: r.user_id, version: r.version })),

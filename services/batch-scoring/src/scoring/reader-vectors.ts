@@ -6,10 +6,15 @@ import { ListItem } from './reader-lists';
 
 export interface ReaderVector {
   vector: Float32Array;
+  /** The reader's coalition vectors and the baseline score they were explained from (explained lists). */
+  explained?: { coalitions: Float32Array; baselineScore: number };
   /** Score a new article must beat to enter the list (−∞ while the list is short). */
   threshold: number;
   articleIds: Set<string>;
 }
+
+const floats = (bytes: Buffer) =>
+  new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
 
 /**
  * Every listed reader's vector under one model, in memory, with what it takes to enter their
@@ -24,12 +29,18 @@ export class ReaderVectors {
     user_id: string;
     model_version: string;
     vector: Buffer;
+    reader_coalitions: Buffer | null;
+    attribution_baseline: number | null;
     items: ListItem[];
     changed_at: Date;
   }>;
 
   constructor(dataSource: DataSource) {
-    this.changes = new ChangedRows(dataSource, 'lists', 'user_id, model_version, vector, items');
+    this.changes = new ChangedRows(
+      dataSource,
+      'lists',
+      'user_id, model_version, vector, reader_coalitions, attribution_baseline, items',
+    );
   }
 
   async current(modelVersion: string): Promise<ReadonlyMap<string, ReaderVector>> {
@@ -44,10 +55,15 @@ export class ReaderVectors {
         this.readers.delete(row.user_id);
         continue;
       }
-      const vector = new Float32Array(
-        row.vector.buffer.slice(row.vector.byteOffset, row.vector.byteOffset + row.vector.byteLength),
-      );
-      this.readers.set(row.user_id, { vector, ...ReaderVectors.entry(row.items) });
+      const explained =
+        row.reader_coalitions && row.attribution_baseline !== null
+          ? { coalitions: floats(row.reader_coalitions), baselineScore: row.attribution_baseline }
+          : undefined;
+      this.readers.set(row.user_id, {
+        vector: floats(row.vector),
+        ...(explained ? { explained } : {}),
+        ...ReaderVectors.entry(row.items),
+      });
     }
     return this.readers;
   }
@@ -58,7 +74,7 @@ export class ReaderVectors {
     if (reader) Object.assign(reader, ReaderVectors.entry(items));
   }
 
-  private static entry(items: readonly ListItem[]): Omit<ReaderVector, 'vector'> {
+  private static entry(items: readonly ListItem[]): Pick<ReaderVector, 'threshold' | 'articleIds'> {
     return {
       threshold: items.length < recommendationListSize ? -Infinity : items[items.length - 1].score,
       articleIds: new Set(items.map((i) => i.articleId)),

@@ -75,7 +75,7 @@ export class ScoringRunnerJob extends PeriodicJob {
     const pool = await this.engine.prepare(claim.champion);
     const readers = await this.runs.readers(claim);
     const lists = await this.engine.score(pool, readers);
-    const outcome = await this.runs.complete(claim, lists, pool.articleIds.length);
+    const outcome = await this.runs.complete(claim, pool.model, lists, pool.articleIds.length);
     shardSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
     if (outcome === 'done' || outcome === 'run-completed') readersScored.inc(lists.length);
     const what = `run ${claim.runId} shard ${claim.shard + 1}/${claim.shards}`;

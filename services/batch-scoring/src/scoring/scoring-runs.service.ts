@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { BatchScoringConfig } from '../config';
 import { ReaderRow, ScoredList } from './scoring-engine';
-import { ReaderLists } from './reader-lists';
+import { ListModel, ReaderLists } from './reader-lists';
 
 export interface ShardClaim {
   runId: string;
@@ -139,7 +139,12 @@ export class ScoringRunsService {
     );
   }
 
-  async complete(claim: ShardClaim, lists: ScoredList[], articlesScored: number): Promise<ShardOutcome> {
+  async complete(
+    claim: ShardClaim,
+    model: ListModel,
+    lists: ScoredList[],
+    articlesScored: number,
+  ): Promise<ShardOutcome> {
     return this.dataSource.transaction(async (manager) => {
       // One shard completion of a run at a time: the last one sees every other's `done`.
       const [run] = await manager.query(
@@ -154,7 +159,7 @@ export class ScoringRunsService {
         [claim.runId, claim.shard, this.owner, lists.length],
       );
       if (!mine) return 'lost';
-      await this.lists.replace(manager, claim.champion.modelVersion, lists);
+      await this.lists.replace(manager, model, lists);
       await this.markScored(manager, lists);
       const [progress] = await updateReturning<{ readers_scored: number; articles_scored: number }>(
         manager,

@@ -1,15 +1,22 @@
-import { ArticleContent, BackendName, ReaderProfile } from '@newsroom/ml';
+import { ArticleContent, AttributionBaseline, BackendName, ModelLineage, ReaderProfile } from '@newsroom/ml';
 
 /** What the scoring pool asks a worker thread; each request carries an id its reply repeats. */
 export type ScoringRequest =
   | { type: 'load'; id: number; modelBytes: Uint8Array; backends: BackendName[] }
-  | { type: 'articles'; id: number; articles: ArticleContent[] }
+  /** The baseline of the loaded model over these readers and articles (a model file without one). */
+  | { type: 'baseline'; id: number; profiles: ReaderProfile[]; articles: ArticleContent[] }
+  /** Explain lists from now on, measured from this baseline. */
+  | { type: 'explain'; id: number; baseline: AttributionBaseline }
+  /** Article vectors, and with `coalitions` their coalition vectors too (once explaining). */
+  | { type: 'articles'; id: number; articles: ArticleContent[]; coalitions: boolean }
   | {
       type: 'readers';
       id: number;
       /** The candidates' vectors travel with each request (a MiB or two), so no request sees another's pool. */
       poolId: number;
       pool: Float32Array;
+      /** The candidates' coalition vectors, when lists are explained (8 per candidate). */
+      coalitions?: Float32Array;
       profiles: ReaderProfile[];
       /** Pool indices each reader is not offered (what they have read). */
       excluded: number[][];
@@ -17,7 +24,26 @@ export type ScoringRequest =
     };
 
 export type ScoringReply =
-  | { id: number; type: 'loaded'; backend: string; dimensions: number }
-  | { id: number; type: 'vectors'; vectors: Float32Array }
-  | { id: number; type: 'scored'; vectors: Float32Array; indices: Int32Array; scores: Float32Array }
+  | {
+      id: number;
+      type: 'loaded';
+      backend: string;
+      dimensions: number;
+      /** What the model file says (files written before these have neither). */
+      attributionBaseline?: AttributionBaseline;
+      lineage?: ModelLineage;
+    }
+  | { id: number; type: 'baseline'; baseline: AttributionBaseline }
+  | { id: number; type: 'explaining'; baselineScore: number }
+  | { id: number; type: 'vectors'; vectors: Float32Array; coalitions?: Float32Array }
+  | {
+      id: number;
+      type: 'scored';
+      vectors: Float32Array;
+      indices: Int32Array;
+      scores: Float32Array;
+      /** With pool coalitions: [readers, 4, d] and [readers, k, 5] (see ExplainedReaders). */
+      readerCoalitions?: Float32Array;
+      attributions?: Float32Array;
+    }
   | { id: number; type: 'failed'; message: string };

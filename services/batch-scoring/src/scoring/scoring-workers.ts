@@ -1,5 +1,13 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { ArticleContent, BackendName, ReaderProfile, reportBackendInUse, TopK } from '@newsroom/ml';
+import {
+  ArticleContent,
+  AttributionBaseline,
+  BackendName,
+  ExplainedReaders,
+  ReaderProfile,
+  reportBackendInUse,
+  TopK,
+} from '@newsroom/ml';
 import { SERVICE_CONFIG } from '@newsroom/platform';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -7,6 +15,7 @@ import { BatchScoringConfig } from '../config';
 import { ScoringReply, ScoringRequest } from './scoring-worker-protocol';
 
 type Request = ScoringRequest extends infer R ? (R extends ScoringRequest ? Omit<R, 'id'> : never) : never;
+type Reply<T extends ScoringReply['type']> = Extract<ScoringReply, { type: T }>;
 
 interface Thread {
   worker: Worker;
@@ -32,8 +41,8 @@ export class ScoringWorkers implements OnApplicationShutdown {
     return this.config.SCORING_WORKERS;
   }
 
-  /** Loads a model into every thread (starting them the first time); its vector size. */
-  async load(modelBytes: Buffer): Promise<number> {
+  /** Loads a model into every thread (starting them the first time): its vector size and what its file says. */
+  async load(modelBytes: Buffer): Promise<Omit<Reply<'loaded'>, 'id' | 'type' | 'backend'>> {
     if (this.threads.length === 0) this.start();
     const backends = this.config.ML_BACKENDS as BackendName[];
     const replies = await Promise.all(
@@ -41,25 +50,56 @@ export class ScoringWorkers implements OnApplicationShutdown {
         this.send(t, { type: 'load', modelBytes: new Uint8Array(modelBytes), backends }),
       ),
     );
-    const first = replies[0] as Extract<ScoringReply, { type: 'loaded' }>;
-    reportBackendInUse(first.backend);
-    return first.dimensions;
+    const { backend, dimensions, attributionBaseline, lineage } = replies[0] as Reply<'loaded'>;
+    reportBackendInUse(backend);
+    return { dimensions, attributionBaseline, lineage };
   }
 
-  async articleVectors(articles: ArticleContent[]): Promise<Float32Array> {
-    const reply = await this.send(this.leastBusy(), { type: 'articles', articles });
-    return (reply as Extract<ScoringReply, { type: 'vectors' }>).vectors;
+  /** The loaded model's attribution baseline over these readers and articles (computed on one thread). */
+  async baseline(profiles: ReaderProfile[], articles: ArticleContent[]): Promise<AttributionBaseline> {
+    const reply = await this.send(this.leastBusy(), { type: 'baseline', profiles, articles });
+    return (reply as Reply<'baseline'>).baseline;
   }
 
+  /** Every thread explains its lists from now on, from this baseline; the baseline's score. */
+  async explain(baseline: AttributionBaseline): Promise<number> {
+    const replies = await Promise.all(this.threads.map((t) => this.send(t, { type: 'explain', baseline })));
+    return (replies[0] as Reply<'explaining'>).baselineScore;
+  }
+
+  /** Article vectors and, with `coalitions`, their coalition vectors (8 per article). */
+  async articleVectors(
+    articles: ArticleContent[],
+    coalitions: boolean,
+  ): Promise<{ vectors: Float32Array; coalitions?: Float32Array }> {
+    const reply = await this.send(this.leastBusy(), { type: 'articles', articles, coalitions });
+    const { vectors, coalitions: computed } = reply as Reply<'vectors'>;
+    return { vectors, coalitions: computed };
+  }
+
+  /** Each reader's top k of the pool, explained when the pool carries coalition vectors. */
   async scoreReaders(
-    pool: { id: number; vectors: Float32Array },
+    pool: { id: number; vectors: Float32Array; coalitions?: Float32Array },
     profiles: ReaderProfile[],
     excluded: number[][],
     k: number,
-  ): Promise<{ vectors: Float32Array; top: TopK }> {
-    const request = { type: 'readers' as const, poolId: pool.id, pool: pool.vectors, profiles, excluded, k };
-    const reply = (await this.send(this.leastBusy(), request)) as Extract<ScoringReply, { type: 'scored' }>;
-    return { vectors: reply.vectors, top: { k, indices: reply.indices, scores: reply.scores } };
+  ): Promise<{ vectors: Float32Array; top: TopK; explained?: ExplainedReaders }> {
+    const request = {
+      type: 'readers' as const,
+      poolId: pool.id,
+      pool: pool.vectors,
+      coalitions: pool.coalitions,
+      profiles,
+      excluded,
+      k,
+    };
+    const reply = (await this.send(this.leastBusy(), request)) as Reply<'scored'>;
+    const { readerCoalitions, attributions } = reply;
+    return {
+      vectors: reply.vectors,
+      top: { k, indices: reply.indices, scores: reply.scores },
+      ...(readerCoalitions && attributions ? { explained: { readerCoalitions, attributions } } : {}),
+    };
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,6 +1,12 @@
 // A scoring thread: one per core, each with its own TensorFlow.js and copy of the champion, so a
 // replica scores several shards at once (TensorFlow.js runs on the thread that calls it).
-import { CandidateScorer, decodeModel, selectBackend } from '@newsroom/ml';
+import {
+  CandidateScorer,
+  GroupAttributor,
+  computeAttributionBaseline,
+  decodeModel,
+  selectBackend,
+} from '@newsroom/ml';
 import { parentPort } from 'node:worker_threads';
 import { ScoringReply, ScoringRequest } from './scoring-worker-protocol';
 
@@ -21,22 +27,61 @@ async function handle(request: ScoringRequest): Promise<ScoringReply> {
     case 'load': {
       backend ??= selectBackend(request.backends).then((choice) => choice.name);
       const name = await backend;
-      const { model, encoder } = decodeModel(Buffer.from(request.modelBytes));
+      const { model, encoder, attributionBaseline, lineage } = decodeModel(Buffer.from(request.modelBytes));
       scorer?.dispose();
       scorer = new CandidateScorer(model, encoder);
       poolId = undefined;
-      return { id: request.id, type: 'loaded', backend: name, dimensions: scorer.dimensions };
+      return {
+        id: request.id,
+        type: 'loaded',
+        backend: name,
+        dimensions: scorer.dimensions,
+        ...(attributionBaseline ? { attributionBaseline } : {}),
+        ...(lineage ? { lineage } : {}),
+      };
     }
-    case 'articles':
-      return { id: request.id, type: 'vectors', vectors: loaded().articleVectors(request.articles) };
+    case 'baseline': {
+      const { model, encoder } = loaded();
+      const baseline = computeAttributionBaseline(
+        model,
+        encoder,
+        request.profiles,
+        request.articles,
+        'population',
+      );
+      return { id: request.id, type: 'baseline', baseline };
+    }
+    case 'explain': {
+      const current = loaded();
+      const attributor = new GroupAttributor(current.model, request.baseline);
+      current.explainWith(attributor);
+      return { id: request.id, type: 'explaining', baselineScore: attributor.baselineScore };
+    }
+    case 'articles': {
+      const current = loaded();
+      const vectors = current.articleVectors(request.articles);
+      return {
+        id: request.id,
+        type: 'vectors',
+        vectors,
+        ...(request.coalitions ? { coalitions: current.articleCoalitions(request.articles) } : {}),
+      };
+    }
     case 'readers': {
       const current = loaded();
       if (poolId !== request.poolId) {
-        current.setPool(request.pool);
+        current.setPool(request.pool, request.coalitions);
         poolId = request.poolId;
       }
-      const { vectors, top } = current.scoreReaders(request.profiles, request.excluded, request.k);
-      return { id: request.id, type: 'scored', vectors, indices: top.indices, scores: top.scores };
+      const { vectors, top, explained } = current.scoreReaders(request.profiles, request.excluded, request.k);
+      return {
+        id: request.id,
+        type: 'scored',
+        vectors,
+        indices: top.indices,
+        scores: top.scores,
+        ...(explained ?? {}),
+      };
     }
   }
 }
