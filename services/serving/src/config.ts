@@ -1,3 +1,4 @@
+import { artifactEnv } from '@newsroom/artifacts';
 import { env } from '@newsroom/config';
 import { serviceEnv } from '@newsroom/platform';
 import { hostname } from 'node:os';
@@ -6,6 +7,8 @@ import { EditorialCapsConfig } from './editorial/editorial-caps';
 
 export const configSchema = z.object({
   ...serviceEnv(3007),
+  /** Where a reader's data export writes serving's part. */
+  ...artifactEnv,
   /**
    * Every replica keeps the whole index in memory, so each consumes every partition: its own
    * consumer group, named after its host (a pod keeps its group across restarts).

@@ -123,6 +123,14 @@ export class RecommendationIndex implements OnApplicationBootstrap {
     const latest = new Map<string, Generated>();
     for (const g of generated)
       if ((latest.get(g.userId)?.revision ?? 0) < g.revision) latest.set(g.userId, g);
+    // An empty list is no list (batch scoring sends one when a reader's data is erased): the
+    // reader is served the fallback, as one never scored.
+    const emptied = [...latest.values()].filter((g) => g.items.length === 0).map((g) => g.userId);
+    for (const userId of emptied) latest.delete(userId);
+    if (emptied.length > 0) {
+      await manager.query(`DELETE FROM ${this.s}.lists WHERE user_id = ANY($1)`, [emptied]);
+      for (const userId of emptied) this.forget(userId);
+    }
     if (latest.size === 0) return;
     await manager.query(
       `INSERT INTO ${this.s}.lists AS l (user_id, model_version, revision, generated_at, items,

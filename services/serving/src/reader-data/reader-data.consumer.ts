@@ -1,0 +1,20 @@
+import { Controller } from '@nestjs/common';
+import { Payload } from '@nestjs/microservices';
+import { TopicValue, topics } from '@newsroom/contracts';
+import { ConsumeTopic } from '@newsroom/messaging';
+import { ReaderDataResponder } from '@newsroom/platform';
+import { ServingReaderData } from './serving-reader-data';
+
+/** A reader's export or erasure request, answered by this replica (each consumes in its own group). */
+@Controller()
+export class ReaderDataConsumer {
+  constructor(
+    private readonly responder: ReaderDataResponder,
+    private readonly serving: ServingReaderData,
+  ) {}
+
+  @ConsumeTopic(topics.readerDataRequested)
+  onRequest(@Payload() event: TopicValue<typeof topics.readerDataRequested>): Promise<void> {
+    return this.responder.respond(event.payload, this.serving);
+  }
+}
