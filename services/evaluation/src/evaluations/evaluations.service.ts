@@ -57,7 +57,9 @@ export class EvaluationsService {
                     coverage: rankers.candidate.overall.coverage,
                     freshShare: rankers.candidate.overall.freshShare,
                     popularityNdcgAt10: rankers.popularity.overall.ndcgAt10,
+                    recencyNdcgAt10: rankers.recency.overall.ndcgAt10,
                     ...(rankers.champion ? { championNdcgAt10: rankers.champion.overall.ndcgAt10 } : {}),
+                    ...sliceMetrics(rankers),
                   })
                 : {},
               ...(evaluation.featureImportance ? { featureImportance: evaluation.featureImportance } : {}),
@@ -86,4 +88,18 @@ export class EvaluationsService {
     );
     return rows.map((r) => r.report);
   }
+}
+
+/** Each slice's readers and every ranker's NDCG@10 on it, as `<slice>.<key>` (model cards show them per slice). */
+function sliceMetrics(rankers: NonNullable<Evaluation['rankers']>): Record<string, number> {
+  const metrics: Record<string, number> = {};
+  for (const [slice, report] of Object.entries(rankers.candidate.slices)) {
+    metrics[`${slice}.readers`] = report.readers;
+    metrics[`${slice}.ndcgAt10`] = report.ndcgAt10;
+    for (const ranker of ['champion', 'popularity', 'recency'] as const) {
+      const theirs = rankers[ranker]?.slices[slice];
+      if (theirs) metrics[`${slice}.${ranker}NdcgAt10`] = theirs.ndcgAt10;
+    }
+  }
+  return metrics;
 }
