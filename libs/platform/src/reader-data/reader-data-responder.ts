@@ -1,18 +1,24 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ArtifactStore } from '@newsroom/artifacts';
-import { TopicPayload, newEvent, topics } from '@newsroom/contracts';
-import { Outbox } from '@newsroom/persistence';
-import { DataSource } from 'typeorm';
+import { ReaderDataConfirmed, ReaderDataRequested } from '@newsroom/contracts';
+import { DataSource, EntityManager } from 'typeorm';
+import { z } from 'zod';
 import { SERVICE_INSTANCE } from '../vitals/service-instance';
 import { ReaderDataStore } from './reader-data-store';
 
-type Requested = TopicPayload<typeof topics.readerDataRequested>;
+type Requested = z.infer<typeof ReaderDataRequested>;
+type Confirmed = z.infer<typeof ReaderDataConfirmed>;
+/**
+ * Publishes the confirmation in the erasure's transaction: the service's own outbox call, so that
+ * the topic catalog sees each holder publish it.
+ */
+export type ConfirmReaderData = (manager: EntityManager, confirmation: Confirmed) => Promise<void>;
 
 /**
  * Answers `readers.data-requested` for one service: an export writes what the service stores about
  * the reader as one JSON document to the artifact store (the confirmation carries its claim check);
- * an erasure removes it. The confirmation goes through the outbox in the same transaction as the
- * erasure, so it exists if and only if the erasure committed. A redelivered request does it again:
+ * an erasure removes it. The confirmation is published (`confirm`, through the outbox) in the same
+ * transaction as the erasure, so it exists if and only if the erasure committed. A redelivered request does it again:
  * an export writes the same content-addressed part, an erasure finds nothing more (monitoring keeps
  * each holder's first confirmation).
  */
@@ -22,12 +28,11 @@ export class ReaderDataResponder {
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly outbox: Outbox,
     private readonly artifacts: ArtifactStore,
     @Inject(SERVICE_INSTANCE) private readonly instance: string,
   ) {}
 
-  async respond(request: Requested, store: ReaderDataStore): Promise<void> {
+  async respond(request: Requested, store: ReaderDataStore, confirm: ConfirmReaderData): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       let records: number;
       let part: { uri: string; sha256: string } | undefined;
@@ -40,25 +45,16 @@ export class ReaderDataResponder {
       } else {
         records = await store.eraseReader(manager, request.userId, request.requestId);
       }
-      await this.outbox.enqueue(manager, topics.readerDataConfirmed, [
-        {
-          key: request.userId,
-          value: newEvent(
-            topics.readerDataConfirmed.name,
-            {
-              requestId: request.requestId,
-              userId: request.userId,
-              action: request.action,
-              holder: store.holder,
-              instance: this.instance,
-              records,
-              part,
-              confirmedAt: new Date().toISOString(),
-            },
-            store.holder,
-          ),
-        },
-      ]);
+      await confirm(manager, {
+        requestId: request.requestId,
+        userId: request.userId,
+        action: request.action,
+        holder: store.holder,
+        instance: this.instance,
+        records,
+        part,
+        confirmedAt: new Date().toISOString(),
+      });
       this.logger.log(`${request.action} of a reader's data (${request.requestId}): ${records} records`);
     });
     if (request.action === 'erasure') store.afterErasure?.(request.userId);

@@ -1,7 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { TopicValue, topics } from '@newsroom/contracts';
+import { TopicValue, newEvent, topics } from '@newsroom/contracts';
 import { ConsumeTopic } from '@newsroom/messaging';
+import { Outbox } from '@newsroom/persistence';
 import { ReaderDataResponder } from '@newsroom/platform';
 import { ScoringReaderData } from './scoring-reader-data';
 
@@ -10,11 +11,19 @@ import { ScoringReaderData } from './scoring-reader-data';
 export class ReaderDataConsumer {
   constructor(
     private readonly responder: ReaderDataResponder,
+    private readonly outbox: Outbox,
     private readonly scoring: ScoringReaderData,
   ) {}
 
   @ConsumeTopic(topics.readerDataRequested)
   onRequest(@Payload() event: TopicValue<typeof topics.readerDataRequested>): Promise<void> {
-    return this.responder.respond(event.payload, this.scoring);
+    return this.responder.respond(event.payload, this.scoring, (manager, confirmed) =>
+      this.outbox.enqueue(manager, topics.readerDataConfirmed, [
+        {
+          key: confirmed.userId,
+          value: newEvent(topics.readerDataConfirmed.name, confirmed, 'batch-scoring'),
+        },
+      ]),
+    );
   }
 }

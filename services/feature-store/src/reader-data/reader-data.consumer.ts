@@ -1,7 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { TopicValue, topics } from '@newsroom/contracts';
+import { TopicValue, newEvent, topics } from '@newsroom/contracts';
 import { ConsumeTopic } from '@newsroom/messaging';
+import { Outbox } from '@newsroom/persistence';
 import { ReaderDataResponder } from '@newsroom/platform';
 import { FeatureStoreReaderData } from './feature-store-reader-data';
 
@@ -10,11 +11,19 @@ import { FeatureStoreReaderData } from './feature-store-reader-data';
 export class ReaderDataConsumer {
   constructor(
     private readonly responder: ReaderDataResponder,
+    private readonly outbox: Outbox,
     private readonly features: FeatureStoreReaderData,
   ) {}
 
   @ConsumeTopic(topics.readerDataRequested)
   onRequest(@Payload() event: TopicValue<typeof topics.readerDataRequested>): Promise<void> {
-    return this.responder.respond(event.payload, this.features);
+    return this.responder.respond(event.payload, this.features, (manager, confirmed) =>
+      this.outbox.enqueue(manager, topics.readerDataConfirmed, [
+        {
+          key: confirmed.userId,
+          value: newEvent(topics.readerDataConfirmed.name, confirmed, 'feature-store'),
+        },
+      ]),
+    );
   }
 }

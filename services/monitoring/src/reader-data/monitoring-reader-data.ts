@@ -25,9 +25,10 @@ export class MonitoringReaderData implements ReaderDataStore {
     const s = quotedSchema(manager.connection);
     const document: ReaderDataDocument = {};
     for (const { table, order } of readerTables)
-      document[table] = await manager.query(`SELECT * FROM ${s}.${table} WHERE user_id = $1 ORDER BY ${order}`, [
-        userId,
-      ]);
+      document[table] = await manager.query(
+        `SELECT * FROM ${s}.${table} WHERE user_id = $1 ORDER BY ${order}`,
+        [userId],
+      );
     return document;
   }
 

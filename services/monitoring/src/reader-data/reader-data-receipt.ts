@@ -66,7 +66,12 @@ export function readerDataReceipt(
   return {
     ...rest,
     complete,
-    completedAt: complete ? lines.map((l) => l.confirmedAt as string).sort().at(-1)! : null,
+    completedAt: complete
+      ? lines
+          .map((l) => l.confirmedAt as string)
+          .sort()
+          .at(-1)!
+      : null,
     holders: lines,
   };
 }

@@ -5,7 +5,11 @@ import { z } from 'zod';
 import { ReaderDataRequestsService } from './reader-data-requests.service';
 import { ReaderExportService } from './reader-export.service';
 
-const UserId = z.string().trim().min(1, 'userId is required').max(200, 'userId is longer than 200 characters');
+const UserId = z
+  .string()
+  .trim()
+  .min(1, 'userId is required')
+  .max(200, 'userId is longer than 200 characters');
 const RequestId = z.uuid('requestId must be a UUID');
 
 /**
@@ -26,7 +30,9 @@ export class ReaderDataController {
   @Post('readers/:userId/export')
   @HttpCode(202)
   @RequireApiKey('admin')
-  @ApiOperation({ summary: "Ask every service for what it stores about a reader; follow the receipt's requestId" })
+  @ApiOperation({
+    summary: "Ask every service for what it stores about a reader; follow the receipt's requestId",
+  })
   @ApiParam({ name: 'userId' })
   exportReader(@Param('userId') userId: string, @Req() request: AuthenticatedRequest) {
     return this.requests.request(parseBody(UserId, userId), 'export', request.apiKeyName ?? 'unknown');
@@ -53,7 +59,9 @@ export class ReaderDataController {
 
   @Get('reader-data-requests/:requestId/export')
   @RequireApiKey('admin')
-  @ApiOperation({ summary: "A completed export: the receipt and each holder's part (409 while any is pending)" })
+  @ApiOperation({
+    summary: "A completed export: the receipt and each holder's part (409 while any is pending)",
+  })
   exportDocument(@Param('requestId') requestId: string) {
     return this.exports.document(parseBody(RequestId, requestId));
   }

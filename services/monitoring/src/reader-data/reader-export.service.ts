@@ -28,9 +28,11 @@ export class ReaderExportService {
     for (const c of confirmations) {
       if (!c.part || read.has(c.part.sha256)) continue;
       read.add(c.part.sha256);
-      const { holder: _holder, userId: _userId, ...data } = JSON.parse(
-        (await this.artifacts.read(c.part)).toString('utf8'),
-      );
+      const {
+        holder: _holder,
+        userId: _userId,
+        ...data
+      } = JSON.parse((await this.artifacts.read(c.part)).toString('utf8'));
       parts[c.holder] = data;
     }
     return { receipt, data: parts };

@@ -16,9 +16,10 @@ export class ServingReaderData implements ReaderDataStore {
   constructor(private readonly index: RecommendationIndex) {}
 
   async exportReader(manager: EntityManager, userId: string): Promise<ReaderDataDocument> {
-    const lists = await manager.query(`SELECT * FROM ${quotedSchema(manager.connection)}.lists WHERE user_id = $1`, [
-      userId,
-    ]);
+    const lists = await manager.query(
+      `SELECT * FROM ${quotedSchema(manager.connection)}.lists WHERE user_id = $1`,
+      [userId],
+    );
     return { lists };
   }
 
