@@ -17,10 +17,18 @@ export KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}"
 export DATABASE_URL="${DATABASE_URL:-postgres://newsroom:newsroom@127.0.0.1:5432/newsroom}"
 # One artifact store (datasets, model weights) shared by every service, as a volume would be.
 export ARTIFACT_STORE_DIR="${ARTIFACT_STORE_DIR:-$STATE_DIR/artifacts}"
-# Laptop example admin keys (as in docker-compose.yml): replace them for anything shared.
+# Laptop example keys (as in docker-compose.yml): replace them for anything shared.
+export INGESTION_API_KEYS="${INGESTION_API_KEYS:-demo:demo-producer-key-change-me}"
+# Moderators flag articles: each flag is a takedown, whose receipt monitoring shows to auditors.
+export INGESTION_ADMIN_API_KEYS="${INGESTION_ADMIN_API_KEYS:-moderator:demo-moderator-key-change-me}"
 export FEATURES_ADMIN_API_KEYS="${FEATURES_ADMIN_API_KEYS:-demo:demo-feature-admin-key-change-me}"
 export TRAINING_ADMIN_API_KEYS="${TRAINING_ADMIN_API_KEYS:-demo:demo-training-admin-key-change-me}"
 export REGISTRY_ADMIN_API_KEYS="${REGISTRY_ADMIN_API_KEYS:-demo:demo-registry-admin-key-change-me}"
+# Editors pin articles in serving.
+export SERVING_ADMIN_API_KEYS="${SERVING_ADMIN_API_KEYS:-editor:demo-editor-key-change-me}"
+# Auditors read the "why shown" trail and takedown receipts; admins also export and erase a reader's data.
+export MONITORING_AUDITOR_API_KEYS="${MONITORING_AUDITOR_API_KEYS:-auditor:demo-auditor-key-change-me}"
+export MONITORING_ADMIN_API_KEYS="${MONITORING_ADMIN_API_KEYS:-demo:demo-monitoring-admin-key-change-me}"
 # Unattended retraining (as in docker-compose.yml and k8s): a nightly scheduled pull, and a snapshot
 # pushed after every 500,000 new interactions or 50,000 new articles, each trained on; monitoring's
 # drift alerts start runs too. Set a variable to an empty value (or 0) to turn its policy off.
