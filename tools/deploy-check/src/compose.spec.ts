@@ -1,5 +1,13 @@
-import { EnvValue, checkEnvironment, effectivePort } from './env';
-import { ConfigSchema, describeAllConfigs, readYaml, serviceEntryPoint, serviceNames } from './workspace';
+import { artifactWriters } from './artifact-writers';
+import { EnvValue, checkEnvironment, effectivePort, isAllowedOutsideSchema } from './env';
+import {
+  ConfigSchema,
+  describeAllConfigs,
+  readText,
+  readYaml,
+  serviceEntryPoint,
+  serviceNames,
+} from './workspace';
 
 interface ComposeService {
   image?: string;
@@ -117,6 +125,17 @@ describe('docker-compose.yml', () => {
       expect(containerPorts(s)).toEqual([port]);
     });
 
+    it('points ARTIFACT_STORE_DIR at its mount of the artifacts volume, writable if it writes there', () => {
+      // Unset, the store would be the default relative directory, on the read-only root filesystem.
+      if (!schemas.get(service)!.properties['ARTIFACT_STORE_DIR']) return;
+      const dir = stringEnv(s, 'ARTIFACT_STORE_DIR');
+      const mount = (s.volumes ?? [])
+        .map((v) => (typeof v === 'string' ? v.split(':') : [v.source, v.target]))
+        .find(([, target]) => target === dir);
+      expect({ dir, volume: mount?.[0] }).toEqual({ dir: expect.stringMatching(/^\//), volume: 'artifacts' });
+      if (artifactWriters.includes(service)) expect(mount?.[2]?.split(',') ?? []).not.toContain('ro');
+    });
+
     it('has a healthcheck on /health/ready of that port', () => {
       const test = [s.healthcheck?.test ?? []].flat().join(' ');
       expect(s.healthcheck?.disable).not.toBe(true);
@@ -165,6 +184,24 @@ describe('docker-compose.yml', () => {
     });
   });
 
+  it('lets each service reach the services its URLs name, by compose name and port', () => {
+    const calls = [...running].flatMap(([caller, [, s]]) =>
+      [...environmentOf(s)].flatMap(([variable, value]) => {
+        const url = typeof value === 'string' && URL.canParse(value) ? new URL(value) : undefined;
+        const target = url && /^https?:$/.test(url.protocol) ? running.get(url.hostname) : undefined;
+        return url && target ? [{ caller, variable, url, target: target[0] }] : [];
+      }),
+    );
+    // The registry's model cards ask monitoring: its default URL (127.0.0.1) is the registry's own container.
+    expect(calls.map((c) => `${c.caller} ${c.variable} -> ${c.target}`)).toContain(
+      'registry REGISTRY_MONITORING_URL -> monitoring',
+    );
+    for (const { variable, url, target } of calls) {
+      const port = effectivePort(schemas.get(target)!, environmentOf(running.get(target)![1]));
+      expect([variable, Number(url.port || 80)]).toEqual([variable, port]);
+    }
+  });
+
   it('runs Kafka 3.9 in KRaft mode, without topic auto-creation, with a healthcheck', () => {
     const kafka = compose.services['kafka'];
     expect(kafka.image).toMatch(/^apache\/kafka:3\.9\.\d+$/);
@@ -201,6 +238,31 @@ describe('docker-compose.yml', () => {
     for (const [, s] of newsroomServices().values()) {
       expect(stringEnv(s, 'KAFKA_TOPIC_PREFIX') ?? '').toBe(stringEnv(topics, 'KAFKA_TOPIC_PREFIX') ?? '');
     }
+  });
+});
+
+describe('tools/platform/start.sh (npm start)', () => {
+  // Its `export NAME="${NAME:-value}"` lines: what every service on the laptop starts with, unless set.
+  const exported = new Map(
+    [...readText('tools/platform/start.sh').matchAll(/^export ([A-Z][A-Z0-9_]*)="\$\{\1:?-(.*)\}"$/gm)].map(
+      (m) => [m[1], m[2]],
+    ),
+  );
+
+  it('exports only variables some service reads', () => {
+    const read = new Set([...schemas.values()].flatMap((schema) => Object.keys(schema.properties)));
+    expect(exported.size).toBeGreaterThan(0);
+    expect([...exported.keys()].filter((name) => !read.has(name) && !isAllowedOutsideSchema(name))).toEqual(
+      [],
+    );
+  });
+
+  it('gives the example API keys that docker-compose.yml gives: one set of keys calls either', () => {
+    const composeKeys = [...newsroomServices().values()].flatMap(([, s]) =>
+      [...environmentOf(s)].filter(([name]) => name.endsWith('_API_KEYS')),
+    );
+    expect(composeKeys.length).toBeGreaterThan(0);
+    for (const [name, value] of composeKeys) expect([name, exported.get(name)]).toEqual([name, value]);
   });
 });
 

@@ -3,6 +3,7 @@ import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2'
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import type { IContainer, IPodSpec, IService } from 'kubernetes-models/v1';
+import { artifactWriters } from './artifact-writers';
 import { checkEnvironment, effectivePort } from './env';
 import {
   Overlay,
@@ -10,6 +11,7 @@ import {
   buildTarget,
   containerEnv,
   findObject,
+  ingressAllowed,
   ofKind,
   overlays,
   resolveContainerPort,
@@ -98,6 +100,13 @@ describe('k8s/base', () => {
       expect(hpa.apiVersion).toBe('autoscaling/v2');
   });
 
+  it('has the artifact store: claim newsroom-artifacts, ReadWriteMany (every replica of every service mounts it)', () => {
+    const claim = findObject(objects, 'PersistentVolumeClaim', 'newsroom-artifacts');
+    expect((claim?.['spec'] as { accessModes?: string[] } | undefined)?.accessModes).toEqual([
+      'ReadWriteMany',
+    ]);
+  });
+
   it('denies ingress by default', () => {
     const policies = ofKind(objects, 'NetworkPolicy') as unknown as INetworkPolicy[];
     const defaultDeny = policies.filter(
@@ -182,6 +191,19 @@ describe.each([...builds.keys()])('%s: per service', (target) => {
       }
     });
 
+    it('points ARTIFACT_STORE_DIR at its mount of claim newsroom-artifacts, writable if it writes there', () => {
+      // Unset, the store would be the default relative directory, on the read-only root filesystem.
+      if (!schemas.get(service)!.properties['ARTIFACT_STORE_DIR']) return;
+      const dir = env().get('ARTIFACT_STORE_DIR');
+      const mount = container.volumeMounts?.find((m) => m.mountPath === dir);
+      const volume = podOf(d).volumes?.find((v) => v.name === mount?.name);
+      expect({ dir, claim: volume?.persistentVolumeClaim?.claimName }).toEqual({
+        dir: expect.stringMatching(/^\//),
+        claim: 'newsroom-artifacts',
+      });
+      if (artifactWriters.includes(service)) expect(mount?.readOnly ?? false).toBe(false);
+    });
+
     it('has startup, readiness (/health/ready) and liveness (/health/live) probes', () => {
       expect(container.startupProbe?.httpGet?.path).toMatch(/^\/health\/(live|ready)$/);
       expect(container.readinessProbe?.httpGet?.path).toBe('/health/ready');
@@ -226,6 +248,45 @@ describe.each([...builds.keys()])('%s: per service', (target) => {
     expect(hpa.spec!.maxReplicas).toBeGreaterThanOrEqual(hpa.spec!.minReplicas ?? 1);
     const pdb = findObject(objects, 'PodDisruptionBudget', service) as unknown as IPodDisruptionBudget;
     expect(selects(pdb.spec?.selector?.matchLabels, d.spec?.template.metadata?.labels)).toBe(true);
+  });
+
+  it('lets each service reach the services its URLs name: a port of their Service, admitted by their NetworkPolicy', () => {
+    const calls = services.flatMap((caller) => {
+      const callerDeployment = deployment(objects, caller);
+      return [...containerEnv(mainContainer(callerDeployment, caller), objects)].flatMap(
+        ([variable, value]) => {
+          const url = typeof value === 'string' && URL.canParse(value) ? new URL(value) : undefined;
+          if (!url || !/^https?:$/.test(url.protocol)) return [];
+          // A Service of this namespace, by its short name or its namespaced one.
+          const [target, namespace = 'newsroom'] = url.hostname.split('.');
+          if (namespace !== 'newsroom' || !services.includes(target)) return [];
+          return [{ caller, callerDeployment, variable, url, target }];
+        },
+      );
+    });
+    // The registry's model cards ask monitoring: its default URL (127.0.0.1) is the registry's own pod.
+    expect(calls.map((c) => `${c.caller} ${c.variable} -> ${c.target}`)).toContain(
+      'registry REGISTRY_MONITORING_URL -> monitoring',
+    );
+    const unreachable = calls.filter(({ callerDeployment, url, target }) => {
+      const targetDeployment = deployment(objects, target);
+      const targetContainer = mainContainer(targetDeployment, target);
+      const svc = findObject(objects, 'Service', target) as unknown as IService;
+      const servicePort = svc.spec?.ports?.find(
+        (p) => p.port === Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+      );
+      const port = resolveContainerPort(targetContainer, servicePort?.targetPort ?? servicePort?.port);
+      return (
+        port === undefined ||
+        !ingressAllowed(
+          objects,
+          { labels: targetDeployment.spec?.template.metadata?.labels, container: targetContainer },
+          callerDeployment.spec?.template.metadata?.labels,
+          port,
+        )
+      );
+    });
+    expect(unreachable.map((c) => `${c.caller} ${c.variable}=${c.url.href}`)).toEqual([]);
   });
 
   it('references only ConfigMaps of the build (and Secrets that exist, in the local overlay)', () => {

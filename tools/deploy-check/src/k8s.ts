@@ -1,3 +1,4 @@
+import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import type { IContainer, IPodSpec, IPodTemplateSpec } from 'kubernetes-models/v1';
 import { EnvValue, UNKNOWN_VALUE } from './env';
 import { build } from './kustomize';
@@ -89,4 +90,46 @@ export function selects(
 ): boolean {
   if (!matchLabels || Object.keys(matchLabels).length === 0) return false;
   return Object.entries(matchLabels).every(([k, v]) => labels?.[k] === v);
+}
+
+type PodSelector = NonNullable<INetworkPolicy['spec']>['podSelector'];
+
+/** Whether a pod selector selects pods with these labels (an empty selector selects every pod). */
+function selectsPod(selector: PodSelector | undefined, labels: Record<string, string> | undefined): boolean {
+  if (selector?.matchExpressions?.length)
+    throw new Error('matchExpressions in a pod selector: not supported');
+  return Object.entries(selector?.matchLabels ?? {}).every(([k, v]) => labels?.[k] === v);
+}
+
+/**
+ * Whether the NetworkPolicies of the build let a pod of the namespace (the caller's labels) connect
+ * to another pod (its labels, its container) on a container port — as Kubernetes decides it: a pod
+ * no Ingress policy selects accepts everything, otherwise one rule of one of them must admit it.
+ */
+export function ingressAllowed(
+  objects: Manifest[],
+  target: { labels: Record<string, string> | undefined; container: IContainer },
+  callerLabels: Record<string, string> | undefined,
+  port: number,
+): boolean {
+  const policies = (ofKind(objects, 'NetworkPolicy') as unknown as INetworkPolicy[]).filter(
+    (p) =>
+      (p.spec?.policyTypes ?? ['Ingress']).includes('Ingress') &&
+      selectsPod(p.spec?.podSelector, target.labels),
+  );
+  if (policies.length === 0) return true;
+  return policies.some((p) =>
+    (p.spec?.ingress ?? []).some((rule) => {
+      const ports = rule.ports ?? [];
+      const portAdmitted =
+        ports.length === 0 || ports.some((x) => resolveContainerPort(target.container, x.port) === port);
+      const peers = rule.from ?? [];
+      const callerAdmitted =
+        peers.length === 0 ||
+        peers.some(
+          (peer) => !peer.namespaceSelector && peer.podSelector && selectsPod(peer.podSelector, callerLabels),
+        );
+      return portAdmitted && callerAdmitted;
+    }),
+  );
 }
