@@ -1,6 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { featureGroups } from '@newsroom/contracts';
-import { GroupAttributor, articleCoalitionCount, readerCoalitionCount } from './attribution/group-attributor';
+import {
+  GroupAttributor,
+  articleCoalitionCount,
+  attributePair,
+  readerCoalitionCount,
+} from './attribution/group-attributor';
 import { ArticleContent, FeatureEncoder, ReaderInputs, ReaderProfile } from './feature-encoder';
 import { TopK, topKPerRow } from './top-k';
 import { TwoTowerModel } from './two-tower';
@@ -21,7 +26,7 @@ export interface ExplainedReaders {
   readerCoalitions: Float32Array;
   /**
    * [readers, k, 5]: the Shapley values, in `featureGroups` order, of each article of the top k
-   * (meaningless where the top k is short: its index is −1).
+   * (zero where the top k is short: its index is −1).
    */
   attributions: Float32Array;
 }
@@ -33,8 +38,8 @@ export interface ExplainedReaders {
  */
 export class CandidateScorer {
   private pool?: tf.Tensor2D;
-  /** [pool, 8 · dimensions]: each candidate's coalition vectors (GroupAttributor). */
-  private poolCoalitions?: tf.Tensor2D;
+  /** [pool, 8, dimensions]: each candidate's coalition vectors (GroupAttributor). */
+  private poolCoalitions?: Float32Array;
   private attributor?: GroupAttributor;
 
   constructor(
@@ -82,12 +87,8 @@ export class CandidateScorer {
    */
   setPool(vectors: Float32Array, coalitions?: Float32Array): void {
     this.pool?.dispose();
-    this.poolCoalitions?.dispose();
-    const rows = vectors.length / this.dimensions;
-    this.pool = tf.tensor2d(vectors, [rows, this.dimensions]);
-    this.poolCoalitions = coalitions
-      ? tf.tensor2d(coalitions, [rows, articleCoalitionCount * this.dimensions])
-      : undefined;
+    this.pool = tf.tensor2d(vectors, [vectors.length / this.dimensions, this.dimensions]);
+    this.poolCoalitions = coalitions;
   }
 
   /**
@@ -132,45 +133,41 @@ export class CandidateScorer {
   dispose(): void {
     this.pool?.dispose();
     this.pool = undefined;
-    this.poolCoalitions?.dispose();
     this.poolCoalitions = undefined;
     this.explainWith(undefined);
     this.model.dispose();
   }
 
   /**
-   * Each reader's coalition vectors, and the attributions of their top k: the pool's coalition
-   * vectors are computed once per pool and gathered for each reader's k articles.
+   * Each reader's coalition vectors, and the attributions of their top k from them and the pool's
+   * coalition vectors (computed once per pool).
    */
   private explain(inputs: ReaderInputs, top: TopK): ExplainedReaders {
-    const attributor = this.explaining();
-    const poolCoalitions = this.poolCoalitions as tf.Tensor2D;
+    const poolCoalitions = this.poolCoalitions as Float32Array;
+    const coalitions = this.explaining().readerCoalitions(inputs);
+    const readerCoalitions = coalitions.dataSync() as Float32Array;
+    coalitions.dispose();
     const { k } = top;
     const d = this.dimensions;
-    const rows = inputs.count;
     const groups = featureGroups.length;
-    const readerCoalitions = attributor.readerCoalitions(inputs);
-    try {
-      const attributions = new Float32Array(rows * k * groups);
-      for (let from = 0; from < rows; from += readerChunk) {
-        const count = Math.min(readerChunk, rows - from);
-        // A short list's empty places (−1) are explained as the first candidate, and not read.
-        const listed = top.indices.subarray(from * k, (from + count) * k).map((i) => Math.max(i, 0));
-        const chunk = tf.tidy(() =>
-          attributor.attribute(
-            readerCoalitions.slice([from, 0, 0], [count, readerCoalitionCount, d]),
-            tf
-              .gather(poolCoalitions, tf.tensor1d(listed, 'int32'))
-              .reshape([count, k, articleCoalitionCount, d]) as tf.Tensor4D,
-          ),
+    const attributions = new Float32Array(inputs.count * k * groups);
+    for (let row = 0; row < inputs.count; row++) {
+      for (let j = 0; j < k; j++) {
+        const at = row * k + j;
+        const article = top.indices[at];
+        if (article < 0) continue;
+        attributePair(
+          readerCoalitions,
+          row * readerCoalitionCount * d,
+          poolCoalitions,
+          article * articleCoalitionCount * d,
+          d,
+          attributions,
+          at * groups,
         );
-        attributions.set(chunk.dataSync(), from * k * groups);
-        chunk.dispose();
       }
-      return { readerCoalitions: readerCoalitions.dataSync() as Float32Array, attributions };
-    } finally {
-      readerCoalitions.dispose();
     }
+    return { readerCoalitions, attributions };
   }
 
   private explaining(): GroupAttributor {

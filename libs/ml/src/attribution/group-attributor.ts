@@ -3,7 +3,7 @@ import { FeatureGroup, articleFeatureGroups, featureGroups, readerFeatureGroups 
 import { ArticleInputs, ReaderInputs } from '../feature-encoder';
 import { TwoTowerModel } from '../two-tower';
 import { AttributionBaseline } from './attribution-baseline';
-import { exactShapley, shapleyMatrix } from './shapley';
+import { shapleyMatrix } from './shapley';
 
 /** Coalitions of the reader groups (bit 0: recent words, bit 1: category mix). */
 export const readerCoalitionCount = 1 << readerFeatureGroups.length;
@@ -16,6 +16,8 @@ export const articleCoalitionCount = 1 << articleFeatureGroups.length;
  */
 const players = featureGroups.length;
 const readerBits = readerFeatureGroups.length;
+/** [32, 5]: a pair's values are φ = v · W, v its 32 joint coalitions' scores. */
+const weights = shapleyMatrix(players);
 
 /**
  * Exact Shapley values of the model's score over the named feature groups of both towers: the
@@ -26,14 +28,15 @@ const readerBits = readerFeatureGroups.length;
  * coalition's tower vector is unit(P · (Σ present terms + Σ baseline terms of absent ones)). Each
  * reader has 2² coalition vectors and each article 2³, so the score of every one of the 2⁵ joint
  * coalitions is a dot product of the two, and the values are the exact weighted sum over all 32
- * (they add up to score − baselineScore, the score of the baseline reader and article).
+ * (they add up to score − baselineScore, the score of the baseline reader and article). The
+ * coalition vectors are computed in batches on TensorFlow.js; a pair's 32 dot products and their
+ * weighted sum are done in plain loops (attributePair): gathering each listed article's vectors
+ * into a tensor cost many times more than the arithmetic.
  */
 export class GroupAttributor {
   /** v(∅): the score of the baseline reader and article. */
   readonly baselineScore: number;
   private readonly base: Record<FeatureGroup, tf.Tensor2D>;
-  /** [32, 5]: φ = v · W per (reader, article) pair. */
-  private readonly weights: tf.Tensor2D;
 
   constructor(
     readonly model: TwoTowerModel,
@@ -50,7 +53,6 @@ export class GroupAttributor {
     this.base = Object.fromEntries(
       featureGroups.map((group) => [group, tf.tensor2d(baseline.terms[group], [1, d])]),
     ) as Record<FeatureGroup, tf.Tensor2D>;
-    this.weights = tf.tensor2d(Float32Array.from(shapleyMatrix(players)), [1 << players, players]);
     this.baselineScore = tf.tidy(() => {
       const reader = model.projectReaders(
         this.base['reader.recentWords'].add(this.base['reader.categoryMix']),
@@ -86,41 +88,35 @@ export class GroupAttributor {
     });
   }
 
-  /**
-   * [readers, m, 5]: the Shapley values (in `featureGroups` order) of each reader's m articles,
-   * from the readers' coalition vectors [readers, 4, d] and their articles' [readers, m, 8, d].
-   */
-  attribute(readers: tf.Tensor3D, articles: tf.Tensor4D): tf.Tensor3D {
-    return tf.tidy(() => {
-      const [n, m, coalitions, d] = articles.shape;
-      // [n, m·8, 4]: row j·8 + a, column r is the score of reader coalition r with article coalition a
-      // of the reader's j-th article; read per pair as [8, 4], its index a·4 + r is the joint mask.
-      const values = tf.matMul(articles.reshape([n, m * coalitions, d]), readers, false, true);
-      return tf
-        .matMul(values.reshape([n * m, coalitions * readerCoalitionCount]), this.weights)
-        .reshape([n, m, players]);
-    });
-  }
-
-  /** [pairs, 5]: the Shapley values (in `featureGroups` order) of each pair (reader i, article i). */
+  /** [pairs · 5]: the Shapley values (in `featureGroups` order) of each pair (reader i, article i). */
   attributePairs(readers: ReaderInputs, articles: ArticleInputs): Float32Array {
     if (readers.count !== articles.count) {
       throw new RangeError(`${readers.count} readers and ${articles.count} articles are not pairs`);
     }
     // The WebAssembly backend traps on an empty tensor.
     if (readers.count === 0) return new Float32Array(0);
-    return tf.tidy(
-      () =>
-        this.attribute(
-          this.readerCoalitions(readers),
-          this.articleCoalitions(articles).expandDims(1) as tf.Tensor4D,
-        ).dataSync() as Float32Array,
-    );
+    const d = this.model.shape.dimensions;
+    const [readerVectors, articleVectors] = tf.tidy(() => [
+      this.readerCoalitions(readers).dataSync(),
+      this.articleCoalitions(articles).dataSync(),
+    ]);
+    const values = new Float32Array(readers.count * players);
+    for (let i = 0; i < readers.count; i++) {
+      attributePair(
+        readerVectors,
+        i * readerCoalitionCount * d,
+        articleVectors,
+        i * articleCoalitionCount * d,
+        d,
+        values,
+        i * players,
+      );
+    }
+    return values;
   }
 
   dispose(): void {
     for (const group of featureGroups) this.base[group].dispose();
-    this.weights.dispose();
   }
 }
 
@@ -148,30 +144,51 @@ function coalitionVectors(
 }
 
 /**
- * The Shapley values (in `featureGroups` order) of one (reader, article) pair from their
- * coalition vectors as GroupAttributor gives them (4·d and 8·d values): for a pair scored outside
- * a batch, without TensorFlow.js.
+ * Writes the Shapley values (in `featureGroups` order) of one (reader, article) pair into `out` at
+ * `outAt`, from their coalition vectors as GroupAttributor gives them: 4·d values of `readers` at
+ * `readerAt`, 8·d of `articles` at `articleAt`. The 32 joint coalitions' scores are dot products of
+ * the two; their weighted sum is exact (exactShapley's weights), in double precision.
  */
+export function attributePair(
+  readers: ArrayLike<number>,
+  readerAt: number,
+  articles: ArrayLike<number>,
+  articleAt: number,
+  d: number,
+  out: Float32Array | Float64Array,
+  outAt: number,
+): void {
+  for (let g = 0; g < players; g++) out[outAt + g] = 0;
+  for (let a = 0; a < articleCoalitionCount; a++) {
+    const article = articleAt + a * d;
+    for (let r = 0; r < readerCoalitionCount; r++) {
+      const reader = readerAt + r * d;
+      let score = 0;
+      for (let j = 0; j < d; j++) score += readers[reader + j] * articles[article + j];
+      const row = (r | (a << readerBits)) * players;
+      for (let g = 0; g < players; g++) out[outAt + g] += weights[row + g] * score;
+    }
+  }
+}
+
+/** The Shapley values of one (reader, article) pair from their coalition vectors (4·d and 8·d values). */
 export function pairAttributions(
   reader: ArrayLike<number>,
   article: ArrayLike<number>,
   dimensions: number,
 ): Float64Array {
-  const values = new Float64Array(1 << players);
-  for (let a = 0; a < articleCoalitionCount; a++) {
-    for (let r = 0; r < readerCoalitionCount; r++) {
-      let dot = 0;
-      for (let j = 0; j < dimensions; j++) dot += reader[r * dimensions + j] * article[a * dimensions + j];
-      values[r | (a << readerBits)] = dot;
-    }
-  }
-  return exactShapley(values, players);
+  const values = new Float64Array(players);
+  attributePair(reader, 0, article, 0, dimensions, values, 0);
+  return values;
 }
 
-/** Shapley values in `featureGroups` order (from offset `at`) as the contract's record of them. */
+/**
+ * Shapley values in `featureGroups` order (from offset `at`) as the contract's record of them,
+ * each to 7 significant digits: as precise as the float32 vectors they come from, and half the
+ * characters of a double's in every list published (five values still add up within 1e-6).
+ */
 export function attributionRecord(values: ArrayLike<number>, at = 0): Record<FeatureGroup, number> {
-  return Object.fromEntries(featureGroups.map((group, i) => [group, values[at + i]])) as Record<
-    FeatureGroup,
-    number
-  >;
+  return Object.fromEntries(
+    featureGroups.map((group, i) => [group, Number(values[at + i].toPrecision(7))]),
+  ) as Record<FeatureGroup, number>;
 }
