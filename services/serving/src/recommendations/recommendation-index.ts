@@ -199,7 +199,8 @@ export class RecommendationIndex implements OnApplicationBootstrap {
   /** A list's items as held: ranked, with its fresh items' positions. */
   private listed(items: readonly ListItem[]): RankedItems & Pick<StoredList, 'freshAt'> {
     const freshAt = items.flatMap((item, i) => (item.origin === 'fresh' ? [i] : []));
-    return { ...this.ranked(items), freshAt: freshAt.length > 0 ? freshAt : undefined };
+    // A copy of its exact length: a grown array keeps spare capacity, per reader.
+    return { ...this.ranked(items), freshAt: freshAt.length > 0 ? freshAt.slice() : undefined };
   }
 
   private ranked(items: readonly ({ articleId: string; score: number } & ArticleFacets)[]): RankedItems {
