@@ -200,6 +200,21 @@ describe('serving: editorial rules', () => {
     expect((await pins('GET')).body.map((p: Json) => p.articleId)).not.toContain('short-lived');
   });
 
+  it('documents pins and explanations in its OpenAPI document', async () => {
+    const document = (await (await fetch(`${replicas[0].process.url}/docs/openapi.json`)).json()) as Json;
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining(['/v1/pins', '/v1/pins/{pinId}', '/v1/users/{userId}/recommendations']),
+    );
+    expect(Object.keys(document.paths['/v1/pins'])).toEqual(expect.arrayContaining(['get', 'post']));
+    expect(document.paths['/v1/pins/{pinId}'].delete.security).toEqual([{ 'api-key': [] }]);
+    const recommendations = document.paths['/v1/users/{userId}/recommendations'].get;
+    expect(recommendations.parameters.map((p: Json) => p.name)).toContain('explain');
+    const item = recommendations.responses['200'].content['application/json'].schema.properties.items.items;
+    expect(Object.keys(item.properties)).toEqual(
+      expect.arrayContaining(['origin', 'attributions', 'baselineScore']),
+    );
+  });
+
   it('never serves a flagged pinned article', async () => {
     await pins('POST', '', { articleId: 'doubtful', rank: 1, expiresAt: inAnHour() });
     for (const replica of replicas)
