@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { DynamicModule, INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -155,7 +156,9 @@ export async function createServiceApp<C extends ServiceConfig>(
   collectProcessMetrics();
   const app = await NestFactory.create<NestFastifyApplication>(
     serviceRootModule(definition, config),
-    new FastifyAdapter({ bodyLimit: config.HTTP_BODY_LIMIT_BYTES }),
+    // Request ids are unique across replicas and restarts (Fastify's default counts from 1 in every
+    // process): the audit trail keys each served response by its id.
+    new FastifyAdapter({ bodyLimit: config.HTTP_BODY_LIMIT_BYTES, genReqId: () => randomUUID() }),
     { bufferLogs: true },
   );
   app.useLogger(app.get(Logger));

@@ -39,6 +39,7 @@ export class FeatureStateConsumer {
         [...latest.values()].filter((u) => !u.erasedAt),
       );
     });
+    for (const reader of erased) this.readerData.afterErasure(reader.userId);
   }
 
   @ConsumeTopicBatch(topics.featuresArticles)

@@ -3,18 +3,23 @@ import { newEvent, topics } from '@newsroom/contracts';
 import { Outbox, quotedSchema, updateReturning } from '@newsroom/persistence';
 import { ReaderDataDocument, ReaderDataStore } from '@newsroom/platform';
 import { EntityManager } from 'typeorm';
+import { ReaderVectors } from '../scoring/reader-vectors';
 
 /**
  * Batch scoring's part of a reader's data: the copy of their features it scores from and their
  * stored list (with their vector under the model). Erasure deletes both and publishes an empty
  * list with the next revision: `recommendations.generated` is compacted, so that record replaces
- * the reader's list there, and serving drops the list it holds.
+ * the reader's list there, and serving drops the list it holds. The reader's vector leaves this
+ * replica's memory too (other replicas forget it from the feature store's emptied record).
  */
 @Injectable()
 export class ScoringReaderData implements ReaderDataStore {
   readonly holder = 'batch-scoring';
 
-  constructor(private readonly outbox: Outbox) {}
+  constructor(
+    private readonly outbox: Outbox,
+    private readonly vectors: ReaderVectors,
+  ) {}
 
   async exportReader(manager: EntityManager, userId: string): Promise<ReaderDataDocument> {
     const s = quotedSchema(manager.connection);
@@ -58,5 +63,9 @@ export class ScoringReaderData implements ReaderDataStore {
       ]);
     }
     return readers + lists.length;
+  }
+
+  afterErasure(userId: string): void {
+    this.vectors.forget(userId);
   }
 }

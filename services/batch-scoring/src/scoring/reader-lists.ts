@@ -72,12 +72,14 @@ export class ReaderLists {
     }[],
   ): Promise<void> {
     if (lists.length === 0) return;
+    const { readers, flagged } = await this.stillWritable(manager, lists);
     // In key order, as `lock` takes rows: concurrent writers of overlapping readers never deadlock.
     const rows = [...lists]
+      .filter((l) => readers.has(l.userId))
       .sort((a, b) => (a.userId < b.userId ? -1 : 1))
       .map((l) => ({
         user_id: l.userId,
-        items: l.items,
+        items: flagged.size === 0 ? l.items : l.items.filter((i) => !flagged.has(i.articleId)),
         vector: base64(l.vector),
         reader_coalitions: l.readerCoalitions ? base64(l.readerCoalitions) : null,
       }));
@@ -105,6 +107,34 @@ export class ReaderLists {
     await this.announce(manager, stored);
   }
 
+  /**
+   * What a run may still write, checked in its writing transaction: lists only for readers still
+   * here (one erased since they were scored gets none) and without articles flagged since the pool
+   * was prepared. The rows stay locked (key share on readers, share on articles) until the write
+   * commits, so an erasure or a flag committing meanwhile waits for it, and then removes what it
+   * wrote: no list outlives its reader's erasure or its article's takedown receipt.
+   */
+  private async stillWritable(
+    manager: EntityManager,
+    lists: readonly { userId: string; items: ListItem[] }[],
+  ): Promise<{ readers: Set<string>; flagged: Set<string> }> {
+    const s = quotedSchema(manager.connection);
+    const userIds = lists.map((l) => l.userId).sort();
+    const articleIds = [...new Set(lists.flatMap((l) => l.items.map((i) => i.articleId)))].sort();
+    const readers: { user_id: string }[] = await manager.query(
+      `SELECT user_id FROM ${s}.readers WHERE user_id = ANY($1) ORDER BY user_id FOR KEY SHARE`,
+      [userIds],
+    );
+    const articles: { article_id: string; flagged: boolean }[] = await manager.query(
+      `SELECT article_id, flagged FROM ${s}.articles WHERE article_id = ANY($1) ORDER BY article_id FOR SHARE`,
+      [articleIds],
+    );
+    return {
+      readers: new Set(readers.map((r) => r.user_id)),
+      flagged: new Set(articles.filter((a) => a.flagged).map((a) => a.article_id)),
+    };
+  }
+
   /** Changed items of existing lists (same model, reader vector and baseline). */
   async update(manager: EntityManager, lists: ReadonlyMap<string, ListItem[]>): Promise<void> {
     if (lists.size === 0) return;
@@ -130,8 +160,9 @@ export class ReaderLists {
 
   /** The stored lists holding any of these articles, locked. */
   lockHolding(manager: EntityManager, articleIds: readonly string[]): Promise<Map<string, StoredList>> {
-    return this.lockWhere(manager, 'items @> ANY($1::jsonb[])', [
-      articleIds.map((articleId) => JSON.stringify([{ articleId }])),
+    // The expression of the lists_article_ids index.
+    return this.lockWhere(manager, `jsonb_path_query_array(items, '$[*].articleId') @> ANY($1::jsonb[])`, [
+      articleIds.map((articleId) => JSON.stringify([articleId])),
     ]);
   }
 

@@ -68,6 +68,11 @@ export class ReaderVectors {
     return this.readers;
   }
 
+  /** A reader whose data was erased: their list is deleted, which the changed rows do not show. */
+  forget(userId: string): void {
+    this.readers.delete(userId);
+  }
+
   /** After this process changed a list: the next article sees it without waiting for a reload. */
   updated(userId: string, items: readonly ListItem[]): void {
     const reader = this.readers.get(userId);

@@ -7,7 +7,7 @@ import { FallbackJob } from './fallback.job';
 import { ListUpdatesService } from './list-updates.service';
 import { ReaderLists } from './reader-lists';
 import { ReaderRefreshJob } from './reader-refresh.job';
-import { ReaderVectors } from './reader-vectors';
+import { ReaderVectorsModule } from './reader-vectors.module';
 import { ScoringEngine } from './scoring-engine';
 import { ScoringRunnerJob } from './scoring-runner.job';
 import { ScoringRunsController } from './scoring-runs.controller';
@@ -18,7 +18,7 @@ import { TakedownConfirmations } from './takedown-confirmations';
 
 /** Readers' top-50 lists: full runs per promotion, new articles between runs, flags, the fallback. */
 @Module({
-  imports: [FeatureStateModule],
+  imports: [FeatureStateModule, ReaderVectorsModule],
   controllers: [ScoringConsumer, ScoringRunsController],
   providers: [
     artifactStoreProvider,
@@ -27,7 +27,6 @@ import { TakedownConfirmations } from './takedown-confirmations';
     ScoringWorkers,
     ScoringEngine,
     ReaderLists,
-    ReaderVectors,
     ScoringRunsService,
     ScoringRunnerJob,
     ReaderRefreshJob,
