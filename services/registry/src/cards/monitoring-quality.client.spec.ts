@@ -98,12 +98,10 @@ describe('MonitoringQualityClient', () => {
     });
 
     answer = { status: 200, body: JSON.stringify(report), delayMs: 2_000 };
-    const started = Date.now();
     await expect(client(base, 200).onlineQuality('v2')).resolves.toEqual({
       status: 'unavailable',
       reason: 'monitoring did not answer within 200 ms',
     });
-    expect(Date.now() - started).toBeLessThan(1_500);
 
     answer = { status: 200, body: JSON.stringify({ ...report, versions: 'none' }) };
     await expect(client().onlineQuality('v2')).resolves.toEqual({
