@@ -99,9 +99,14 @@ describe('CandidateScorer', () => {
       }
     }
     expect(listed).toBe(297 * 5 + 3 * 2);
-    // Without coalitions in the pool, nothing is explained.
+    // Without coalitions in the pool, nothing is explained; the scores are the same.
     scorer.setPool(scorer.articleVectors(pool));
-    expect(scorer.scoreReaders(readers.slice(0, 3), [[], [], []], 5).explained).toBeUndefined();
+    const plain = scorer.scoreReaders(readers, excluded, 5);
+    expect(plain.explained).toBeUndefined();
+    expect(plain.top.indices).toEqual(top.indices);
+    plain.top.scores.forEach((score, at) => {
+      if (top.indices[at] >= 0) expect(Math.abs(score - top.scores[at])).toBeLessThan(1e-6);
+    });
     scorer.dispose();
     expect(tf.memory().numTensors).toBeLessThan(before);
   });

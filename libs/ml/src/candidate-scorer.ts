@@ -6,7 +6,7 @@ import {
   attributePair,
   readerCoalitionCount,
 } from './attribution/group-attributor';
-import { ArticleContent, FeatureEncoder, ReaderInputs, ReaderProfile } from './feature-encoder';
+import { ArticleContent, FeatureEncoder, ReaderProfile } from './feature-encoder';
 import { TopK, topKPerRow } from './top-k';
 import { TwoTowerModel } from './two-tower';
 
@@ -105,7 +105,17 @@ export class CandidateScorer {
     const rows = profiles.length;
     const cols = pool.shape[0];
     const inputs = this.encoder.readers(profiles);
-    const readerVectors = this.model.readerVectors(inputs);
+    const coalitions =
+      this.poolCoalitions && cols > 0 ? this.explaining().readerCoalitions(inputs) : undefined;
+    // Explaining, a reader's vector is its coalition of every reader group (the tower's own sum,
+    // projected): the towers run once, and each score is exactly the one its values explain.
+    const readerVectors = coalitions
+      ? tf.tidy(() =>
+          coalitions
+            .slice([0, readerCoalitionCount - 1, 0], [rows, 1, this.dimensions])
+            .reshape([rows, this.dimensions]),
+        )
+      : this.model.readerVectors(inputs);
     try {
       const vectors = readerVectors.dataSync() as Float32Array;
       const top: TopK = { k, indices: new Int32Array(rows * k).fill(-1), scores: new Float32Array(rows * k) };
@@ -123,10 +133,11 @@ export class CandidateScorer {
         top.indices.set(chunk.indices, from * k);
         top.scores.set(chunk.scores, from * k);
       }
-      const explained = this.poolCoalitions && cols > 0 ? this.explain(inputs, top) : undefined;
+      const explained = coalitions ? this.explain(coalitions.dataSync() as Float32Array, top) : undefined;
       return { vectors, top, ...(explained ? { explained } : {}) };
     } finally {
       readerVectors.dispose();
+      coalitions?.dispose();
     }
   }
 
@@ -138,35 +149,25 @@ export class CandidateScorer {
     this.model.dispose();
   }
 
-  /**
-   * Each reader's coalition vectors, and the attributions of their top k from them and the pool's
-   * coalition vectors (computed once per pool).
-   */
-  private explain(inputs: ReaderInputs, top: TopK): ExplainedReaders {
+  /** The attributions of each reader's top k, from their coalition vectors and the pool's. */
+  private explain(readerCoalitions: Float32Array, top: TopK): ExplainedReaders {
     const poolCoalitions = this.poolCoalitions as Float32Array;
-    const coalitions = this.explaining().readerCoalitions(inputs);
-    const readerCoalitions = coalitions.dataSync() as Float32Array;
-    coalitions.dispose();
     const { k } = top;
     const d = this.dimensions;
     const groups = featureGroups.length;
-    const attributions = new Float32Array(inputs.count * k * groups);
-    for (let row = 0; row < inputs.count; row++) {
-      for (let j = 0; j < k; j++) {
-        const at = row * k + j;
-        const article = top.indices[at];
-        if (article < 0) continue;
-        attributePair(
-          readerCoalitions,
-          row * readerCoalitionCount * d,
-          poolCoalitions,
-          article * articleCoalitionCount * d,
-          d,
-          attributions,
-          at * groups,
-        );
-      }
-    }
+    const attributions = new Float32Array(top.indices.length * groups);
+    top.indices.forEach((article, at) => {
+      if (article < 0) return;
+      attributePair(
+        readerCoalitions,
+        Math.floor(at / k) * readerCoalitionCount * d,
+        poolCoalitions,
+        article * articleCoalitionCount * d,
+        d,
+        attributions,
+        at * groups,
+      );
+    });
     return { readerCoalitions, attributions };
   }
 
