@@ -12,10 +12,13 @@ export type ScoringRequest =
   | {
       type: 'readers';
       id: number;
-      /** The candidates' vectors travel with each request (a MiB or two), so no request sees another's pool. */
       poolId: number;
-      pool: Float32Array;
-      /** The candidates' coalition vectors, when lists are explained (8 per candidate). */
+      /**
+       * The candidates' vectors, with the first request of a pool to each thread (which keeps them
+       * for the next requests of the same pool), so no request sees another's pool.
+       */
+      pool?: Float32Array;
+      /** With `pool`, when lists are explained: the candidates' coalition vectors (8 per candidate). */
       coalitions?: Float32Array;
       profiles: ReaderProfile[];
       /** Pool indices each reader is not offered (what they have read). */

@@ -20,6 +20,8 @@ type Reply<T extends ScoringReply['type']> = Extract<ScoringReply, { type: T }>;
 interface Thread {
   worker: Worker;
   pending: Map<number, { resolve: (reply: ScoringReply) => void; reject: (error: Error) => void }>;
+  /** The candidate pool sent to the thread last: it keeps it for the requests after. */
+  poolId?: number;
 }
 
 /**
@@ -46,9 +48,10 @@ export class ScoringWorkers implements OnApplicationShutdown {
     if (this.threads.length === 0) this.start();
     const backends = this.config.ML_BACKENDS as BackendName[];
     const replies = await Promise.all(
-      this.threads.map((t) =>
-        this.send(t, { type: 'load', modelBytes: new Uint8Array(modelBytes), backends }),
-      ),
+      this.threads.map((t) => {
+        t.poolId = undefined;
+        return this.send(t, { type: 'load', modelBytes: new Uint8Array(modelBytes), backends });
+      }),
     );
     const { backend, dimensions, attributionBaseline, lineage } = replies[0] as Reply<'loaded'>;
     reportBackendInUse(backend);
@@ -84,16 +87,16 @@ export class ScoringWorkers implements OnApplicationShutdown {
     excluded: number[][],
     k: number,
   ): Promise<{ vectors: Float32Array; top: TopK; explained?: ExplainedReaders }> {
-    const request = {
-      type: 'readers' as const,
-      poolId: pool.id,
-      pool: pool.vectors,
-      coalitions: pool.coalitions,
-      profiles,
-      excluded,
-      k,
-    };
-    const reply = (await this.send(this.leastBusy(), request)) as Reply<'scored'>;
+    const thread = this.leastBusy();
+    // A thread handles its requests in order: the pool goes with the first request of it only.
+    const carried = thread.poolId === pool.id ? {} : { pool: pool.vectors, coalitions: pool.coalitions };
+    thread.poolId = pool.id;
+    const request = { type: 'readers' as const, poolId: pool.id, ...carried, profiles, excluded, k };
+    const reply = (await this.send(thread, request).catch((error: Error) => {
+      // The thread may not hold the pool now: the next request carries it again.
+      thread.poolId = undefined;
+      throw error;
+    })) as Reply<'scored'>;
     const { readerCoalitions, attributions } = reply;
     return {
       vectors: reply.vectors,

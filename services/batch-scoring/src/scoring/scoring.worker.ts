@@ -69,9 +69,11 @@ async function handle(request: ScoringRequest): Promise<ScoringReply> {
     }
     case 'readers': {
       const current = loaded();
-      if (poolId !== request.poolId) {
+      if (request.pool) {
         current.setPool(request.pool, request.coalitions);
         poolId = request.poolId;
+      } else if (poolId !== request.poolId) {
+        throw new Error(`pool ${request.poolId} was never sent to this thread`);
       }
       const { vectors, top, explained } = current.scoreReaders(request.profiles, request.excluded, request.k);
       return {
