@@ -46,9 +46,9 @@ export class RecommendationsRoute implements OnModuleInit {
       const userId = parseBody(UserId, request.params.userId);
       const { limit, region, explain } = parseBody(RecommendationsQuery, request.query);
       const answer = this.recommendations.recommend(userId, limit, region);
+      if (explain) return this.explained(String(request.id), limit, region, answer, reply);
       // Serialised once, by the route's schema: the same bytes answer and go to the audit log.
       const body = String(reply.serialize(answer.response));
-      if (explain) return this.explained(String(request.id), region, answer, body, reply);
       this.record(String(request.id), region, answer, body);
       return reply.type(json).send(body);
     } catch (error) {
@@ -57,26 +57,35 @@ export class RecommendationsRoute implements OnModuleInit {
     }
   }
 
+  /**
+   * The answer with its explanations. The response is assembled again once they are read: a flag
+   * this replica stored (and confirmed) meanwhile holds for it, as for any other response.
+   */
   private async explained(
     requestId: string,
+    limit: number,
     region: string | undefined,
-    answer: Recommendation,
-    body: string,
+    first: Recommendation,
     reply: FastifyReply,
   ): Promise<FastifyReply> {
-    const { response, list } = answer;
-    let items;
+    let explained;
     try {
-      items = await this.explanations.explain(response.userId, list, response.items);
+      explained = await this.explanations.explain(first.response.userId, first.list, first.response.items);
     } catch (error) {
       this.logger.warn(`explanations unavailable: ${(error as Error).message}`);
       return reply.status(503).send({
         message: 'explanations are unavailable for the moment (their store did not answer): try again',
       });
     }
+    const answer = this.recommendations.recommend(first.response.userId, limit, region);
+    const byArticle = new Map(explained.map((item) => [item.articleId, item]));
+    const items = answer.response.items.map((item) => {
+      const { attributions, baselineScore } = byArticle.get(item.articleId) ?? {};
+      return attributions ? { ...item, attributions, baselineScore } : item;
+    });
     // Recorded once answered: the served record keeps the response without its explanations.
-    this.record(requestId, region, answer, body);
-    return reply.type(json).send(reply.serialize({ ...response, items }));
+    this.record(requestId, region, answer, String(reply.serialize(answer.response)));
+    return reply.type(json).send(reply.serialize({ ...answer.response, items }));
   }
 
   private record(requestId: string, region: string | undefined, answer: Recommendation, body: string): void {
