@@ -42,9 +42,9 @@ async function indexed(replica: ServiceProcess, readers: readonly string[]): Pro
  * Takedowns at the pilot size: batch scoring holds the pilot's 15,000 readers' lists (a run of an
  * untrained champion over the pilot world), two serving replicas hold them in their indexes, and
  * the feature store, ingestion and monitoring run beside them. The most-listed articles are
- * flagged one after another through ingestion; each is timed from the flag request to the last
- * holder's confirmation (the feature store, batch scoring, both replicas) and to monitoring's
- * receipt showing complete.
+ * flagged one after another through ingestion, each once the previous one has settled; each is
+ * timed from the flag request to the last holder's confirmation (the feature store, batch scoring,
+ * both replicas) and to monitoring's receipt showing complete.
  */
 export async function benchTakedown(options: { flags: number }) {
   await selectBackend(['tensorflow', 'wasm', 'cpu']);
@@ -85,6 +85,7 @@ export async function benchTakedown(options: { flags: number }) {
     return service;
   };
   const publisher = new EventPublisher(kafkaTopics.kafka, kafkaTopics.prefix);
+  const admin = kafkaTopics.kafka.admin();
   try {
     await start('batch-scoring', schemas.scoring, 'scoring');
     await bulkLoad(db, schemas.scoring, features);
@@ -153,8 +154,33 @@ export async function benchTakedown(options: { flags: number }) {
        GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT $1`,
       [options.flags],
     );
+    await admin.connect();
+    const listsTopic = physicalTopic(kafkaTopics.prefix, topics.recommendationsGenerated.name);
+    /** Lists a serving replica has not consumed yet (its group's lag on recommendations.generated). */
+    const servingLag = async (group: string) => {
+      const [ends, [committed]] = await Promise.all([
+        admin.fetchTopicOffsets(listsTopic),
+        admin.fetchOffsets({ groupId: `${kafkaTopics.prefix}${group}`, topics: [listsTopic] }),
+      ]);
+      return ends.reduce((sum, end) => {
+        const at = committed.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
+        return sum + Number(end.high) - (Number(at) >= 0 ? Number(at) : Number(end.low));
+      }, 0);
+    };
     const timings: Timing[] = [];
     for (const [i, target] of targets.entries()) {
+      // Each flag on a settled platform: the lists the previous takedown rewrote are published
+      // and in both replicas' indexes (a burst of flags queues behind them instead).
+      await waitFor(
+        'the previous takedown settled',
+        async () =>
+          (await count(
+            `SELECT count(*) AS n FROM "${schemas.scoring}".outbox WHERE published_at IS NULL`,
+          )) === 0 &&
+          (await servingLag('serving-a')) === 0 &&
+          (await servingLag('serving-b')) === 0,
+        { timeoutMs: 300_000, intervalMs: 250 },
+      );
       const flaggedAt = Date.now();
       const response = await fetch(
         `${ingestion.url}/v1/articles/${encodeURIComponent(target.article_id)}/flag`,
@@ -221,6 +247,7 @@ export async function benchTakedown(options: { flags: number }) {
       `  flag → receipt complete in monitoring, as polled: p50 ${median(receipts).toFixed(2)} s, p95 ${percentile(receipts, 95).toFixed(2)} s`,
     );
   } finally {
+    await admin.disconnect();
     await publisher.disconnect();
     await Promise.all(processes.map((p) => p.stop()));
     for (const schema of new Set(Object.values(schemas)))
