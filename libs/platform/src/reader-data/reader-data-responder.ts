@@ -18,9 +18,9 @@ export type ConfirmReaderData = (manager: EntityManager, confirmation: Confirmed
  * Answers `readers.data-requested` for one service: an export writes what the service stores about
  * the reader as one JSON document to the artifact store (the confirmation carries its claim check);
  * an erasure removes it. The confirmation is published (`confirm`, through the outbox) in the same
- * transaction as the erasure, so it exists if and only if the erasure committed. A redelivered request does it again:
- * an export writes the same content-addressed part, an erasure finds nothing more (monitoring keeps
- * each holder's first confirmation).
+ * transaction as the erasure, so it exists if and only if the erasure committed. A redelivered
+ * request does it again: an export writes the same content-addressed part, an erasure finds
+ * nothing more (monitoring keeps each holder's first confirmation).
  */
 @Injectable()
 export class ReaderDataResponder {

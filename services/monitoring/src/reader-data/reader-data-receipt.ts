@@ -67,10 +67,10 @@ export function readerDataReceipt(
     ...rest,
     complete,
     completedAt: complete
-      ? lines
+      ? (lines
           .map((l) => l.confirmedAt as string)
           .sort()
-          .at(-1)!
+          .at(-1) ?? null)
       : null,
     holders: lines,
   };

@@ -7,6 +7,15 @@ import { ReaderDataConfirmation, ReaderDataReceipt, readerDataReceipt } from './
 
 type Confirmed = TopicPayload<typeof topics.readerDataConfirmed>;
 
+interface ConfirmationRow {
+  holder: ReaderDataConfirmation['holder'];
+  instance: string;
+  records: number;
+  part_uri: string | null;
+  part_sha256: string | null;
+  confirmed_at: Date;
+}
+
 export interface ReaderDataRequest {
   requestId: string;
   userId: string;
@@ -102,11 +111,11 @@ export class ReaderDataRequestsService {
         actor: row.actor,
         expectedInstances: row.expected_instances,
       },
-      confirmations: rows.map((c: Record<string, any>) => ({
+      confirmations: rows.map((c: ConfirmationRow) => ({
         holder: c.holder,
         instance: c.instance,
         records: c.records,
-        part: c.part_uri ? { uri: c.part_uri, sha256: c.part_sha256 } : null,
+        part: c.part_uri && c.part_sha256 ? { uri: c.part_uri, sha256: c.part_sha256 } : null,
         confirmedAt: c.confirmed_at.toISOString(),
       })),
     };
