@@ -4,14 +4,19 @@ import { World, simulate, startForNow, worldConfig } from '@newsroom/datagen';
 import { EventPublisher, physicalTopic } from '@newsroom/messaging';
 import { createTestTopics, readAllMessages } from '@newsroom/messaging/testing';
 import {
+  AttributionBaseline,
   CandidateScorer,
   FeatureEncoder,
+  GroupAttributor,
   ReaderProfile,
   TwoTowerModel,
+  baselineSampleSize,
+  computeAttributionBaseline,
   defaultTrainOptions,
   readerProfileFromFeatures,
   saveModel,
   selectBackend,
+  stableSample,
 } from '@newsroom/ml';
 import { ServiceProcess, ensureTestServers, startService, uniqueName, waitFor } from '@newsroom/testing';
 import { randomUUID } from 'node:crypto';
@@ -30,9 +35,15 @@ interface Read {
   at: string;
 }
 
+interface PilotReader {
+  region?: string;
+  reads: Read[];
+  dwellByCategory: Map<string, number>;
+}
+
 export interface PilotFeatures {
   articles: Map<string, { article: Article; tokenHashes: number[] }>;
-  readers: Map<string, { region?: string; reads: Read[]; dwellByCategory: Map<string, number> }>;
+  readers: Map<string, PilotReader>;
 }
 
 /** The pilot world reduced to what batch scoring keeps: articles' words, readers' latest reads and category mix. */
@@ -108,28 +119,59 @@ export function championModel(features: PilotFeatures) {
   return { model, encoder };
 }
 
-/** One thread, in process: the library's scorer over every pilot reader and the fresh pool. */
-function inProcessRate(features: PilotFeatures, pool: string[]): { seconds: number; scores: number } {
+const articleContent = (features: PilotFeatures) => (id: string) => {
+  const a = features.articles.get(id);
+  return a && { tokenHashes: a.tokenHashes, category: a.article.category, publisher: a.article.publisher };
+};
+
+const readerProfile = (features: PilotFeatures, reader: PilotReader) =>
+  readerProfileFromFeatures(
+    { categoryMix: categoryMix(reader.dwellByCategory), recentReads: recentReads(reader.reads) },
+    articleContent(features),
+  );
+
+/**
+ * The champion's attribution baseline as training would store it: the mean terms of up to 2,000
+ * pilot readers and articles in stable order (the pilot world stands for the training data).
+ */
+export function championBaseline(
+  features: PilotFeatures,
+  model: TwoTowerModel,
+  encoder: FeatureEncoder,
+): AttributionBaseline {
+  const readers = stableSample([...features.readers], ([id]) => id, baselineSampleSize).map(([, r]) =>
+    readerProfile(features, r),
+  );
+  const articles = stableSample([...features.articles.keys()], (id) => id, baselineSampleSize).flatMap(
+    (id) => articleContent(features)(id) ?? [],
+  );
+  return computeAttributionBaseline(model, encoder, readers, articles, 'training-data');
+}
+
+/**
+ * One thread, in process: the library's scorer over every pilot reader and the fresh pool, with
+ * each listed item explained (`explain`: the pool's coalition vectors computed too) or not.
+ */
+function inProcessRate(
+  features: PilotFeatures,
+  pool: string[],
+  explain: boolean,
+): { seconds: number; scores: number } {
   const { model, encoder } = championModel(features);
   const scorer = new CandidateScorer(model, encoder);
-  const content = (id: string) => {
-    const a = features.articles.get(id);
-    return a && { tokenHashes: a.tokenHashes, category: a.article.category, publisher: a.article.publisher };
-  };
+  if (explain) scorer.explainWith(new GroupAttributor(model, championBaseline(features, model, encoder)));
+  const content = articleContent(features);
   const poolIndex = new Map(pool.map((id, i) => [id, i]));
   const readers = [...features.readers.values()];
   const started = performance.now();
+  const candidates = pool.map((id) => content(id) ?? { tokenHashes: [], category: '', publisher: '' });
   scorer.setPool(
-    scorer.articleVectors(pool.map((id) => content(id) ?? { tokenHashes: [], category: '', publisher: '' })),
+    scorer.articleVectors(candidates),
+    explain ? scorer.articleCoalitions(candidates) : undefined,
   );
   for (let from = 0; from < readers.length; from += 1_000) {
     const chunk = readers.slice(from, from + 1_000);
-    const profiles: ReaderProfile[] = chunk.map((r) =>
-      readerProfileFromFeatures(
-        { categoryMix: categoryMix(r.dwellByCategory), recentReads: recentReads(r.reads) },
-        content,
-      ),
-    );
+    const profiles: ReaderProfile[] = chunk.map((r) => readerProfile(features, r));
     const excluded = chunk.map((r) => r.reads.flatMap((read) => poolIndex.get(read.articleId) ?? []));
     scorer.scoreReaders(profiles, excluded, 50);
   }
@@ -173,9 +215,11 @@ export async function bulkLoad(db: DataSource, schema: string, features: PilotFe
 
 /**
  * Batch scoring at the pilot size. (1) The rate: reader × candidate scores per second of one
- * thread (the library's scorer, in process). (2) The service: batch-scoring with the pilot's
- * readers and articles in its tables, timed from `model.promoted` to `scoring.completed`, several
- * promotions. (3) Freshness: new articles published to `articles.raw` (ingestion, batch scoring and
+ * thread (the library's scorer, in process), with and without each listed item's attributions.
+ * (2) The service: batch-scoring with the pilot's readers and articles in its tables, timed from
+ * `model.promoted` to `scoring.completed`, several promotions without attributions
+ * (SCORING_ATTRIBUTIONS=false), then as many with them (the default), on the same tables: the
+ * cost of explaining every list is their ratio. (3) Freshness: new articles published to `articles.raw` (ingestion, batch scoring and
  * serving running), each written like a reader's favourite, timed until that reader's served list
  * holds it. Then an extrapolation to full scale.
  */
@@ -189,13 +233,16 @@ export async function benchScoring(options: { runs: number; fresh: number }) {
       `${pool.length} fresh (${freshnessHours} h) in ${((performance.now() - started) / 1000).toFixed(0)} s`,
   );
 
-  const rates: number[] = [];
+  // Explained (every listed item's attributions) and plain, alternately, on the same data.
+  const rates = { explained: [] as number[], plain: [] as number[] };
   for (let run = 1; run <= options.runs; run++) {
-    const { seconds, scores } = inProcessRate(features, pool);
-    rates.push(scores / seconds);
-    console.log(
-      `rate run ${run}: ${scores.toLocaleString()} scores in ${seconds.toFixed(1)} s on one thread`,
-    );
+    for (const explain of [false, true]) {
+      const { seconds, scores } = inProcessRate(features, pool, explain);
+      (explain ? rates.explained : rates.plain).push(scores / seconds);
+      console.log(
+        `rate run ${run}${explain ? ', explained' : ''}: ${scores.toLocaleString()} scores in ${seconds.toFixed(1)} s on one thread`,
+      );
+    }
   }
 
   const servers = await ensureTestServers();
@@ -215,48 +262,85 @@ export async function benchScoring(options: { runs: number; fresh: number }) {
   const processes: ServiceProcess[] = [];
   const publisher = new EventPublisher(kafkaTopics.kafka, kafkaTopics.prefix);
   try {
-    const scoring = await startService('batch-scoring', {
-      ...common,
-      DB_SCHEMA: schemas.scoring,
-      KAFKA_GROUP_ID: `${kafkaTopics.prefix}scoring`,
-    });
-    processes.push(scoring);
-    await bulkLoad(db, schemas.scoring, features);
+    const startScoring = async (env: Record<string, string> = {}) => {
+      const service = await startService('batch-scoring', {
+        ...common,
+        DB_SCHEMA: schemas.scoring,
+        KAFKA_GROUP_ID: `${kafkaTopics.prefix}scoring`,
+        ...env,
+      });
+      processes.push(service);
+      return service;
+    };
     const { model, encoder } = championModel(features);
-    const artifact = await saveModel(new ArtifactStore(artifactDir), model, encoder);
+    const artifact = await saveModel(new ArtifactStore(artifactDir), model, encoder, {
+      attributionBaseline: championBaseline(features, model, encoder),
+    });
     model.dispose();
 
-    const walls: number[] = [];
-    for (let run = 1; run <= options.runs; run++) {
+    /**
+     * One promotion scored by a batch-scoring process of its own, explaining every list or not
+     * (SCORING_ATTRIBUTIONS=false), on the same tables: `seconds` is the run's own duration, from
+     * its start to its completion, so a new process's join of the consumer group is not counted.
+     */
+    let promotions = 0;
+    const serviceRun = async (explain: boolean) => {
+      const service = await startScoring(explain ? {} : { SCORING_ATTRIBUTIONS: 'false' });
+      if (promotions === 0) await bulkLoad(db, schemas.scoring, features);
+      const modelVersion = `bench-${++promotions}`;
       started = performance.now();
       await publisher.publish(topics.modelPromoted, [
         {
-          key: `bench-${run}`,
+          key: modelVersion,
           value: newEvent(
             topics.modelPromoted.name,
-            { modelVersion: `bench-${run}`, sequence: run, previousVersion: null, artifact, reason: 'bench' },
+            { modelVersion, sequence: promotions, previousVersion: null, artifact, reason: 'bench' },
             'bench',
           ),
         },
       ]);
       const completed = await waitFor(
-        `run ${run} completed`,
-        async () => {
-          const events = await readAllMessages(
-            kafkaTopics.kafka,
-            physicalTopic(kafkaTopics.prefix, topics.scoringCompleted.name),
-          );
-          return events.length >= run ? JSON.parse(String(events[run - 1].value)).payload : undefined;
-        },
-        { timeoutMs: 600_000, intervalMs: 100 },
+        `${modelVersion} completed`,
+        async () =>
+          (
+            await readAllMessages(
+              kafkaTopics.kafka,
+              physicalTopic(kafkaTopics.prefix, topics.scoringCompleted.name),
+            )
+          )
+            .map((m) => JSON.parse(String(m.value)).payload)
+            .find((p) => p.modelVersion === modelVersion),
+        { timeoutMs: 900_000, intervalMs: 100 },
       );
       const wall = (performance.now() - started) / 1000;
-      walls.push(wall);
-      console.log(
-        `service run ${run}: ${completed.readersScored} readers × ${completed.articlesScored} articles in ` +
-          `${(completed.durationMs / 1000).toFixed(1)} s (run), ${wall.toFixed(1)} s from model.promoted to scoring.completed`,
+      const [{ bytes }] = await db.query(
+        `SELECT avg(octet_length(items::text))::int AS bytes FROM "${schemas.scoring}".lists`,
       );
+      console.log(
+        `service run ${promotions} (${explain ? 'with' : 'without'} attributions): ${completed.readersScored} readers × ` +
+          `${completed.articlesScored} articles in ${(completed.durationMs / 1000).toFixed(1)} s (run), ` +
+          `${wall.toFixed(1)} s from model.promoted to scoring.completed; a list's items ${(Number(bytes) / 1024).toFixed(1)} KiB of JSON`,
+      );
+      return { service, seconds: completed.durationMs / 1000, listBytes: Number(bytes) };
+    };
+    // Alternately without and with, so that both see the machine alike; the last one keeps running.
+    const service: Record<'plain' | 'explained', Awaited<ReturnType<typeof serviceRun>>[]> = {
+      plain: [],
+      explained: [],
+    };
+    for (let run = 1; run <= options.runs; run++) {
+      for (const explain of [false, true]) {
+        const result = await serviceRun(explain);
+        (explain ? service.explained : service.plain).push(result);
+        if (run < options.runs || !explain) {
+          await result.service.stop();
+          processes.splice(processes.indexOf(result.service), 1);
+        }
+      }
     }
+    const runSeconds = (results: { seconds: number }[]) => median(results.map((r) => r.seconds));
+    const plain = { seconds: runSeconds(service.plain), listBytes: service.plain[0].listBytes };
+    const explained = { seconds: runSeconds(service.explained), listBytes: service.explained[0].listBytes };
 
     // Freshness: raw article → ingestion → batch scoring → serving, timed per article.
     const [ingestion, serving] = await Promise.all([
@@ -316,19 +400,22 @@ export async function benchScoring(options: { runs: number; fresh: number }) {
     );
     console.log(`freshness: ${latencies.map((l) => l.toFixed(2)).join(' ')} s`);
 
-    const rate = median(rates);
+    const rate = median(rates.plain);
+    const explainedRate = median(rates.explained);
     const cores = availableParallelism();
-    const wall = median(walls);
     const fullReaders = 521_000;
     const fullPool = 144_000 * (freshnessHours / 24);
     console.log(
       `\nbench:scoring on ${machine()}, backend wasm unless tfjs-node loads, medians of ${options.runs} runs:`,
     );
     console.log(
-      `  scoring rate: ${(rate / 1e6).toFixed(1)} million reader × candidate scores per second per thread (top 50 kept, reads excluded)`,
+      `  scoring rate: ${(rate / 1e6).toFixed(1)} million reader × candidate scores per second per thread (top 50 kept, reads excluded); ` +
+        `${(explainedRate / 1e6).toFixed(1)} million with each listed item's attributions (${(rate / explainedRate).toFixed(2)}× the time)`,
     );
     console.log(
-      `  pilot run (${features.readers.size} readers × ${pool.length} fresh articles, ${cores} scoring threads): ${wall.toFixed(1)} s from model.promoted to scoring.completed (target <= 30 s)`,
+      `  pilot run (${features.readers.size} readers × ${pool.length} fresh articles, ${cores} scoring threads): ${explained.seconds.toFixed(1)} s from the run's start to scoring.completed with attributions (target <= 30 s), ` +
+        `${plain.seconds.toFixed(1)} s without (SCORING_ATTRIBUTIONS=false): ${(explained.seconds / plain.seconds).toFixed(2)}× the time; ` +
+        `a list's items ${(explained.listBytes / 1024).toFixed(1)} KiB of JSON with attributions, ${(plain.listBytes / 1024).toFixed(1)} KiB without`,
     );
     console.log(
       `  freshness, articles.raw → served list of a matching reader: p50 ${percentile(latencies, 50).toFixed(2)} s, p95 ${percentile(latencies, 95).toFixed(2)} s, max ${Math.max(...latencies).toFixed(2)} s over ${latencies.length} articles (target p95 <= 60 s); ${changed} lists took at least one of them`,
