@@ -19,6 +19,9 @@ describe('EditorialCaps', () => {
     expect(caps.limitOf('category', 'politics')).toBe(2);
     expect(caps.limitOf('category', 'science')).toBeUndefined();
     expect(caps.limitOf('publisher', undefined)).toBeUndefined();
+    // Any name is a name, also one an object's prototype has.
+    expect(caps.limitOf('publisher', 'constructor')).toBe(3);
+    expect(caps.limitOf('category', 'toString')).toBeUndefined();
   });
 
   it('refuses a malformed setting, naming the variable and the field', () => {

@@ -37,6 +37,12 @@ export const EditorialCapsConfig = z
 const facetNames = ['publisher', 'category'] as const;
 type Facet = (typeof facetNames)[number];
 
+/** One facet's caps, ready for lookups (a Map: a name like "constructor" is just a name). */
+interface FacetLimits {
+  default: number | undefined;
+  overrides: ReadonlyMap<string, number>;
+}
+
 /**
  * Caps per publisher and per category in one response, from the configuration. A rule is named
  * `<facet>:<name>` (e.g. `publisher:daily-planet`): the served record says which one left an item out.
@@ -44,12 +50,18 @@ type Facet = (typeof facetNames)[number];
 export class EditorialCaps {
   /** Whether any cap is set: without one, responses count nothing. */
   readonly enabled: boolean;
+  private readonly limits: Readonly<Record<Facet, FacetLimits | undefined>>;
 
-  constructor(private readonly settings: EditorialCapsSettings) {
-    this.enabled = facetNames.some((facet) => {
+  constructor(settings: EditorialCapsSettings) {
+    const limits = (facet: Facet): FacetLimits | undefined => {
       const caps = settings[facet];
-      return caps !== undefined && (caps.default !== undefined || Object.keys(caps.overrides).length > 0);
-    });
+      const overrides = new Map(Object.entries(caps?.overrides ?? {}));
+      return caps?.default === undefined && overrides.size === 0
+        ? undefined
+        : { default: caps?.default, overrides };
+    };
+    this.limits = { publisher: limits('publisher'), category: limits('category') };
+    this.enabled = facetNames.some((facet) => this.limits[facet] !== undefined);
   }
 
   /** A count for one response, or undefined when no cap is configured. */
@@ -59,15 +71,19 @@ export class EditorialCaps {
 
   /** The cap on `name` of `facet`: its override, else the facet's default, else none. */
   limitOf(facet: Facet, name: string | undefined): number | undefined {
-    const caps = this.settings[facet];
-    if (!caps || name === undefined) return undefined;
-    return caps.overrides[name] ?? caps.default;
+    const limits = this.limits[facet];
+    if (!limits || name === undefined) return undefined;
+    return limits.overrides.get(name) ?? limits.default;
   }
 }
 
-/** How many items of each publisher and category one response holds so far. */
+/**
+ * How many items of each publisher and category one response holds so far. Per request, on the
+ * hot path: names are counted as they come (interned by the index), a rule's name is built only
+ * for an item it leaves out.
+ */
 export class CapTally {
-  private readonly counts = new Map<string, number>();
+  private readonly counts: Record<Facet, Map<string, number>> = { publisher: new Map(), category: new Map() };
 
   constructor(private readonly caps: EditorialCaps) {}
 
@@ -77,9 +93,8 @@ export class CapTally {
     for (const facet of facetNames) {
       const name = facets[facet];
       const limit = this.caps.limitOf(facet, name);
-      if (limit === undefined) continue;
-      const rule = `${facet}:${name}`;
-      if ((this.counts.get(rule) ?? 0) >= limit) return rule;
+      if (limit !== undefined && name !== undefined && (this.counts[facet].get(name) ?? 0) >= limit)
+        return `${facet}:${name}`;
     }
     return undefined;
   }
@@ -89,9 +104,7 @@ export class CapTally {
     if (!facets) return;
     for (const facet of facetNames) {
       const name = facets[facet];
-      if (name === undefined) continue;
-      const rule = `${facet}:${name}`;
-      this.counts.set(rule, (this.counts.get(rule) ?? 0) + 1);
+      if (name !== undefined) this.counts[facet].set(name, (this.counts[facet].get(name) ?? 0) + 1);
     }
   }
 }

@@ -47,8 +47,9 @@ export class PinBoard implements OnApplicationBootstrap {
   }
 
   /** The pins for a request naming `region` (or none) at `now`: by rank, oldest first within a rank. */
-  forRequest(region: string | undefined, now: number): readonly BoardPin[] {
+  forRequest(region: string | undefined, now?: number): readonly BoardPin[] {
     if (this.pins.length === 0) return noPins;
-    return this.pins.filter((p) => p.expiresAt > now && (p.region === null || p.region === region));
+    const at = now ?? Date.now();
+    return this.pins.filter((p) => p.expiresAt > at && (p.region === null || p.region === region));
   }
 }

@@ -3,7 +3,7 @@ import { Region, ServingResponse, overallFallbackScope } from '@newsroom/contrac
 import { EditorialCaps } from '../editorial/editorial-caps';
 import { PinBoard } from '../editorial/pin-board';
 import { RankedItems, RecommendationIndex, StoredList } from './recommendation-index';
-import { FilteredItem, ItemOrigin, ResponseDraft } from './response-draft';
+import { FilteredItem, ResponseDraft } from './response-draft';
 
 /** An answer, and what its served record adds: the items passed over, the list it came from. */
 export interface Recommendation {
@@ -32,12 +32,12 @@ export class RecommendationsService {
     const list = this.index.list(userId);
     const fallback = (region && this.index.fallback(region)) || this.index.fallback(overallFallbackScope);
     const draft = new ResponseDraft(limit, this.index, this.caps.tally());
-    const pins = this.pins.forRequest(region, Date.now());
+    const pins = this.pins.forRequest(region);
     if (pins.length > 0) draft.pin(pins, (articleId) => scoreIn(articleId, list, fallback));
     if (list) {
-      draft.fill(list, list.freshAt ? (i) => (list.freshAt?.includes(i) ? 'fresh' : 'list') : listed);
-      if (fallback) draft.fill(fallback, toppedUp);
-    } else if (fallback) draft.fill(fallback, fromFallback);
+      draft.fill(list, 'list', list.freshAt);
+      if (fallback) draft.fill(fallback, 'top-up');
+    } else if (fallback) draft.fill(fallback, 'fallback');
     return {
       response: {
         userId,
@@ -51,10 +51,6 @@ export class RecommendationsService {
     };
   }
 }
-
-const listed = (): ItemOrigin => 'list';
-const toppedUp = (): ItemOrigin => 'top-up';
-const fromFallback = (): ItemOrigin => 'fallback';
 
 /** A pinned article's score: the reader's list's, else the fallback's, else 0. */
 function scoreIn(articleId: string, ...sources: (RankedItems | undefined)[]): number {

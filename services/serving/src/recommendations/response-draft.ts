@@ -22,7 +22,6 @@ export interface ArticleStatus {
 export class ResponseDraft {
   readonly filtered: FilteredItem[] = [];
   private readonly slots: (ServedItem | undefined)[];
-  private readonly taken = new Map<string, ItemOrigin>();
   private free: number;
   private nextFree = 0;
 
@@ -31,7 +30,9 @@ export class ResponseDraft {
     private readonly articles: ArticleStatus,
     private readonly tally: CapTally | undefined,
   ) {
-    this.slots = new Array<ServedItem | undefined>(limit);
+    // Filled in a loop: a packed array (`new Array(n)` and `Array.from` cost more per request).
+    this.slots = [];
+    for (let at = 0; at < limit; at++) this.slots.push(undefined);
     this.free = limit;
   }
 
@@ -42,7 +43,7 @@ export class ResponseDraft {
    */
   pin(pins: readonly BoardPin[], scoreOf: (articleId: string) => number): void {
     for (const { articleId, rank } of pins) {
-      if (this.taken.has(articleId)) continue;
+      if (this.takenAs(articleId) !== undefined) continue;
       if (this.articles.isFlagged(articleId)) {
         this.filtered.push({ articleId, reason: 'flagged' });
         continue;
@@ -50,33 +51,40 @@ export class ResponseDraft {
       let at = rank - 1;
       while (at < this.slots.length && this.slots[at]) at++;
       if (at >= this.slots.length) continue;
-      this.place(at, { articleId, rank: 0, score: scoreOf(articleId), origin: 'pinned' });
+      const item: ServedItem = { articleId, rank: 0, score: scoreOf(articleId), origin: 'pinned' };
+      this.place(at, item, this.tally && this.articles.facets(articleId));
     }
   }
 
-  /** Fills free slots from `from` in order; `originOf(i)` says where its i-th item came from. */
-  fill(from: RankedItems, originOf: (position: number) => ItemOrigin): void {
+  /**
+   * Fills free slots from `from` in order, its items of the given origin; those at `freshAt` were
+   * placed into the list between scoring runs.
+   */
+  fill(from: RankedItems, origin: ItemOrigin, freshAt?: readonly number[]): void {
+    let nextFresh = 0;
     for (let i = 0; i < from.articleIds.length && this.free > 0; i++) {
       const articleId = from.articleIds[i];
       if (this.articles.isFlagged(articleId)) {
         this.filtered.push({ articleId, reason: 'flagged' });
         continue;
       }
-      const takenAs = this.taken.get(articleId);
+      const takenAs = this.takenAs(articleId);
       if (takenAs !== undefined) {
         // A pinned article has moved to its pin's rank: it is served, not passed over.
         if (takenAs !== 'pinned') this.filtered.push({ articleId, reason: 'duplicate' });
         continue;
       }
-      if (this.tally) {
-        const rule = this.tally.exceeded(this.articles.facets(articleId));
-        if (rule) {
-          this.filtered.push({ articleId, reason: 'editorial-cap', rule });
-          continue;
-        }
+      const facets = this.tally && this.articles.facets(articleId);
+      const rule = this.tally?.exceeded(facets);
+      if (rule) {
+        this.filtered.push({ articleId, reason: 'editorial-cap', rule });
+        continue;
       }
       while (this.slots[this.nextFree]) this.nextFree++;
-      this.place(this.nextFree, { articleId, rank: 0, score: from.scores[i], origin: originOf(i) });
+      // freshAt is ascending: a pointer into it instead of a search per item.
+      while (freshAt !== undefined && nextFresh < freshAt.length && freshAt[nextFresh] < i) nextFresh++;
+      const itemOrigin = freshAt !== undefined && freshAt[nextFresh] === i ? 'fresh' : origin;
+      this.place(this.nextFree, { articleId, rank: 0, score: from.scores[i], origin: itemOrigin }, facets);
     }
   }
 
@@ -91,10 +99,18 @@ export class ResponseDraft {
     return items;
   }
 
-  private place(at: number, item: ServedItem): void {
+  /** The origin of the item already taken for this article, if any (a response holds at most 50). */
+  private takenAs(articleId: string): ItemOrigin | undefined {
+    for (let at = 0; at < this.slots.length; at++) {
+      const item = this.slots[at];
+      if (item !== undefined && item.articleId === articleId) return item.origin;
+    }
+    return undefined;
+  }
+
+  private place(at: number, item: ServedItem, facets: ArticleFacets | undefined): void {
     this.slots[at] = item;
-    this.taken.set(item.articleId, item.origin ?? 'list');
-    this.tally?.add(this.articles.facets(item.articleId));
+    this.tally?.add(facets);
     this.free--;
   }
 }
