@@ -164,6 +164,14 @@ describe('batch scoring: takedowns', () => {
        FROM $schema.lists, jsonb_array_elements(items) AS item GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1`,
     );
     expect(top.n).toBeGreaterThan(1);
+    const itemsOf = async () =>
+      new Map(
+        (await world.query(scoring, `SELECT user_id, items FROM $schema.lists ORDER BY user_id`)).map((l) => [
+          l.user_id,
+          l.items,
+        ]),
+      );
+    const before = await itemsOf();
     const [takedownId, later] = [randomUUID(), randomUUID()];
     const decision = flag(top.article_id, true, takedownId);
     // Delivered twice, then an unflag and a later flag behind it in the article's partition.
@@ -183,8 +191,12 @@ describe('batch scoring: takedowns', () => {
       instance: expect.stringMatching(/^batch-scoring@.+:\d+:/),
       confirmedAt: expect.any(String),
     });
-    // Confirmed in the transaction that withdrew it: no stored list holds it once confirmed.
+    // Confirmed in the transaction that withdrew it: no stored list holds it once confirmed, and
+    // every other item stays as it was, in its order.
     expect(await listsHolding(top.article_id)).toBe(0);
+    const after = await itemsOf();
+    for (const [userId, items] of before)
+      expect(after.get(userId)).toEqual(items.filter((i: Json) => i.articleId !== top.article_id));
   });
 
   it('never offers or lists an article flagged before it arrived, while one written the same way enters lists', async () => {

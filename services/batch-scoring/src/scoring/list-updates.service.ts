@@ -105,15 +105,6 @@ export class ListUpdatesService {
 
   /** Takes articles out of every stored list (in the caller's transaction with the flag itself). */
   async withdraw(manager: EntityManager, articleIds: readonly string[]): Promise<void> {
-    if (articleIds.length === 0) return;
-    const gone = new Set(articleIds);
-    const holding = await this.lists.lockHolding(manager, articleIds);
-    const next = new Map<string, ListItem[]>();
-    for (const [userId, list] of holding)
-      next.set(
-        userId,
-        list.items.filter((i) => !gone.has(i.articleId)),
-      );
-    await this.lists.update(manager, next);
+    if (articleIds.length > 0) await this.lists.withdraw(manager, articleIds);
   }
 }

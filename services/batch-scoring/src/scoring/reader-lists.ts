@@ -158,12 +158,30 @@ export class ReaderLists {
     return this.lockWhere(manager, 'user_id = ANY($1)', [userIds]);
   }
 
-  /** The stored lists holding any of these articles, locked. */
-  lockHolding(manager: EntityManager, articleIds: readonly string[]): Promise<Map<string, StoredList>> {
+  /**
+   * Takes articles out of every stored list holding them and announces those lists. The items are
+   * filtered in PostgreSQL: a takedown of a popular article rewrites ~1,800 pilot lists of ~15 kB,
+   * which need not travel here and back. The holders are locked first, in key order.
+   */
+  async withdraw(manager: EntityManager, articleIds: readonly string[]): Promise<void> {
+    const s = quotedSchema(manager.connection);
     // The expression of the lists_article_ids index.
-    return this.lockWhere(manager, `jsonb_path_query_array(items, '$[*].articleId') @> ANY($1::jsonb[])`, [
-      articleIds.map((articleId) => JSON.stringify([articleId])),
-    ]);
+    const holders: { user_id: string }[] = await manager.query(
+      `SELECT user_id FROM ${s}.lists WHERE jsonb_path_query_array(items, '$[*].articleId') @> ANY($1::jsonb[])
+       ORDER BY user_id FOR UPDATE`,
+      [articleIds.map((articleId) => JSON.stringify([articleId]))],
+    );
+    if (holders.length === 0) return;
+    const written = await updateReturning<WrittenList>(
+      manager,
+      `UPDATE ${s}.lists AS l
+       SET items = jsonb_path_query_array(l.items, '$[*] ? (!(@.articleId == $gone[*]))', jsonb_build_object('gone', $2::jsonb)),
+         revision = l.revision + 1, generated_at = now(), changed_at = clock_timestamp()
+       WHERE l.user_id = ANY($1::text[])
+       RETURNING ${returnedColumns}`,
+      [holders.map((h) => h.user_id), JSON.stringify(articleIds)],
+    );
+    await this.announce(manager, written);
   }
 
   // In key order: concurrent writers of overlapping readers never deadlock.
