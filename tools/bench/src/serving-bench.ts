@@ -1,4 +1,4 @@
-import { allTopics, newEvent, recommendationListSize, topics } from '@newsroom/contracts';
+import { allTopics, featureGroups, newEvent, recommendationListSize, topics } from '@newsroom/contracts';
 import { EventPublisher } from '@newsroom/messaging';
 import { createTestTopics } from '@newsroom/messaging/testing';
 import {
@@ -63,10 +63,29 @@ async function startBareFastify(): Promise<{ url: string; stop: () => void }> {
   return { url, stop: () => child.kill('SIGKILL') };
 }
 
+/** A listed item as batch scoring publishes it: facets, origin, and attributions adding up to score − baseline. */
+function listedItem(r: number, i: number, baseline: number) {
+  const article = (r * 31 + i * 17) % 10_000;
+  const score = 1 - i / 100;
+  return {
+    articleId: `article-${article}`,
+    score,
+    category: `category-${article % 12}`,
+    publisher: `publisher-${article % 40}`,
+    origin: i === 3 ? ('fresh' as const) : ('model' as const),
+    attributions: Object.fromEntries(
+      featureGroups.map((group) => [group, (score - baseline) / featureGroups.length]),
+    ),
+  };
+}
+
 /**
- * Serving: 15,000 readers' lists (50 items each) loaded through Kafka, then autocannon on
+ * Serving: 15,000 readers' lists (50 items each, with category, publisher, origin and attributions
+ * as batch scoring publishes them) loaded through Kafka, then autocannon on
  * `GET /v1/users/{random known reader}/recommendations` at 2,000 req/s (latency) and flat out
- * (throughput), and, in the same run, flat out on a bare Fastify hello-world server.
+ * (throughput), and, in the same run, flat out on a bare Fastify hello-world server; then the
+ * plain request and `?explain=true` (a database lookup of the reader's attributions) each at
+ * 100 req/s.
  */
 export async function benchServing(options: { runs: number; seconds: number; readers: number }) {
   const servers = await ensureTestServers();
@@ -104,10 +123,10 @@ export async function benchServing(options: { runs: number; seconds: number; rea
             modelVersion: 'bench',
             generatedAt,
             revision: 1,
-            items: Array.from({ length: recommendationListSize }, (_, i) => ({
-              articleId: `article-${(r * 31 + i * 17) % 10_000}`,
-              score: 1 - i / 100,
-            })),
+            items: Array.from({ length: recommendationListSize }, (_, i) => listedItem(r, i, 0.1)),
+            datasetId: 'b'.repeat(64),
+            featureSchemaVersion: 1,
+            attributionBaseline: 0.1,
           },
           'bench',
         ),
@@ -129,22 +148,39 @@ export async function benchServing(options: { runs: number; seconds: number; rea
     const bareBase = bare.url;
     const readerPath = () =>
       `/v1/users/${readers[Math.floor(Math.random() * readers.length)]}/recommendations?limit=10`;
+    const explainPath = () => `${readerPath()}&explain=true`;
+    const explained = (await (await fetch(`${servingBase}${explainPath()}`)).json()) as {
+      items: { attributions?: unknown }[];
+    };
+    if (!explained.items.every((item) => item.attributions)) throw new Error('serving explains no item');
     const root = () => '/';
     // Warm-up (JIT, connection pools), not counted.
     await load(servingBase, readerPath, 3);
     await load(bareBase, root, 3);
 
-    const rows: { atRate: Load; bareAtRate: Load; servingMax: Load; bareMax: Load }[] = [];
+    await load(servingBase, explainPath, 3, 100);
+
+    const rows: {
+      atRate: Load;
+      bareAtRate: Load;
+      servingMax: Load;
+      bareMax: Load;
+      plainAt100: Load;
+      explainAt100: Load;
+    }[] = [];
     for (let run = 1; run <= options.runs; run++) {
       const atRate = await load(servingBase, readerPath, options.seconds, 2_000);
       const bareAtRate = await load(bareBase, root, options.seconds, 2_000);
       const servingMax = await load(servingBase, readerPath, options.seconds);
       const bareMax = await load(bareBase, root, options.seconds);
-      rows.push({ atRate, bareAtRate, servingMax, bareMax });
+      const plainAt100 = await load(servingBase, readerPath, options.seconds, 100);
+      const explainAt100 = await load(servingBase, explainPath, options.seconds, 100);
+      rows.push({ atRate, bareAtRate, servingMax, bareMax, plainAt100, explainAt100 });
       console.log(
         `run ${run}: serving at 2,000 req/s: ${atRate.rps.toFixed(0)} req/s, p50 ${atRate.p50} ms, p99 ${atRate.p99} ms, ` +
           `${atRate.errors} errors | bare Fastify at 2,000 req/s: p50 ${bareAtRate.p50} ms, p99 ${bareAtRate.p99} ms | serving flat out: ${servingMax.rps.toFixed(0)} req/s (p99 ${servingMax.p99} ms) | ` +
-          `bare Fastify flat out: ${bareMax.rps.toFixed(0)} req/s | ratio ${(servingMax.rps / bareMax.rps).toFixed(2)}`,
+          `bare Fastify flat out: ${bareMax.rps.toFixed(0)} req/s | ratio ${(servingMax.rps / bareMax.rps).toFixed(2)} | ` +
+          `at 100 req/s: plain p99 ${plainAt100.p99} ms, explain=true p99 ${explainAt100.p99} ms (p50 ${explainAt100.p50} ms, ${explainAt100.errors} errors)`,
       );
     }
     console.log(
@@ -161,7 +197,14 @@ export async function benchServing(options: { runs: number; seconds: number; rea
       `  serving / bare Fastify: ${median(rows.map((r) => r.servingMax.rps / r.bareMax.rps)).toFixed(2)} (target >= 0.50)`,
     );
     console.log(
-      `  errors (non-2xx, timeouts): ${rows.reduce((sum, r) => sum + r.atRate.errors + r.servingMax.errors, 0)}`,
+      `  at 100 req/s: plain p50 ${median(rows.map((r) => r.plainAt100.p50))} ms, p99 ${median(rows.map((r) => r.plainAt100.p99))} ms; ` +
+        `explain=true p50 ${median(rows.map((r) => r.explainAt100.p50))} ms, p99 ${median(rows.map((r) => r.explainAt100.p99))} ms`,
+    );
+    console.log(
+      `  errors (non-2xx, timeouts): ${rows.reduce(
+        (sum, r) => sum + r.atRate.errors + r.servingMax.errors + r.plainAt100.errors + r.explainAt100.errors,
+        0,
+      )}`,
     );
   } finally {
     bare?.stop();
