@@ -7,3 +7,4 @@ export * from './validation';
 export * from './examples';
 export * from './datasets';
 export * from './token-hashing';
+export * from './takedown-confirmation';

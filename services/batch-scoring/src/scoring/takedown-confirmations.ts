@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { derivedEventId, newEvent, topics } from '@newsroom/contracts';
+import { takedownConfirmations, topics } from '@newsroom/contracts';
 import { Outbox } from '@newsroom/persistence';
 import { SERVICE_INSTANCE } from '@newsroom/platform';
 import { EntityManager } from 'typeorm';
@@ -18,19 +18,10 @@ export class TakedownConfirmations {
   ) {}
 
   async confirm(manager: EntityManager, takedowns: ModerationOutcome['takedowns']): Promise<void> {
-    const confirmedAt = new Date().toISOString();
     await this.outbox.enqueue(
       manager,
       topics.takedownConfirmed,
-      takedowns.map(({ takedownId, articleId }) => ({
-        key: articleId,
-        value: newEvent(
-          topics.takedownConfirmed.name,
-          { takedownId, articleId, holder: 'batch-scoring', instance: this.instance, confirmedAt },
-          'batch-scoring',
-          { eventId: derivedEventId(`${topics.takedownConfirmed.name}:${takedownId}:batch-scoring`) },
-        ),
-      })),
+      takedownConfirmations(takedowns, { holder: 'batch-scoring', instance: this.instance }),
     );
   }
 }

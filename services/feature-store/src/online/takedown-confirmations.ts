@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { derivedEventId, newEvent, topics } from '@newsroom/contracts';
+import { takedownConfirmations, topics } from '@newsroom/contracts';
 import { Outbox } from '@newsroom/persistence';
 import { SERVICE_INSTANCE } from '@newsroom/platform';
 import { EntityManager } from 'typeorm';
@@ -17,19 +17,10 @@ export class TakedownConfirmations {
   ) {}
 
   async confirm(manager: EntityManager, takedowns: readonly Takedown[]): Promise<void> {
-    const confirmedAt = new Date().toISOString();
     await this.outbox.enqueue(
       manager,
       topics.takedownConfirmed,
-      takedowns.map(({ takedownId, articleId }) => ({
-        key: articleId,
-        value: newEvent(
-          topics.takedownConfirmed.name,
-          { takedownId, articleId, holder: 'feature-store', instance: this.instance, confirmedAt },
-          'feature-store',
-          { eventId: derivedEventId(`${topics.takedownConfirmed.name}:${takedownId}:feature-store`) },
-        ),
-      })),
+      takedownConfirmations(takedowns, { holder: 'feature-store', instance: this.instance }),
     );
   }
 }

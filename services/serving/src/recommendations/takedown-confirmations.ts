@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { derivedEventId, newEvent, topics } from '@newsroom/contracts';
+import { takedownConfirmations, topics } from '@newsroom/contracts';
 import { counter } from '@newsroom/observability';
 import { Outbox } from '@newsroom/persistence';
 import { SERVICE_INSTANCE } from '@newsroom/platform';
@@ -26,23 +26,10 @@ export class TakedownConfirmations {
 
   async confirm(manager: EntityManager, takedowns: readonly Takedown[]): Promise<void> {
     if (takedowns.length === 0) return;
-    const confirmedAt = new Date().toISOString();
     await this.outbox.enqueue(
       manager,
       topics.takedownConfirmed,
-      takedowns.map(({ takedownId, articleId }) => ({
-        key: articleId,
-        value: newEvent(
-          topics.takedownConfirmed.name,
-          { takedownId, articleId, holder: 'serving', instance: this.instance, confirmedAt },
-          'serving',
-          {
-            eventId: derivedEventId(
-              `${topics.takedownConfirmed.name}:${takedownId}:serving:${this.instance}`,
-            ),
-          },
-        ),
-      })),
+      takedownConfirmations(takedowns, { holder: 'serving', instance: this.instance }),
     );
     confirmed.inc(takedowns.length);
   }
