@@ -1,5 +1,5 @@
 import { ArtifactStore } from '@newsroom/artifacts';
-import { articleTokenHashes, featureGroups, featureSchema, newEvent, topics } from '@newsroom/contracts';
+import { articleTokenHashes, featureGroups, newEvent, topics } from '@newsroom/contracts';
 import {
   ArticleContent,
   AttributionBaseline,
@@ -11,6 +11,7 @@ import {
   saveModel,
   selectBackend,
 } from '@newsroom/ml';
+import { untrainedTwoTower } from '@newsroom/ml/testing';
 import { Json, ServiceHandle, ServiceWorld, serviceWorld } from '@newsroom/platform/testing';
 import { waitFor } from '@newsroom/testing';
 import { randomUUID } from 'node:crypto';
@@ -27,6 +28,7 @@ describe('batch scoring: attributions', () => {
   let world: ServiceWorld;
   let scoring: ServiceHandle;
   let model: TwoTowerModel;
+  let encoder: FeatureEncoder;
   let attributor: GroupAttributor;
   const readers = 120;
   const articles = 90;
@@ -77,11 +79,6 @@ describe('batch scoring: attributions', () => {
       return [f.articleId, f];
     }),
   );
-  const encoder = FeatureEncoder.fromArticles([...contents.values()], {
-    articleTokens: 24,
-    historyReads: 10,
-    readerTokens: 64,
-  });
   const profileOf = (r: number) => readerProfileFromFeatures(reader(r), (id) => contents.get(id));
 
   /** Each reader's latest list of a model, from recommendations.generated. */
@@ -98,16 +95,7 @@ describe('batch scoring: attributions', () => {
     sequence: number,
     artifact: { uri: string; sha256: string },
   ) => {
-    await world.publish(topics.modelPromoted, [
-      {
-        key: modelVersion,
-        value: newEvent(
-          topics.modelPromoted.name,
-          { modelVersion, sequence, previousVersion: null, artifact, reason: 'test' },
-          'test',
-        ),
-      },
-    ]);
+    await world.promote(modelVersion, artifact, sequence);
     await waitFor(
       `${modelVersion} scored`,
       async () =>
@@ -131,6 +119,7 @@ describe('batch scoring: attributions', () => {
 
   beforeAll(async () => {
     await selectBackend(['wasm', 'cpu']);
+    ({ model, encoder } = untrainedTwoTower([...contents.values()], 11));
     world = await serviceWorld();
     scoring = await world.start('batch-scoring', {
       ML_BACKENDS: 'wasm,cpu',
@@ -151,17 +140,6 @@ describe('batch scoring: attributions', () => {
         key: u.userId,
         value: newEvent(topics.featuresUsers.name, u, 'test'),
       })),
-    );
-    model = TwoTowerModel.create(
-      {
-        tokenBuckets: featureSchema.tokenBuckets,
-        categorySlots: encoder.categorySlots,
-        publisherSlots: encoder.publisherSlots,
-        articleTokens: 24,
-        readerTokens: 64,
-        dimensions: 16,
-      },
-      11,
     );
     await waitFor(
       'features stored',

@@ -1,6 +1,6 @@
-import { ArtifactStore } from '@newsroom/artifacts';
-import { featureSchema, newEvent, recommendationListSize, topics } from '@newsroom/contracts';
-import { ArticleContent, FeatureEncoder, TwoTowerModel, saveModel, selectBackend } from '@newsroom/ml';
+import { newEvent, recommendationListSize, topics } from '@newsroom/contracts';
+import { selectBackend } from '@newsroom/ml';
+import { savedUntrainedTwoTower } from '@newsroom/ml/testing';
 import { Json, ServiceHandle, ServiceWorld, serviceWorld } from '@newsroom/platform/testing';
 import { uniqueName, waitFor } from '@newsroom/testing';
 
@@ -77,40 +77,25 @@ describe('batch scoring: a replica killed mid-run', () => {
     );
     const count = async (table: string) =>
       (await world.query(first, `SELECT count(*)::int AS n FROM $schema.${table}`))[0].n;
-    await waitFor('features stored', async () => (await count('readers')) === readers && (await count('articles')) === articles, {
-      timeoutMs: 60_000,
-      intervalMs: 250,
-    });
-
-    const content: ArticleContent[] = catalog;
-    const encoder = FeatureEncoder.fromArticles(content, { articleTokens: 24, historyReads: 10, readerTokens: 64 });
-    const model = TwoTowerModel.create(
+    await waitFor(
+      'features stored',
+      async () => (await count('readers')) === readers && (await count('articles')) === articles,
       {
-        tokenBuckets: featureSchema.tokenBuckets,
-        categorySlots: encoder.categorySlots,
-        publisherSlots: encoder.publisherSlots,
-        articleTokens: 24,
-        readerTokens: 64,
-        dimensions: 16,
+        timeoutMs: 60_000,
+        intervalMs: 250,
       },
-      5,
     );
-    const artifact = await saveModel(new ArtifactStore(world.artifactDir), model, encoder);
-    model.dispose();
-    await world.publish(topics.modelPromoted, [
-      {
-        key: 'v-crash',
-        value: newEvent(
-          topics.modelPromoted.name,
-          { modelVersion: 'v-crash', sequence: 1, previousVersion: null, artifact, reason: 'test' },
-          'test',
-        ),
-      },
-    ]);
+
+    const artifact = await savedUntrainedTwoTower(world.artifactDir, catalog, 5);
+    await world.promote('v-crash', artifact);
 
     const doneShards = async () =>
-      (await world.query(first, `SELECT count(*)::int AS n FROM $schema.run_shards WHERE status = 'done'`))[0].n;
-    await waitFor('a few shards done', async () => (await doneShards()) >= 3, { timeoutMs: 60_000, intervalMs: 10 });
+      (await world.query(first, `SELECT count(*)::int AS n FROM $schema.run_shards WHERE status = 'done'`))[0]
+        .n;
+    await waitFor('a few shards done', async () => (await doneShards()) >= 3, {
+      timeoutMs: 60_000,
+      intervalMs: 10,
+    });
     await first.process.stop('SIGKILL');
     const doneAtKill = await doneShards();
     expect(doneAtKill).toBeLessThan(shards);
@@ -124,7 +109,11 @@ describe('batch scoring: a replica killed mid-run', () => {
       },
       { timeoutMs: 120_000, intervalMs: 250 },
     );
-    expect(completed.payload).toMatchObject({ modelVersion: 'v-crash', readersScored: readers, articlesScored: articles });
+    expect(completed.payload).toMatchObject({
+      modelVersion: 'v-crash',
+      readersScored: readers,
+      articlesScored: articles,
+    });
     expect(await world.readAll(topics.scoringCompleted.name)).toHaveLength(1);
 
     // Both replicas did part of the run; the second redid what the first left, held shards included.

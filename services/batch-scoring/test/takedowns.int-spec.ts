@@ -1,6 +1,6 @@
-import { ArtifactStore } from '@newsroom/artifacts';
-import { articleTokenHashes, featureSchema, newEvent, topics } from '@newsroom/contracts';
-import { FeatureEncoder, TwoTowerModel, saveModel, selectBackend } from '@newsroom/ml';
+import { articleTokenHashes, newEvent, topics } from '@newsroom/contracts';
+import { selectBackend } from '@newsroom/ml';
+import { savedUntrainedTwoTower } from '@newsroom/ml/testing';
 import { Json, ServiceHandle, ServiceWorld, serviceWorld } from '@newsroom/platform/testing';
 import { waitFor } from '@newsroom/testing';
 import { randomUUID } from 'node:crypto';
@@ -110,24 +110,7 @@ describe('batch scoring: takedowns', () => {
         value: newEvent(topics.featuresUsers.name, u, 'test'),
       })),
     );
-    const encoder = FeatureEncoder.fromArticles(catalog.map(features), {
-      articleTokens: 24,
-      historyReads: 10,
-      readerTokens: 64,
-    });
-    const model = TwoTowerModel.create(
-      {
-        tokenBuckets: featureSchema.tokenBuckets,
-        categorySlots: encoder.categorySlots,
-        publisherSlots: encoder.publisherSlots,
-        articleTokens: 24,
-        readerTokens: 64,
-        dimensions: 16,
-      },
-      7,
-    );
-    const artifact = await saveModel(new ArtifactStore(world.artifactDir), model, encoder);
-    model.dispose();
+    const artifact = await savedUntrainedTwoTower(world.artifactDir, catalog.map(features), 7);
     await waitFor(
       'features stored',
       async () =>
@@ -135,16 +118,7 @@ describe('batch scoring: takedowns', () => {
         (await world.query(scoring, `SELECT count(*)::int AS n FROM $schema.articles`))[0].n === articles,
       { timeoutMs: 60_000, intervalMs: 250 },
     );
-    await world.publish(topics.modelPromoted, [
-      {
-        key: 'v-takedowns',
-        value: newEvent(
-          topics.modelPromoted.name,
-          { modelVersion: 'v-takedowns', sequence: 1, previousVersion: null, artifact, reason: 'test' },
-          'test',
-        ),
-      },
-    ]);
+    await world.promote('v-takedowns', artifact);
     await waitFor(
       'scoring.completed',
       async () => (await world.readAll(topics.scoringCompleted.name)).length > 0,

@@ -1,7 +1,7 @@
-import { ArtifactStore } from '@newsroom/artifacts';
-import { featureSchema, newEvent, topics } from '@newsroom/contracts';
+import { topics } from '@newsroom/contracts';
 import { World, startEndingNow, worldConfig } from '@newsroom/datagen';
-import { FeatureEncoder, TwoTowerModel, saveModel, selectBackend } from '@newsroom/ml';
+import { selectBackend } from '@newsroom/ml';
+import { savedUntrainedTwoTower } from '@newsroom/ml/testing';
 import { Json, ServiceHandle, ServiceWorld, serviceWorld, testAdminKey } from '@newsroom/platform/testing';
 import { uniqueName, waitFor } from '@newsroom/testing';
 import { randomUUID } from 'node:crypto';
@@ -115,31 +115,8 @@ describe('takedowns end to end', () => {
         'SELECT category, publisher, token_hashes FROM $schema.article_features',
       )
     ).map((r) => ({ category: r.category, publisher: r.publisher, tokenHashes: r.token_hashes }));
-    const options = { articleTokens: 24, historyReads: 10, readerTokens: 64 };
-    const encoder = FeatureEncoder.fromArticles(contents, options);
-    const model = TwoTowerModel.create(
-      {
-        tokenBuckets: featureSchema.tokenBuckets,
-        categorySlots: encoder.categorySlots,
-        publisherSlots: encoder.publisherSlots,
-        articleTokens: options.articleTokens,
-        readerTokens: options.readerTokens,
-        dimensions: 16,
-      },
-      11,
-    );
-    const artifact = await saveModel(new ArtifactStore(world.artifactDir), model, encoder);
-    model.dispose();
-    await world.publish(topics.modelPromoted, [
-      {
-        key: 'v-takedown',
-        value: newEvent(
-          topics.modelPromoted.name,
-          { modelVersion: 'v-takedown', sequence: 1, previousVersion: null, artifact, reason: 'test' },
-          'test',
-        ),
-      },
-    ]);
+    const artifact = await savedUntrainedTwoTower(world.artifactDir, contents, 11);
+    await world.promote('v-takedown', artifact);
     await waitFor(
       'scoring.completed',
       async () => (await world.readAll(topics.scoringCompleted.name)).length > 0,

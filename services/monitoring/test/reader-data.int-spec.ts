@@ -1,6 +1,6 @@
-import { ArtifactStore } from '@newsroom/artifacts';
-import { featureSchema, newEvent, topics } from '@newsroom/contracts';
-import { FeatureEncoder, TwoTowerModel, saveModel, selectBackend } from '@newsroom/ml';
+import { topics } from '@newsroom/contracts';
+import { selectBackend } from '@newsroom/ml';
+import { savedUntrainedTwoTower } from '@newsroom/ml/testing';
 import { Json, ServiceHandle, ServiceWorld, serviceWorld, testAdminKey } from '@newsroom/platform/testing';
 import { uniqueName, waitFor } from '@newsroom/testing';
 
@@ -101,33 +101,12 @@ describe('reader data: export and erasure across every service', () => {
       async () => (await count(scoring, `SELECT count(*)::int AS n FROM $schema.readers`, [])) === 2,
       { timeoutMs: 90_000, intervalMs: 250 },
     );
-    const encoder = FeatureEncoder.fromArticles(
+    const artifact = await savedUntrainedTwoTower(
+      world.artifactDir,
       articles.map((a) => ({ tokenHashes: [], category: a.category, publisher: a.publisher })),
-      { articleTokens: 24, historyReads: 10, readerTokens: 64 },
-    );
-    const model = TwoTowerModel.create(
-      {
-        tokenBuckets: featureSchema.tokenBuckets,
-        categorySlots: encoder.categorySlots,
-        publisherSlots: encoder.publisherSlots,
-        articleTokens: 24,
-        readerTokens: 64,
-        dimensions: 16,
-      },
       3,
     );
-    const artifact = await saveModel(new ArtifactStore(world.artifactDir), model, encoder);
-    model.dispose();
-    await world.publish(topics.modelPromoted, [
-      {
-        key: 'v-reader-data',
-        value: newEvent(
-          topics.modelPromoted.name,
-          { modelVersion: 'v-reader-data', sequence: 1, previousVersion: null, artifact, reason: 'test' },
-          'test',
-        ),
-      },
-    ]);
+    await world.promote('v-reader-data', artifact);
     for (const replica of servingReplicas)
       await waitFor(
         'both readers personalized on every replica',
@@ -162,11 +141,15 @@ describe('reader data: export and erasure across every service', () => {
       'serving',
       'monitoring',
     ]);
-    const document = (await admin('GET', `/v1/reader-data-requests/${exportRequest.body.requestId}/export`)).body;
+    const document = (await admin('GET', `/v1/reader-data-requests/${exportRequest.body.requestId}/export`))
+      .body;
     expect(document.data.ingestion.interactions).toHaveLength(6);
     expect(document.data['feature-store'].interactionLog).toHaveLength(6);
     expect(document.data['feature-store'].userFeatures[0]).toMatchObject({ user_id: subject, reads: 6 });
-    expect(document.data['batch-scoring'].lists[0]).toMatchObject({ user_id: subject, model_version: 'v-reader-data' });
+    expect(document.data['batch-scoring'].lists[0]).toMatchObject({
+      user_id: subject,
+      model_version: 'v-reader-data',
+    });
     expect(document.data.serving.lists[0]).toMatchObject({ user_id: subject });
     expect(document.data.monitoring.served_lists.length).toBeGreaterThanOrEqual(2);
     expect(JSON.stringify(document.data)).not.toContain(bystander);
@@ -190,13 +173,18 @@ describe('reader data: export and erasure across every service', () => {
     expect(await named(servingReplicas[0], 'lists')).toBe(0);
     expect(await named(monitoring, 'served_lists')).toBe(0);
     expect(await named(monitoring, 'reader_hours')).toBe(0);
-    const [features] = await world.query(featureStore, `SELECT * FROM $schema.user_features WHERE user_id = $1`, [
-      subject,
-    ]);
+    const [features] = await world.query(
+      featureStore,
+      `SELECT * FROM $schema.user_features WHERE user_id = $1`,
+      [subject],
+    );
     expect(features).toMatchObject({ reads: 0, impressions: 0, category_dwell: {}, region: null });
     // Anonymised, not deleted: the quality figures keep their lists.
-    expect(await count(monitoring, `SELECT count(*)::int AS n FROM $schema.served_lists`, [])).toBe(servedBefore);
-    for (const replica of servingReplicas) expect((await recommendations(replica, subject)).source).toBe('fallback');
+    expect(await count(monitoring, `SELECT count(*)::int AS n FROM $schema.served_lists`, [])).toBe(
+      servedBefore,
+    );
+    for (const replica of servingReplicas)
+      expect((await recommendations(replica, subject)).source).toBe('fallback');
 
     // The compacted topics' latest record of the reader keeps nothing of them.
     const latest = async (topic: string) =>
@@ -210,7 +198,9 @@ describe('reader data: export and erasure across every service', () => {
     expect((await latest(topics.recommendationsGenerated.name)).items).toEqual([]);
 
     expect(
-      await count(ingestion, `SELECT count(*)::int AS n FROM $schema.interactions WHERE user_id = $1`, [bystander]),
+      await count(ingestion, `SELECT count(*)::int AS n FROM $schema.interactions WHERE user_id = $1`, [
+        bystander,
+      ]),
     ).toBe(6);
     for (const replica of servingReplicas)
       expect((await recommendations(replica, bystander)).source).toBe('personalized');

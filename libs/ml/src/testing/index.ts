@@ -1,1 +1,2 @@
 export * from './two-topic-dataset';
+export * from './untrained-two-tower';

@@ -1,4 +1,4 @@
-import { EventEnvelope, TopicDefinition, allTopics } from '@newsroom/contracts';
+import { EventEnvelope, TopicDefinition, allTopics, newEvent, topics } from '@newsroom/contracts';
 import { EventPublisher, physicalTopic } from '@newsroom/messaging';
 import { TestTopics, createTestTopics, readAllMessages } from '@newsroom/messaging/testing';
 import { World, WorldEvent, publishEvents, simulate } from '@newsroom/datagen';
@@ -79,6 +79,18 @@ export async function serviceWorld(partitions = 3) {
     },
     publish: <T extends TopicDefinition>(topic: T, events: { key: string; value: EventEnvelope }[]) =>
       publisher.publish(topic, events as never),
+    /** Promotes a model (as the registry would): `model.promoted` naming its artifact. */
+    promote: (modelVersion: string, artifact: { uri: string; sha256: string }, sequence = 1) =>
+      publisher.publish(topics.modelPromoted, [
+        {
+          key: modelVersion,
+          value: newEvent(
+            topics.modelPromoted.name,
+            { modelVersion, sequence, previousVersion: null, artifact, reason: 'test' },
+            'test',
+          ),
+        },
+      ]),
     /** Every event on a topic so far, as parsed envelopes, in order per partition. */
     readAll: async (name: string): Promise<Json[]> =>
       (await readAllMessages(kafkaTopics.kafka, physicalTopic(kafkaTopics.prefix, name))).map((m) =>
