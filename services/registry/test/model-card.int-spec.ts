@@ -5,11 +5,15 @@ import { waitFor } from '@newsroom/testing';
 import { createHash, randomUUID } from 'node:crypto';
 import { Server, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
+import {
+  modelQualityReport,
+  qualityWindow,
+  servedLists,
+  v2FeatureImportance,
+} from '../src/cards/model-card.fixture';
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 const datasetId = sha(`dataset-${randomUUID()}`);
-const window = { from: '2026-12-04T06:00:00.000Z', to: '2026-12-05T06:00:00.000Z' };
-const served = { lists: 900, hitRateAt10: 0.4, mrr: 0.2, dwellSecondsPerList: 95, coverage: 0.3 };
 const timeoutMs = 500;
 
 /**
@@ -26,27 +30,9 @@ class MonitoringStandIn {
     this.server = createServer((request, response) => {
       this.asked.push(request.url ?? '');
       const answer = () =>
-        response.writeHead(200, { 'content-type': 'application/json' }).end(
-          JSON.stringify({
-            createdAt: new Date().toISOString(),
-            window,
-            horizonHours: 24,
-            minLists: 500,
-            groups: [],
-            versions: [
-              {
-                modelVersion: 'v2',
-                personalized: served,
-                fallback: { ...served, hitRateAt10: 0.3 },
-                liftOverFallback: 1.3333,
-                offline: { recallAt10: 0.42 },
-                onlineOverOfflineRecall: 0.95,
-                baseline: { hitRateAt10: 0.4, mrr: 0.2, lists: 900, window },
-                hitRateChange: 0,
-              },
-            ],
-          }),
-        );
+        response
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify(modelQualityReport(new Date().toISOString())));
       const timer = setTimeout(answer, this.mode === 'late' ? 10 * timeoutMs : 0);
       response.on('close', () => clearTimeout(timer));
     });
@@ -192,17 +178,7 @@ describe('model cards', () => {
           'region:africa.ndcgAt10': 0.33,
           'region:africa.readers': 12,
         },
-        featureImportance: {
-          sample: 2000,
-          baselineScore: 0.12,
-          values: {
-            'reader.recentWords': 0.2,
-            'reader.categoryMix': 0.1,
-            'article.words': 0.3,
-            'article.category': 0.095,
-            'article.publisher': 0.005,
-          },
-        },
+        featureImportance: v2FeatureImportance,
       }),
     ]);
     await waitFor(
@@ -253,8 +229,8 @@ describe('model cards', () => {
       },
       onlineQuality: {
         status: 'measured',
-        window,
-        personalized: served,
+        window: qualityWindow,
+        personalized: servedLists,
         liftOverFallback: 1.3333,
         firstWindow: expect.objectContaining({ lists: 900 }),
       },

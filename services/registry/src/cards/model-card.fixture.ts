@@ -36,17 +36,7 @@ export function championVersion(overrides: Partial<ModelVersion> = {}): ModelVer
         'region:africa.ndcgAt10': 0.33,
         'region:africa.readers': 12,
       },
-      featureImportance: {
-        sample: 2000,
-        baselineScore: 0.12,
-        values: {
-          'reader.recentWords': 0.2,
-          'reader.categoryMix': 0.1,
-          'article.words': 0.3,
-          'article.category': 0.095,
-          'article.publisher': 0.005,
-        },
-      },
+      featureImportance: v2FeatureImportance,
     },
     promotions: [
       {
@@ -62,6 +52,46 @@ export function championVersion(overrides: Partial<ModelVersion> = {}): ModelVer
     createdAt: '2026-12-04T05:50:00.000Z',
     stageChangedAt: '2026-12-04T06:00:00.000Z',
     ...overrides,
+  };
+}
+
+/** v2's importance per feature group, as its evaluation published it. */
+export const v2FeatureImportance = {
+  sample: 2000,
+  baselineScore: 0.12,
+  values: {
+    'reader.recentWords': 0.2,
+    'reader.categoryMix': 0.1,
+    'article.words': 0.3,
+    'article.category': 0.095,
+    'article.publisher': 0.005,
+  },
+};
+
+/** What v2's personalized lists did in the report's window. */
+export const servedLists = { lists: 900, hitRateAt10: 0.4, mrr: 0.2, dwellSecondsPerList: 95, coverage: 0.3 };
+export const qualityWindow = { from: '2026-12-04T06:00:00.000Z', to: '2026-12-05T06:00:00.000Z' };
+
+/** A report about v2 as monitoring's GET /v1/model-quality gives it (fields the card does not read included). */
+export function modelQualityReport(createdAt = '2026-12-05T07:00:00.000Z') {
+  return {
+    createdAt,
+    window: qualityWindow,
+    horizonHours: 24,
+    minLists: 500,
+    groups: [],
+    versions: [
+      {
+        modelVersion: 'v2',
+        personalized: servedLists,
+        fallback: { ...servedLists, hitRateAt10: 0.3 },
+        liftOverFallback: 1.3333,
+        offline: { recallAt10: 0.42 },
+        onlineOverOfflineRecall: 0.95,
+        baseline: { hitRateAt10: 0.4, mrr: 0.2, lists: 900, window: qualityWindow },
+        hitRateChange: 0,
+      },
+    ],
   };
 }
 

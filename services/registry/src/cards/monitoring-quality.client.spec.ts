@@ -1,30 +1,10 @@
 import { AddressInfo } from 'node:net';
 import { Server, createServer } from 'node:http';
 import { RegistryConfig } from '../config';
+import { modelQualityReport, qualityWindow, servedLists } from './model-card.fixture';
 import { MonitoringQualityClient } from './monitoring-quality.client';
 
-const served = { lists: 900, hitRateAt10: 0.4, mrr: 0.2, dwellSecondsPerList: 95, coverage: 0.3 };
-const window = { from: '2026-12-04T06:00:00.000Z', to: '2026-12-05T06:00:00.000Z' };
-/** A report as monitoring's GET /v1/model-quality gives it (fields the card does not read included). */
-const report = {
-  createdAt: '2026-12-05T07:00:00.000Z',
-  window,
-  horizonHours: 24,
-  minLists: 500,
-  groups: [],
-  versions: [
-    {
-      modelVersion: 'v2',
-      personalized: served,
-      fallback: { ...served, hitRateAt10: 0.3 },
-      liftOverFallback: 1.3333,
-      offline: { recallAt10: 0.42 },
-      onlineOverOfflineRecall: 0.95,
-      baseline: { hitRateAt10: 0.4, mrr: 0.2, lists: 900, window },
-      hitRateChange: 0,
-    },
-  ],
-};
+const report = modelQualityReport();
 
 describe('MonitoringQualityClient', () => {
   let server: Server;
@@ -61,13 +41,13 @@ describe('MonitoringQualityClient', () => {
   it("gives the version's online quality from the latest report, with its first window", async () => {
     await expect(client().onlineQuality('v2')).resolves.toEqual({
       status: 'measured',
-      window,
+      window: qualityWindow,
       horizonHours: 24,
-      personalized: served,
-      fallback: { ...served, hitRateAt10: 0.3 },
+      personalized: servedLists,
+      fallback: { ...servedLists, hitRateAt10: 0.3 },
       liftOverFallback: 1.3333,
       onlineOverOfflineRecall: 0.95,
-      firstWindow: { hitRateAt10: 0.4, mrr: 0.2, lists: 900, window },
+      firstWindow: { hitRateAt10: 0.4, mrr: 0.2, lists: 900, window: qualityWindow },
       hitRateChange: 0,
     });
   });
@@ -81,7 +61,7 @@ describe('MonitoringQualityClient', () => {
   it('says "not measured" when the window holds no lists of the version, or monitoring has measured nothing', async () => {
     await expect(client().onlineQuality('v9')).resolves.toEqual({
       status: 'not-measured',
-      reason: `monitoring's latest window (${window.from} to ${window.to}) holds no lists of this version`,
+      reason: `monitoring's latest window (${qualityWindow.from} to ${qualityWindow.to}) holds no lists of this version`,
     });
     answer = { status: 404, body: JSON.stringify({ message: 'no model quality yet' }) };
     await expect(client().onlineQuality('v2')).resolves.toEqual({
