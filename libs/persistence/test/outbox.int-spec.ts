@@ -96,7 +96,11 @@ describe('transactional outbox, relay and inbox on real PostgreSQL and Kafka', (
 
     // A second relay (another replica, or the restarted one) publishes what is left, again.
     const publisher = new EventPublisher(kafkaTopics.kafka, kafkaTopics.prefix);
-    const relay = new OutboxRelay(db.dataSource, publisher, { pollIntervalMs: 10, idlePollMs: 200, batchSize: 100 });
+    const relay = new OutboxRelay(db.dataSource, publisher, {
+      pollIntervalMs: 10,
+      idlePollMs: 200,
+      batchSize: 100,
+    });
     relay.start();
     await waitFor('outbox drained', async () => {
       const [{ n }] = await db.dataSource.query(
@@ -177,7 +181,8 @@ describe('outbox relays on several replicas', () => {
         ),
       );
       const replicas = [1, 2, 3].map(
-        () => new OutboxRelay(db.dataSource, publisher, { pollIntervalMs: 5, idlePollMs: 200, batchSize: 50 }),
+        () =>
+          new OutboxRelay(db.dataSource, publisher, { pollIntervalMs: 5, idlePollMs: 200, batchSize: 50 }),
       );
       replicas.forEach((r) => r.start());
       await waitFor('outbox drained', async () => (await replicas[0].backlog()).pending === 0);
@@ -248,5 +253,81 @@ describe('migrations', () => {
       await replicas[0].query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       await Promise.all(replicas.map((r) => r.destroy()));
     }
+  });
+});
+
+describe('outbox messages built by the database (enqueueSelected)', () => {
+  let db: TestSchema;
+  const outbox = new Outbox();
+  const rowsOf = (): Promise<{ key: string; value: string }[]> =>
+    db.dataSource.query(`SELECT key, value FROM "${db.schema}".outbox ORDER BY id`);
+
+  beforeAll(async () => {
+    db = await createTestSchema();
+    await db.dataSource.query(
+      `CREATE TABLE "${db.schema}".reasons (article_id text PRIMARY KEY, reason text)`,
+    );
+    await db.dataSource.query(
+      `INSERT INTO "${db.schema}".reasons VALUES ('art-2', 'propaganda'), ('art-1', 'misinformation'), ('art-0', NULL)`,
+    );
+  });
+
+  afterAll(() => db.drop());
+
+  // Events built here without their bulk; the query puts in what the table holds.
+  const select = `SELECT e.key, jsonb_set(e.value, '{payload,reason}', coalesce(to_jsonb(r.reason), 'null'::jsonb))::json AS value
+    FROM jsonb_to_recordset($1::jsonb) AS e(key text, value jsonb)
+    JOIN "$schema".reasons AS r ON r.article_id = e.key WHERE r.article_id = ANY($2::text[]) ORDER BY e.key`;
+  const skeletons = (ids: string[]) =>
+    JSON.stringify(
+      ids.map((id, i) => ({
+        key: id,
+        value: {
+          ...flagEvent(i),
+          payload: { ...flagEvent(i).payload, articleId: id, reason: 'placeholder' },
+        },
+      })),
+    );
+
+  it('writes the rows the query yields, in its order, with the table’s values, and says how many', async () => {
+    const enqueued = await db.dataSource.transaction((manager) =>
+      outbox.enqueueSelected(manager, topic, select.replace('$schema', db.schema), [
+        skeletons(['art-1', 'art-2']),
+        ['art-2', 'art-1'],
+      ]),
+    );
+    expect(enqueued).toBe(2);
+    const rows = await rowsOf();
+    expect(rows.map((r) => [r.key, JSON.parse(r.value).payload.reason])).toEqual([
+      ['art-1', 'misinformation'],
+      ['art-2', 'propaganda'],
+    ]);
+    expect(topic.value.safeParse(JSON.parse(rows[0].value)).success).toBe(true);
+  });
+
+  it('enqueues nothing when the query yields nothing', async () => {
+    const before = (await rowsOf()).length;
+    await expect(
+      db.dataSource.transaction((manager) =>
+        outbox.enqueueSelected(manager, topic, select.replace('$schema', db.schema), [
+          skeletons(['art-9']),
+          ['art-9'],
+        ]),
+      ),
+    ).resolves.toBe(0);
+    expect(await rowsOf()).toHaveLength(before);
+  });
+
+  it('refuses what breaks the contract, naming the field, and rolls back every row', async () => {
+    const before = (await rowsOf()).length;
+    await expect(
+      db.dataSource.transaction((manager) =>
+        outbox.enqueueSelected(manager, topic, select.replace('$schema', db.schema), [
+          skeletons(['art-0', 'art-1']),
+          ['art-0', 'art-1'],
+        ]),
+      ),
+    ).rejects.toThrow(/payload\.reason/);
+    expect(await rowsOf()).toHaveLength(before);
   });
 });

@@ -49,6 +49,7 @@ const consumingDecorators = new Set(['ConsumeTopic', 'ConsumeTopicBatch']);
 /** Method calls that publish: the receiver's name, the method, and which argument is the topic. */
 const publishingCalls: { receiver: RegExp; method: string; topicArgument: number }[] = [
   { receiver: /outbox$/i, method: 'enqueue', topicArgument: 1 },
+  { receiver: /outbox$/i, method: 'enqueueSelected', topicArgument: 1 },
   { receiver: /publisher$/i, method: 'publish', topicArgument: 0 },
   { receiver: /publisher$/i, method: 'publishSerialized', topicArgument: 0 },
 ];
