@@ -103,8 +103,16 @@ export class ListUpdatesService {
     return { ...item, attributions: attributionRecord(values) };
   }
 
-  /** Takes articles out of every stored list (in the caller's transaction with the flag itself). */
-  async withdraw(manager: EntityManager, articleIds: readonly string[]): Promise<void> {
-    if (articleIds.length > 0) await this.lists.withdraw(manager, articleIds);
+  /**
+   * Takes articles out of every stored list (in the caller's transaction with the flag itself);
+   * `beforeAnnouncing` runs once they are out, ahead of the lists' announcements.
+   */
+  async withdraw(
+    manager: EntityManager,
+    articleIds: readonly string[],
+    beforeAnnouncing: () => Promise<void>,
+  ): Promise<void> {
+    if (articleIds.length > 0) await this.lists.withdraw(manager, articleIds, beforeAnnouncing);
+    else await beforeAnnouncing();
   }
 }

@@ -31,19 +31,25 @@ interface WrittenList {
   feature_schema_version: number | null;
 }
 
-/** What writers return of a list they wrote (`l`), to announce it. */
-const returnedColumns = [
-  'user_id',
-  'model_version',
-  'revision',
-  'generated_at',
-  'items',
-  'attribution_baseline',
-  'dataset_id',
-  'feature_schema_version',
-]
-  .map((column) => `l.${column}`)
-  .join(', ');
+/** Where written lists are announced. */
+const announced = topics.recommendationsGenerated;
+
+/** What writers return of a list they wrote (`l`), to announce it; `announcedColumns` without the items. */
+const listColumns = (withItems: boolean) =>
+  [
+    'user_id',
+    'model_version',
+    'revision',
+    'generated_at',
+    ...(withItems ? ['items'] : []),
+    'attribution_baseline',
+    'dataset_id',
+    'feature_schema_version',
+  ]
+    .map((column) => `l.${column}`)
+    .join(', ');
+const returnedColumns = listColumns(true);
+const announcedColumns = listColumns(false);
 
 const base64 = (values: Float32Array) =>
   Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64');
@@ -159,11 +165,17 @@ export class ReaderLists {
   }
 
   /**
-   * Takes articles out of every stored list holding them and announces those lists. The items are
-   * filtered in PostgreSQL: a takedown of a popular article rewrites ~1,800 pilot lists of ~15 kB,
-   * which need not travel here and back. The holders are locked first, in key order.
+   * Takes articles out of every stored list holding them and announces those lists. A takedown of
+   * a popular article rewrites ~1,800 pilot lists of ~15 kB: the items are filtered in PostgreSQL
+   * and the announcements take them from the table there (`Outbox.enqueueSelected`), so they never
+   * travel here and back. The holders are locked first, in key order. `beforeAnnouncing` runs once
+   * the lists are rewritten: its outbox rows go ahead of the announcements.
    */
-  async withdraw(manager: EntityManager, articleIds: readonly string[]): Promise<void> {
+  async withdraw(
+    manager: EntityManager,
+    articleIds: readonly string[],
+    beforeAnnouncing: () => Promise<void>,
+  ): Promise<void> {
     const s = quotedSchema(manager.connection);
     // The expression of the lists_article_ids index.
     const holders: { user_id: string }[] = await manager.query(
@@ -171,17 +183,30 @@ export class ReaderLists {
        ORDER BY user_id FOR UPDATE`,
       [articleIds.map((articleId) => JSON.stringify([articleId]))],
     );
-    if (holders.length === 0) return;
-    const written = await updateReturning<WrittenList>(
+    const written =
+      holders.length === 0
+        ? []
+        : await updateReturning<Omit<WrittenList, 'items'>>(
+            manager,
+            `UPDATE ${s}.lists AS l
+             SET items = jsonb_path_query_array(l.items, '$[*] ? (!(@.articleId == $gone[*]))', jsonb_build_object('gone', $2::jsonb)),
+               revision = l.revision + 1, generated_at = now(), changed_at = clock_timestamp()
+             WHERE l.user_id = ANY($1::text[])
+             RETURNING ${announcedColumns}`,
+            [holders.map((h) => h.user_id), JSON.stringify(articleIds)],
+          );
+    await beforeAnnouncing();
+    if (written.length === 0) return;
+    // Each announcement is built here without its items, which the database puts in.
+    const announcements = written.map((w) => this.announcement({ ...w, items: [] }));
+    await this.outbox.enqueueSelected(
       manager,
-      `UPDATE ${s}.lists AS l
-       SET items = jsonb_path_query_array(l.items, '$[*] ? (!(@.articleId == $gone[*]))', jsonb_build_object('gone', $2::jsonb)),
-         revision = l.revision + 1, generated_at = now(), changed_at = clock_timestamp()
-       WHERE l.user_id = ANY($1::text[])
-       RETURNING ${returnedColumns}`,
-      [holders.map((h) => h.user_id), JSON.stringify(articleIds)],
+      announced,
+      `SELECT a.key, jsonb_set(a.value, '{payload,items}', l.items)::json AS value
+       FROM jsonb_to_recordset($1::jsonb) AS a(key text, value jsonb)
+       JOIN ${s}.lists AS l ON l.user_id = a.key ORDER BY a.key`,
+      [JSON.stringify(announcements)],
     );
-    await this.announce(manager, written);
   }
 
   // In key order: concurrent writers of overlapping readers never deadlock.
@@ -201,26 +226,30 @@ export class ReaderLists {
   private async announce(manager: EntityManager, lists: WrittenList[]): Promise<void> {
     await this.outbox.enqueue(
       manager,
-      topics.recommendationsGenerated,
-      lists.map((w) => ({
-        key: w.user_id,
-        value: newEvent(
-          topics.recommendationsGenerated.name,
-          {
-            userId: w.user_id,
-            modelVersion: w.model_version,
-            generatedAt: w.generated_at.toISOString(),
-            revision: w.revision,
-            items: w.items,
-            ...(w.dataset_id !== null ? { datasetId: w.dataset_id } : {}),
-            ...(w.feature_schema_version !== null ? { featureSchemaVersion: w.feature_schema_version } : {}),
-            ...(w.attribution_baseline !== null ? { attributionBaseline: w.attribution_baseline } : {}),
-          },
-          'batch-scoring',
-          { eventId: derivedEventId(`recommendations:${w.user_id}:${w.revision}`) },
-        ),
-      })),
+      announced,
+      lists.map((w) => this.announcement(w)),
       { validate: 'first' },
     );
+  }
+
+  private announcement(w: WrittenList) {
+    return {
+      key: w.user_id,
+      value: newEvent(
+        announced.name,
+        {
+          userId: w.user_id,
+          modelVersion: w.model_version,
+          generatedAt: w.generated_at.toISOString(),
+          revision: w.revision,
+          items: w.items,
+          ...(w.dataset_id !== null ? { datasetId: w.dataset_id } : {}),
+          ...(w.feature_schema_version !== null ? { featureSchemaVersion: w.feature_schema_version } : {}),
+          ...(w.attribution_baseline !== null ? { attributionBaseline: w.attribution_baseline } : {}),
+        },
+        'batch-scoring',
+        { eventId: derivedEventId(`recommendations:${w.user_id}:${w.revision}`) },
+      ),
+    };
   }
 }

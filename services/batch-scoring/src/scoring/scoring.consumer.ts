@@ -60,13 +60,13 @@ export class ScoringConsumer {
         manager,
         batch.messages.map((m) => m.value),
       );
-      // Confirmed first: the relay publishes the outbox in id order, so the receipt goes out ahead
-      // of the withdrawn lists' announcements (~1,800 lists, ~30 MB for a front-page article) —
-      // all of it commits together, so it still holds if and only if the lists lost the article.
-      await this.takedowns.confirm(manager, outcome.takedowns);
+      // Confirmed once the lists are rewritten, ahead of their announcements (~1,800 lists, ~30 MB
+      // for a front-page article): the relay publishes the outbox in id order. All of it commits
+      // together, so the confirmation holds if and only if the lists lost the article.
       await this.updates.withdraw(
         manager,
         [...outcome.flagged].filter(([, isFlagged]) => isFlagged).map(([id]) => id),
+        () => this.takedowns.confirm(manager, outcome.takedowns),
       );
       return outcome;
     });
