@@ -47,6 +47,8 @@ export interface ReadMessage {
   headers: Record<string, string>;
   partition: number;
   offset: string;
+  /** The record's time (ms since the epoch as text): when its producer sent it. */
+  timestamp: string;
 }
 
 /** Reads every message of a topic from the beginning until `count` have arrived (or the deadline). */
@@ -74,6 +76,7 @@ export async function readMessages(
             value: message.value,
             partition,
             offset: message.offset,
+            timestamp: message.timestamp,
             headers: Object.fromEntries(
               Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]),
             ),
