@@ -1,3 +1,4 @@
+import { derivedEventId } from './envelope';
 import { takedownConfirmations } from './takedown-confirmation';
 import { topics } from './topics';
 
@@ -21,6 +22,12 @@ describe('takedownConfirmations', () => {
       instance: 'bs-0',
       confirmedAt: '2026-12-04T10:00:00.000Z',
     });
+  });
+
+  it('derives the event id from the topic, the takedown, the holder and (serving) the replica', () => {
+    const prefix = `articles.takedown-confirmed:${takedown.takedownId}`;
+    expect(idOf('feature-store', 'fs-0')).toBe(derivedEventId(`${prefix}:feature-store`));
+    expect(idOf('serving', 'serving-a')).toBe(derivedEventId(`${prefix}:serving:serving-a`));
   });
 
   it('confirms a redelivered flag under the same event id', () => {

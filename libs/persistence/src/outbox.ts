@@ -22,8 +22,8 @@ function activeTrace(): Record<string, string> {
 export class Outbox {
   /**
    * Enqueues messages that the database builds from rows it holds: `select` (a query over the
-   * caller's `params`, as $1, $2…) yields `key text` and `value json` columns, in the order they
-   * are to be published. For events whose bulk is already in a table — a takedown rewrites ~1,800
+   * caller's `params`, as $1, $2…) yields `key text` and `value json` (never null) columns, in the
+   * order they are to be published. For events whose bulk is already in a table — a takedown rewrites ~1,800
    * lists of ~15 kB, which need not travel to the service and back to be announced. The first
    * message is checked against the topic's contract (the code that builds them all is one query);
    * returns how many were enqueued.

@@ -292,7 +292,7 @@ describe('outbox messages built by the database (enqueueSelected)', () => {
   it('writes the rows the query yields, in its order, with the table’s values, and says how many', async () => {
     const enqueued = await db.dataSource.transaction((manager) =>
       outbox.enqueueSelected(manager, topic, select.replace('$schema', db.schema), [
-        skeletons(['art-1', 'art-2']),
+        skeletons(['art-2', 'art-1']),
         ['art-2', 'art-1'],
       ]),
     );

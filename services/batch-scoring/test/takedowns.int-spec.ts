@@ -171,6 +171,30 @@ describe('batch scoring: takedowns', () => {
     const after = await itemsOf();
     for (const [userId, items] of before)
       expect(after.get(userId)).toEqual(items.filter((i: Json) => i.articleId !== top.article_id));
+    // Each withdrawn list is announced as stored, under its new revision, with its lineage.
+    const stored = new Map(
+      (await world.query(scoring, `SELECT user_id, revision FROM $schema.lists`)).map((l) => [
+        l.user_id,
+        l.revision,
+      ]),
+    );
+    const holders = [...before].filter(([, items]) =>
+      items.some((i: Json) => i.articleId === top.article_id),
+    );
+    const announced = await waitFor('the withdrawn lists announced', async () => {
+      const latest = new Map<string, Json>();
+      for (const event of await world.readAll(topics.recommendationsGenerated.name))
+        if ((latest.get(event.payload.userId)?.payload.revision ?? 0) < event.payload.revision)
+          latest.set(event.payload.userId, event);
+      return holders.every(([userId]) => latest.get(userId)?.payload.revision === stored.get(userId))
+        ? latest
+        : undefined;
+    });
+    for (const [userId] of holders) {
+      const event = announced.get(userId);
+      expect(topics.recommendationsGenerated.value.safeParse(event).success).toBe(true);
+      expect(event.payload).toMatchObject({ userId, modelVersion: 'v-takedowns', items: after.get(userId) });
+    }
   });
 
   it('never offers or lists an article flagged before it arrived, while one written the same way enters lists', async () => {

@@ -220,6 +220,11 @@ export async function benchTakedown(options: { flags: number }) {
         const seconds = (Number(message.timestamp) - flaggedAt) / 1000;
         published[payload.holder] = Math.max(published[payload.holder] ?? 0, seconds);
       }
+      const unpublished = Object.keys(holders).filter((holder) => published[holder] === undefined);
+      if (unpublished.length > 0)
+        throw new Error(
+          `the receipt is complete, but no confirmation of ${unpublished.join(', ')} is on the topic`,
+        );
       const timing: Timing = {
         articleId: target.article_id,
         lists: target.lists,
