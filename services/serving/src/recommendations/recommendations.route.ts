@@ -6,11 +6,14 @@ import { RecommendationsQuery, UserId } from './dto/recommendations-query';
 import { Explanations } from './explanations';
 import { recommendationsPath, servingResponseSchema } from './recommendations.openapi';
 import { Recommendation, RecommendationsService } from './recommendations.service';
+import { ServedItem } from './response-draft';
 import { ServedLog } from './served-log';
 
 type Request = FastifyRequest<{ Params: { userId: string }; Querystring: unknown }>;
 
 const json = 'application/json; charset=utf-8';
+/** Lookups of one explained answer while its reader's list keeps changing under it. */
+const maxExplanationLookups = 3;
 
 /**
  * `GET /v1/users/{userId}/recommendations`, registered on Fastify directly: the answer is a lookup
@@ -59,7 +62,9 @@ export class RecommendationsRoute implements OnModuleInit {
 
   /**
    * The answer with its explanations. The response is assembled again once they are read: a flag
-   * this replica stored (and confirmed) meanwhile holds for it, as for any other response.
+   * this replica stored (and confirmed) meanwhile holds for it, as for any other response. If a new
+   * revision of the reader's list came in meanwhile, the values read were another revision's (or
+   * none): that revision is explained in turn (a few times at most).
    */
   private async explained(
     requestId: string,
@@ -68,16 +73,26 @@ export class RecommendationsRoute implements OnModuleInit {
     first: Recommendation,
     reply: FastifyReply,
   ): Promise<FastifyReply> {
-    let explained;
-    try {
-      explained = await this.explanations.explain(first.response.userId, first.list, first.response.items);
-    } catch (error) {
-      this.logger.warn(`explanations unavailable: ${(error as Error).message}`);
-      return reply.status(503).send({
-        message: 'explanations are unavailable for the moment (their store did not answer): try again',
-      });
+    let answer = first;
+    let explained: ServedItem[] = [];
+    for (let lookups = 1; ; lookups++) {
+      try {
+        explained = await this.explanations.explain(
+          answer.response.userId,
+          answer.list,
+          answer.response.items,
+        );
+      } catch (error) {
+        this.logger.warn(`explanations unavailable: ${(error as Error).message}`);
+        return reply.status(503).send({
+          message: 'explanations are unavailable for the moment (their store did not answer): try again',
+        });
+      }
+      const again = this.recommendations.recommend(first.response.userId, limit, region);
+      const sameList = again.list?.revision === answer.list?.revision;
+      answer = again;
+      if (sameList || lookups === maxExplanationLookups) break;
     }
-    const answer = this.recommendations.recommend(first.response.userId, limit, region);
     const byArticle = new Map(explained.map((item) => [item.articleId, item]));
     const items = answer.response.items.map((item) => {
       const { attributions, baselineScore } = byArticle.get(item.articleId) ?? {};
