@@ -4,7 +4,7 @@ import { ChampionStore, articleCoalitionCount, attributionRecord, pairAttributio
 import { counter } from '@newsroom/observability';
 import { DataSource, EntityManager } from 'typeorm';
 import { ArticleCatalog } from './article-catalog';
-import { ListItem, ReaderLists } from './reader-lists';
+import { ListItem, ReaderLists, WithdrawnList } from './reader-lists';
 import { ReaderVector, ReaderVectors } from './reader-vectors';
 import { CandidatePool, ScoringEngine } from './scoring-engine';
 
@@ -103,16 +103,13 @@ export class ListUpdatesService {
     return { ...item, attributions: attributionRecord(values) };
   }
 
-  /**
-   * Takes articles out of every stored list (in the caller's transaction with the flag itself);
-   * `beforeAnnouncing` runs once they are out, ahead of the lists' announcements.
-   */
-  async withdraw(
-    manager: EntityManager,
-    articleIds: readonly string[],
-    beforeAnnouncing: () => Promise<void>,
-  ): Promise<void> {
-    if (articleIds.length > 0) await this.lists.withdraw(manager, articleIds, beforeAnnouncing);
-    else await beforeAnnouncing();
+  /** Takes articles out of every stored list (in the caller's transaction with the flag itself). */
+  withdraw(manager: EntityManager, articleIds: readonly string[]): Promise<WithdrawnList[]> {
+    return this.lists.withdraw(manager, articleIds);
+  }
+
+  /** Announces the lists `withdraw` rewrote. */
+  announceWithdrawn(manager: EntityManager, withdrawn: readonly WithdrawnList[]): Promise<void> {
+    return this.lists.announceWithdrawn(manager, withdrawn);
   }
 }

@@ -31,6 +31,9 @@ interface WrittenList {
   feature_schema_version: number | null;
 }
 
+/** A list a takedown rewrote, as announced but for its items. */
+export type WithdrawnList = Omit<WrittenList, 'items'>;
+
 /** Where written lists are announced. */
 const announced = topics.recommendationsGenerated;
 
@@ -165,17 +168,13 @@ export class ReaderLists {
   }
 
   /**
-   * Takes articles out of every stored list holding them and announces those lists. A takedown of
-   * a popular article rewrites ~1,800 pilot lists of ~15 kB: the items are filtered in PostgreSQL
-   * and the announcements take them from the table there (`Outbox.enqueueSelected`), so they never
-   * travel here and back. The holders are locked first, in key order. `beforeAnnouncing` runs once
-   * the lists are rewritten: its outbox rows go ahead of the announcements.
+   * Takes articles out of every stored list holding them; returns those lists, for
+   * `announceWithdrawn`. A takedown of a popular article rewrites ~1,800 pilot lists of ~15 kB:
+   * the items are filtered in PostgreSQL and never travel here. The holders are locked first, in
+   * key order.
    */
-  async withdraw(
-    manager: EntityManager,
-    articleIds: readonly string[],
-    beforeAnnouncing: () => Promise<void>,
-  ): Promise<void> {
+  async withdraw(manager: EntityManager, articleIds: readonly string[]): Promise<WithdrawnList[]> {
+    if (articleIds.length === 0) return [];
     const s = quotedSchema(manager.connection);
     // The expression of the lists_article_ids index.
     const holders: { user_id: string }[] = await manager.query(
@@ -183,29 +182,32 @@ export class ReaderLists {
        ORDER BY user_id FOR UPDATE`,
       [articleIds.map((articleId) => JSON.stringify([articleId]))],
     );
-    const written =
-      holders.length === 0
-        ? []
-        : await updateReturning<Omit<WrittenList, 'items'>>(
-            manager,
-            `UPDATE ${s}.lists AS l
-             SET items = jsonb_path_query_array(l.items, '$[*] ? (!(@.articleId == $gone[*]))', jsonb_build_object('gone', $2::jsonb)),
-               revision = l.revision + 1, generated_at = now(), changed_at = clock_timestamp()
-             WHERE l.user_id = ANY($1::text[])
-             RETURNING ${announcedColumns}`,
-            [holders.map((h) => h.user_id), JSON.stringify(articleIds)],
-          );
-    await beforeAnnouncing();
-    if (written.length === 0) return;
-    // Each announcement is built here without its items, which the database puts in.
-    const announcements = written.map((w) => this.announcement({ ...w, items: [] }));
+    if (holders.length === 0) return [];
+    return updateReturning<WithdrawnList>(
+      manager,
+      `UPDATE ${s}.lists AS l
+       SET items = jsonb_path_query_array(l.items, '$[*] ? (!(@.articleId == $gone[*]))', jsonb_build_object('gone', $2::jsonb)),
+         revision = l.revision + 1, generated_at = now(), changed_at = clock_timestamp()
+       WHERE l.user_id = ANY($1::text[])
+       RETURNING ${announcedColumns}`,
+      [holders.map((h) => h.user_id), JSON.stringify(articleIds)],
+    );
+  }
+
+  /**
+   * Announces withdrawn lists: each announcement is built here without its items, which the
+   * database puts in from the table (`Outbox.enqueueSelected`), so ~30 MB need not travel here and
+   * back.
+   */
+  async announceWithdrawn(manager: EntityManager, withdrawn: readonly WithdrawnList[]): Promise<void> {
+    if (withdrawn.length === 0) return;
     await this.outbox.enqueueSelected(
       manager,
       announced,
       `SELECT a.key, jsonb_set(a.value, '{payload,items}', l.items)::json AS value
        FROM jsonb_to_recordset($1::jsonb) AS a(key text, value jsonb)
-       JOIN ${s}.lists AS l ON l.user_id = a.key ORDER BY a.key`,
-      [JSON.stringify(announcements)],
+       JOIN ${quotedSchema(manager.connection)}.lists AS l ON l.user_id = a.key ORDER BY a.key`,
+      [JSON.stringify(withdrawn.map((w) => this.announcement({ ...w, items: [] })))],
     );
   }
 

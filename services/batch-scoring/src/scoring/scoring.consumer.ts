@@ -60,14 +60,15 @@ export class ScoringConsumer {
         manager,
         batch.messages.map((m) => m.value),
       );
+      const withdrawn = await this.updates.withdraw(
+        manager,
+        [...outcome.flagged].filter(([, isFlagged]) => isFlagged).map(([id]) => id),
+      );
       // Confirmed once the lists are rewritten, ahead of their announcements (~1,800 lists, ~30 MB
       // for a front-page article): the relay publishes the outbox in id order. All of it commits
       // together, so the confirmation holds if and only if the lists lost the article.
-      await this.updates.withdraw(
-        manager,
-        [...outcome.flagged].filter(([, isFlagged]) => isFlagged).map(([id]) => id),
-        () => this.takedowns.confirm(manager, outcome.takedowns),
-      );
+      await this.takedowns.confirm(manager, outcome.takedowns);
+      await this.updates.announceWithdrawn(manager, withdrawn);
       return outcome;
     });
     for (const [articleId, isFlagged] of flagged) this.catalog.flag(articleId, isFlagged);
