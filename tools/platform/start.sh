@@ -17,18 +17,24 @@ export KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}"
 export DATABASE_URL="${DATABASE_URL:-postgres://newsroom:newsroom@127.0.0.1:5432/newsroom}"
 # One artifact store (datasets, model weights) shared by every service, as a volume would be.
 export ARTIFACT_STORE_DIR="${ARTIFACT_STORE_DIR:-$STATE_DIR/artifacts}"
-# Laptop example keys (as in docker-compose.yml): replace them for anything shared.
-export INGESTION_API_KEYS="${INGESTION_API_KEYS:-demo:demo-producer-key-change-me}"
+# Laptop example keys (as in docker-compose.yml), stored as their SHA-256: each entry's key is
+# the demo-…-key-change-me the README shows. Replace them for anything shared
+# (`npm run keys -- new <name>` makes a key and its entry).
+export INGESTION_API_KEYS="${INGESTION_API_KEYS:-demo:sha256:9a880c4aa4cedde379e40db3c3363db20624c5ff57593ed7fca8316c44d39776}"
 # Moderators flag articles: each flag is a takedown, whose receipt monitoring shows to auditors.
-export INGESTION_ADMIN_API_KEYS="${INGESTION_ADMIN_API_KEYS:-moderator:demo-moderator-key-change-me}"
-export FEATURES_ADMIN_API_KEYS="${FEATURES_ADMIN_API_KEYS:-demo:demo-feature-admin-key-change-me}"
-export TRAINING_ADMIN_API_KEYS="${TRAINING_ADMIN_API_KEYS:-demo:demo-training-admin-key-change-me}"
-export REGISTRY_ADMIN_API_KEYS="${REGISTRY_ADMIN_API_KEYS:-demo:demo-registry-admin-key-change-me}"
-# Editors pin articles in serving.
-export SERVING_ADMIN_API_KEYS="${SERVING_ADMIN_API_KEYS:-editor:demo-editor-key-change-me}"
+export INGESTION_MODERATOR_API_KEYS="${INGESTION_MODERATOR_API_KEYS:-moderator:sha256:8bbbcbffbf221bdb81d117cd2da75fde66ef6fb74e37439f7cc979f687cd8236}"
+export FEATURES_ADMIN_API_KEYS="${FEATURES_ADMIN_API_KEYS:-demo:sha256:75f95b63df5f5511bde898a7edb113f0e1f2e48a6b91974e29154263bc2357e1}"
+# A reader's features and explained lists are personal data: reader keys read them.
+export FEATURES_READER_API_KEYS="${FEATURES_READER_API_KEYS:-reader:sha256:704d0c11fdd1b8ce4a3b466fbc7bfd3f9f18265f20d05d2a3d0e713fa196e14f}"
+export TRAINING_ADMIN_API_KEYS="${TRAINING_ADMIN_API_KEYS:-demo:sha256:e6d15217ddec1f59584a0ae37035477559706eb9503f104fb85ccb92b3a0e37a}"
+export REGISTRY_ADMIN_API_KEYS="${REGISTRY_ADMIN_API_KEYS:-demo:sha256:76bb043c448522f845876b2c9f026a8c20697451d6789f486ba66f33b9fa9990}"
+# Editors pin articles in serving; plain lists stay open on the laptop.
+export SERVING_MODERATOR_API_KEYS="${SERVING_MODERATOR_API_KEYS:-editor:sha256:3494245c660a14d94844eddede8d9b092c4907aa0c1df0382752fa21df0bb5e0}"
+export SERVING_API_KEYS="${SERVING_API_KEYS:-reader:sha256:704d0c11fdd1b8ce4a3b466fbc7bfd3f9f18265f20d05d2a3d0e713fa196e14f}"
+export SERVING_OPEN_LISTS="${SERVING_OPEN_LISTS:-true}"
 # Auditors read the "why shown" trail and takedown receipts; admins also export and erase a reader's data.
-export MONITORING_AUDITOR_API_KEYS="${MONITORING_AUDITOR_API_KEYS:-auditor:demo-auditor-key-change-me}"
-export MONITORING_ADMIN_API_KEYS="${MONITORING_ADMIN_API_KEYS:-demo:demo-monitoring-admin-key-change-me}"
+export MONITORING_AUDITOR_API_KEYS="${MONITORING_AUDITOR_API_KEYS:-auditor:sha256:b524896b67da347c49184158ace504ef6b310a69357289c2f49fe543ed0781c2}"
+export MONITORING_ADMIN_API_KEYS="${MONITORING_ADMIN_API_KEYS:-demo:sha256:d421f109a4b3628552391183060e65a411720361deeb71dad8c73f3b1b4b9d2a}"
 # Unattended retraining (as in docker-compose.yml and k8s): a nightly scheduled pull, and a snapshot
 # pushed after every 500,000 new interactions or 50,000 new articles, each trained on; monitoring's
 # drift alerts start runs too. Set a variable to an empty value (or 0) to turn its policy off.

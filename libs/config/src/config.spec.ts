@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, env, loadConfig } from './config';
+import { ConfigError, apiKeyDigest, env, loadConfig } from './config';
 
 const schema = z.object({
   PORT: env.port(3000),
@@ -38,5 +38,39 @@ describe('loadConfig', () => {
     expect(() => loadConfig(schema, { DATABASE_URL: 'postgres://x/y', KAFKA_BROKERS: ' , ' })).toThrow(
       /KAFKA_BROKERS/,
     );
+  });
+});
+
+describe('env.apiKeys', () => {
+  const keys = z.object({ KEYS: env.apiKeys('KEYS') });
+  const digest = 'a'.repeat(64);
+
+  it('keeps names and SHA-256 digests only: hashed entries as given, plain keys hashed', () => {
+    const { KEYS } = loadConfig(keys, {
+      KEYS: ` ops:sha256:${digest.toUpperCase()} , desk:plain-key-0123456789`,
+    });
+    expect(KEYS).toEqual([
+      { name: 'ops', sha256: digest },
+      { name: 'desk', sha256: apiKeyDigest('plain-key-0123456789') },
+    ]);
+    expect(apiKeyDigest('plain-key-0123456789')).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('is empty when unset', () => {
+    expect(loadConfig(keys, {}).KEYS).toEqual([]);
+  });
+
+  it.each([
+    ['no-colon-at-all-0123456789', 'with a name of letters'],
+    [':nameless-key-0123456789', 'with a name of letters'],
+    ['short:tiny', 'the key of "short" is shorter than 16 characters'],
+    ['cut:sha256:abc123', 'the key of "cut" starts with sha256: but is not 64 hex digits'],
+  ])('names what is wrong with %s without echoing a key', (value, message) => {
+    expect(() => loadConfig(keys, { KEYS: value })).toThrow(message);
+    try {
+      loadConfig(keys, { KEYS: value });
+    } catch (error) {
+      expect((error as Error).message).not.toContain('0123456789');
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 /** Thrown when the environment does not satisfy a service's schema; names every bad variable. */
@@ -50,28 +51,25 @@ export const env = {
       .pipe(z.array(z.string()).min(1, 'expected a comma-separated list with at least one entry')),
   url: (fallback?: string) => (fallback === undefined ? z.url() : z.url().default(fallback)),
   /**
-   * `name:key` pairs, comma-separated: the name is the actor in audit records; several keys at
-   * once let keys be rotated without downtime.
+   * API keys, comma-separated, each `name:sha256:<64 hex digits>` (the key's SHA-256: what a
+   * deployment should store) or `name:<key>` (the key itself, at least 16 characters: handy on a
+   * laptop). Parsed to names and digests only, so no key is held in memory. The name is the actor
+   * in audit records; several keys per role at once let a key be rotated without downtime.
    */
   apiKeys: (variable: string) =>
     z
       .string()
       .default('')
       .transform((value, ctx) => {
-        const keys = value
+        const entries = value
           .split(',')
           .map((s) => s.trim())
-          .filter(Boolean)
-          .map((pair) => {
-            const at = pair.indexOf(':');
-            return { name: pair.slice(0, Math.max(at, 0)), key: pair.slice(at + 1) };
-          });
-        if (keys.some((k) => !k.name || k.key.length < 16)) {
-          ctx.addIssue({
-            code: 'custom',
-            message: `${variable}: each entry is name:key with a key of at least 16 characters`,
-          });
-          return z.NEVER;
+          .filter(Boolean);
+        const keys: ApiKeyDigest[] = [];
+        for (const entry of entries) {
+          const parsed = parseApiKey(entry);
+          if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: `${variable}: ${parsed}` });
+          else keys.push(parsed);
         }
         return keys;
       }),
@@ -81,3 +79,31 @@ export const env = {
       .regex(/^[a-z_][a-z0-9_]*$/, 'expected a lower-case SQL identifier ([a-z_][a-z0-9_]*)')
       .max(63),
 };
+
+/** A named API key as configuration holds it: its SHA-256, never the key. */
+export interface ApiKeyDigest {
+  name: string;
+  /** SHA-256 of the key, lowercase hex. */
+  sha256: string;
+}
+
+/** The SHA-256 of an API key, lowercase hex: what `name:sha256:<hex>` entries hold. */
+export const apiKeyDigest = (key: string): string => createHash('sha256').update(key).digest('hex');
+
+const hashedEntry = /^sha256:([0-9a-fA-F]{64})$/;
+
+/** One `name:sha256:<hex>` or `name:<key>` entry, or why it is not one (never echoing the key). */
+function parseApiKey(entry: string): ApiKeyDigest | string {
+  const at = entry.indexOf(':');
+  const name = entry.slice(0, Math.max(at, 0));
+  const secret = entry.slice(at + 1);
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(name)) {
+    return 'each entry is name:sha256:<64 hex digits> or name:<key>, with a name of letters, digits, ".", "_" or "-"';
+  }
+  const hashed = hashedEntry.exec(secret);
+  if (hashed) return { name, sha256: hashed[1].toLowerCase() };
+  if (secret.startsWith('sha256:'))
+    return `the key of "${name}" starts with sha256: but is not 64 hex digits`;
+  if (secret.length < 16) return `the key of "${name}" is shorter than 16 characters`;
+  return { name, sha256: apiKeyDigest(secret) };
+}

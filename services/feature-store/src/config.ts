@@ -12,8 +12,10 @@ export const configSchema = z.object({
   // POST /v1/datasets builds the snapshot before it answers (a pilot week: 15–60 s).
   HTTP_REQUEST_TIMEOUT_MS: env.positiveInt(15 * 60_000),
   ...artifactEnv,
-  /** Keys allowed to request snapshots (`name:key`, comma-separated). */
+  /** Keys allowed to request snapshots, and to read features (`name:sha256:<hex>` or `name:key`, comma-separated). */
   FEATURES_ADMIN_API_KEYS: env.apiKeys('FEATURES_ADMIN_API_KEYS'),
+  /** Keys allowed to read a reader's features (personal data: without one, admin keys only). */
+  FEATURES_READER_API_KEYS: env.apiKeys('FEATURES_READER_API_KEYS'),
   FEATURES_RATE_LIMIT_PER_SECOND: env.positiveInt(20),
   /** How often changed features are published to features.users / features.articles. */
   FEATURES_PUBLISH_INTERVAL_MS: env.positiveInt(500),

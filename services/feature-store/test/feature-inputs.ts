@@ -6,6 +6,7 @@ import {
   newEvent,
   topics,
 } from '@newsroom/contracts';
+import { apiKeyDigest } from '@newsroom/config';
 import { EventPublisher, physicalTopic } from '@newsroom/messaging';
 import { createTestTopics, readAllMessages } from '@newsroom/messaging/testing';
 import { startService, testServers, uniqueName } from '@newsroom/testing';
@@ -19,6 +20,8 @@ type ArticleIngested = TopicPayload<typeof topics.articlesIngested>;
 type InteractionIngested = TopicPayload<typeof topics.interactionsIngested>;
 
 export const adminKey = 'tests-admin-key-0123456789';
+/** Reads a reader's features; configured as its SHA-256, as a deployment would. */
+export const readerKey = 'tests-reader-key-0123456789';
 export const HOUR = 3_600_000;
 /** A parsed JSON response body; tests assert on its shape. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -87,6 +90,7 @@ export async function featureStoreWorld(extraEnv: Record<string, string> = {}) {
     KAFKA_GROUP_ID: uniqueName('feature-store'),
     ARTIFACT_STORE_DIR: artifactDir,
     FEATURES_ADMIN_API_KEYS: `tests:${adminKey}`,
+    FEATURES_READER_API_KEYS: `reader:sha256:${apiKeyDigest(readerKey)}`,
     FEATURES_PUBLISH_INTERVAL_MS: '100',
     // Each change published at once, unless a test is about the pace.
     FEATURES_REPUBLISH_USERS_AFTER_MS: '0',
@@ -145,8 +149,8 @@ export async function featureStoreWorld(extraEnv: Record<string, string> = {}) {
         `SELECT (SELECT count(*) FROM $schema.user_features WHERE version > published_version) +
                 (SELECT count(*) FROM $schema.article_features WHERE version > published_version) AS n`,
       ),
-    get: async (path: string) => {
-      const response = await fetch(`${service.url}${path}`);
+    get: async (path: string, headers: Record<string, string> = { 'x-api-key': readerKey }) => {
+      const response = await fetch(`${service.url}${path}`, { headers });
       return { status: response.status, body: (await response.json()) as Json };
     },
     post: async (path: string, body: unknown, key = adminKey) => {

@@ -2,7 +2,7 @@ import { articleTokenHashes, topics } from '@newsroom/contracts';
 import { waitFor } from '@newsroom/testing';
 import { randomUUID } from 'node:crypto';
 
-import { FeatureStoreWorld, HOUR, featureStoreWorld, inputs } from './feature-inputs';
+import { FeatureStoreWorld, HOUR, adminKey, featureStoreWorld, inputs } from './feature-inputs';
 
 const MINUTE = 60_000;
 
@@ -85,6 +85,13 @@ describe('online features (real Kafka, PostgreSQL and service process)', () => {
     expect(sports.tokenHashes).toEqual(articleTokenHashes('Derby ends in a draw', 'More about sports.'));
     expect(await world.count(`SELECT count(*) AS n FROM $schema.interaction_log`)).toBe(interactions.length);
     expect((await world.get('/v1/features/users/nobody')).status).toBe(404);
+    // A reader's features are personal data: a reader or admin key, never none.
+    expect((await world.get('/v1/features/users/u1', {})).status).toBe(401);
+    expect((await world.get('/v1/features/users/u1', { 'x-api-key': 'not-a-key-0123456789' })).status).toBe(
+      401,
+    );
+    expect((await world.get('/v1/features/users/u1', { 'x-api-key': adminKey })).body).toEqual(u1);
+    expect((await world.get('/v1/features/articles/a-sports', {})).status).toBe(200);
 
     // The compacted topics alone give back exactly the service's state.
     await waitFor('the compacted topics to catch up', async () => (await world.unpublished()) === 0, {
@@ -143,13 +150,12 @@ describe('online features (real Kafka, PostgreSQL and service process)', () => {
     await world.sendFlags([flag]);
     await world.sendFlags([inputs.flag('a-takedown', false, Date.now() + 1)]);
     await world.sendFlags([inputs.flag('a-takedown', true, Date.now() + 2, later)]);
-    const confirmations = await waitFor('the later takedown confirmed', async () => {
+    // Confirmations of different articles may land on different partitions: wait for all three.
+    const confirmations = await waitFor('every takedown confirmed', async () => {
       const all = (await world.readAll(topics.takedownConfirmed.name)).map(
         (m) => JSON.parse(m.value?.toString() ?? 'null').payload,
       );
-      return all.some((c) => c.takedownId === later) && all.some((c) => c.takedownId === notYet)
-        ? all
-        : undefined;
+      return [held, notYet, later].every((id) => all.some((c) => c.takedownId === id)) ? all : undefined;
     });
     expect(confirmations.map((c) => c.takedownId).sort()).toEqual([held, notYet, later].sort());
     for (const confirmation of confirmations) {

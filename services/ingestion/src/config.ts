@@ -9,7 +9,9 @@ export const configSchema = z.object({
   ...artifactEnv,
   /** Producers' keys for POST /v1/articles and /v1/interactions. */
   INGESTION_API_KEYS: env.apiKeys('INGESTION_API_KEYS'),
-  /** Moderators' keys for flagging articles (also accepted for writes). */
+  /** Moderators' keys for flagging and unflagging articles. */
+  INGESTION_MODERATOR_API_KEYS: env.apiKeys('INGESTION_MODERATOR_API_KEYS'),
+  /** Administrators' keys: accepted for every route. */
   INGESTION_ADMIN_API_KEYS: env.apiKeys('INGESTION_ADMIN_API_KEYS'),
   INGESTION_MAX_BATCH_ITEMS: env.positiveInt(5_000),
   /** Requests per second allowed per API key (token bucket; bursts up to twice that). */

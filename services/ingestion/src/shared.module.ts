@@ -10,6 +10,7 @@ import { RejectionsService } from './rejections/rejections.service';
   providers: [
     apiKeysProvider((config: IngestionConfig) => ({
       producer: config.INGESTION_API_KEYS,
+      moderator: config.INGESTION_MODERATOR_API_KEYS,
       admin: config.INGESTION_ADMIN_API_KEYS,
       ratePerSecond: config.INGESTION_RATE_LIMIT_PER_SECOND,
     })),

@@ -7,7 +7,7 @@ import { DataSource } from 'typeorm';
 const PRODUCER_KEY = 'producer-key-0123456789';
 const ROTATED_KEY = 'producer-key-next-0123456789';
 const BURST_KEY = 'burst-key-0123456789abcdef';
-const ADMIN_KEY = 'admin-key-0123456789abcdef';
+const MODERATOR_KEY = 'moderator-key-0123456789abcdef';
 
 interface ErrorBody {
   message: string;
@@ -34,7 +34,7 @@ describe('ingestion over HTTP (real service process, Kafka and PostgreSQL)', () 
       DB_SCHEMA: schema,
       KAFKA_TOPIC_PREFIX: kafkaTopics.prefix,
       INGESTION_API_KEYS: `producer:${PRODUCER_KEY},producer-next:${ROTATED_KEY},burst:${BURST_KEY}`,
-      INGESTION_ADMIN_API_KEYS: `moderator:${ADMIN_KEY}`,
+      INGESTION_MODERATOR_API_KEYS: `moderator:${MODERATOR_KEY}`,
       INGESTION_MAX_BATCH_ITEMS: '100',
       INGESTION_RATE_LIMIT_PER_SECOND: '5',
       HTTP_BODY_LIMIT_BYTES: String(256 * 1024),
@@ -209,13 +209,13 @@ describe('ingestion over HTTP (real service process, Kafka and PostgreSQL)', () 
   });
 
   it('flags and unflags an article with an admin key, logging who and why, and publishing each decision', async () => {
-    expect((await post('/v1/articles/art-http/flag', {}, ADMIN_KEY)).status).toBe(400);
-    const flag = await post('/v1/articles/art-http/flag', { reason: 'fabricated quote' }, ADMIN_KEY);
+    expect((await post('/v1/articles/art-http/flag', {}, MODERATOR_KEY)).status).toBe(400);
+    const flag = await post('/v1/articles/art-http/flag', { reason: 'fabricated quote' }, MODERATOR_KEY);
     const flagBody = (await flag.json()) as { takedownId: string };
     expect(flagBody).toEqual({ articleId: 'art-http', flagged: true, takedownId: expect.any(String) });
     const [row] = await db.query(`SELECT flagged FROM "${schema}".articles WHERE article_id = 'art-http'`);
     expect(row.flagged).toBe(true);
-    const unflag = await post('/v1/articles/art-http/unflag', { reason: 'quote verified' }, ADMIN_KEY);
+    const unflag = await post('/v1/articles/art-http/unflag', { reason: 'quote verified' }, MODERATOR_KEY);
     expect(await unflag.json()).toEqual({ articleId: 'art-http', flagged: false });
     const decisions = (
       await readMessages(kafkaTopics.kafka, physicalTopic(kafkaTopics.prefix, topics.articlesFlagged.name), 2)
@@ -238,7 +238,7 @@ describe('ingestion over HTTP (real service process, Kafka and PostgreSQL)', () 
   });
 
   it('flags an article before it is ingested: it arrives flagged, and a later revision keeps the flag', async () => {
-    const flag = await post('/v1/articles/art-early/flag', { reason: 'known propaganda source' }, ADMIN_KEY);
+    const flag = await post('/v1/articles/art-early/flag', { reason: 'known propaganda source' }, MODERATOR_KEY);
     expect(flag.status).toBe(200);
     expect(await flag.json()).toEqual({
       articleId: 'art-early',
@@ -246,8 +246,8 @@ describe('ingestion over HTTP (real service process, Kafka and PostgreSQL)', () 
       takedownId: expect.any(String),
     });
     const early = (eventId: string) => ({ ...article(eventId, 'Early'), articleId: 'art-early' });
-    expect((await post('/v1/articles', early('early-1'), ADMIN_KEY)).status).toBe(202);
-    expect((await post('/v1/articles', early('early-2'), ADMIN_KEY)).status).toBe(202);
+    expect((await post('/v1/articles', early('early-1'), PRODUCER_KEY)).status).toBe(202);
+    expect((await post('/v1/articles', early('early-2'), PRODUCER_KEY)).status).toBe(202);
     const rows = await db.query(
       `SELECT revision, flagged FROM "${schema}".articles WHERE article_id = 'art-early'`,
     );

@@ -6,7 +6,7 @@ import { z } from 'zod';
 export const configSchema = z.object({
   ...serviceEnv(3005),
   ...artifactEnv,
-  /** Keys allowed to promote and roll back (`name:key`, comma-separated). */
+  /** Keys allowed to promote and roll back (`name:sha256:<hex>` or `name:key`, comma-separated). */
   REGISTRY_ADMIN_API_KEYS: env.apiKeys('REGISTRY_ADMIN_API_KEYS'),
   REGISTRY_RATE_LIMIT_PER_SECOND: env.positiveInt(50),
   /** Monitoring's base URL: a model card asks its GET /v1/model-quality for the version's online quality. */

@@ -14,11 +14,18 @@ export const configSchema = z.object({
    * consumer group, named after its host (a pod keeps its group across restarts).
    */
   KAFKA_GROUP_ID: z.string().min(1).default(`serving-${hostname()}`),
-  /** `name:key,…`: when set, reads need one of these in `x-api-key`; empty = open reads. */
+  /** Readers' keys (`name:sha256:<hex>` or `name:key`, comma-separated), for explained lists and closed plain ones. */
   SERVING_API_KEYS: env.apiKeys('SERVING_API_KEYS'),
+  /**
+   * Whether plain lists (no `explain`) are served without a key. Unset: open exactly when
+   * SERVING_API_KEYS is empty. Explained lists name what the reader read: they always need a key.
+   */
+  SERVING_OPEN_LISTS: z.enum(['true', 'false'], { message: 'expected true or false' }).optional(),
   /** Requests per second allowed per reader key (bursts up to twice that). */
   SERVING_API_KEY_RATE: env.positiveInt(10_000),
-  /** `name:key,…` of editors: they create, list and delete pinned articles (/v1/pins). */
+  /** Editors' keys (`name:sha256:<hex>` or `name:key`, comma-separated): they create, list and delete pins (/v1/pins). */
+  SERVING_MODERATOR_API_KEYS: env.apiKeys('SERVING_MODERATOR_API_KEYS'),
+  /** Administrators' keys: accepted for every route. */
   SERVING_ADMIN_API_KEYS: env.apiKeys('SERVING_ADMIN_API_KEYS'),
   /**
    * Caps per publisher and per category in a response, as JSON, e.g.

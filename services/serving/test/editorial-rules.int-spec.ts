@@ -42,7 +42,7 @@ describe('serving: editorial rules', () => {
     const schema = uniqueName('serving');
     const env = (group: string) => ({
       KAFKA_GROUP_ID: `${world.kafkaTopics.prefix}${group}`,
-      SERVING_ADMIN_API_KEYS: `desk:${testAdminKey}`,
+      SERVING_MODERATOR_API_KEYS: `desk:${testAdminKey}`,
       SERVING_EDITORIAL_CAPS: JSON.stringify(caps),
       SERVING_PINS_RELOAD_MS: String(reloadMs),
     });

@@ -1,5 +1,5 @@
 import { topics } from '@newsroom/contracts';
-import { Json, ServiceHandle, ServiceWorld, serviceWorld } from '@newsroom/platform/testing';
+import { Json, ServiceHandle, ServiceWorld, serviceWorld, testAdminKey } from '@newsroom/platform/testing';
 import { waitFor } from '@newsroom/testing';
 import { attributionsFor, fallbackEvent, flagEvent, listEvent, listItem } from './serving-events';
 
@@ -30,7 +30,11 @@ describe('serving: explanations and the served trail', () => {
 
   beforeAll(async () => {
     world = await serviceWorld();
-    serving = await world.start('serving', { SERVING_AUDIT_FLUSH_MS: '50' });
+    serving = await world.start('serving', {
+      SERVING_AUDIT_FLUSH_MS: '50',
+      // Plain lists open (no reader keys); explained ones need a key, here the tests' admin key.
+      SERVING_ADMIN_API_KEYS: `tests:${testAdminKey}`,
+    });
     await world.publish(topics.articlesFlagged, [flagEvent('e4'), flagEvent('s1')]);
     await world.publish(topics.recommendationsFallback, [
       fallbackEvent([listItem('f1', 40), listItem('e1', 30), listItem('f2', 20), listItem('f3', 10)]),
@@ -82,6 +86,10 @@ describe('serving: explanations and the served trail', () => {
 
     const { status, body } = await recommend('explained', '?limit=4&explain=true');
     expect(status).toBe(200);
+    // Explanations name what the reader read: a key even where plain lists are open.
+    const path = '/v1/users/explained/recommendations?limit=4';
+    expect((await serving.get(`${path}&explain=true`, {})).status).toBe(401);
+    expect((await serving.get(path, {})).status).toBe(200);
     expect(body.items.map((i: Json) => i.articleId)).toEqual(['e1', 'e2', 'e3', 'e5']);
     for (const item of body.items) {
       expect(item.baselineScore).toBe(baseline);

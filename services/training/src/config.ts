@@ -8,7 +8,7 @@ export const configSchema = z.object({
   ...serviceEnv(3003),
   ...artifactEnv,
   ...mlBackendEnv,
-  /** Keys allowed to start runs (`name:key`, comma-separated). */
+  /** Keys allowed to start runs (`name:sha256:<hex>` or `name:key`, comma-separated). */
   TRAINING_ADMIN_API_KEYS: env.apiKeys('TRAINING_ADMIN_API_KEYS'),
   TRAINING_RATE_LIMIT_PER_SECOND: env.positiveInt(20),
   TRAINING_EPOCHS: env.positiveInt(1),

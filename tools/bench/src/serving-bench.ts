@@ -23,6 +23,8 @@ interface Load {
   errors: number;
 }
 
+const readerKey = 'bench-reader-key-0123456789';
+
 /** autocannon on `base` + a fresh `path()` per request for `seconds`: flat out, or at `rate` req/s. */
 async function load(base: string, path: () => string, seconds: number, rate?: number): Promise<Load> {
   const result = await autocannon({
@@ -31,6 +33,8 @@ async function load(base: string, path: () => string, seconds: number, rate?: nu
     connections: rate ? rateConnections : 64,
     pipelining: 1,
     duration: seconds,
+    // Explained lists need a reader key; sent with every request alike (bare Fastify ignores it).
+    headers: { 'x-api-key': readerKey },
     ...(rate ? { overallRate: rate } : {}),
     requests: [{ setupRequest: (request) => ({ ...request, path: path() }) }],
   });
@@ -102,6 +106,8 @@ export async function benchServing(options: { runs: number; seconds: number; rea
         KAFKA_TOPIC_PREFIX: kafkaTopics.prefix,
         KAFKA_GROUP_ID: `${kafkaTopics.prefix}serving`,
         LOG_LEVEL: 'warn',
+        SERVING_API_KEYS: `bench:${readerKey}`,
+        SERVING_OPEN_LISTS: 'true',
       },
       {
         nodeArgs: process.env['BENCH_PROFILE_DIR']
@@ -149,7 +155,9 @@ export async function benchServing(options: { runs: number; seconds: number; rea
     const readerPath = () =>
       `/v1/users/${readers[Math.floor(Math.random() * readers.length)]}/recommendations?limit=10`;
     const explainPath = () => `${readerPath()}&explain=true`;
-    const explained = (await (await fetch(`${servingBase}${explainPath()}`)).json()) as {
+    const explained = (await (
+      await fetch(`${servingBase}${explainPath()}`, { headers: { 'x-api-key': readerKey } })
+    ).json()) as {
       items: { attributions?: unknown }[];
     };
     if (!explained.items.every((item) => item.attributions)) throw new Error('serving explains no item');

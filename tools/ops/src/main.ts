@@ -3,12 +3,14 @@ import { allTopics } from '@newsroom/contracts';
 import { createKafka, ensureTopics, messagingEnv, planTopics } from '@newsroom/messaging';
 import { z } from 'zod';
 import { UsageError, dlqList, dlqReplay } from './dlq-commands';
+import { keysHash, keysNew } from './key-commands';
 
 /**
  * Operations CLI. `topics create` is the explicit admin step that creates every topic of
  * libs/contracts and its dead-letter topic (broker auto-creation is off), with partitions and
  * retention from the environment. `topics plan` prints what it would create. `dlq list` and
- * `dlq replay` show and re-publish dead letters.
+ * `dlq replay` show and re-publish dead letters. `keys new` makes an API key and its hashed entry,
+ * `keys hash` the entry of a key read from stdin.
  */
 const configSchema = z.object({
   KAFKA_BROKERS: messagingEnv.KAFKA_BROKERS,
@@ -22,6 +24,7 @@ const usage = [
   'usage: ops topics plan | ops topics create',
   '       ops dlq list [--json]',
   '       ops dlq replay <topic> [--reason <reason>] [--error-contains <text>] [--dry-run]',
+  '       ops keys new <name> | ops keys hash <name> < key-file',
 ].join('\n');
 
 async function main(args: string[]): Promise<number> {
@@ -41,6 +44,8 @@ async function main(args: string[]): Promise<number> {
     if (group === 'dlq' && command === 'list') return await dlqList(kafka(), config.KAFKA_TOPIC_PREFIX, rest);
     if (group === 'dlq' && command === 'replay')
       return await dlqReplay(kafka(), config.KAFKA_TOPIC_PREFIX, rest);
+    if (group === 'keys' && command === 'new') return keysNew(rest);
+    if (group === 'keys' && command === 'hash') return await keysHash(rest);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     console.error(`${error.message}\n${usage}`);
@@ -48,7 +53,8 @@ async function main(args: string[]): Promise<number> {
   }
   switch (args.join(' ')) {
     case 'topics plan':
-      for (const p of plans) console.log(`${p.name}\tpartitions=${p.partitions}\t${JSON.stringify(p.config)}`);
+      for (const p of plans)
+        console.log(`${p.name}\tpartitions=${p.partitions}\t${JSON.stringify(p.config)}`);
       return 0;
     case 'topics create': {
       const created = await ensureTopics(kafka(), plans);

@@ -11,26 +11,24 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { ApiKeyDigest } from '@newsroom/config';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SERVICE_CONFIG } from '../service-config';
 import { RateLimiter } from './rate-limiter';
 
-export interface NamedApiKey {
-  name: string;
-  key: string;
-}
-
-/** A service's keys, from its config (`env.apiKeys`); provide them under API_KEYS to use ApiKeyGuard. */
+/** A service's keys, from its config (`env.apiKeys`: names and SHA-256 digests); provide them under API_KEYS to use ApiKeyGuard. */
 export interface ApiKeysOptions {
-  /** Keys for ordinary writes (producers). */
-  producer: NamedApiKey[];
-  /** Keys for administrative actions (also accepted where a producer key is). */
-  admin: NamedApiKey[];
-  /** Keys for reads where reads may be closed (serving); none configured = open reads. */
-  reader?: NamedApiKey[];
-  /** Keys for audit reads (who was shown what, takedown receipts): nothing else; none configured = admin only. */
-  auditor?: NamedApiKey[];
+  /** Keys for ordinary writes (producers); they may also read. */
+  producer: ApiKeyDigest[];
+  /** Keys for administrative actions (accepted wherever any key is). */
+  admin: ApiKeyDigest[];
+  /** Keys for reads (of a reader's features, lists, explanations). */
+  reader?: ApiKeyDigest[];
+  /** Keys for editorial actions: flagging articles, pinning them. */
+  moderator?: ApiKeyDigest[];
+  /** Keys for audit reads (who was shown what, takedown receipts): nothing else. */
+  auditor?: ApiKeyDigest[];
   /** Requests per second allowed per key (token bucket; bursts up to twice that). */
   ratePerSecond: number;
 }
@@ -41,34 +39,36 @@ export function apiKeysProvider<C>(pick: (config: C) => ApiKeysOptions): Factory
   return { provide: API_KEYS, inject: [SERVICE_CONFIG], useFactory: pick };
 }
 
-export type ApiRole = 'reader' | 'producer' | 'admin' | 'auditor';
+export type ApiRole = 'reader' | 'producer' | 'moderator' | 'auditor' | 'admin';
 const API_ROLE = 'newsroom:api-role';
 
 /**
- * The route needs an `x-api-key` of this role (admin keys may also write, read and audit, producer
- * keys read; auditor keys only audit).
+ * The route needs an `x-api-key` of this role: admin keys are accepted everywhere, producer keys
+ * also read, the other kinds only their own role.
  */
 export const RequireApiKey = (role: ApiRole) => SetMetadata(API_ROLE, role);
 
 /** The name of the key a request was authenticated with: the actor in audit records. */
 export type AuthenticatedRequest = FastifyRequest & { apiKeyName?: string };
 
-type KeyKind = keyof Pick<ApiKeysOptions, 'producer' | 'admin' | 'reader' | 'auditor'>;
+type KeyKind = keyof Pick<ApiKeysOptions, 'producer' | 'admin' | 'reader' | 'moderator' | 'auditor'>;
 
 /** The kinds of key each role accepts. */
 const accepted: Record<ApiRole, readonly KeyKind[]> = {
   reader: ['reader', 'producer', 'admin'],
   producer: ['producer', 'admin'],
-  admin: ['admin'],
+  moderator: ['moderator', 'admin'],
   auditor: ['auditor', 'admin'],
+  admin: ['admin'],
 };
 
 /** Why a known key of a kind the role does not accept is refused. */
 const refusal: Record<ApiRole, string> = {
   reader: 'this API key cannot read here',
   producer: 'this API key cannot write',
-  admin: 'this endpoint needs an admin API key',
+  moderator: 'this endpoint needs a moderator API key',
   auditor: 'this endpoint needs an auditor API key',
+  admin: 'this endpoint needs an admin API key',
 };
 
 interface KnownKey {
@@ -77,23 +77,20 @@ interface KnownKey {
   kind: KeyKind;
 }
 
-const digest = (key: string) => createHash('sha256').update(key).digest();
-const kinds: readonly KeyKind[] = ['producer', 'admin', 'reader', 'auditor'];
+const kinds: readonly KeyKind[] = ['producer', 'admin', 'reader', 'moderator', 'auditor'];
 
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   private readonly keys: KnownKey[];
   private readonly limiter: RateLimiter;
-  private readonly openReads: boolean;
 
   constructor(
     private readonly reflector: Reflector,
     @Inject(API_KEYS) options: ApiKeysOptions,
   ) {
     this.keys = kinds.flatMap((kind) =>
-      (options[kind] ?? []).map((k) => ({ name: k.name, digest: digest(k.key), kind })),
+      (options[kind] ?? []).map((k) => ({ name: k.name, digest: Buffer.from(k.sha256, 'hex'), kind })),
     );
-    this.openReads = (options.reader ?? []).length === 0;
     this.limiter = new RateLimiter(options.ratePerSecond);
   }
 
@@ -109,16 +106,13 @@ export class ApiKeyGuard implements CanActivate {
 
   /**
    * Checks a presented key for a role (also for routes served outside Nest's pipeline): the key's
-   * name, `undefined` for open reads, or an HttpException (401, 403, 429 with Retry-After).
+   * name, or an HttpException (401, 403, 429 with Retry-After).
    */
-  authenticate(role: ApiRole, presented: unknown, reply: Pick<FastifyReply, 'header'>): string | undefined {
-    if (role === 'reader' && this.openReads) return undefined;
+  authenticate(role: ApiRole, presented: unknown, reply: Pick<FastifyReply, 'header'>): string {
     if (typeof presented !== 'string' || presented.length === 0) {
       throw new UnauthorizedException('missing x-api-key header');
     }
-    // Compare digests in constant time, so response timing reveals nothing about the keys.
-    const presentedDigest = digest(presented);
-    const key = this.keys.find((k) => timingSafeEqual(k.digest, presentedDigest));
+    const key = this.find(presented);
     if (!key) throw new UnauthorizedException('invalid API key');
     if (!accepted[role].includes(key.kind)) throw new ForbiddenException(refusal[role]);
 
@@ -128,5 +122,18 @@ export class ApiKeyGuard implements CanActivate {
       throw new HttpException(`rate limit exceeded for key "${key.name}"`, HttpStatus.TOO_MANY_REQUESTS);
     }
     return key.name;
+  }
+
+  /**
+   * The known key whose digest is the presented key's. Every digest is compared, in constant time
+   * and without stopping at a match, so response timing reveals neither a key nor where it is.
+   */
+  private find(presented: string): KnownKey | undefined {
+    const presentedDigest = createHash('sha256').update(presented).digest();
+    let found: KnownKey | undefined;
+    for (const key of this.keys) {
+      if (timingSafeEqual(key.digest, presentedDigest) && !found) found = key;
+    }
+    return found;
   }
 }

@@ -16,7 +16,8 @@ export type Json = any;
 export interface ServiceHandle {
   process: ServiceProcess;
   schema: string;
-  get(path: string): Promise<{ status: number; body: Json }>;
+  /** GET with the tests' admin key (`headers` replace it). */
+  get(path: string, headers?: Record<string, string>): Promise<{ status: number; body: Json }>;
   post(
     path: string,
     body?: unknown,
@@ -38,8 +39,8 @@ export async function serviceWorld(partitions = 3) {
   const handle = (process: ServiceProcess, schema: string): ServiceHandle => ({
     process,
     schema,
-    get: async (path) => {
-      const response = await fetch(`${process.url}${path}`);
+    get: async (path, headers = { 'x-api-key': testAdminKey }) => {
+      const response = await fetch(`${process.url}${path}`, { headers });
       return { status: response.status, body: (await response.json()) as Json };
     },
     post: async (path, body = {}, headers = {}) => {

@@ -1,17 +1,22 @@
-import { Controller, Get, NotFoundException, Param } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, NotFoundException, Param, UseGuards } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { topicExamples } from '@newsroom/contracts';
+import { ApiKeyGuard, RequireApiKey } from '@newsroom/platform';
 import { DataSource } from 'typeorm';
 import { ArticleFeatureView, UserFeatureView, articleFeatureViews, userFeatureViews } from './feature-views';
 
 @ApiTags('features')
 @Controller('v1/features')
+@UseGuards(ApiKeyGuard)
 export class FeaturesController {
   constructor(private readonly dataSource: DataSource) {}
 
   @Get('users/:userId')
+  @RequireApiKey('reader')
+  @ApiSecurity('api-key')
   @ApiOperation({
     summary: "A reader's current features (the value last published on features.users, or newer)",
+    description: 'Personal data (what the reader read): needs a reader or admin key.',
   })
   @ApiOkResponse({ schema: { example: (topicExamples.featuresUsers.value as { payload: unknown }).payload } })
   async user(@Param('userId') userId: string): Promise<UserFeatureView> {

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { FeatureStoreApiKeysModule } from '../feature-store-api-keys.module';
 import { ArticleFeaturesService } from './article-features.service';
 import { FeatureMetrics } from './feature-metrics';
 import { FeaturePublisher } from './feature-publisher';
@@ -12,6 +13,7 @@ import { WindowRefreshJob } from './window-refresh.job';
 
 /** Online features: kept current from the `*.ingested` topics, served over HTTP and on the compacted topics. */
 @Module({
+  imports: [FeatureStoreApiKeysModule],
   controllers: [FeaturesController, FeaturesConsumer],
   providers: [
     ArticleFeaturesService,

@@ -50,7 +50,7 @@ export class ArticlesController {
 
   @Post(':articleId/flag')
   @HttpCode(200)
-  @RequireApiKey('admin')
+  @RequireApiKey('moderator')
   @ApiOperation({
     summary: 'Flag an article (e.g. misinformation): it leaves every recommendation list',
     description:
@@ -67,7 +67,7 @@ export class ArticlesController {
 
   @Post(':articleId/unflag')
   @HttpCode(200)
-  @RequireApiKey('admin')
+  @RequireApiKey('moderator')
   @ApiOperation({ summary: 'Lift the flag of an article (no takedown id: nothing is removed)' })
   @ApiBody({ type: ModerationRequestDto })
   @ApiResponse({ status: 200, type: ModerationResultDto })

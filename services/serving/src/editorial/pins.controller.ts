@@ -35,7 +35,7 @@ import { PinBoard } from './pin-board';
 import { PinsService } from './pins.service';
 
 /**
- * Editors' pins, behind an admin key (SERVING_ADMIN_API_KEYS). A change applies on this replica
+ * Editors' pins, behind a moderator key (SERVING_MODERATOR_API_KEYS) or an admin key. A change applies on this replica
  * before the answer, on the others within SERVING_PINS_RELOAD_MS.
  */
 @ApiTags('editorial')
@@ -55,7 +55,7 @@ export class PinsController {
 
   @Post()
   @HttpCode(201)
-  @RequireApiKey('admin')
+  @RequireApiKey('moderator')
   @ApiOperation({
     summary: 'Pin an article at a rank, for one region or every region, until it expires',
     description:
@@ -84,7 +84,7 @@ export class PinsController {
   }
 
   @Get()
-  @RequireApiKey('admin')
+  @RequireApiKey('moderator')
   @ApiOperation({ summary: 'The pins in force (neither expired nor deleted), by rank' })
   @ApiOkResponse({ type: PinDto, isArray: true })
   list(): Promise<PinDto[]> {
@@ -93,7 +93,7 @@ export class PinsController {
 
   @Delete(':pinId')
   @HttpCode(204)
-  @RequireApiKey('admin')
+  @RequireApiKey('moderator')
   @ApiOperation({ summary: 'Delete a pin in force (it is kept, marked deleted, with who deleted it)' })
   @ApiParam({ name: 'pinId', format: 'uuid' })
   @ApiNoContentResponse({ description: 'deleted' })

@@ -1,7 +1,8 @@
-import { HttpException, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { HttpException, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { ApiKeyGuard, parseBody } from '@newsroom/platform';
+import { ApiKeyGuard, SERVICE_CONFIG, parseBody } from '@newsroom/platform';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ServingConfig } from '../config';
 import { RecommendationsQuery, UserId } from './dto/recommendations-query';
 import { Explanations } from './explanations';
 import { recommendationsPath, servingResponseSchema } from './recommendations.openapi';
@@ -25,6 +26,7 @@ const maxExplanationLookups = 3;
 @Injectable()
 export class RecommendationsRoute implements OnModuleInit {
   private readonly logger = new Logger(RecommendationsRoute.name);
+  private readonly openLists: boolean;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -32,7 +34,10 @@ export class RecommendationsRoute implements OnModuleInit {
     private readonly explanations: Explanations,
     private readonly served: ServedLog,
     private readonly keys: ApiKeyGuard,
-  ) {}
+    @Inject(SERVICE_CONFIG) config: ServingConfig,
+  ) {
+    this.openLists = (config.SERVING_OPEN_LISTS ?? String(config.SERVING_API_KEYS.length === 0)) === 'true';
+  }
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
@@ -45,9 +50,10 @@ export class RecommendationsRoute implements OnModuleInit {
 
   private handle(request: Request, reply: FastifyReply): FastifyReply | Promise<FastifyReply> {
     try {
-      this.keys.authenticate('reader', request.headers['x-api-key'], reply);
-      const userId = parseBody(UserId, request.params.userId);
       const { limit, region, explain } = parseBody(RecommendationsQuery, request.query);
+      // An explained answer names articles the reader read: personal data, so never open.
+      if (explain || !this.openLists) this.keys.authenticate('reader', request.headers['x-api-key'], reply);
+      const userId = parseBody(UserId, request.params.userId);
       const answer = this.recommendations.recommend(userId, limit, region);
       if (explain) return this.explained(String(request.id), limit, region, answer, reply);
       // Serialised once, by the route's schema: the same bytes answer and go to the audit log.
