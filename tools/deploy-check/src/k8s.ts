@@ -92,10 +92,13 @@ export function selects(
   return Object.entries(matchLabels).every(([k, v]) => labels?.[k] === v);
 }
 
-type PodSelector = NonNullable<INetworkPolicy['spec']>['podSelector'];
+export type PodSelector = NonNullable<INetworkPolicy['spec']>['podSelector'];
 
 /** Whether a pod selector selects pods with these labels (an empty selector selects every pod). */
-function selectsPod(selector: PodSelector | undefined, labels: Record<string, string> | undefined): boolean {
+export function selectsPod(
+  selector: PodSelector | undefined,
+  labels: Record<string, string> | undefined,
+): boolean {
   if (selector?.matchExpressions?.length)
     throw new Error('matchExpressions in a pod selector: not supported');
   return Object.entries(selector?.matchLabels ?? {}).every(([k, v]) => labels?.[k] === v);

@@ -5,9 +5,17 @@ import {
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { Job } from 'kubernetes-models/batch/v1';
-import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
+import { Ingress, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
-import { ConfigMap, Namespace, PersistentVolumeClaim, Secret, Service } from 'kubernetes-models/v1';
+import {
+  ConfigMap,
+  LimitRange,
+  Namespace,
+  PersistentVolumeClaim,
+  ResourceQuota,
+  Secret,
+  Service,
+} from 'kubernetes-models/v1';
 
 /** A Kubernetes object as read from a manifest. */
 export interface Manifest {
@@ -34,11 +42,14 @@ const models: Record<string, ModelClass> = {
   'v1/PersistentVolumeClaim': PersistentVolumeClaim,
   'v1/Secret': Secret,
   'v1/Service': Service,
+  'v1/ResourceQuota': ResourceQuota,
+  'v1/LimitRange': LimitRange,
   'apps/v1/Deployment': Deployment,
   'batch/v1/Job': Job,
   'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
   'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
   'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
+  'networking.k8s.io/v1/Ingress': Ingress,
   // The Prometheus Operator's (k8s/observability, for clusters that run kube-prometheus).
   'monitoring.coreos.com/v1/PrometheusRule': PrometheusRule,
   'monitoring.coreos.com/v1/ServiceMonitor': ServiceMonitor,
