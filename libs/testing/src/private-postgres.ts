@@ -1,6 +1,6 @@
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, realpathSync } from 'node:fs';
-import { chown, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, chown, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -21,6 +21,8 @@ const NAME = 'newsroom';
 export interface PrivatePostgres {
   /** postgres://newsroom:newsroom@127.0.0.1:<port>/newsroom (trust authentication). */
   readonly url: string;
+  /** With `requireTls`: the CA that signed the server's certificate (for 127.0.0.1), as PEM. */
+  readonly caFile?: string;
   /** Stops the server at once, as a crash would: clients are cut off, the next start recovers. */
   stopImmediate(): Promise<void>;
   /** Starts the stopped server again on the same port and waits until it accepts connections. */
@@ -34,7 +36,7 @@ export interface PrivatePostgres {
  * `postgres` OS user (initdb and postgres refuse to run as root), in a directory owned by it.
  * Fails, saying what to install, when no server programs are found.
  */
-export async function startPrivatePostgres(): Promise<PrivatePostgres> {
+export async function startPrivatePostgres({ requireTls = false } = {}): Promise<PrivatePostgres> {
   const bin = serverBinDir();
   const asRoot = process.getuid?.() === 0;
   const dir = await mkdtemp(join(tmpdir(), 'private-postgres-'));
@@ -86,9 +88,13 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
       await pg('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
       running = false;
     },
+    caFile: requireTls ? join(dir, 'ca.pem') : undefined,
     async start() {
       // -l: the server's output goes to a file, so pg_ctl returns instead of holding our pipes.
-      const options = `-p ${port} -k '${dir}' -c listen_addresses=127.0.0.1`;
+      const tls = requireTls
+        ? ` -c ssl=on -c ssl_cert_file='${dir}/server.pem' -c ssl_key_file='${dir}/server.key'`
+        : '';
+      const options = `-p ${port} -k '${dir}' -c listen_addresses=127.0.0.1${tls}`;
       await pg('pg_ctl', ['-D', data, '-l', log, '-o', options, '-w', '-t', '60', 'start']);
       running = true;
     },
@@ -125,6 +131,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
       '--locale=C',
       '--no-sync',
     ]);
+    if (requireTls) await requireTlsFor(NAME, dir, data, asRoot);
     await server.start();
     const admin = new Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres' });
     await admin.connect();
@@ -138,6 +145,74 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   } catch (error) {
     await server.destroy();
     throw error;
+  }
+}
+
+/**
+ * A CA and a server certificate for 127.0.0.1 (openssl), and a pg_hba.conf that refuses `role`
+ * over plain TCP: its every connection must use TLS. The postgres role (setting up) may connect
+ * either way.
+ */
+async function requireTlsFor(role: string, dir: string, data: string, asRoot: boolean): Promise<void> {
+  const openssl = (args: string[]) => run('openssl', args, { cwd: dir, timeout: 60_000 });
+  await openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=newsroom test CA',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+  ]);
+  await openssl([
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-subj',
+    '/CN=127.0.0.1',
+    '-keyout',
+    'server.key',
+    '-out',
+    'server.csr',
+  ]);
+  await writeFile(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  await openssl([
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-extfile',
+    'san.ext',
+    '-out',
+    'server.pem',
+  ]);
+  await chmod(join(dir, 'server.key'), 0o600);
+  await writeFile(
+    join(data, 'pg_hba.conf'),
+    [
+      'local all all trust',
+      `hostnossl all ${role} 127.0.0.1/32 reject`,
+      'host all all 127.0.0.1/32 trust',
+      '',
+    ].join('\n'),
+  );
+  if (asRoot) {
+    const owner = (await run('stat', ['-c', '%u:%g', data])).stdout.trim();
+    await run('chown', [owner, ...['ca.pem', 'server.pem', 'server.key'].map((f) => join(dir, f))]);
   }
 }
 

@@ -14,7 +14,7 @@ const suffixes: Record<string, number> = {
 export function parseQuantity(value: string | number): number {
   if (typeof value === 'number') return value;
   const match = /^([0-9]+(?:\.[0-9]+)?)([a-zA-Z]*)$/.exec(value);
-  const factor = match && (match[2] === '' ? 1 : suffixes[match[2]]);
+  const factor = match ? (match[2] === '' ? 1 : suffixes[match[2]]) : undefined;
   if (!match || factor === undefined) throw new Error(`not a resource quantity: "${value}"`);
   return Number(match[1]) * factor;
 }
