@@ -10,3 +10,5 @@ export * from './parse-body';
 export * from './worker-task';
 export * from './vitals/service-instance';
 export * from './reader-data';
+export * from './openapi/query-parameters';
+export * from './openapi/zod-openapi';

@@ -13,8 +13,11 @@ import { Logger } from 'nestjs-pino';
 import { z } from 'zod';
 import { PlatformExceptionFilter } from './platform-exception.filter';
 import { PlatformModule } from './platform.module';
+import { refuseNulCharacters } from './nul-characters';
 import { enforceRequestTimeout } from './request-timeout';
 import { ServiceConfig, serviceConfigProblems } from './service-config';
+import { answerMethodNotAllowed } from './openapi/method-not-allowed';
+import { withCommonResponses } from './openapi/common-responses';
 import { ShutdownSignal } from './shutdown-signal';
 
 export interface ServiceDefinition<C extends ServiceConfig> {
@@ -158,11 +161,17 @@ export async function createServiceApp<C extends ServiceConfig>(
     serviceRootModule(definition, config),
     // Request ids are unique across replicas and restarts (Fastify's default counts from 1 in every
     // process): the audit trail keys each served response by its id.
-    new FastifyAdapter({ bodyLimit: config.HTTP_BODY_LIMIT_BYTES, genReqId: () => randomUUID() }),
+    // Identifiers are up to 200 characters, which percent-encoding may make 12 times longer.
+    new FastifyAdapter({
+      bodyLimit: config.HTTP_BODY_LIMIT_BYTES,
+      genReqId: () => randomUUID(),
+      routerOptions: { maxParamLength: 2_400 },
+    }),
     { bufferLogs: true },
   );
   app.useLogger(app.get(Logger));
   enforceRequestTimeout(app.getHttpAdapter().getInstance(), config.HTTP_REQUEST_TIMEOUT_MS);
+  refuseNulCharacters(app.getHttpAdapter().getInstance());
   instrumentHttp(app.getHttpAdapter().getInstance());
   gauge(
     'slo_availability_target',
@@ -193,6 +202,8 @@ function setUpOpenApi(
       .build(),
   );
   document.paths = { ...document.paths, ...definition.openApiPaths };
+  withCommonResponses(document);
+  answerMethodNotAllowed(app.getHttpAdapter().getInstance(), document);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
 }
 

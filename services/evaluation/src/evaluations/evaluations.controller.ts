@@ -1,13 +1,6 @@
-import {
-  Controller,
-  DefaultValuePipe,
-  Get,
-  NotFoundException,
-  Param,
-  ParseIntPipe,
-  Query,
-} from '@nestjs/common';
+import { Controller, Get, NotFoundException, Param } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { IntQuery } from '@newsroom/platform';
 import { Evaluation } from './evaluator';
 import { EvaluationsService } from './evaluations.service';
 
@@ -18,8 +11,8 @@ export class EvaluationsController {
 
   @Get()
   @ApiOperation({ summary: 'The latest evaluations, newest first' })
-  list(@Query('limit', new DefaultValuePipe(20), ParseIntPipe) limit: number): Promise<Evaluation[]> {
-    return this.evaluations.list(Math.min(Math.max(limit, 1), 200));
+  list(@IntQuery('limit', { fallback: 20, min: 1, max: 200 }) limit: number): Promise<Evaluation[]> {
+    return this.evaluations.list(limit);
   }
 
   @Get(':modelVersion')

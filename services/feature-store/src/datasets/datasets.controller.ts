@@ -6,18 +6,22 @@ import {
   Inject,
   NotFoundException,
   Param,
-  ParseIntPipe,
   Post,
-  Query,
   Res,
   UnprocessableEntityException,
   BadRequestException,
   UseGuards,
-  DefaultValuePipe,
 } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { topicExamples } from '@newsroom/contracts';
-import { ApiKeyGuard, RequireApiKey, SERVICE_CONFIG, parseBody } from '@newsroom/platform';
+import {
+  ApiKeyGuard,
+  ApiZodBody,
+  IntQuery,
+  RequireApiKey,
+  SERVICE_CONFIG,
+  parseBody,
+} from '@newsroom/platform';
 import type { FastifyReply } from 'fastify';
 import { FeatureStoreConfig } from '../config';
 import { DatasetNotFoundError, DatasetsService, Manifest } from './datasets.service';
@@ -47,16 +51,14 @@ export class DatasetsController {
       'gate. 201 with the manifest of a new dataset, 200 when the same bytes already exist, 422 with the checks ' +
       'when the gate fails (a data-quality alert is published).',
   })
-  @ApiBody({
-    schema: {
-      example: {
-        windowStart: '2026-11-17T00:00:00Z',
-        windowEnd: '2026-11-24T00:00:00Z',
-        validationHours: 24,
-      },
-    },
+  @ApiZodBody(SnapshotRequest, {
+    windowStart: '2026-11-17T00:00:00Z',
+    windowEnd: '2026-11-24T00:00:00Z',
+    validationHours: 24,
   })
   @ApiResponse({ status: 201, schema: { example: manifestExample } })
+  @ApiResponse({ status: 200, description: 'the same bytes exist already: their manifest' })
+  @ApiResponse({ status: 422, description: 'the data-quality gate rejected the window: its checks' })
   async create(@Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<Manifest> {
     const request = parseBody(SnapshotRequest, body);
     let window;
@@ -81,8 +83,8 @@ export class DatasetsController {
 
   @Get()
   @ApiOperation({ summary: 'The latest dataset manifests, newest first' })
-  list(@Query('limit', new DefaultValuePipe(20), ParseIntPipe) limit: number): Promise<Manifest[]> {
-    return this.datasets.list(Math.min(Math.max(limit, 1), 200));
+  list(@IntQuery('limit', { fallback: 20, min: 1, max: 200 }) limit: number): Promise<Manifest[]> {
+    return this.datasets.list(limit);
   }
 
   @Get(':datasetId')

@@ -1,14 +1,26 @@
 import { Body, Controller, HttpCode, Inject, Param, Post, Req, UseGuards } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { ModerationRequest, describeFieldErrors, fieldErrors, topicExamples } from '@newsroom/contracts';
-import { ApiKeyGuard, AuthenticatedRequest, RequireApiKey, SERVICE_CONFIG } from '@newsroom/platform';
+import { ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import {
+  Article,
+  ModerationRequest,
+  describeFieldErrors,
+  fieldErrors,
+  topicExamples,
+} from '@newsroom/contracts';
+import {
+  ApiKeyGuard,
+  ApiZodBody,
+  AuthenticatedRequest,
+  RequireApiKey,
+  SERVICE_CONFIG,
+} from '@newsroom/platform';
 import { DataSource } from 'typeorm';
 import { IngestionConfig } from '../config';
 import { IngestionResultDto } from '../http/dto/ingestion-result.dto';
-import { badRequest, ingestRequest } from '../http/ingestion-request';
+import { badRequest, ingestRequest, oneOrBatch } from '../http/ingestion-request';
 import { FieldWarnings } from '../quality/field-warnings';
 import { ArticlesService } from './articles.service';
-import { ModerationRequestDto, ModerationResultDto } from './dto/moderation.dto';
+import { ModerationResultDto } from './dto/moderation.dto';
 import { ModerationService } from './moderation.service';
 
 @ApiTags('ingestion')
@@ -34,7 +46,7 @@ export class ArticlesController {
       'in the batch are invalid; invalid items are listed in `rejected`. 400 when no item is valid. An invalid ' +
       'optional attribute is dropped and an unknown field ignored, each listed in `warnings`.',
   })
-  @ApiBody({ schema: { example: { items: [topicExamples.articlesRaw.value] } } })
+  @ApiZodBody(oneOrBatch(Article), { items: [topicExamples.articlesRaw.value] })
   @ApiResponse({ status: 202, type: IngestionResultDto })
   async ingest(@Body() body: unknown): Promise<IngestionResultDto> {
     const result = await ingestRequest(
@@ -59,7 +71,7 @@ export class ArticlesController {
       'shows the receipt at `GET /v1/takedowns/{takedownId}`. An article not ingested yet can be flagged: ' +
       'it is flagged from the moment it arrives and never served.',
   })
-  @ApiBody({ type: ModerationRequestDto })
+  @ApiZodBody(ModerationRequest)
   @ApiResponse({ status: 200, type: ModerationResultDto })
   flag(@Param('articleId') articleId: string, @Body() body: unknown, @Req() request: AuthenticatedRequest) {
     return this.setFlag(articleId, true, body, request);
@@ -69,7 +81,7 @@ export class ArticlesController {
   @HttpCode(200)
   @RequireApiKey('moderator')
   @ApiOperation({ summary: 'Lift the flag of an article (no takedown id: nothing is removed)' })
-  @ApiBody({ type: ModerationRequestDto })
+  @ApiZodBody(ModerationRequest)
   @ApiResponse({ status: 200, type: ModerationResultDto })
   unflag(@Param('articleId') articleId: string, @Body() body: unknown, @Req() request: AuthenticatedRequest) {
     return this.setFlag(articleId, false, body, request);

@@ -1,6 +1,7 @@
 import { BadRequestException, PayloadTooLargeException } from '@nestjs/common';
 import { Acceptance, FieldError, FieldWarning } from '@newsroom/contracts';
 import { DataSource, EntityManager } from 'typeorm';
+import { z } from 'zod';
 
 export interface ItemError {
   index: number;
@@ -20,6 +21,10 @@ export interface ValidatedItems<T> {
   /** Fields of valid items not taken as sent (dropped, ignored or kept as reported). */
   warnings: ItemWarning[];
 }
+
+/** What a write accepts, for its documentation: one record, or `{ "items": [...] }` of them. */
+export const oneOrBatch = (record: z.ZodType) =>
+  z.union([record, z.object({ items: z.array(record).min(1) })]);
 
 /**
  * Accepts one object or `{ "items": [...] }`, and accepts each item as the contract does (strict

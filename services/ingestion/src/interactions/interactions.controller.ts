@@ -1,11 +1,11 @@
 import { Body, Controller, HttpCode, Inject, Post, UseGuards } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { topicExamples } from '@newsroom/contracts';
-import { ApiKeyGuard, RequireApiKey, SERVICE_CONFIG } from '@newsroom/platform';
+import { ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Interaction, topicExamples } from '@newsroom/contracts';
+import { ApiKeyGuard, ApiZodBody, RequireApiKey, SERVICE_CONFIG } from '@newsroom/platform';
 import { DataSource } from 'typeorm';
 import { IngestionConfig } from '../config';
 import { IngestionResultDto } from '../http/dto/ingestion-result.dto';
-import { ingestRequest } from '../http/ingestion-request';
+import { ingestRequest, oneOrBatch } from '../http/ingestion-request';
 import { FieldWarnings } from '../quality/field-warnings';
 import { InteractionsService } from './interactions.service';
 
@@ -32,7 +32,7 @@ export class InteractionsController {
       'field rejects an item: an invalid optional attribute is dropped, an unknown field ignored and a region ' +
       'outside PLATFORM_REGIONS kept as reported, each listed in `warnings`.',
   })
-  @ApiBody({ schema: { example: { items: [topicExamples.interactionsRaw.value] } } })
+  @ApiZodBody(oneOrBatch(Interaction), { items: [topicExamples.interactionsRaw.value] })
   @ApiResponse({ status: 202, type: IngestionResultDto })
   async ingest(@Body() body: unknown): Promise<IngestionResultDto> {
     const result = await ingestRequest(

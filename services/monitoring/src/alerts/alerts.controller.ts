@@ -1,17 +1,7 @@
-import {
-  BadRequestException,
-  Body,
-  Controller,
-  DefaultValuePipe,
-  Get,
-  HttpCode,
-  ParseIntPipe,
-  Post,
-  Query,
-} from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { alertStates, alertTypes } from '@newsroom/contracts';
-import { parseBody } from '@newsroom/platform';
+import { ApiZodBody, EnumQuery, IntQuery, parseBody } from '@newsroom/platform';
 import { alertFromAlertmanager } from './alertmanager-alert';
 import { AlertmanagerNotification } from './dto/alertmanager-notification';
 import { AlertsService } from './alerts.service';
@@ -27,18 +17,16 @@ export class AlertsController {
       'Firing alerts, then those resolved in the last `recentHours` (default 24), newest first; ?state= and ?type= filter',
   })
   async list(
-    @Query('state') state: string | undefined,
-    @Query('type') type: string | undefined,
-    @Query('recentHours', new DefaultValuePipe(24), ParseIntPipe) recentHours: number,
-    @Query('limit', new DefaultValuePipe(100), ParseIntPipe) limit: number,
+    @EnumQuery('state', alertStates) state: (typeof alertStates)[number] | undefined,
+    @EnumQuery('type', alertTypes) type: (typeof alertTypes)[number] | undefined,
+    @IntQuery('recentHours', { fallback: 24, min: 0, max: 24 * 90 }) recentHours: number,
+    @IntQuery('limit', { fallback: 100, min: 1, max: 1000 }) limit: number,
   ) {
-    oneOf('state', state, alertStates);
-    oneOf('type', type, alertTypes);
     const items = await this.alerts.list({
-      state: state as (typeof alertStates)[number] | undefined,
+      state,
       type,
-      recentHours: Math.min(Math.max(recentHours, 0), 24 * 90),
-      limit: Math.min(Math.max(limit, 1), 1000),
+      recentHours,
+      limit,
     });
     return { items };
   }
@@ -49,27 +37,23 @@ export class AlertsController {
     summary:
       "Alertmanager's webhook receiver (infra/alertmanager): what Prometheus fired and resolved joins the alert list, source `prometheus`",
   })
-  @ApiBody({
-    schema: {
-      example: {
-        version: '4',
+  @ApiZodBody(AlertmanagerNotification, {
+    version: '4',
+    status: 'firing',
+    alerts: [
+      {
         status: 'firing',
-        alerts: [
-          {
-            status: 'firing',
-            labels: {
-              alertname: 'NewsroomTargetDown',
-              severity: 'critical',
-              type: 'pipeline',
-              service: 'training',
-            },
-            annotations: { summary: 'training (training:3003) is down' },
-            startsAt: '2026-12-04T04:30:15Z',
-            fingerprint: 'a1b2c3d4e5f60718',
-          },
-        ],
+        labels: {
+          alertname: 'NewsroomTargetDown',
+          severity: 'critical',
+          type: 'pipeline',
+          service: 'training',
+        },
+        annotations: { summary: 'training (training:3003) is down' },
+        startsAt: '2026-12-04T04:30:15Z',
+        fingerprint: 'a1b2c3d4e5f60718',
       },
-    },
+    ],
   })
   async alertmanager(@Body() body: unknown): Promise<{ recorded: number }> {
     const notification = parseBody(AlertmanagerNotification, body);
@@ -78,9 +62,4 @@ export class AlertsController {
       await this.alerts.recordExternal(alertFromAlertmanager(alert, receivedAt), 'prometheus');
     return { recorded: notification.alerts.length };
   }
-}
-
-function oneOf(name: string, value: string | undefined, allowed: readonly string[]): void {
-  if (value !== undefined && !allowed.includes(value))
-    throw new BadRequestException(`${name}: expected one of ${allowed.join(', ')}`);
 }

@@ -1,8 +1,8 @@
-import { Controller, Get, Param, Query, UseGuards, applyDecorators } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { ApiKeyGuard, RequireApiKey, parseBody } from '@newsroom/platform';
+import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiKeyGuard, ApiZodParam, ApiZodQuery, RequireApiKey, parseBody } from '@newsroom/platform';
 import { AuditPage, AuditService, Exposure, Impression } from './audit.service';
-import { ArticlePath, AuditQuery, UserPath, maxAuditPage } from './dto/audit-query';
+import { ArticlePath, AuditQuery, UserPath } from './dto/audit-query';
 
 const lineageExample = {
   modelVersion: 'v12',
@@ -13,19 +13,6 @@ const lineageExample = {
   generatedAt: '2026-12-04T06:00:00.000Z',
 };
 const pageFields = { from: '2026-12-01T00:00:00.000Z', to: '2026-12-05T00:00:00.000Z', nextCursor: null };
-
-/** `from`, `to`, `limit` and `cursor`, as both queries take them. */
-const RangeQueries = () =>
-  applyDecorators(
-    ApiQuery({
-      name: 'from',
-      required: false,
-      description: 'ISO-8601: served at or after (default: the oldest kept)',
-    }),
-    ApiQuery({ name: 'to', required: false, description: 'ISO-8601: served before (default: no bound)' }),
-    ApiQuery({ name: 'limit', required: false, description: `page size, 1–${maxAuditPage} (default 100)` }),
-    ApiQuery({ name: 'cursor', required: false, description: "the previous page's nextCursor" }),
-  );
 
 /**
  * The "why shown" trail, behind an auditor key: every served response kept for
@@ -46,8 +33,8 @@ export class AuditController {
       'Who was shown an article, when, at which rank and score, from where (origin), under which model version, ' +
       'dataset and source, in which request',
   })
-  @ApiParam({ name: 'articleId' })
-  @RangeQueries()
+  @ApiZodParam('articleId', ArticlePath.shape.articleId)
+  @ApiZodQuery(AuditQuery)
   @ApiOkResponse({
     schema: {
       example: {
@@ -82,8 +69,8 @@ export class AuditController {
       "A reader's served responses: each with its items (rank, score, origin), what was filtered out and why, " +
       'and the model version, dataset and source behind it',
   })
-  @ApiParam({ name: 'userId' })
-  @RangeQueries()
+  @ApiZodParam('userId', UserPath.shape.userId)
+  @ApiZodQuery(AuditQuery)
   @ApiOkResponse({
     schema: {
       example: {

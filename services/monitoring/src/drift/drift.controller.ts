@@ -1,8 +1,9 @@
-import { Controller, DefaultValuePipe, Get, NotFoundException, ParseIntPipe, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, NotFoundException, Query } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { parseInstant } from '../time-query';
 import { DriftReport } from './drift-report';
 import { DriftService } from './drift.service';
+import { IntQuery } from '@newsroom/platform';
 
 @ApiTags('drift')
 @Controller('v1/drift')
@@ -14,6 +15,7 @@ export class DriftController {
     summary:
       "The latest data-drift report: every feature's distance, threshold and verdict, the windows compared, and the verdict on the data",
   })
+  @ApiResponse({ status: 404, description: 'no report yet: it needs a champion and reads since' })
   async latest(): Promise<DriftReport> {
     const report = await this.drift.latest();
     if (!report) throw new NotFoundException('no drift report yet: it needs a champion and reads since');
@@ -25,10 +27,10 @@ export class DriftController {
     summary: 'Earlier reports, newest first (?before= an ISO-8601 instant, ?limit= up to 500)',
   })
   async history(
-    @Query('limit', new DefaultValuePipe(50), ParseIntPipe) limit: number,
+    @IntQuery('limit', { fallback: 50, min: 1, max: 500 }) limit: number,
     @Query('before') before: string | undefined,
   ): Promise<{ items: DriftReport[] }> {
-    const items = await this.drift.history(Math.min(Math.max(limit, 1), 500), parseInstant('before', before));
+    const items = await this.drift.history(limit, parseInstant('before', before));
     return { items };
   }
 }

@@ -1,15 +1,12 @@
 import { Controller, Get, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
-import { ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { ApiKeyGuard, AuthenticatedRequest, RequireApiKey, parseBody } from '@newsroom/platform';
+import { ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiKeyGuard, ApiZodParam, AuthenticatedRequest, RequireApiKey, parseBody } from '@newsroom/platform';
+import { identifier } from '@newsroom/contracts';
 import { z } from 'zod';
 import { ReaderDataRequestsService } from './reader-data-requests.service';
 import { ReaderExportService } from './reader-export.service';
 
-const UserId = z
-  .string()
-  .trim()
-  .min(1, 'userId is required')
-  .max(200, 'userId is longer than 200 characters');
+const UserId = identifier('userId is required');
 const RequestId = z.uuid('requestId must be a UUID');
 
 /**
@@ -33,7 +30,7 @@ export class ReaderDataController {
   @ApiOperation({
     summary: "Ask every service for what it stores about a reader; follow the receipt's requestId",
   })
-  @ApiParam({ name: 'userId' })
+  @ApiZodParam('userId', UserId)
   exportReader(@Param('userId') userId: string, @Req() request: AuthenticatedRequest) {
     return this.requests.request(parseBody(UserId, userId), 'export', request.apiKeyName ?? 'unknown');
   }
@@ -45,7 +42,7 @@ export class ReaderDataController {
     summary:
       "Erase a reader's interactions, features, lists and audit records in every service (anonymised where kept); follow the receipt",
   })
-  @ApiParam({ name: 'userId' })
+  @ApiZodParam('userId', UserId)
   eraseReader(@Param('userId') userId: string, @Req() request: AuthenticatedRequest) {
     return this.requests.request(parseBody(UserId, userId), 'erasure', request.apiKeyName ?? 'unknown');
   }
@@ -53,6 +50,7 @@ export class ReaderDataController {
   @Get('reader-data-requests/:requestId')
   @RequireApiKey('admin')
   @ApiOperation({ summary: "A request's receipt: each holder's confirmation time and record count" })
+  @ApiZodParam('requestId', RequestId)
   receipt(@Param('requestId') requestId: string) {
     return this.requests.receipt(parseBody(RequestId, requestId));
   }
@@ -62,6 +60,8 @@ export class ReaderDataController {
   @ApiOperation({
     summary: "A completed export: the receipt and each holder's part (409 while any is pending)",
   })
+  @ApiZodParam('requestId', RequestId)
+  @ApiResponse({ status: 409, description: 'a holder has not answered yet: retry' })
   exportDocument(@Param('requestId') requestId: string) {
     return this.exports.document(parseBody(RequestId, requestId));
   }

@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { ApiKeyGuard, RequireApiKey, parseBody } from '@newsroom/platform';
+import { ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiKeyGuard, ApiZodParam, ApiZodQuery, RequireApiKey, parseBody } from '@newsroom/platform';
 import { TakedownPath, TakedownsQuery } from './dto/takedown-query';
 import { TakedownReceipt } from './takedown-receipt';
 import { TakedownsService } from './takedowns.service';
@@ -39,8 +39,7 @@ export class TakedownsController {
   @ApiOperation({
     summary: "Takedowns' receipts, newest first: of one article (?articleId=), or the latest of all",
   })
-  @ApiQuery({ name: 'articleId', required: false })
-  @ApiQuery({ name: 'limit', required: false, description: '1–1000 (default 100)' })
+  @ApiZodQuery(TakedownsQuery)
   @ApiOkResponse({ schema: { example: { items: [receiptExample] } } })
   async list(@Query() query: unknown): Promise<{ items: TakedownReceipt[] }> {
     const { articleId, limit } = parseBody(TakedownsQuery, query);
@@ -54,7 +53,7 @@ export class TakedownsController {
       "A takedown's receipt: each holder's confirmation time (null while pending), complete once every expected " +
       'holder confirmed, and the impressions of the article recorded after the flag',
   })
-  @ApiParam({ name: 'takedownId', description: 'the id the flag answered with' })
+  @ApiZodParam('takedownId', TakedownPath.shape.takedownId, 'the id the flag answered with')
   @ApiOkResponse({ schema: { example: receiptExample } })
   receipt(@Param('takedownId') takedownId: string): Promise<TakedownReceipt> {
     return this.takedowns.receipt(parseBody(TakedownPath, { takedownId }).takedownId);

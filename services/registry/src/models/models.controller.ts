@@ -1,22 +1,18 @@
 import {
-  BadRequestException,
   Body,
   ConflictException,
   Controller,
-  DefaultValuePipe,
   Get,
   HttpCode,
   NotFoundException,
   Param,
-  ParseIntPipe,
   Post,
-  Query,
   Res,
   UseGuards,
 } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiProduces, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { ArtifactStore } from '@newsroom/artifacts';
-import { ApiKeyGuard, RequireApiKey, parseBody } from '@newsroom/platform';
+import { ApiKeyGuard, ApiZodBody, EnumQuery, IntQuery, RequireApiKey, parseBody } from '@newsroom/platform';
 import type { FastifyReply } from 'fastify';
 import { createReadStream } from 'node:fs';
 import { StageChange } from './dto/stage-change.dto';
@@ -35,13 +31,10 @@ export class ModelsController {
   @Get()
   @ApiOperation({ summary: 'Model versions, newest first (?stage=champion for the champion)' })
   list(
-    @Query('stage') stage: string | undefined,
-    @Query('limit', new DefaultValuePipe(50), ParseIntPipe) limit: number,
+    @EnumQuery('stage', modelStages) stage: ModelStage | undefined,
+    @IntQuery('limit', { fallback: 50, min: 1, max: 500 }) limit: number,
   ): Promise<ModelVersion[]> {
-    if (stage !== undefined && !(modelStages as readonly string[]).includes(stage)) {
-      throw new BadRequestException(`stage: expected one of ${modelStages.join(', ')}`);
-    }
-    return this.models.list(stage as ModelStage | undefined, Math.min(Math.max(limit, 1), 500));
+    return this.models.list(stage, limit);
   }
 
   @Post('rollback')
@@ -52,6 +45,8 @@ export class ModelsController {
     summary:
       'Roll back to the champion the current one replaced (emits model.promoted and model.rolled-back)',
   })
+  @ApiZodBody(StageChange)
+  @ApiResponse({ status: 409, description: 'there is no earlier champion to roll back to' })
   rollback(@Body() body: unknown): Promise<ModelVersion> {
     const { reason } = parseBody(StageChange, body);
     return this.stageChange(() => this.models.rollback(reason ?? 'rolled back by an operator'));
@@ -98,6 +93,8 @@ export class ModelsController {
   @ApiOperation({
     summary: 'Make this version the champion (the current one is archived; emits model.promoted)',
   })
+  @ApiZodBody(StageChange)
+  @ApiResponse({ status: 409, description: 'the version cannot be promoted (e.g. it failed its gate)' })
   promote(@Param('modelVersion') modelVersion: string, @Body() body: unknown): Promise<ModelVersion> {
     const { reason } = parseBody(StageChange, body);
     return this.stageChange(() => this.models.promote(modelVersion, reason ?? 'promoted by an operator'));

@@ -12,7 +12,6 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import {
-  ApiBody,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiOkResponse,
@@ -23,11 +22,13 @@ import {
 } from '@nestjs/swagger';
 import {
   ApiKeyGuard,
+  ApiZodBody,
   AuthenticatedRequest,
   RequireApiKey,
   SERVICE_CONFIG,
   parseBody,
 } from '@newsroom/platform';
+import { defaultRegions } from '@newsroom/contracts';
 import { ServingConfig } from '../config';
 import { PinDto } from './dto/pin.dto';
 import { PinIdParam, pinRequestSchema } from './dto/pin-request';
@@ -65,16 +66,12 @@ export class PinsController {
       'first. A flagged article is never served, pinned or not. The item is served with origin `pinned` and its ' +
       'score in the list (0 when the list does not hold it).',
   })
-  @ApiBody({
-    schema: {
-      example: {
-        articleId: 'art-1',
-        rank: 1,
-        region: 'africa',
-        expiresAt: '2026-12-05T08:00:00Z',
-        note: 'election',
-      },
-    },
+  @ApiZodBody(pinRequestSchema(defaultRegions), {
+    articleId: 'art-1',
+    rank: 1,
+    region: 'africa',
+    expiresAt: '2026-12-05T08:00:00Z',
+    note: 'election',
   })
   @ApiCreatedResponse({ type: PinDto })
   async create(@Body() body: unknown, @Req() request: AuthenticatedRequest): Promise<PinDto> {

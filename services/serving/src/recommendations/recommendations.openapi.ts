@@ -47,7 +47,7 @@ export const recommendationsOpenApi: OpenAPIObject['paths'] = {
           required: false,
           description:
             "the reader's region, for the fallback: one of PLATFORM_REGIONS; any other is treated as none",
-          schema: { type: 'string', maxLength: 100 },
+          schema: { type: 'string', minLength: 1, maxLength: 100 },
         },
         {
           name: 'explain',

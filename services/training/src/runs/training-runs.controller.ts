@@ -2,21 +2,18 @@ import {
   BadRequestException,
   Body,
   Controller,
-  DefaultValuePipe,
   Get,
   Headers,
   HttpCode,
   NotFoundException,
   Param,
-  ParseIntPipe,
   ParseUUIDPipe,
   Post,
-  Query,
   Res,
   UseGuards,
 } from '@nestjs/common';
-import { ApiBody, ApiHeader, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { ApiKeyGuard, RequireApiKey, parseBody } from '@newsroom/platform';
+import { ApiHeader, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiKeyGuard, ApiZodBody, EnumQuery, IntQuery, RequireApiKey, parseBody } from '@newsroom/platform';
 import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -45,13 +42,9 @@ export class TrainingRunsController {
       'answers 200 with the run it made.',
   })
   @ApiHeader({ name: 'Idempotency-Key', required: false })
-  @ApiBody({
-    schema: {
-      example: {
-        datasetId: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
-        reason: 'new vocabulary',
-      },
-    },
+  @ApiZodBody(TrainingRunRequest, {
+    datasetId: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    reason: 'new vocabulary',
   })
   async create(
     @Body() body: unknown,
@@ -80,16 +73,14 @@ export class TrainingRunsController {
   @Get()
   @ApiOperation({ summary: 'Training runs, newest first' })
   list(
-    @Query('limit', new DefaultValuePipe(20), ParseIntPipe) limit: number,
-    @Query('status') status?: string,
+    @IntQuery('limit', { fallback: 20, min: 1, max: 200 }) limit: number,
+    @EnumQuery('status', trainingRunStatuses) status: TrainingRun['status'] | undefined,
   ): Promise<TrainingRun[]> {
-    if (status !== undefined && !(trainingRunStatuses as readonly string[]).includes(status)) {
-      throw new BadRequestException(`status: expected one of ${trainingRunStatuses.join(', ')}`);
-    }
-    return this.runs.list(Math.min(Math.max(limit, 1), 200), status as TrainingRun['status'] | undefined);
+    return this.runs.list(limit, status);
   }
 
   @Get(':runId')
+  @ApiParam({ name: 'runId', schema: { type: 'string', format: 'uuid' } })
   @ApiOperation({
     summary:
       'A run: params, dataset, parent model, code version, backend, per-epoch loss and validation metrics, times, memory',

@@ -1,3 +1,4 @@
+import { rfc3339DateTime } from '@newsroom/contracts';
 import { z } from 'zod';
 
 /**
@@ -8,7 +9,7 @@ export const AlertmanagerAlert = z.object({
   status: z.enum(['firing', 'resolved']),
   labels: z.record(z.string(), z.string()),
   annotations: z.record(z.string(), z.string()).default({}),
-  startsAt: z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'expected a date-time'),
+  startsAt: rfc3339DateTime('expected an RFC 3339 date-time'),
   endsAt: z.string().optional(),
   generatorURL: z.string().optional(),
   fingerprint: z.string().optional(),

@@ -1,11 +1,9 @@
+import { identifier, rfc3339DateTime } from '@newsroom/contracts';
 import { z } from 'zod';
 import { decodeCursor } from '../audit-cursor';
 
 const instant = (name: string) =>
-  z
-    .string()
-    .refine((v) => !Number.isNaN(Date.parse(v)), `${name} must be an ISO-8601 instant`)
-    .transform((v) => new Date(v));
+  rfc3339DateTime(`${name} must be an RFC 3339 instant, e.g. 2026-12-01T00:00:00Z`).transform((v) => new Date(v));
 
 /** The longest page of the trail. */
 export const maxAuditPage = 1_000;
@@ -37,7 +35,7 @@ export const AuditQuery = z
   .refine((q) => !q.from || !q.to || q.from < q.to, { path: ['to'], message: 'to must be after from' });
 export type AuditQuery = z.infer<typeof AuditQuery>;
 
-const id = z.string().trim().min(1, 'is required').max(200, 'is longer than 200 characters');
+const id = identifier('is required');
 /** The article or reader a query is about (path parameters). */
 export const ArticlePath = z.object({ articleId: id });
 export const UserPath = z.object({ userId: id });

@@ -1,4 +1,4 @@
-import { recommendationListSize } from '@newsroom/contracts';
+import { isoDateTime, recommendationListSize } from '@newsroom/contracts';
 import { z } from 'zod';
 
 /**
@@ -20,9 +20,7 @@ export function pinRequestSchema(regions: readonly string[]) {
         `expected one of ${regions.join(', ')} (absent: every region)`,
       )
       .optional(),
-    expiresAt: z.iso
-      .datetime({ offset: true, message: 'expected an ISO-8601 date-time' })
-      .refine((at) => Date.parse(at) > Date.now(), 'must be in the future'),
+    expiresAt: isoDateTime().refine((at) => Date.parse(at) > Date.now(), 'must be in the future'),
     note: z.string().trim().min(1).max(500).optional(),
   });
 }

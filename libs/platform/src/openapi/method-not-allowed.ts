@@ -1,0 +1,40 @@
+import type { OpenAPIObject } from '@nestjs/swagger';
+import type { FastifyInstance } from 'fastify';
+
+const methods = ['get', 'put', 'post', 'delete', 'patch'] as const;
+
+/** The documented paths as patterns (`{userId}` is one segment), with the methods each allows. */
+export function documentedMethods(document: OpenAPIObject): { pattern: RegExp; allow: string[] }[] {
+  return Object.entries(document.paths).map(([path, item]) => {
+    const source = path
+      .split(/\{[^}]+\}/)
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('[^/]+');
+    const allow = methods.filter((m) => item[m]).map((m) => m.toUpperCase());
+    // Fastify answers HEAD wherever GET is served.
+    if (allow.includes('GET')) allow.push('HEAD');
+    return { pattern: new RegExp(`^${source}/?$`), allow };
+  });
+}
+
+/**
+ * 405 with `Allow` (RFC 9110) for a method a documented path does not serve, instead of the 404 of
+ * an unknown route: the resource exists, the method does not.
+ */
+export function answerMethodNotAllowed(fastify: FastifyInstance, document: OpenAPIObject): void {
+  const documented = documentedMethods(document);
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (request.routeOptions.url !== undefined) return done();
+    const path = request.url.split('?')[0];
+    const found = documented.find((d) => d.pattern.test(path));
+    if (!found || found.allow.includes(request.method)) return done();
+    void reply
+      .status(405)
+      .header('allow', found.allow.join(', '))
+      .send({
+        statusCode: 405,
+        error: 'Method Not Allowed',
+        message: `${request.method} is not allowed on ${path} (allowed: ${found.allow.join(', ')})`,
+      });
+  });
+}
