@@ -11,14 +11,29 @@ import { lenientRecord } from './lenient-record';
  * and `Interaction` are the strict schemas, for producers and the docs; ingestion accepts with
  * `acceptArticle` and `acceptInteraction`.
  */
-const isoDateTime = z.iso.datetime({ offset: true, message: 'expected an ISO-8601 date-time' });
-const id = z.string().trim().min(1).max(200);
+/**
+ * An ISO-8601 date-time with an offset that a real time zone has (within ±14:00): PostgreSQL
+ * refuses to store one beyond ±15:59, and no producer means one.
+ */
+export const isoDateTime = (message = 'expected an ISO-8601 date-time') =>
+  z.iso.datetime({ offset: true, message }).refine((at) => {
+    const offset = /([+-])(\d{2}):?(\d{2})$/.exec(at);
+    return !offset || Number(offset[2]) * 60 + Number(offset[3]) <= 14 * 60;
+  }, 'time-zone offset beyond ±14:00');
+/** Text PostgreSQL can store: any but the NUL character (U+0000), which neither text nor jsonb takes. */
+// eslint-disable-next-line no-control-regex -- the NUL character is exactly what is refused
+const text = () => z.string().regex(/^[^\u0000]*$/, 'must not contain NUL (\\u0000) characters');
+/** An identifier: up to 200 characters, not blank (surrounding white space is trimmed). */
+export const identifier = (message = 'must not be blank') => text().regex(/\S/, message).trim().max(200);
+const id = identifier();
+/** An RFC 3339 date-time (with seconds and an offset), as the OpenAPI `date-time` format means. */
+export const rfc3339DateTime = (message: string) => isoDateTime(message).regex(/T\d{2}:\d{2}:\d{2}/, message);
 
 /**
  * A region's name. Which regions the platform knows (its regional fallbacks, metrics and slices)
  * is configuration (PLATFORM_REGIONS); a record naming another region keeps it as reported.
  */
-export const Region = z.string().trim().min(1).max(100);
+export const Region = text().trim().min(1).max(100);
 export type Region = z.infer<typeof Region>;
 /** The platform's regions unless PLATFORM_REGIONS says otherwise (and the synthetic world's). */
 export const defaultRegions = ['latin-america', 'africa', 'north-america'] as const;
@@ -27,16 +42,16 @@ const article = lenientRecord(
   {
     eventId: id,
     articleId: id,
-    title: z.string().trim().min(1).max(1_000),
-    category: z.string().trim().min(1).max(100),
-    publisher: z.string().trim().min(1).max(200),
+    title: text().trim().min(1).max(1_000),
+    category: text().trim().min(1).max(100),
+    publisher: text().trim().min(1).max(200),
     url: z.url(),
-    publishedAt: isoDateTime,
+    publishedAt: isoDateTime(),
   },
   {
-    body: z.string().max(200_000),
-    language: z.string().min(2).max(16),
-    tags: z.array(z.string().min(1).max(100)).max(100),
+    body: text().max(200_000),
+    language: text().min(2).max(16),
+    tags: z.array(text().min(1).max(100)).max(100),
   },
 );
 export const Article = article.strict;
@@ -50,10 +65,16 @@ const interaction = lenientRecord(
     userId: id,
     articleId: id,
     type: z.enum(interactionTypes),
-    occurredAt: isoDateTime,
+    occurredAt: isoDateTime(),
   },
   {
-    dwellSeconds: z.number().finite().min(0).max(86_400),
+    // Kept to the millisecond: a stored dwell is a 4-byte float, which has no room for 1e-300.
+    dwellSeconds: z
+      .number()
+      .finite()
+      .min(0)
+      .max(86_400)
+      .transform((seconds) => Math.round(seconds * 1000) / 1000),
     sessionId: id,
     region: Region,
   },
@@ -68,7 +89,7 @@ export type Interaction = z.infer<typeof Interaction>;
 export const acceptInteraction = interaction.accept;
 
 export const ModerationRequest = z.strictObject({
-  reason: z.string().trim().min(1).max(2_000),
+  reason: text().trim().min(1).max(2_000),
 });
 export type ModerationRequest = z.infer<typeof ModerationRequest>;
 
@@ -85,7 +106,7 @@ export const RecommendationSource = z.enum(recommendationSources);
 export const ServingResponse = z.strictObject({
   userId: id,
   modelVersion: z.string().nullable(),
-  generatedAt: isoDateTime,
+  generatedAt: isoDateTime(),
   source: RecommendationSource,
   items: z.array(
     z.strictObject({

@@ -146,6 +146,24 @@ describe('accepting records liberally', () => {
     expect(result.accepted && 'section' in result.value).toBe(false);
   });
 
+  it('refuses the NUL character PostgreSQL cannot store: the record for an id, the attribute otherwise', () => {
+    expect(acceptInteraction({ ...read, userId: 'u\u0000' })).toMatchObject({
+      accepted: false,
+      errors: [{ field: 'userId', message: expect.stringContaining('NUL') }],
+    });
+    const result = acceptInteraction({ ...read, sessionId: 's\u0000' });
+    expect(result).toMatchObject({ accepted: true, warnings: [{ field: 'sessionId', reason: 'invalid' }] });
+    expect(result.accepted && 'sessionId' in result.value).toBe(false);
+  });
+
+  it('refuses a time-zone offset no zone has (PostgreSQL would refuse to store it)', () => {
+    expect(acceptInteraction({ ...read, occurredAt: '2026-12-04T01:38:32-20:15' })).toMatchObject({
+      accepted: false,
+      errors: [{ field: 'occurredAt', message: 'time-zone offset beyond ±14:00' }],
+    });
+    expect(acceptInteraction({ ...read, occurredAt: '2026-12-04T01:38:32+14:00' }).accepted).toBe(true);
+  });
+
   it('rejects a record only for its required fields, naming them', () => {
     const { userId: _missing, ...withoutUser } = read;
     expect(acceptInteraction({ ...withoutUser, type: 'like' })).toEqual({
