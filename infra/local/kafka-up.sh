@@ -145,9 +145,10 @@ wait_until_ready() {
   local deadline=$((SECONDS + START_TIMEOUT)) pid
   while ((SECONDS < deadline)); do
     pid="$(kafka_our_pid || true)"
-    # Pid file is written a moment after fork; only a missing process after
-    # that is fatal.
-    if [[ -z "${pid}" && -f "${KAFKA_PID_FILE}" ]]; then
+    # The pid file is written a moment after fork, by a shell that then execs
+    # the JVM: until the exec its command line is not yet Kafka's. Only a
+    # process that is gone is fatal.
+    if [[ -z "${pid}" && -f "${KAFKA_PID_FILE}" ]] && ! kill -0 "$(cat "${KAFKA_PID_FILE}")" 2>/dev/null; then
       fail_with_log "Kafka exited during startup"
     fi
     # Cheap socket check first; the JVM-based check costs ~2 s of CPU.

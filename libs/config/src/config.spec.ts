@@ -61,16 +61,17 @@ describe('env.apiKeys', () => {
   });
 
   it.each([
-    ['no-colon-at-all-0123456789', 'with a name of letters'],
-    [':nameless-key-0123456789', 'with a name of letters'],
-    ['short:tiny', 'the key of "short" is shorter than 16 characters'],
-    ['cut:sha256:abc123', 'the key of "cut" starts with sha256: but is not 64 hex digits'],
-  ])('names what is wrong with %s without echoing a key', (value, message) => {
+    ['no-colon-at-all-SECRET-0123456789', 'entry 1 is not name:sha256:<64 hex digits> or name:<key>'],
+    [':nameless-SECRET-0123456789', 'entry 1 is not name:sha256:<64 hex digits> or name:<key>'],
+    ['ok:long-enough-key-0123456789,short:SECRET', 'entry 2: the key is shorter than 16 characters'],
+    ['cut:sha256:SECRET123', 'entry 1: sha256: must be followed by 64 hex digits'],
+    ['SECRET-written-first-0123456789:tiny', 'entry 1: the key is shorter than 16 characters'],
+  ])('names what is wrong with %s by position, never echoing the entry', (value, message) => {
     expect(() => loadConfig(keys, { KEYS: value })).toThrow(message);
     try {
       loadConfig(keys, { KEYS: value });
     } catch (error) {
-      expect((error as Error).message).not.toContain('0123456789');
+      expect((error as Error).message).not.toContain('SECRET');
     }
   });
 });

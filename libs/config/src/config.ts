@@ -66,8 +66,8 @@ export const env = {
           .map((s) => s.trim())
           .filter(Boolean);
         const keys: ApiKeyDigest[] = [];
-        for (const entry of entries) {
-          const parsed = parseApiKey(entry);
+        for (const [index, entry] of entries.entries()) {
+          const parsed = parseApiKey(entry, index + 1);
           if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: `${variable}: ${parsed}` });
           else keys.push(parsed);
         }
@@ -92,18 +92,19 @@ export const apiKeyDigest = (key: string): string => createHash('sha256').update
 
 const hashedEntry = /^sha256:([0-9a-fA-F]{64})$/;
 
-/** One `name:sha256:<hex>` or `name:<key>` entry, or why it is not one (never echoing the key). */
-function parseApiKey(entry: string): ApiKeyDigest | string {
+/**
+ * One `name:sha256:<hex>` or `name:<key>` entry, or why it is not one. Errors name the entry by
+ * its position, never by its text: an entry written the wrong way round would show its key.
+ */
+function parseApiKey(entry: string, position: number): ApiKeyDigest | string {
   const at = entry.indexOf(':');
-  const name = entry.slice(0, Math.max(at, 0));
+  const name = entry.slice(0, Math.max(at, 0)).trim();
   const secret = entry.slice(at + 1);
-  if (!/^[A-Za-z0-9._-]{1,64}$/.test(name)) {
-    return 'each entry is name:sha256:<64 hex digits> or name:<key>, with a name of letters, digits, ".", "_" or "-"';
-  }
+  const which = `entry ${position}`;
+  if (!name) return `${which} is not name:sha256:<64 hex digits> or name:<key>`;
   const hashed = hashedEntry.exec(secret);
   if (hashed) return { name, sha256: hashed[1].toLowerCase() };
-  if (secret.startsWith('sha256:'))
-    return `the key of "${name}" starts with sha256: but is not 64 hex digits`;
-  if (secret.length < 16) return `the key of "${name}" is shorter than 16 characters`;
+  if (secret.startsWith('sha256:')) return `${which}: sha256: must be followed by 64 hex digits`;
+  if (secret.length < 16) return `${which}: the key is shorter than 16 characters`;
   return { name, sha256: apiKeyDigest(secret) };
 }

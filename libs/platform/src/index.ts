@@ -12,3 +12,4 @@ export * from './vitals/service-instance';
 export * from './reader-data';
 export * from './openapi/query-parameters';
 export * from './openapi/zod-openapi';
+export * from './nul-characters';

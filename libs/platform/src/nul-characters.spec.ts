@@ -7,6 +7,12 @@ describe('nulCharacterAt', () => {
     expect(nulCharacterAt('\u0000')).toBe('(root)');
   });
 
+  it('walks a deeply nested value without overflowing the stack', () => {
+    let deep: unknown = 'x\u0000';
+    for (let i = 0; i < 200_000; i++) deep = [deep];
+    expect(nulCharacterAt(deep)).toMatch(/^0(\.0)+$/);
+  });
+
   it('passes what has none', () => {
     expect(nulCharacterAt({ items: [{ articleId: 'a', n: 1, ok: true, none: null }] })).toBeUndefined();
     expect(nulCharacterAt(undefined)).toBeUndefined();

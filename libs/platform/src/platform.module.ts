@@ -75,7 +75,8 @@ export class PlatformModule {
         {
           provide: ServiceVitalsReporter,
           inject: [EventPublisher],
-          useFactory: (publisher: EventPublisher) => new ServiceVitalsReporter(service, config, publisher, startedAt),
+          useFactory: (publisher: EventPublisher) =>
+            new ServiceVitalsReporter(service, config, publisher, startedAt),
         },
       ],
       exports: [SERVICE_CONFIG, SERVICE_INSTANCE, ShutdownSignal],

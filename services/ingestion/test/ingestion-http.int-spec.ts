@@ -133,6 +133,21 @@ describe('ingestion over HTTP (real service process, Kafka and PostgreSQL)', () 
     }
   });
 
+  it('takes a NUL character record by record: a NUL id rejects its record, a NUL attribute is dropped', async () => {
+    const items = [read(30), { ...read(31), userId: 'reader-\u0000' }, { ...read(32), sessionId: 's\u0000' }];
+    const response = await post('/v1/interactions', { items }, ROTATED_KEY);
+    expect(response.status).toBe(202);
+    const body = (await response.json()) as ResultBody;
+    expect(body).toMatchObject({
+      accepted: 2,
+      rejected: [{ index: 1, field: 'userId', message: expect.stringContaining('NUL') }],
+      warnings: [{ index: 2, field: 'sessionId', reason: 'invalid' }],
+    });
+    // Elsewhere a NUL is refused whole, before it reaches PostgreSQL.
+    const flag = await post('/v1/articles/a-%00/flag', { reason: 'x' }, MODERATOR_KEY);
+    expect(flag.status).toBe(400);
+  });
+
   it('answers 400 naming the field when a single object is invalid', async () => {
     const response = await post('/v1/interactions', { ...read(7), occurredAt: 'yesterday' }, PRODUCER_KEY);
     expect(response.status).toBe(400);
@@ -208,7 +223,7 @@ describe('ingestion over HTTP (real service process, Kafka and PostgreSQL)', () 
     ]);
   });
 
-  it('flags and unflags an article with an admin key, logging who and why, and publishing each decision', async () => {
+  it('flags and unflags an article with a moderator key, logging who and why, and publishing each decision', async () => {
     expect((await post('/v1/articles/art-http/flag', {}, MODERATOR_KEY)).status).toBe(400);
     const flag = await post('/v1/articles/art-http/flag', { reason: 'fabricated quote' }, MODERATOR_KEY);
     const flagBody = (await flag.json()) as { takedownId: string };
@@ -238,7 +253,11 @@ describe('ingestion over HTTP (real service process, Kafka and PostgreSQL)', () 
   });
 
   it('flags an article before it is ingested: it arrives flagged, and a later revision keeps the flag', async () => {
-    const flag = await post('/v1/articles/art-early/flag', { reason: 'known propaganda source' }, MODERATOR_KEY);
+    const flag = await post(
+      '/v1/articles/art-early/flag',
+      { reason: 'known propaganda source' },
+      MODERATOR_KEY,
+    );
     expect(flag.status).toBe(200);
     expect(await flag.json()).toEqual({
       articleId: 'art-early',

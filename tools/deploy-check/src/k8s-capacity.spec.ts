@@ -100,9 +100,11 @@ describe.each([...builds.keys()])('%s: capacity', (target) => {
       const pod = (owner['spec'] as { template: { spec: IPodSpec } }).template.spec;
       for (const c of allContainers(pod)) {
         for (const resource of ['cpu', 'memory']) {
-          const values = [c.resources?.requests?.[resource], c.resources?.limits?.[resource]].map((v) =>
-            parseQuantity(v ?? 0),
-          );
+          // What the container states, or else what the LimitRange gives it.
+          const values = [
+            c.resources?.requests?.[resource] ?? container.defaultRequest![resource],
+            c.resources?.limits?.[resource] ?? container.default![resource],
+          ].map(parseQuantity);
           const within = values.every(
             (v) =>
               v >= parseQuantity(container.min![resource]) && v <= parseQuantity(container.max![resource]),

@@ -99,8 +99,7 @@ export class ApiKeyGuard implements CanActivate {
     if (!role) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const reply = context.switchToHttp().getResponse<FastifyReply>();
-    const name = this.authenticate(role, request.headers['x-api-key'], reply);
-    if (name) request.apiKeyName = name;
+    request.apiKeyName = this.authenticate(role, request.headers['x-api-key'], reply);
     return true;
   }
 

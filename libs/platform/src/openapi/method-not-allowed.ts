@@ -3,9 +3,11 @@ import type { FastifyInstance } from 'fastify';
 
 const methods = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
-/** The documented paths as patterns (`{userId}` is one segment), with the methods each allows. */
+/** The documented paths as patterns (`{userId}` is one segment), most literal first, with their methods. */
 export function documentedMethods(document: OpenAPIObject): { pattern: RegExp; allow: string[] }[] {
-  return Object.entries(document.paths).map(([path, item]) => {
+  const parameters = (path: string) => path.split('{').length;
+  const paths = Object.entries(document.paths).sort(([a], [b]) => parameters(a) - parameters(b));
+  return paths.map(([path, item]) => {
     const source = path
       .split(/\{[^}]+\}/)
       .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
@@ -13,7 +15,7 @@ export function documentedMethods(document: OpenAPIObject): { pattern: RegExp; a
     const allow = methods.filter((m) => item[m]).map((m) => m.toUpperCase());
     // Fastify answers HEAD wherever GET is served.
     if (allow.includes('GET')) allow.push('HEAD');
-    return { pattern: new RegExp(`^${source}/?$`), allow };
+    return { pattern: new RegExp(`^${source}$`), allow };
   });
 }
 
@@ -26,15 +28,17 @@ export function answerMethodNotAllowed(fastify: FastifyInstance, document: OpenA
   fastify.addHook('onRequest', (request, reply, done) => {
     if (request.routeOptions.url !== undefined) return done();
     const path = request.url.split('?')[0];
-    const found = documented.find((d) => d.pattern.test(path));
-    if (!found || found.allow.includes(request.method)) return done();
+    // The most literal documented path the URL fits, as the router prefers it: `/v1/models/rollback`
+    // over `/v1/models/{modelVersion}`.
+    const allow = documented.find((d) => d.pattern.test(path))?.allow ?? [];
+    if (allow.length === 0 || allow.includes(request.method)) return done();
     void reply
       .status(405)
-      .header('allow', found.allow.join(', '))
+      .header('allow', allow.join(', '))
       .send({
         statusCode: 405,
         error: 'Method Not Allowed',
-        message: `${request.method} is not allowed on ${path} (allowed: ${found.allow.join(', ')})`,
+        message: `${request.method} is not allowed on ${path} (allowed: ${allow.join(', ')})`,
       });
   });
 }

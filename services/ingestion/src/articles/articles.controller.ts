@@ -11,6 +11,7 @@ import {
   ApiKeyGuard,
   ApiZodBody,
   AuthenticatedRequest,
+  BodyCheckedPerRecord,
   RequireApiKey,
   SERVICE_CONFIG,
 } from '@newsroom/platform';
@@ -39,6 +40,7 @@ export class ArticlesController {
   @Post()
   @HttpCode(202)
   @RequireApiKey('producer')
+  @BodyCheckedPerRecord()
   @ApiOperation({
     summary: 'Ingest articles: one object, or { "items": [...] }',
     description:

@@ -1,7 +1,13 @@
 import { Body, Controller, HttpCode, Inject, Post, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Interaction, topicExamples } from '@newsroom/contracts';
-import { ApiKeyGuard, ApiZodBody, RequireApiKey, SERVICE_CONFIG } from '@newsroom/platform';
+import {
+  ApiKeyGuard,
+  ApiZodBody,
+  BodyCheckedPerRecord,
+  RequireApiKey,
+  SERVICE_CONFIG,
+} from '@newsroom/platform';
 import { DataSource } from 'typeorm';
 import { IngestionConfig } from '../config';
 import { IngestionResultDto } from '../http/dto/ingestion-result.dto';
@@ -24,6 +30,7 @@ export class InteractionsController {
   @Post()
   @HttpCode(202)
   @RequireApiKey('producer')
+  @BodyCheckedPerRecord()
   @ApiOperation({
     summary: 'Ingest reading events: one object, or { "items": [...] }',
     description:

@@ -50,9 +50,11 @@ export class RecommendationsRoute implements OnModuleInit {
 
   private handle(request: Request, reply: FastifyReply): FastifyReply | Promise<FastifyReply> {
     try {
+      // The key first, as on every route; an explained answer names articles the reader read:
+      // personal data, so never open.
+      if (!this.openLists) this.keys.authenticate('reader', request.headers['x-api-key'], reply);
       const { limit, region, explain } = parseBody(RecommendationsQuery, request.query);
-      // An explained answer names articles the reader read: personal data, so never open.
-      if (explain || !this.openLists) this.keys.authenticate('reader', request.headers['x-api-key'], reply);
+      if (explain && this.openLists) this.keys.authenticate('reader', request.headers['x-api-key'], reply);
       const userId = parseBody(UserId, request.params.userId);
       const answer = this.recommendations.recommend(userId, limit, region);
       if (explain) return this.explained(String(request.id), limit, region, answer, reply);

@@ -2,8 +2,14 @@ import { identifier, rfc3339DateTime } from '@newsroom/contracts';
 import { z } from 'zod';
 import { decodeCursor } from '../audit-cursor';
 
+/** An RFC 3339 instant, or a date (its midnight UTC), as before. */
 const instant = (name: string) =>
-  rfc3339DateTime(`${name} must be an RFC 3339 instant, e.g. 2026-12-01T00:00:00Z`).transform((v) => new Date(v));
+  z
+    .union([
+      rfc3339DateTime(`${name} must be an RFC 3339 instant or a date, e.g. 2026-12-01T00:00:00Z`),
+      z.iso.date(),
+    ])
+    .transform((v) => new Date(v));
 
 /** The longest page of the trail. */
 export const maxAuditPage = 1_000;
