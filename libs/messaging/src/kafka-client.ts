@@ -1,4 +1,5 @@
-import { Kafka, LogEntry, logLevel } from 'kafkajs';
+import { Kafka, LogEntry, SASLOptions, logLevel } from 'kafkajs';
+import { KafkaSecurity } from './kafka-security';
 import { MessagingOptions } from './messaging-config';
 
 /**
@@ -6,12 +7,17 @@ import { MessagingOptions } from './messaging-config';
  * `debug`: also write the broker's transient answers that kafkajs logs as errors and then retries.
  */
 export function createKafka(
-  options: Pick<MessagingOptions, 'brokers' | 'clientId'> & { debug?: boolean },
+  options: Pick<MessagingOptions, 'brokers' | 'clientId'> & { security?: KafkaSecurity; debug?: boolean },
 ): Kafka {
   const write = writeLog(options.debug ?? false);
+  const { ssl, sasl } = options.security ?? {};
   return new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,
+    // With `ca`, only that CA is trusted; without it, Node's own list. The host name is checked.
+    ssl: ssl ? (ssl.ca ? { ca: [ssl.ca] } : true) : undefined,
+    // One object per mechanism in kafkajs' types; ours carries the same fields for all three.
+    sasl: sasl as SASLOptions | undefined,
     logLevel: logLevel.WARN,
     logCreator: () => write,
     connectionTimeout: 3_000,

@@ -1,9 +1,11 @@
 import { env } from '@newsroom/config';
 import { z } from 'zod';
+import { KafkaSecurity, kafkaSecurity, kafkaSecurityEnv } from './kafka-security';
 
 /** Environment variables of every service that talks to Kafka. */
 export const messagingEnv = {
   KAFKA_BROKERS: env.list('127.0.0.1:9092'),
+  ...kafkaSecurityEnv,
   KAFKA_CLIENT_ID: z.string().min(1).optional(),
   KAFKA_GROUP_ID: z.string().min(1).optional(),
   /** Prepended to every topic name; lets tests and tenants share a cluster. */
@@ -32,6 +34,8 @@ export type MessagingEnv = z.infer<z.ZodObject<typeof messagingEnv>>;
 
 export interface MessagingOptions {
   brokers: string[];
+  /** TLS and SASL, when the brokers ask for them. */
+  security: KafkaSecurity;
   clientId: string;
   groupId: string;
   topicPrefix: string;
@@ -59,6 +63,7 @@ export function messagingOptions(
 ): MessagingOptions {
   return {
     brokers: config.KAFKA_BROKERS,
+    security: kafkaSecurity(config),
     clientId: config.KAFKA_CLIENT_ID ?? service,
     groupId: config.KAFKA_GROUP_ID ?? service,
     topicPrefix: config.KAFKA_TOPIC_PREFIX,

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import type { KafkaSecurity } from '@newsroom/messaging';
 import { Worker } from 'node:worker_threads';
 import { OutboxRelayOptions, OutboxRelayReport, prometheusRelayReport } from './outbox-relay';
 
@@ -6,6 +7,7 @@ export interface RelayWorkerData {
   databaseUrl: string;
   schema: string;
   brokers: string[];
+  security: KafkaSecurity;
   clientId: string;
   topicPrefix: string;
   relay: OutboxRelayOptions;

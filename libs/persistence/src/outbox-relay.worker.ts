@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     applicationName: `${data.clientId}-outbox-relay`,
   }).initialize();
   const publisher = new EventPublisher(
-    createKafka({ brokers: data.brokers, clientId: `${data.clientId}-outbox` }),
+    createKafka({ brokers: data.brokers, security: data.security, clientId: `${data.clientId}-outbox` }),
     data.topicPrefix,
   );
   const relay = new OutboxRelay(dataSource, publisher, data.relay, {

@@ -98,6 +98,7 @@ export class PersistenceModule {
               databaseUrl: options.url,
               schema: options.schema,
               brokers: messaging.brokers,
+              security: messaging.security,
               clientId: messaging.clientId,
               topicPrefix: messaging.topicPrefix,
               relay: options.outbox,

@@ -1,3 +1,4 @@
+import type { KafkaSecurity } from '@newsroom/messaging';
 /**
  * One served response as the audit thread needs it: the key (userId), when, and the event's
  * payload already as JSON — the response body as sent, with the request id in front. Strings
@@ -7,6 +8,7 @@ export type ServedRecord = [userId: string, at: string, payloadJson: string];
 
 export interface ServedLogWorkerData {
   brokers: string[];
+  security: KafkaSecurity;
   clientId: string;
   topicPrefix: string;
   /** Records the thread keeps while Kafka is unreachable; older ones are dropped beyond it. */

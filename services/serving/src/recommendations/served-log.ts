@@ -48,6 +48,7 @@ export class ServedLog implements OnApplicationBootstrap, BeforeApplicationShutd
     this.worker = new Worker(join(__dirname, 'served-log.worker.js'), {
       workerData: {
         brokers: this.messaging.brokers,
+        security: this.messaging.security,
         clientId: this.messaging.clientId,
         topicPrefix: this.messaging.topicPrefix,
         maxPending: this.config.SERVING_AUDIT_BATCH * 50,

@@ -12,7 +12,7 @@ const data = workerData as ServedLogWorkerData;
 const post = (reply: ServedLogReply) => port.postMessage(reply);
 const topic = topics.recommendationsServed;
 const publisher = new EventPublisher(
-  createKafka({ brokers: data.brokers, clientId: `${data.clientId}-served-log` }),
+  createKafka({ brokers: data.brokers, security: data.security, clientId: `${data.clientId}-served-log` }),
   data.topicPrefix,
 );
 
