@@ -7,7 +7,12 @@ import { MessagingOptions } from './messaging-config';
  * `debug`: also write the broker's transient answers that kafkajs logs as errors and then retries.
  */
 export function createKafka(
-  options: Pick<MessagingOptions, 'brokers' | 'clientId'> & { security?: KafkaSecurity; debug?: boolean },
+  options: Pick<MessagingOptions, 'brokers' | 'clientId'> & {
+    security?: KafkaSecurity;
+    debug?: boolean;
+    /** Tests that take the broker away on purpose: its absence is no news. */
+    quiet?: boolean;
+  },
 ): Kafka {
   const write = writeLog(options.debug ?? false);
   const { ssl, sasl } = options.security ?? {};
@@ -18,7 +23,7 @@ export function createKafka(
     ssl: ssl ? (ssl.ca ? { ca: [ssl.ca] } : true) : undefined,
     // One object per mechanism in kafkajs' types; ours carries the same fields for all three.
     sasl: sasl as SASLOptions | undefined,
-    logLevel: logLevel.WARN,
+    logLevel: options.quiet ? logLevel.NOTHING : logLevel.WARN,
     logCreator: () => write,
     connectionTimeout: 3_000,
     retry: { initialRetryTime: 200, retries: 8 },

@@ -23,7 +23,7 @@ export interface PrivateKafka {
   readonly caFile?: string;
   /** A client's security as user `username` (a `secure` broker's), or none. */
   security(username?: string): KafkaSecurity;
-  /** A client of the broker, as the super user `admin` when it is secure. */
+  /** A client of the broker (logging nothing), as the super user `admin` when it is secure. */
   client(clientId: string, username?: string): Kafka;
   /** Kills the broker as a crash would: no shutdown, the next start recovers its log. */
   kill(): Promise<void>;
@@ -105,7 +105,7 @@ export async function startPrivateKafka(options: PrivateKafkaOptions = {}): Prom
         }
       : {};
   const client = (clientId: string, username?: string) =>
-    createKafka({ brokers: [`127.0.0.1:${port}`], clientId, security: security(username) });
+    createKafka({ brokers: [`127.0.0.1:${port}`], clientId, security: security(username), quiet: true });
 
   const kafka: PrivateKafka = {
     brokers: `127.0.0.1:${port}`,
