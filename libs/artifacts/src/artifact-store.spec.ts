@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ArtifactIntegrityError, ArtifactStore } from './artifact-store';
+import { ArtifactIntegrityError, ArtifactStore, ArtifactStoreError } from './artifact-store';
 
 describe('ArtifactStore', () => {
   let root: string;
@@ -34,6 +34,24 @@ describe('ArtifactStore', () => {
       }),
     ).rejects.toThrow('producer failed');
     expect(await readdir(join(root, 'datasets'))).toEqual([]);
+  });
+
+  it("names the store's own failure, not the server's paths, and keeps the producer's errors as they are", async () => {
+    // A regular file where the kind's directory should be: the store cannot write there, root or not.
+    await writeFile(join(root, 'models'), 'not a directory');
+    const failed = await store
+      .write('models', 'bin', async (sink) => sink.write('x'))
+      .catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(ArtifactStoreError);
+    expect((failed as Error).message).toMatch(/^the artifact store could not write to "models": E[A-Z]+: /);
+    expect((failed as Error).message).not.toContain(root);
+
+    const producerError = new Error('the dataset query failed');
+    await expect(
+      store.write('datasets', 'jsonl', async () => {
+        throw producerError;
+      }),
+    ).rejects.toBe(producerError);
   });
 
   it('refuses a file whose bytes no longer match its name', async () => {

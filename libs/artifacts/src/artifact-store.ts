@@ -3,6 +3,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
 import { z } from 'zod';
 
 /** A stored blob, as events carry it (claim check): where it is and what its bytes hash to. */
@@ -24,6 +25,21 @@ export interface ArtifactSink {
 
 export class ArtifactIntegrityError extends Error {
   override readonly name = 'ArtifactIntegrityError';
+}
+
+/**
+ * The store itself failed a write (full, over quota, read-only, missing): not the producer's fault
+ * nor the request's. The message names the store and the errno, never the server's paths.
+ */
+export class ArtifactStoreError extends Error {
+  override readonly name = 'ArtifactStoreError';
+
+  constructor(kind: string, cause: unknown) {
+    const message = (cause as Error)?.message ?? String(cause);
+    // "EFBIG: file too large, write" / "ENOSPC: no space left on device, open '/…'": up to the comma.
+    const reason = /^[A-Z][A-Z0-9_]*: [^,]+/.exec(message)?.[0] ?? message;
+    super(`the artifact store could not write to "${kind}": ${reason}`, { cause });
+  }
 }
 
 const scheme = 'artifact://';
@@ -58,30 +74,40 @@ export class ArtifactStore {
   ): Promise<ArtifactRef> {
     if (!kindPattern.test(kind)) throw new Error(`artifact kind "${kind}" must match ${kindPattern}`);
     const directory = join(this.root, kind);
-    await mkdir(directory, { recursive: true });
+    await mkdir(directory, { recursive: true }).catch((error: unknown) => {
+      throw new ArtifactStoreError(kind, error);
+    });
     const temporary = join(directory, `.${randomUUID()}.partial`);
     const file = createWriteStream(temporary);
+    // The file's own failure, kept: it tells a store failure from the producer's, and it must not
+    // go unheard (an 'error' event without a listener would end the process).
+    let fileError: unknown;
+    file.on('error', (error) => (fileError ??= error));
     const hash = createHash('sha256');
     let bytes = 0;
     try {
       await produce({
         write: (chunk) => {
+          // After a failure the stream is destroyed: it would never drain.
+          if (fileError) throw fileError;
           hash.update(chunk);
           bytes += Buffer.byteLength(chunk);
           if (!file.write(chunk)) return once(file, 'drain').then(() => undefined);
         },
       });
       file.end();
-      await once(file, 'finish');
+      await finished(file);
       const sha256 = hash.digest('hex');
       const uri = ArtifactStore.uriOf(kind, sha256, extension);
       // Same bytes, same name: replacing an existing copy changes nothing.
-      await rename(temporary, this.path(uri));
+      await rename(temporary, this.path(uri)).catch((error: unknown) => {
+        throw new ArtifactStoreError(kind, error);
+      });
       return { uri, sha256, bytes };
     } catch (error) {
       file.destroy();
       await rm(temporary, { force: true });
-      throw error;
+      throw fileError ? new ArtifactStoreError(kind, fileError) : error;
     }
   }
 

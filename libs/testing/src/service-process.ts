@@ -28,28 +28,41 @@ const running = new Set<ChildProcess>();
 // Never leave a service behind, whatever the test did.
 process.on('exit', () => running.forEach((child) => child.kill('SIGKILL')));
 
+export interface StartServiceOptions {
+  readyTimeoutMs?: number;
+  /** Arguments for node before the script (`--inspect`, `--cpu-prof`…). */
+  nodeArgs?: string[];
+  /**
+   * A command that runs node, e.g. `['prlimit', '--fsize=65536:unlimited', '--']`. It must exec
+   * node in its place (as prlimit, nice or taskset do), so that the child's pid stays node's.
+   */
+  command?: string[];
+}
+
 /** Starts a built service (`dist/services/<name>/main.js`) as its own process and waits until it is ready. */
 export async function startService(
   name: string,
   env: Record<string, string>,
-  { readyTimeoutMs = 60_000, nodeArgs = [] as string[] } = {},
+  { readyTimeoutMs = 60_000, nodeArgs = [], command = [] }: StartServiceOptions = {},
 ): Promise<ServiceProcess> {
   const port = await freePort();
-  const child = spawn(
+  const [executable, ...args] = [
+    ...command,
     process.execPath,
-    [...nodeArgs, join(workspaceRoot, 'dist/services', name, 'main.js')],
-    {
-      cwd: workspaceRoot,
-      env: {
-        ...process.env,
-        ...env,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        LOG_LEVEL: env['LOG_LEVEL'] ?? 'warn',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    ...nodeArgs,
+    join(workspaceRoot, 'dist/services', name, 'main.js'),
+  ];
+  const child = spawn(executable, args, {
+    cwd: workspaceRoot,
+    env: {
+      ...process.env,
+      ...env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: env['LOG_LEVEL'] ?? 'warn',
     },
-  );
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   running.add(child);
   let output = '';
   child.stdout?.on('data', (d) => (output += d));

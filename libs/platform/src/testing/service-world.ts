@@ -2,7 +2,14 @@ import { EventEnvelope, TopicDefinition, allTopics, newEvent, topics } from '@ne
 import { EventPublisher, physicalTopic } from '@newsroom/messaging';
 import { TestTopics, createTestTopics, readAllMessages } from '@newsroom/messaging/testing';
 import { World, WorldEvent, publishEvents, simulate } from '@newsroom/datagen';
-import { ServiceProcess, startService, testServers, uniqueName, waitFor } from '@newsroom/testing';
+import {
+  ServiceProcess,
+  StartServiceOptions,
+  startService,
+  testServers,
+  uniqueName,
+  waitFor,
+} from '@newsroom/testing';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,12 +67,14 @@ export async function serviceWorld(partitions = 3) {
     publisher,
     /**
      * Starts a built service on its own schema (or `schema`, to share one between replicas) and
-     * consumer group, with the world's topics and artifact directory.
+     * consumer group, with the world's topics and artifact directory; `options` as startService's
+     * (a `command` to run node under, say).
      */
     async start(
       name: string,
       env: Record<string, string> = {},
       schema = uniqueName(name.replace(/-/g, '_')),
+      options: Pick<StartServiceOptions, 'command' | 'nodeArgs'> = {},
     ) {
       const fullEnv = {
         DB_SCHEMA: schema,
@@ -74,7 +83,10 @@ export async function serviceWorld(partitions = 3) {
         ARTIFACT_STORE_DIR: artifactDir,
         ...env,
       };
-      const service = handle(await startService(name, fullEnv, { readyTimeoutMs: 90_000 }), schema);
+      const service = handle(
+        await startService(name, fullEnv, { ...options, readyTimeoutMs: 90_000 }),
+        schema,
+      );
       started.push(service);
       return service;
     },
