@@ -270,14 +270,8 @@ export async function startPipeline({ env = {} as Record<string, string> } = {})
     },
     async metric(name, metric, labels = '') {
       let sum = 0;
-      for (const started of everStarted.filter((s) => s.name === name)) {
-        const text = await scrape(started.process);
-        sum += text
-          .split('\n')
-          .filter((line) => line.startsWith(`${metric}{`) || line.startsWith(`${metric} `))
-          .filter((line) => line.includes(labels))
-          .reduce((total, line) => total + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
-      }
+      for (const started of everStarted.filter((s) => s.name === name))
+        sum += await metricOf(started.process, metric, labels);
       return sum;
     },
     output: () =>
@@ -308,10 +302,15 @@ export async function startPipeline({ env = {} as Record<string, string> } = {})
   return pipeline;
 }
 
-/** A stopped replica's metrics are gone with it: they count only while it runs. */
-async function scrape(service: ServiceProcess): Promise<string> {
-  if (service.process.exitCode !== null || service.process.signalCode !== null) return '';
-  return (await fetch(`${service.url}/metrics`)).text();
+/** The sum of a metric's samples (of one label set) on a running process; 0 once it stopped. */
+export async function metricOf(service: ServiceProcess, metric: string, labels = ''): Promise<number> {
+  if (service.process.exitCode !== null || service.process.signalCode !== null) return 0;
+  const text = await (await fetch(`${service.url}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(`${metric}{`) || line.startsWith(`${metric} `))
+    .filter((line) => line.includes(labels))
+    .reduce((total, line) => total + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
 }
 
 /** The articles through ingestion into every store, and a champion model promoted and scored. */
