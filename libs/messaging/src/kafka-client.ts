@@ -47,11 +47,17 @@ const quiet = [/Limiting retries for the idempotent producer/, /switched default
  * coordinator still loading or not yet elected, a leader election. At start-up (a broker just
  * started, a new consumer group) these are normal and pass by themselves, so they are debug lines;
  * if they never pass, the request fails and that failure is reported where it is handled.
+ * So are the answers that a consumer group is rebalancing (a replica joined or left): kafkajs's
+ * table marks them not retriable, yet its consumer answers them by rejoining (its `isRebalancing`)
+ * and logs that itself, as a warning.
  */
 const { errorCodes } = require('kafkajs/src/protocol/error') as {
-  errorCodes: { message: string; retriable: boolean }[];
+  errorCodes: { type: string; message: string; retriable: boolean }[];
 };
-const transientAnswers = errorCodes.filter((e) => e.retriable).map((e) => e.message);
+const rebalancing = new Set(['REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP', 'ILLEGAL_GENERATION']);
+const transientAnswers = errorCodes
+  .filter((e) => e.retriable || rebalancing.has(e.type))
+  .map((e) => e.message);
 /** "Response Fetch(…)" with the answer in `error`, or "Failed to send messages: <answer>". */
 const isTransientAnswer = (message: string, error: unknown) =>
   transientAnswers.some((answer) => error === answer || message.endsWith(answer));
