@@ -8,14 +8,15 @@ import { MessagingOptions } from './messaging-config';
  */
 export function createKafka(
   options: Pick<MessagingOptions, 'brokers' | 'clientId'> & {
-    security?: KafkaSecurity;
+    /** Required, so that no client connects in plain text by omission; `{}` for none. */
+    security: KafkaSecurity;
     debug?: boolean;
     /** Tests that take the broker away on purpose: its absence is no news. */
     quiet?: boolean;
   },
 ): Kafka {
   const write = writeLog(options.debug ?? false);
-  const { ssl, sasl } = options.security ?? {};
+  const { ssl, sasl } = options.security;
   return new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,
@@ -47,27 +48,33 @@ const quiet = [/Limiting retries for the idempotent producer/, /switched default
  * coordinator still loading or not yet elected, a leader election. At start-up (a broker just
  * started, a new consumer group) these are normal and pass by themselves, so they are debug lines;
  * if they never pass, the request fails and that failure is reported where it is handled.
- * So are the answers that a consumer group is rebalancing (a replica joined or left): kafkajs's
- * table marks them not retriable, yet its consumer answers them by rejoining (its `isRebalancing`)
- * and logs that itself, as a warning.
+ * So are the error-level answers that a consumer group is rebalancing (a replica joined or left):
+ * kafkajs's table marks them not retriable, yet its consumer answers them by rejoining (its
+ * `isRebalancing`); its own warning that it rejoins stays a warning, so a rebalance is still seen.
  */
 const { errorCodes } = require('kafkajs/src/protocol/error') as {
   errorCodes: { type: string; message: string; retriable: boolean }[];
 };
-const rebalancing = new Set(['REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP', 'ILLEGAL_GENERATION']);
-const transientAnswers = errorCodes
-  .filter((e) => e.retriable || rebalancing.has(e.type))
-  .map((e) => e.message);
+const rebalancingTypes = new Set([
+  'REBALANCE_IN_PROGRESS',
+  'NOT_COORDINATOR_FOR_GROUP',
+  'ILLEGAL_GENERATION',
+]);
+const retriedAnswers = errorCodes.filter((e) => e.retriable).map((e) => e.message);
+const rebalancingAnswers = errorCodes.filter((e) => rebalancingTypes.has(e.type)).map((e) => e.message);
 /** "Response Fetch(…)" with the answer in `error`, or "Failed to send messages: <answer>". */
-const isTransientAnswer = (message: string, error: unknown) =>
-  transientAnswers.some((answer) => error === answer || message.endsWith(answer));
+const answers = (list: string[], message: string, error: unknown) =>
+  list.some((answer) => error === answer || message.endsWith(answer));
+const isTransientAnswer = (level: logLevel, message: string, error: unknown) =>
+  answers(retriedAnswers, message, error) ||
+  (level === logLevel.ERROR && answers(rebalancingAnswers, message, error));
 
 const writeLog =
   (debug: boolean) =>
   ({ namespace, level, log }: LogEntry): void => {
     const { message, ...extra } = log;
     if (quiet.some((pattern) => pattern.test(message))) return;
-    const transient = isTransientAnswer(message, extra['error']);
+    const transient = isTransientAnswer(level, message, extra['error']);
     if (transient && !debug) return;
     const entry = {
       level: transient ? 20 : level === logLevel.ERROR ? 50 : 40,

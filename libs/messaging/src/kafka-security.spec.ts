@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { kafkaSecurity, kafkaSecurityEnv } from './kafka-security';
 
-const security = (vars: Record<string, string>) => kafkaSecurity(loadConfig(z.object(kafkaSecurityEnv), vars));
+const security = (vars: Record<string, string>) =>
+  kafkaSecurity(loadConfig(z.object(kafkaSecurityEnv), vars));
 const problemsOf = (vars: Record<string, string>) => {
   try {
     security(vars);

@@ -34,10 +34,14 @@ describe('planAcls', () => {
       for (const name of [topic.name, deadLetterTopicName(topic.name)])
         expect(plans.some((p) => p.principal === 'User:monitoring' && p.name === `t1.${name}`)).toBe(true);
     const groups = plans.filter((p) => p.resource === 'group');
+    // Group ids as services name them by default (no prefix) and as a shared cluster may (prefixed).
     expect(groups.filter((p) => p.operation === 'read').map((p) => [p.principal, p.name, p.pattern])).toEqual(
-      serviceNames.map((s) => [`User:${s}`, `t1.${s}`, 'prefixed']),
+      serviceNames.flatMap((s) => [
+        [`User:${s}`, s, 'prefixed'],
+        [`User:${s}`, `t1.${s}`, 'prefixed'],
+      ]),
     );
-    expect(groups.filter((p) => p.operation === 'describe')).toHaveLength(serviceNames.length - 1);
+    expect(groups.filter((p) => p.operation === 'describe')).toHaveLength(2 * (serviceNames.length - 1));
   });
 
   it('takes the principal naming of the deployment', () => {

@@ -28,7 +28,7 @@ export interface AclPlan {
  * What each service may do on a broker that denies by default, derived from the topic catalog that
  * also says who produces and consumes each topic: write the topics it produces, read the topics it
  * consumes and write their dead-letter topics, read with its consumer groups (group ids starting
- * with the prefix and its name, so serving's per-replica groups too). Monitoring also describes
+ * with its name, or with the prefix and its name; so serving's per-replica groups too). Monitoring also describes
  * every topic and every service's groups: it reports their lag and dead letters. Read and write
  * imply describe. Principals are `User:<service>` unless `principalOf` says otherwise.
  */
@@ -46,14 +46,19 @@ export function planAcls(
       pattern: 'literal',
       operation,
     });
+  // A group id is the service's name (serving's `serving-<host>`), or KAFKA_GROUP_ID, which a
+  // deployment sharing a cluster may start with its topic prefix: both are granted.
+  const groupNames = (owner: ServiceName) => [...new Set([owner, `${prefix}${owner}`])];
   const group = (service: ServiceName, owner: ServiceName, operation: AclPlan['operation']) =>
-    plans.push({
-      principal: principalOf(service),
-      resource: 'group',
-      name: `${prefix}${owner}`,
-      pattern: 'prefixed',
-      operation,
-    });
+    groupNames(owner).forEach((name) =>
+      plans.push({
+        principal: principalOf(service),
+        resource: 'group',
+        name,
+        pattern: 'prefixed',
+        operation,
+      }),
+    );
   for (const service of serviceNames) {
     for (const definition of definitions) {
       if (definition.producers.includes(service) || definition.producers.includes(everyService))

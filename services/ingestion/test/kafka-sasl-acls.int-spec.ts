@@ -60,19 +60,24 @@ describe('ingestion and the feature store on a broker with SCRAM, TLS and per-se
   });
 
   it('carries a read from ingestion to the feature store, each service as its own principal', async () => {
-    const [ingestion, featureStore] = await Promise.all([
+    // Each kept as soon as it is up, so that afterAll stops it even if the other failed.
+    const kept = (service: ServiceProcess) => (services.push(service), service);
+    const started = await Promise.allSettled([
       startService('ingestion', {
         ...serviceEnv('ingestion'),
         DB_SCHEMA: schemas.ingestion,
         INGESTION_API_KEYS: `producer:${PRODUCER_KEY}`,
-      }),
+      }).then(kept),
       startService('feature-store', {
         ...serviceEnv('feature-store'),
         DB_SCHEMA: schemas.featureStore,
         ARTIFACT_STORE_DIR: artifactDir,
-      }),
+      }).then(kept),
     ]);
-    services.push(ingestion, featureStore);
+    const [ingestion] = started.map((result) => {
+      if (result.status === 'rejected') throw result.reason;
+      return result.value;
+    });
     const eventId = uniqueName('sasl-read');
     const response = await fetch(`${ingestion.url}/v1/interactions`, {
       method: 'POST',

@@ -9,7 +9,13 @@ import {
   simulate,
   writeTruthJsonl,
 } from '@newsroom/datagen';
-import { EventPublisher, createKafka, messagingEnv } from '@newsroom/messaging';
+import {
+  EventPublisher,
+  createKafka,
+  kafkaSecurity,
+  kafkaSecurityEnv,
+  messagingEnv,
+} from '@newsroom/messaging';
 import { z } from 'zod';
 import { Command, UsageError, parseCommand, usage } from './args';
 
@@ -20,6 +26,7 @@ import { Command, UsageError, parseCommand, usage } from './args';
  */
 const configSchema = z.object({
   KAFKA_BROKERS: messagingEnv.KAFKA_BROKERS,
+  ...kafkaSecurityEnv,
   KAFKA_TOPIC_PREFIX: messagingEnv.KAFKA_TOPIC_PREFIX,
 });
 
@@ -59,7 +66,11 @@ async function withSink<T>(
   if (dryRun) return run(null, '');
   const config = loadConfig(configSchema);
   const publisher = new EventPublisher(
-    createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'newsroom-datagen' }),
+    createKafka({
+      brokers: config.KAFKA_BROKERS,
+      security: kafkaSecurity(config),
+      clientId: 'newsroom-datagen',
+    }),
     config.KAFKA_TOPIC_PREFIX,
   );
   try {

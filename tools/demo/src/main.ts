@@ -1,7 +1,13 @@
 import { ArtifactStore } from '@newsroom/artifacts';
 import { loadConfig, runCommandLine } from '@newsroom/config';
 import { DAY_MS, publishEvents } from '@newsroom/datagen';
-import { EventPublisher, createKafka, messagingEnv } from '@newsroom/messaging';
+import {
+  EventPublisher,
+  createKafka,
+  kafkaSecurity,
+  kafkaSecurityEnv,
+  messagingEnv,
+} from '@newsroom/messaging';
 import { heldOutSlice, rankingReport, readDataset, sampledCandidates } from '@newsroom/ml';
 import { z } from 'zod';
 import { DemoWorld } from './demo-world';
@@ -15,6 +21,7 @@ import { Json, ServiceClient, until } from './platform-client';
  */
 const configSchema = z.object({
   KAFKA_BROKERS: messagingEnv.KAFKA_BROKERS,
+  ...kafkaSecurityEnv,
   KAFKA_TOPIC_PREFIX: messagingEnv.KAFKA_TOPIC_PREFIX,
   ARTIFACT_STORE_DIR: z.string().min(1).default('.local/artifacts'),
   TRAINING_ADMIN_KEY: z.string().min(1).default('demo-training-admin-key-change-me'),
@@ -78,7 +85,11 @@ async function main(args: string[]): Promise<number> {
         : ' — every article and read, as a newsroom without impression logs sends them'),
   );
   const publisher = new EventPublisher(
-    createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'newsroom-demo' }),
+    createKafka({
+      brokers: config.KAFKA_BROKERS,
+      security: kafkaSecurity(config),
+      clientId: 'newsroom-demo',
+    }),
     config.KAFKA_TOPIC_PREFIX,
   );
   const published = await publishEvents(publisher, demo.events(), {

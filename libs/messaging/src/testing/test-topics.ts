@@ -18,7 +18,11 @@ export async function createTestTopics(
   partitions = 3,
 ): Promise<TestTopics> {
   const prefix = `${uniqueName('t')}.`;
-  const kafka = createKafka({ brokers: testServers().kafkaBrokers.split(','), clientId: 'newsroom-tests' });
+  const kafka = createKafka({
+    brokers: testServers().kafkaBrokers.split(','),
+    security: {},
+    clientId: 'newsroom-tests',
+  });
   const plans = planTopics(definitions, { partitions, replicationFactor: 1, retentionMs: 3_600_000 }, prefix);
   await ensureTopics(kafka, plans);
   return {
