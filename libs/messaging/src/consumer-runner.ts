@@ -14,6 +14,7 @@ import {
   deadLetterHeaders,
 } from './message';
 import { MessagingOptions } from './messaging-config';
+import { partitionLag } from './topic-admin';
 import { withConsumerSpan } from './trace-context';
 
 export type MessageHandler = (message: InboundMessage) => Promise<void>;
@@ -242,16 +243,9 @@ export class ConsumerRunner {
     if (!this.running) return rows;
     for (const logical of this.subscriptions.keys()) {
       const topic = physicalTopic(this.options.topicPrefix, logical);
-      const [ends, [committed]] = await Promise.all([
-        this.admin.fetchTopicOffsets(topic),
-        this.admin.fetchOffsets({ groupId: this.options.groupId, topics: [topic] }),
-      ]);
-      for (const end of ends) {
-        const c = committed.partitions.find((p) => p.partition === end.partition);
-        const committedOffset = c && Number(c.offset) >= 0 ? Number(c.offset) : Number(end.low);
-        const lag = Math.max(0, Number(end.high) - committedOffset);
-        lagGauge.set({ topic: logical, partition: String(end.partition) }, lag);
-        rows.push({ topic: logical, partition: end.partition, lag });
+      for (const { partition, lag } of await partitionLag(this.admin, this.options.groupId, topic)) {
+        lagGauge.set({ topic: logical, partition: String(partition) }, lag);
+        rows.push({ topic: logical, partition, lag });
       }
     }
     return rows;

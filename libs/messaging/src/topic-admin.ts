@@ -103,3 +103,24 @@ async function waitForLeaders(admin: Admin, plans: TopicPlan[], timeoutMs = 30_0
   }
   throw new Error(`topics not ready after ${timeoutMs} ms: ${lastError}`);
 }
+
+export interface PartitionLag {
+  partition: number;
+  /** The group's next offset: the committed one, or the partition's start if it never committed. */
+  committed: number;
+  /** Records after it: end offset minus committed. */
+  lag: number;
+}
+
+/** Where a consumer group stands on each partition of a (physical) topic. */
+export async function partitionLag(admin: Admin, groupId: string, topic: string): Promise<PartitionLag[]> {
+  const [ends, [offsets]] = await Promise.all([
+    admin.fetchTopicOffsets(topic),
+    admin.fetchOffsets({ groupId, topics: [topic] }),
+  ]);
+  return ends.map((end) => {
+    const at = Number(offsets.partitions.find((p) => p.partition === end.partition)?.offset ?? -1);
+    const committed = at >= 0 ? at : Number(end.low);
+    return { partition: end.partition, committed, lag: Math.max(0, Number(end.high) - committed) };
+  });
+}

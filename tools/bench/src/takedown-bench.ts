@@ -1,6 +1,6 @@
 import { ArtifactStore } from '@newsroom/artifacts';
 import { allTopics, newEvent, topics } from '@newsroom/contracts';
-import { EventPublisher, physicalTopic } from '@newsroom/messaging';
+import { EventPublisher, partitionLag, physicalTopic } from '@newsroom/messaging';
 import { createTestTopics, readAllMessages } from '@newsroom/messaging/testing';
 import { saveModel, selectBackend } from '@newsroom/ml';
 import { ServiceProcess, ensureTestServers, startService, uniqueName, waitFor } from '@newsroom/testing';
@@ -160,16 +160,11 @@ export async function benchTakedown(options: { flags: number }) {
     const confirmationsTopic = physicalTopic(kafkaTopics.prefix, topics.takedownConfirmed.name);
     const listsTopic = physicalTopic(kafkaTopics.prefix, topics.recommendationsGenerated.name);
     /** Lists a serving replica has not consumed yet (its group's lag on recommendations.generated). */
-    const servingLag = async (group: string) => {
-      const [ends, [committed]] = await Promise.all([
-        admin.fetchTopicOffsets(listsTopic),
-        admin.fetchOffsets({ groupId: `${kafkaTopics.prefix}${group}`, topics: [listsTopic] }),
-      ]);
-      return ends.reduce((sum, end) => {
-        const at = committed.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
-        return sum + Number(end.high) - (Number(at) >= 0 ? Number(at) : Number(end.low));
-      }, 0);
-    };
+    const servingLag = async (group: string) =>
+      (await partitionLag(admin, `${kafkaTopics.prefix}${group}`, listsTopic)).reduce(
+        (sum, p) => sum + p.lag,
+        0,
+      );
     const timings: Timing[] = [];
     for (const [i, target] of targets.entries()) {
       // Each flag on a settled platform: the lists the previous takedown rewrote are published

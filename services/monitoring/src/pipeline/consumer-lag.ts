@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ServiceName, allTopics, deadLetterTopicName, serviceNames } from '@newsroom/contracts';
 import { SERVICE_CONFIG } from '@newsroom/platform';
 import { MonitoringConfig } from '../config';
+import { partitionLag } from '@newsroom/messaging';
 import { Admin } from 'kafkajs';
 import { BrokerAdmin } from '../observations/broker-admin';
 
@@ -53,17 +54,11 @@ export class ConsumerLag {
       for (const topic of allTopics.filter((t) => t.consumers.includes(service))) {
         const name = this.broker.physical(topic.name);
         if (!existing.has(name)) continue;
-        const [ends, [committed]] = await Promise.all([
-          admin.fetchTopicOffsets(name),
-          admin.fetchOffsets({ groupId: group, topics: [name] }),
-        ]);
         let lag = 0;
         let sum = 0;
-        for (const end of ends) {
-          const c = committed.partitions.find((p) => p.partition === end.partition);
-          const offset = c && Number(c.offset) >= 0 ? Number(c.offset) : Number(end.low);
-          lag += Math.max(0, Number(end.high) - offset);
-          sum += offset;
+        for (const partition of await partitionLag(admin, group, name)) {
+          lag += partition.lag;
+          sum += partition.committed;
         }
         rows.push({ service, group, topic: topic.name, lag, committed: sum });
       }
