@@ -6,3 +6,5 @@ export * from './unique';
 export * from './wait-for';
 export * from './observability-queries';
 export * from './otlp-receiver';
+export * from './readiness-watch';
+export * from './service-metric';

@@ -65,6 +65,9 @@ export async function startService(
   });
   running.add(child);
   let output = '';
+  // A command that cannot be run (not installed) fails the start with its reason, not the test run.
+  let spawnError: Error | undefined;
+  child.once('error', (error) => (spawnError = error));
   child.stdout?.on('data', (d) => (output += d));
   child.stderr?.on('data', (d) => (output += d));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
@@ -74,15 +77,16 @@ export async function startService(
     }),
   );
   const url = `http://127.0.0.1:${port}`;
+  const gone = () => spawnError !== undefined || child.exitCode !== null || child.signalCode !== null;
   try {
     await waitFor(
       `${name} to report ready`,
-      async () => {
-        if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}:\n${output}`);
-        return (await fetch(`${url}/health/ready`)).ok;
-      },
+      // A process that is gone (or never ran) ends the wait at once; it fails just below.
+      async () => gone() || (await fetch(`${url}/health/ready`)).ok,
       { timeoutMs: readyTimeoutMs, intervalMs: 200 },
     );
+    if (spawnError) throw new Error(`could not run ${executable}: ${spawnError.message}`);
+    if (gone()) throw new Error(`exited with ${child.exitCode ?? child.signalCode}:\n${output}`);
   } catch (error) {
     child.kill('SIGKILL');
     throw new Error(`${(error as Error).message}\n--- ${name} output ---\n${output}`);

@@ -1,11 +1,12 @@
 import { allTopics, deadLetterTopicName, newEvent, topicExamples, topics } from '@newsroom/contracts';
-import { EventPublisher, ensureTopics, planTopics } from '@newsroom/messaging';
-import { PrivateKafka, startPrivateKafka, topicSize } from '@newsroom/messaging/testing';
+import { EventPublisher, ensureTopics, partitionLag, planTopics } from '@newsroom/messaging';
+import { PrivateKafka, startPrivateKafka } from '@newsroom/messaging/testing';
 import { selectBackend } from '@newsroom/ml';
 import { savedUntrainedTwoTower } from '@newsroom/ml/testing';
 import {
   PrivatePostgres,
   ServiceProcess,
+  serviceMetric,
   startPrivatePostgres,
   startService,
   waitFor,
@@ -54,16 +55,23 @@ export interface Pipeline {
   settle(timeoutMs?: number): Promise<Ledger>;
   /** What every store holds, counted against every read sent so far. */
   ledger(): Promise<Ledger>;
+  /** How many records a topic holds, over its partitions. */
+  topicSize(topic: string): Promise<number>;
   /** Records not yet committed, per consumer group, over every topic the group consumes. */
   lag(): Promise<Record<PipelineService, number>>;
-  /** A metric's sum over every replica started since the pipeline began (stopped ones included). */
+  /** A metric's sum over the running replicas of a service. */
   metric(name: PipelineService, metric: string, labels?: string): Promise<number>;
   /** The services' output, for a failing test's account. */
   output(): string;
   tearDown(): Promise<void>;
 }
 
-/** Everything the stores hold, against what was sent: a healthy pipeline has 0 in every `lost`/`duplicated`. */
+/**
+ * Everything the stores hold, against what was sent: a healthy pipeline has 0 in every `lost` and
+ * `duplicated`. The warehouse and the feature store's log are keyed by event id, so a row twice is
+ * impossible there: what catches a read applied twice is `featureReadsCounted` (each read adds one
+ * to its reader's count) and the lists downstream, which must be the latest of each reader's.
+ */
 export interface Ledger {
   sent: number;
   warehouse: { stored: number; lost: number; duplicated: number };
@@ -97,18 +105,24 @@ export interface ReadStream {
   readonly done: Promise<void>;
   /** Resolves once at least `count` reads are acknowledged. */
   reached(count: number, timeoutMs?: number): Promise<void>;
+  /** Sends no more after the send under way (`done` then resolves). */
+  stop(): void;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 export async function startPipeline({ env = {} as Record<string, string> } = {}): Promise<Pipeline> {
-  const [kafka, postgres] = await Promise.all([startPrivateKafka(), startPrivatePostgres()]);
+  const servers = await Promise.allSettled([startPrivateKafka(), startPrivatePostgres()]);
+  const [kafkaStarted, postgresStarted] = servers;
+  if (kafkaStarted.status === 'rejected' || postgresStarted.status === 'rejected') {
+    await Promise.allSettled(servers.map((s) => s.status === 'fulfilled' && s.value.destroy()));
+    throw kafkaStarted.status === 'rejected'
+      ? kafkaStarted.reason
+      : postgresStarted.status === 'rejected' && postgresStarted.reason;
+  }
+  const [kafka, postgres] = [kafkaStarted.value, postgresStarted.value];
   const artifactDir = await mkdtemp(join(tmpdir(), 'fault-suite-artifacts-'));
   const client: Kafka = kafka.client('fault-suite');
-  await ensureTopics(
-    client,
-    planTopics(allTopics, { partitions: PARTITIONS, replicationFactor: 1, retentionMs: 3_600_000 }),
-  );
   const baseEnv: Record<string, string> = {
     DATABASE_URL: postgres.url,
     KAFKA_BROKERS: kafka.brokers,
@@ -126,12 +140,10 @@ export async function startPipeline({ env = {} as Record<string, string> } = {})
   const replicas = Object.fromEntries(
     pipelineServices.map((s) => [s, []]),
   ) as unknown as Pipeline['replicas'];
-  const everStarted: { name: PipelineService; process: ServiceProcess }[] = [];
   let logs = '';
   const launch = async (name: PipelineService, extra: Record<string, string> = {}) => {
     const process = await startService(name, { ...envOf(name), ...extra }, { readyTimeoutMs: 120_000 });
     replicas[name].push(process);
-    everStarted.push({ name, process });
     return process;
   };
   const forget = (replica: ServiceProcess) => {
@@ -188,21 +200,18 @@ export async function startPipeline({ env = {} as Record<string, string> } = {})
       for (const id of eventIds) sentIds.add(id);
     },
     stream: (options) => readStream(client, options, sentIds),
+    async topicSize(topic) {
+      const offsets = await (await connectedAdmin()).fetchTopicOffsets(topic);
+      return offsets.reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
+    },
     async lag() {
       const connected = await connectedAdmin();
       const result = {} as Record<PipelineService, number>;
       for (const name of pipelineServices) {
         result[name] = 0;
-        for (const topic of allTopics.filter((t) => t.consumers.includes(name))) {
-          const [ends, [committed]] = await Promise.all([
-            connected.fetchTopicOffsets(topic.name),
-            connected.fetchOffsets({ groupId: name, topics: [topic.name] }),
-          ]);
-          for (const end of ends) {
-            const at = Number(committed.partitions.find((p) => p.partition === end.partition)?.offset ?? -1);
-            result[name] += Number(end.high) - (at >= 0 ? at : Number(end.low));
-          }
-        }
+        for (const topic of allTopics.filter((t) => t.consumers.includes(name)))
+          for (const partition of await partitionLag(connected, name, topic.name))
+            result[name] += partition.lag;
       }
       return result;
     },
@@ -221,9 +230,8 @@ export async function startPipeline({ env = {} as Record<string, string> } = {})
         ids('SELECT event_id AS id FROM features.interaction_log'),
       ]);
       const number = async (sql: string) => Number((await query<{ n: string }>(sql))[0].n);
-      const deadLetterCounts = await Promise.all(
-        allTopics.map((t) => topicSize(client, deadLetterTopicName(t.name))),
-      );
+      const size = pipeline.topicSize;
+      const deadLetterCounts = await Promise.all(allTopics.map((t) => size(deadLetterTopicName(t.name))));
       return {
         sent: sentIds.size,
         warehouse: tally(warehouse),
@@ -238,7 +246,7 @@ export async function startPipeline({ env = {} as Record<string, string> } = {})
             WHERE s.user_id IS NULL OR s.revision <> l.revision`,
         ),
         deadLetters: deadLetterCounts.reduce((a, b) => a + b, 0),
-        rejected: await topicSize(client, topics.ingestionRejected.name),
+        rejected: await size(topics.ingestionRejected.name),
       };
     },
     async settle(timeoutMs = 120_000) {
@@ -270,8 +278,7 @@ export async function startPipeline({ env = {} as Record<string, string> } = {})
     },
     async metric(name, metric, labels = '') {
       let sum = 0;
-      for (const started of everStarted.filter((s) => s.name === name))
-        sum += await metricOf(started.process, metric, labels);
+      for (const replica of replicas[name]) sum += await serviceMetric(replica, metric, labels);
       return sum;
     },
     output: () =>
@@ -280,19 +287,24 @@ export async function startPipeline({ env = {} as Record<string, string> } = {})
         .flatMap((name) => replicas[name].map((r) => `--- ${name} ---\n${r.output().slice(-10_000)}\n`))
         .join(''),
     async tearDown() {
-      await Promise.all(pipelineServices.flatMap((name) => replicas[name].map((r) => r.stop())));
-      await admin?.disconnect();
-      await Promise.all([kafka.destroy(), postgres.destroy()]);
+      // Each step whatever the others did: nothing may outlive the test.
+      await Promise.allSettled(pipelineServices.flatMap((name) => replicas[name].map((r) => r.stop())));
+      await admin?.disconnect().catch(() => undefined);
+      await Promise.allSettled([kafka.destroy(), postgres.destroy()]);
       await rm(artifactDir, { recursive: true, force: true });
     },
   };
 
   try {
-    await Promise.all(
-      pipelineServices.map(async (name) => {
-        pipeline.services[name] = await launch(name);
-      }),
+    await ensureTopics(
+      client,
+      planTopics(allTopics, { partitions: PARTITIONS, replicationFactor: 1, retentionMs: 3_600_000 }),
     );
+    // All at once, and all of them settled before going on: a failure leaves none starting behind.
+    const launched = await Promise.allSettled(
+      pipelineServices.map(async (name) => (pipeline.services[name] = await launch(name))),
+    );
+    for (const result of launched) if (result.status === 'rejected') throw result.reason;
     await prepareArticlesAndChampion(pipeline, client, artifactDir);
   } catch (error) {
     const logsSoFar = pipeline.output();
@@ -300,17 +312,6 @@ export async function startPipeline({ env = {} as Record<string, string> } = {})
     throw new Error(`${(error as Error).message}\n${logsSoFar}`);
   }
   return pipeline;
-}
-
-/** The sum of a metric's samples (of one label set) on a running process; 0 once it stopped. */
-export async function metricOf(service: ServiceProcess, metric: string, labels = ''): Promise<number> {
-  if (service.process.exitCode !== null || service.process.signalCode !== null) return 0;
-  const text = await (await fetch(`${service.url}/metrics`)).text();
-  return text
-    .split('\n')
-    .filter((line) => line.startsWith(`${metric}{`) || line.startsWith(`${metric} `))
-    .filter((line) => line.includes(labels))
-    .reduce((total, line) => total + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
 }
 
 /** The articles through ingestion into every store, and a champion model promoted and scored. */
@@ -382,12 +383,13 @@ function readStream(kafka: Kafka, options: StreamOptions, sentIds: Set<string>):
   const now = Date.now();
   let sent = 0;
   let resends = 0;
+  let stopped = false;
   const done = (async () => {
     let producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     const started = Date.now();
     try {
-      for (let i = 0; i < reads; i += perSend) {
+      for (let i = 0; i < reads && !stopped; i += perSend) {
         await sleep(started + (i / perSend) * everyMs - Date.now());
         const batch = Array.from({ length: Math.min(perSend, reads - i) }, (_, k) => {
           const n = i + k;
@@ -435,6 +437,9 @@ function readStream(kafka: Kafka, options: StreamOptions, sentIds: Set<string>):
       return resends;
     },
     done,
+    stop: () => {
+      stopped = true;
+    },
     reached: (count, timeoutMs = 120_000) =>
       waitFor(`${count} reads of ${id} sent`, () => sent >= count, { timeoutMs, intervalMs: 20 }).then(
         () => undefined,

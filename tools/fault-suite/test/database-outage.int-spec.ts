@@ -1,6 +1,5 @@
-import { watchLiveness } from '@newsroom/testing';
+import { watchLiveness, watchReadiness } from '@newsroom/testing';
 import { Pipeline, pipelineServices, startPipeline } from '../src/pipeline';
-import { watchReadiness } from '../src/readiness-watch';
 
 /** 100 reads a second for 90 s: both outages fall inside the stream. */
 const READS = 9_000;

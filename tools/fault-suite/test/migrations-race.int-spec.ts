@@ -144,7 +144,7 @@ describe('three replicas starting at once on a fresh schema', () => {
             ARTIFACT_STORE_DIR: artifactDir,
             INGESTION_API_KEYS: `producer:${PRODUCER_KEY}`,
           },
-          { readyTimeoutMs: 45_000 },
+          { readyTimeoutMs: 90_000 },
         ).then((replica) => {
           (replicas[service] ??= []).push(replica);
           return replica;

@@ -12,7 +12,7 @@ import {
 import { Client } from 'pg';
 
 const POOL_SIZE = 3;
-const REQUEST_TIMEOUT_MS = 2_000;
+const REQUEST_TIMEOUT_MS = 3_000;
 /** 10× the pool, at once, in each wave. */
 const CONCURRENT = 10 * POOL_SIZE;
 /** Reads per request: a real batch, one transaction of two multi-row inserts (warehouse and outbox). */
@@ -21,7 +21,7 @@ const BATCH = 50;
  * How late past the timeout an answer may come: the 503 is sent by a timer on the event loop, which
  * 30 requests' bodies (parsed and validated on that loop) may delay on a shared 2-core machine.
  */
-const MARGIN_MS = 1_500;
+const MARGIN_MS = 2_500;
 /** How long a request waits for a pooled connection before giving up (libs/persistence). */
 const POOL_WAIT_MS = (
   schemaDataSourceOptions({ url: 'postgres://unused', schema: 'unused' }).extra as {

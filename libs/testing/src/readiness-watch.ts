@@ -1,4 +1,4 @@
-import { ServiceProcess } from '@newsroom/testing';
+import { ServiceProcess } from './service-process';
 
 export interface ReadinessSample {
   /** When the probe was sent… */
