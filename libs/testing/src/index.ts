@@ -8,3 +8,4 @@ export * from './observability-queries';
 export * from './otlp-receiver';
 export * from './readiness-watch';
 export * from './service-metric';
+export * from './test-certificates';

@@ -6,6 +6,7 @@ import { delimiter, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { freePort } from './service-process';
+import { writeTestCertificates } from './test-certificates';
 
 const run = promisify(execFile);
 
@@ -149,57 +150,12 @@ export async function startPrivatePostgres({ requireTls = false } = {}): Promise
 }
 
 /**
- * A CA and a server certificate for 127.0.0.1 (openssl), and a pg_hba.conf that refuses `role`
+ * A CA and a server certificate for 127.0.0.1, and a pg_hba.conf that refuses `role`
  * over plain TCP: its every connection must use TLS. The postgres role (setting up) may connect
  * either way.
  */
 async function requireTlsFor(role: string, dir: string, data: string, asRoot: boolean): Promise<void> {
-  const openssl = (args: string[]) => run('openssl', args, { cwd: dir, timeout: 60_000 });
-  await openssl([
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=newsroom test CA',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.pem',
-  ]);
-  await openssl([
-    'req',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-subj',
-    '/CN=127.0.0.1',
-    '-keyout',
-    'server.key',
-    '-out',
-    'server.csr',
-  ]);
-  await writeFile(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  await openssl([
-    'x509',
-    '-req',
-    '-in',
-    'server.csr',
-    '-CA',
-    'ca.pem',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-days',
-    '2',
-    '-extfile',
-    'san.ext',
-    '-out',
-    'server.pem',
-  ]);
+  await writeTestCertificates(dir, 'private-postgres');
   await chmod(join(dir, 'server.key'), 0o600);
   await writeFile(
     join(data, 'pg_hba.conf'),

@@ -87,6 +87,18 @@ export interface Ledger {
   rejected: number;
 }
 
+/** What every store must hold once `sent` reads went in: each once, nothing behind or dead-lettered. */
+export const everyReadOnce = (sent: number): Ledger => ({
+  sent,
+  warehouse: { stored: sent, lost: 0, duplicated: 0 },
+  featureLog: { stored: sent, lost: 0, duplicated: 0 },
+  featureReadsCounted: sent,
+  scoringBehind: 0,
+  servingBehind: 0,
+  deadLetters: 0,
+  rejected: 0,
+});
+
 export interface StreamOptions {
   /** Event id prefix: each scenario's reads are its own. */
   id: string;

@@ -2,23 +2,11 @@ import { topicExamples, topics } from '@newsroom/contracts';
 import { serviceMetric, waitFor } from '@newsroom/testing';
 import { Client } from 'pg';
 import { loadThroughRestart, send } from '../src/http-load';
-import { ARTICLES, Ledger, Pipeline, READERS, pipelineServices, startPipeline } from '../src/pipeline';
+import { ARTICLES, Pipeline, READERS, everyReadOnce, pipelineServices, startPipeline } from '../src/pipeline';
 
 const PRODUCER_KEY = 'fault-suite-producer-key-0123';
 /** The pipeline's session timeout (src/pipeline.ts): a member silent this long is evicted. */
 const SESSION_TIMEOUT_MS = 10_000;
-
-/** What every store must hold once `sent` reads went in: each once, nothing behind or dead-lettered. */
-const everyReadOnce = (sent: number): Ledger => ({
-  sent,
-  warehouse: { stored: sent, lost: 0, duplicated: 0 },
-  featureLog: { stored: sent, lost: 0, duplicated: 0 },
-  featureReadsCounted: sent,
-  scoringBehind: 0,
-  servingBehind: 0,
-  deadLetters: 0,
-  rejected: 0,
-});
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 

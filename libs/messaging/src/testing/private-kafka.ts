@@ -1,4 +1,4 @@
-import { freePort, waitFor, workspaceRoot } from '@newsroom/testing';
+import { freePort, readPem, waitFor, workspaceRoot, writeTestCertificates } from '@newsroom/testing';
 import { Kafka } from 'kafkajs';
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -233,44 +233,9 @@ function serverProperties(dir: string, port: number, controllerPort: number, sec
   ].join('\n');
 }
 
-/** A CA and the broker's certificate for 127.0.0.1 and localhost (openssl, EC keys). */
+/** The broker's PEM keystore: its key, its certificate and the CA's, in one file. */
 async function writeCertificates(dir: string): Promise<void> {
-  const openssl = (args: string[]) => run('openssl', args, { cwd: dir, timeout: 60_000 });
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  await openssl([
-    'req',
-    '-x509',
-    ...ec,
-    '-days',
-    '2',
-    '-subj',
-    '/CN=private-kafka CA',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.pem',
-  ]);
-  await openssl(['req', ...ec, '-subj', '/CN=127.0.0.1', '-keyout', 'broker.key', '-out', 'broker.csr']);
-  await writeFile(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  await openssl([
-    'x509',
-    '-req',
-    '-in',
-    'broker.csr',
-    '-CA',
-    'ca.pem',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-days',
-    '2',
-    '-extfile',
-    'san.ext',
-    '-out',
-    'broker.pem',
-  ]);
-  const parts = await Promise.all(
-    ['broker.key', 'broker.pem', 'ca.pem'].map((f) => readFile(join(dir, f), 'utf8')),
-  );
+  const { caFile, certFile, keyFile } = await writeTestCertificates(dir, 'private-kafka');
+  const parts = await Promise.all([keyFile, certFile, caFile].map(readPem));
   await writeFile(join(dir, 'broker-keystore.pem'), parts.join(''));
 }
