@@ -29,6 +29,9 @@ describe('kafkaSecurity', () => {
   it('reads the CA file at start-up and turns TLS on with it', () => {
     expect(security({ KAFKA_SSL_CA_FILE: caFile }).ssl?.ca).toContain('BEGIN CERTIFICATE');
     expect(security({ KAFKA_SSL: 'true' })).toEqual({ ssl: {} });
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    expect(security({ KAFKA_SSL_CA: pem })).toEqual({ ssl: { ca: pem } });
+    expect(problemsOf({ KAFKA_SSL_CA: pem, KAFKA_SSL_CA_FILE: caFile })).toEqual(['KAFKA_SSL_CA']);
   });
 
   it('names a CA file that is missing or not PEM', () => {

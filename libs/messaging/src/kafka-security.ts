@@ -22,6 +22,11 @@ export const kafkaSecurityEnv = {
   KAFKA_SSL: env.boolean(false),
   /** A PEM file with the CA of the brokers' certificates; implies KAFKA_SSL. */
   KAFKA_SSL_CA_FILE: z.string().min(1).optional(),
+  /** The same CA as PEM text (from a Kubernetes Secret, say), instead of a file. */
+  KAFKA_SSL_CA: z
+    .string()
+    .refine((pem) => pem.includes('-----BEGIN CERTIFICATE-----'), 'expected a PEM certificate')
+    .optional(),
   KAFKA_SASL_MECHANISM: z.enum(kafkaSaslMechanisms).optional(),
   KAFKA_SASL_USERNAME: z.string().min(1).optional(),
   KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
@@ -36,8 +41,10 @@ export type KafkaSecurityEnv = z.infer<z.ZodObject<typeof kafkaSecurityEnv>>;
 export function kafkaSecurity(config: KafkaSecurityEnv): KafkaSecurity {
   const problems: { variable: string; message: string }[] = [];
   const security: KafkaSecurity = {};
-  if (config.KAFKA_SSL || config.KAFKA_SSL_CA_FILE) {
-    security.ssl = {};
+  if (config.KAFKA_SSL_CA_FILE && config.KAFKA_SSL_CA)
+    problems.push({ variable: 'KAFKA_SSL_CA', message: 'set KAFKA_SSL_CA or KAFKA_SSL_CA_FILE, not both' });
+  if (config.KAFKA_SSL || config.KAFKA_SSL_CA_FILE || config.KAFKA_SSL_CA) {
+    security.ssl = config.KAFKA_SSL_CA ? { ca: config.KAFKA_SSL_CA } : {};
     if (config.KAFKA_SSL_CA_FILE) {
       try {
         security.ssl.ca = readFileSync(config.KAFKA_SSL_CA_FILE, 'utf8');
@@ -59,7 +66,7 @@ export function kafkaSecurity(config: KafkaSecurityEnv): KafkaSecurity {
     if (!security.ssl)
       problems.push({
         variable: 'KAFKA_SSL',
-        message: 'SASL needs TLS: set KAFKA_SSL=true or KAFKA_SSL_CA_FILE',
+        message: 'SASL needs TLS: set KAFKA_SSL=true, KAFKA_SSL_CA_FILE or KAFKA_SSL_CA',
       });
     if (username && password) security.sasl = { mechanism, username, password };
   } else if (username || password) {
