@@ -178,7 +178,8 @@ export async function startPipeline({ env = {} as Record<string, string> } = {})
   };
 
   const query = async <T>(sql: string, params: unknown[] = []): Promise<T[]> => {
-    const db = new Client({ connectionString: postgres.url, connectionTimeoutMillis: 2_000 });
+    // Generous: on a busy CI machine a connection has been seen to take more than 2 s.
+    const db = new Client({ connectionString: postgres.url, connectionTimeoutMillis: 15_000 });
     await db.connect();
     try {
       return (await db.query(sql, params)).rows;

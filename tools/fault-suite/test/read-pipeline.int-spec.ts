@@ -38,7 +38,7 @@ describe('fault: the read pipeline under crashes, shutdowns and rebalances', () 
     '1. the broker SIGKILLed and started again, twice, mid-stream: every acknowledged read once everywhere',
     () =>
       withOutput(async () => {
-        const reads = 6_000;
+        const reads = 4_000;
         const before = await pipeline.ledger();
         const stream = pipeline.stream({ id: 'broker-crash', reads, perSend: 50, everyMs: 100 });
         const kills: string[] = [];
@@ -75,7 +75,7 @@ describe('fault: the read pipeline under crashes, shutdowns and rebalances', () 
     '3. each service SIGKILLed in turn mid-stream and started again: the work of each completes once',
     () =>
       withOutput(async () => {
-        const reads = 9_000;
+        const reads = 6_000;
         const before = await pipeline.ledger();
         const stream = pipeline.stream({ id: 'service-crash', reads, perSend: 20, everyMs: 100 });
         const kills: string[] = [];
@@ -103,10 +103,10 @@ describe('fault: the read pipeline under crashes, shutdowns and rebalances', () 
     '4. SIGTERM under HTTP load on ingestion: every accepted request answered, every accepted read stored once',
     () =>
       withOutput(async () => {
-        const total = 1_500;
+        const total = 1_000;
         const before = await pipeline.ledger();
         const id = (i: number) => `sigterm-ingestion-${i}`;
-        const result = await loadThroughRestart(pipeline, 'ingestion', { total, stopAfter: 500 }, (url, i) =>
+        const result = await loadThroughRestart(pipeline, 'ingestion', { total, stopAfter: 300 }, (url, i) =>
           send(`${url}/v1/interactions`, {
             method: 'POST',
             apiKey: PRODUCER_KEY,
@@ -126,7 +126,7 @@ describe('fault: the read pipeline under crashes, shutdowns and rebalances', () 
           [result.unanswered.map((u) => id(u.i))],
         );
         process.stdout.write(
-          `4. SIGTERM ingestion: ${total} POSTs by 8 clients, stopped after 500 accepted: answers ${JSON.stringify(result.statuses)}, ` +
+          `4. SIGTERM ingestion: ${total} POSTs by 8 clients, stopped after 300 accepted: answers ${JSON.stringify(result.statuses)}, ` +
             `${result.refused} refused while no instance listened, ${result.unanswered.length} reset unanswered ` +
             `(${unansweredStored.length} of them stored); ledger ${JSON.stringify(ledger)}\n`,
         );
@@ -143,10 +143,10 @@ describe('fault: the read pipeline under crashes, shutdowns and rebalances', () 
     '4. SIGTERM under HTTP load on serving: every accepted request answered, every list served in the audit log',
     () =>
       withOutput(async () => {
-        const total = 3_000;
+        const total = 2_000;
         const audited = () => pipeline.topicSize(topics.recommendationsServed.name);
         const before = await audited();
-        const result = await loadThroughRestart(pipeline, 'serving', { total, stopAfter: 1_000 }, (url, i) =>
+        const result = await loadThroughRestart(pipeline, 'serving', { total, stopAfter: 600 }, (url, i) =>
           send(`${url}/v1/users/reader-${i % READERS}/recommendations`),
         );
         const served = result.accepted.length;
@@ -161,7 +161,7 @@ describe('fault: the read pipeline under crashes, shutdowns and rebalances', () 
           },
         ).catch(() => undefined);
         process.stdout.write(
-          `4. SIGTERM serving: ${total} GETs by 8 clients, stopped after 1,000 answered: answers ${JSON.stringify(result.statuses)}, ` +
+          `4. SIGTERM serving: ${total} GETs by 8 clients, stopped after 600 answered: answers ${JSON.stringify(result.statuses)}, ` +
             `${result.refused} refused while no instance listened, ${result.unanswered.length} reset unanswered; ` +
             `${logged} served lists in the audit log\n`,
         );
