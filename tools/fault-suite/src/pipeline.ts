@@ -1,6 +1,6 @@
 import { allTopics, deadLetterTopicName, newEvent, topicExamples, topics } from '@newsroom/contracts';
 import { EventPublisher, ensureTopics, partitionLag, planTopics } from '@newsroom/messaging';
-import { PrivateKafka, startPrivateKafka } from '@newsroom/messaging/testing';
+import { PrivateKafka, exactProducer, startPrivateKafka } from '@newsroom/messaging/testing';
 import { selectBackend } from '@newsroom/ml';
 import { savedUntrainedTwoTower } from '@newsroom/ml/testing';
 import {
@@ -338,7 +338,7 @@ async function prepareArticlesAndChampion(pipeline: Pipeline, kafka: Kafka, arti
     publisher: `publisher-${i % 3}`,
     publishedAt,
   }));
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = exactProducer(kafka);
   await producer.connect();
   try {
     await producer.send({
@@ -398,7 +398,7 @@ function readStream(kafka: Kafka, options: StreamOptions, sentIds: Set<string>):
   let resends = 0;
   let stopped = false;
   const done = (async () => {
-    let producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    let producer = exactProducer(kafka);
     await producer.connect();
     const started = Date.now();
     try {
@@ -430,7 +430,7 @@ function readStream(kafka: Kafka, options: StreamOptions, sentIds: Set<string>):
             resends++;
             await producer.disconnect().catch(() => undefined);
             await sleep(500);
-            producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+            producer = exactProducer(kafka);
             await producer.connect().catch(() => undefined);
           }
         }
