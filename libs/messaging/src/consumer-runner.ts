@@ -87,10 +87,19 @@ const groupJoins = counter(
   'Times the consumer joined its group: more than once means rebalances (a member lost, added or evicted)',
   ['group'],
 );
+const crashes = counter(
+  'kafka_consumer_crashes_total',
+  'Times the consumer client crashed and restarted, by cause (broker-unreachable: restarts until it answers)',
+  ['group', 'cause'],
+);
 const LAG_REFRESH_MS = 10_000;
 /** Records decoded and validated between two turns of the event loop (health checks, heartbeats). */
 const DECODE_SLICE = 500;
-/** A consumer that keeps crashing (e.g. a dead letter that can never be written) exits for a restart. */
+/**
+ * A consumer that keeps crashing for a reason of its own (e.g. a dead letter that can never be
+ * written) exits for a restart. Crashes because the broker is away are not counted: they last as
+ * long as the outage, and a restarted process would meet the same outage.
+ */
 const MAX_CRASHES_IN_A_ROW = 5;
 const REBALANCE_ERRORS = new Set([
   'REBALANCE_IN_PROGRESS',
@@ -114,8 +123,11 @@ const lagGauge = gauge('kafka_consumer_lag', 'Messages behind the end of the par
  *   it is retried with capped backoff for as long as the outage lasts, the partition waiting,
  *   readiness reporting it, and never counts towards `maxAttempts`;
  * - if the dead letter cannot be written, the batch fails and the record is redelivered, never skipped;
- * - a crash the client will not restart from, or a handler stuck past `handlerStallMs`, calls
- *   `onFatal` (by default the process exits non-zero so its orchestrator restarts it).
+ * - a crash because the broker is unreachable restarts the client for as long as the outage
+ *   lasts (readiness reporting it); a crash the client will not restart from, more than
+ *   MAX_CRASHES_IN_A_ROW other crashes before it rejoins its group, or a handler stuck past
+ *   `handlerStallMs` call `onFatal` (by default the process exits non-zero so its orchestrator
+ *   restarts it).
  */
 export class ConsumerRunner {
   private readonly consumer: Consumer;
@@ -128,10 +140,13 @@ export class ConsumerRunner {
   private readonly pauses = new Set<() => void>();
   private lagTimer?: NodeJS.Timeout;
   private crashesInARow = 0;
+  private crashesSinceStart = 0;
   /** Set when a heartbeat learns the group is rebalancing: stop taking records from the batch. */
   private membershipLost = false;
   /** Handlers waiting for an unavailable dependency, by topic and partition: readiness, logs, gauge. */
   private readonly outages = new Map<string, DependencyWait & { log: LastingFailureLog }>();
+  /** Set while the client has crashed on an unreachable broker and restarts until it rejoins. */
+  private brokerOutage?: DependencyWait & { log: LastingFailureLog };
 
   constructor(
     kafka: Kafka,
@@ -168,9 +183,19 @@ export class ConsumerRunner {
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
       this.groupJoins += 1;
       groupJoins.inc({ group: options.groupId });
+      // Back in the group: whatever made it crash has passed.
+      this.crashesInARow = 0;
+      this.brokerOutageOver();
     });
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
       if (!this.running) return;
+      this.crashesSinceStart++;
+      const brokerUnreachable = payload.restart && isDependencyOutage(payload.error);
+      crashes.inc({ group: options.groupId, cause: brokerUnreachable ? 'broker-unreachable' : 'other' });
+      if (brokerUnreachable) {
+        this.brokerOutageGoesOn(payload.error);
+        return;
+      }
       this.crashesInARow++;
       if (!payload.restart || this.crashesInARow > MAX_CRASHES_IN_A_ROW) {
         this.onFatal(
@@ -182,9 +207,14 @@ export class ConsumerRunner {
     });
   }
 
-  /** Set while a handler waits for an unavailable dependency (database, broker) to answer again. */
+  /** Set while a handler, or the consumer itself, waits for a dependency (database, broker) to answer again. */
   get waitingOnDependency(): DependencyWait | undefined {
-    return this.outages.values().next().value;
+    return this.brokerOutage ?? this.outages.values().next().value;
+  }
+
+  /** How many times the client crashed (and, but for onFatal, restarted) since start. */
+  get crashCount(): number {
+    return this.crashesSinceStart;
   }
 
   /** How many times this consumer joined its group: 1 means no rebalance since start. */
@@ -489,7 +519,7 @@ export class ConsumerRunner {
     if (!wait) {
       const log = new LastingFailureLog();
       log.failing(now);
-      this.outages.set(key, { topic, partition, since: now, error: error.message, log });
+      this.outages.set(key, { what: `handler for ${key}`, topic, since: now, error: error.message, log });
       waitingGauge.set({ topic }, 1);
       this.logger.warn(
         `handler for ${key} waits for an unavailable dependency, retrying until it answers ` +
@@ -515,6 +545,29 @@ export class ConsumerRunner {
       `handler for ${key}: dependency answering again after ${Math.round((Date.now() - wait.since) / 1000)} s`,
     );
     if (![...this.outages.values()].some((w) => w.topic === topic)) waitingGauge.set({ topic }, 0);
+  }
+
+  /** The client crashed on an unreachable broker and restarts by itself: told at once, then every 30 s. */
+  private brokerOutageGoesOn(error: Error): void {
+    const now = Date.now();
+    const what = `consumer group ${this.options.groupId}`;
+    if (!this.brokerOutage) {
+      this.brokerOutage = { what, since: now, error: error.message, log: new LastingFailureLog() };
+    }
+    this.brokerOutage.error = error.message;
+    if (this.brokerOutage.log.failing(now)) {
+      this.logger.warn(
+        `${what} cannot reach the broker for ${this.brokerOutage.log.seconds(now)} s, ` +
+          `restarting until it answers: ${error.message}`,
+      );
+    }
+  }
+
+  private brokerOutageOver(): void {
+    const seconds = this.brokerOutage?.log.over();
+    if (seconds === undefined) return;
+    this.brokerOutage = undefined;
+    this.logger.log(`consumer group ${this.options.groupId} back in its group after ${seconds} s`);
   }
 
   /** Waits before a retry; cut short by stop(). */
@@ -595,8 +648,10 @@ export class ConsumerRunner {
 type Outcome = 'done' | 'abandoned';
 
 export interface DependencyWait {
-  topic: string;
-  partition: number;
+  /** What waits: a handler (of a topic and partition) or the consumer itself. */
+  what: string;
+  /** The topic whose handler waits; none when the consumer itself does. */
+  topic?: string;
   /** Epoch ms of the first failure of this outage. */
   since: number;
   /** The latest failure's message. */

@@ -34,7 +34,7 @@ export class KafkaHealthProbe implements HealthProbe, OnApplicationShutdown {
   }
 }
 
-/** Not ready while a handler waits for an unavailable dependency: its records are not moving. */
+/** Not ready while a handler, or the consumer, waits for an unavailable dependency: its records are not moving. */
 @Injectable()
 export class ConsumerHealthProbe implements HealthProbe {
   constructor(private readonly transport: KafkaTransport) {}
@@ -43,7 +43,7 @@ export class ConsumerHealthProbe implements HealthProbe {
     const wait = this.transport.waitingOnDependency;
     if (wait) {
       const seconds = Math.round((Date.now() - wait.since) / 1000);
-      throw new Error(`${wait.topic} waits for a dependency for ${seconds} s: ${wait.error}`);
+      throw new Error(`${wait.what} waits for a dependency for ${seconds} s: ${wait.error}`);
     }
   }
 }

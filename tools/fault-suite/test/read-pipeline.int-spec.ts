@@ -56,9 +56,18 @@ describe('fault: the read pipeline under crashes, shutdowns and rebalances', () 
           'ingestion_events_total',
           'outcome="duplicate"',
         );
+        // Consumer clients that gave up retrying during an outage crash and restart (not exit).
+        const crashes: Record<string, number> = {};
+        for (const name of pipelineServices)
+          crashes[name] = await pipeline.metric(
+            name,
+            'kafka_consumer_crashes_total',
+            'cause="broker-unreachable"',
+          );
         process.stdout.write(
           `1. broker crash: ${reads} reads, broker killed ${kills.join('; ')}; ${stream.resends} sends repeated by the ` +
-            `producer, ${redelivered} raw records handled again by ingestion; ledger ${JSON.stringify(ledger)}\n`,
+            `producer, ${redelivered} raw records handled again by ingestion; consumer clients restarted after ` +
+            `crashing on the outage ${JSON.stringify(crashes)}; ledger ${JSON.stringify(ledger)}\n`,
         );
         expect(ledger).toEqual(everyReadOnce(before.sent + reads));
         // Nothing died: each service caught up on its own.
