@@ -77,9 +77,12 @@ describe('ConsumerRunner through a broker outage longer than its client retries'
     try {
       await runner.start();
       await send('before');
-      await waitFor('the record before the outage handled', () => handled.includes('before'), {
-        timeoutMs: 60_000,
-      });
+      // Handled and committed: what the outage must not make it lose or repeat.
+      await waitFor(
+        'the record before the outage handled and committed',
+        async () => handled.includes('before') && (await runner.lag()).every((p) => p.lag === 0),
+        { timeoutMs: 60_000 },
+      );
 
       await kafka.kill();
       // Well past the crashes in a row after which a consumer failing for its own reasons exits.
