@@ -216,13 +216,15 @@ describe('batch scoring: takedowns', () => {
       timeoutMs: 30_000,
       intervalMs: 200,
     });
-    expect(await listsHolding(early)).toBe(0);
-    const [stored] = await world.query(
-      scoring,
-      `SELECT flagged FROM $schema.articles WHERE article_id = $1`,
-      [early],
-    );
+    // The two went to partitions of their own: the control's being listed says nothing of the early one.
+    const stored = await waitFor(`${early} stored`, async () => {
+      const [row] = await world.query(scoring, `SELECT flagged FROM $schema.articles WHERE article_id = $1`, [
+        early,
+      ]);
+      return row;
+    });
     expect(stored).toEqual({ flagged: true });
+    expect(await listsHolding(early)).toBe(0);
     // The fallback tops up with the newest articles: the control, not the early-flagged one.
     const fallbacks = await waitFor('a fallback with the control', async () => {
       const all = (await world.readAll(topics.recommendationsFallback.name)).map((e) => e.payload);
