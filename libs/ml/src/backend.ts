@@ -14,15 +14,20 @@ export interface BackendChoice {
 }
 
 /**
- * Loads a backend package by name at run time. `@tensorflow/tfjs-node` is optional (its installer
- * downloads libtensorflow from a host that is often unreachable), so nothing may import it statically.
+ * Loads a backend package by name at run time. `@tensorflow/tfjs-node` is optional (its native
+ * library comes from tools/native-tf, where the machine can have it), so nothing may import it statically.
  */
 type Loader = (name: string) => unknown;
 // createRequire, not require: a bundler must leave the package to Node's resolution at run time.
 const loadPackage: Loader = (name) => createRequire(__filename)(name);
 
 async function activate(name: BackendName, load: Loader): Promise<void> {
-  if (name === 'tensorflow') load('@tensorflow/tfjs-node');
+  if (name === 'tensorflow') {
+    // libtensorflow's start-up notes (CPU features it was not built for) are INFO lines on stderr,
+    // outside the services' JSON logs; its warnings and errors still show.
+    process.env['TF_CPP_MIN_LOG_LEVEL'] ??= '1';
+    load('@tensorflow/tfjs-node');
+  }
   if (name === 'wasm') {
     load('@tensorflow/tfjs-backend-wasm');
     registerWasmTrainingKernels();
@@ -52,6 +57,11 @@ export async function selectBackend(
     }
   }
   throw new Error(`no TensorFlow.js backend among ${allowed.join(', ')} loads: ${JSON.stringify(skipped)}`);
+}
+
+/** The choice in a line: `backend: wasm (not tensorflow: Cannot find module '@tensorflow/tfjs-node')`. */
+export function describeBackendChoice(choice: BackendChoice): string {
+  return `backend: ${choice.name}${choice.skipped.map((s) => ` (not ${s.name}: ${s.reason})`).join('')}`;
 }
 
 /** `ML_BACKENDS`: the backends a service may use, in order of preference (comma-separated). */

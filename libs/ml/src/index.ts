@@ -6,8 +6,6 @@ export * from './two-tower';
 export * from './train';
 export * from './held-out';
 export * from './model-artifact';
-export * from './champion-store';
-export * from './ml-backend.provider';
 export * from './top-k';
 export * from './candidate-scorer';
 export * from './attribution/shapley';

@@ -13,3 +13,5 @@ export * from './reader-data';
 export * from './openapi/query-parameters';
 export * from './openapi/zod-openapi';
 export * from './nul-characters';
+export * from './model/champion-store';
+export * from './model/ml-backend-metric';

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { recommendationListSize } from '@newsroom/contracts';
-import { ChampionStore, articleCoalitionCount, attributionRecord, pairAttributions } from '@newsroom/ml';
+import { articleCoalitionCount, attributionRecord, pairAttributions } from '@newsroom/ml';
+import { ChampionStore } from '@newsroom/platform';
 import { counter } from '@newsroom/observability';
 import { DataSource, EntityManager } from 'typeorm';
 import { ArticleCatalog } from './article-catalog';

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ChampionStore } from '@newsroom/ml';
 import { quotedSchema, tryWithAdvisoryLock } from '@newsroom/persistence';
-import { PeriodicJob, SERVICE_CONFIG } from '@newsroom/platform';
+import { ChampionStore, PeriodicJob, SERVICE_CONFIG } from '@newsroom/platform';
 import { DataSource } from 'typeorm';
 import { BatchScoringConfig } from '../config';
 import { ReaderLists } from './reader-lists';

@@ -3,7 +3,6 @@ import { ArtifactStore } from '@newsroom/artifacts';
 import { featureGroups, recommendationListSize } from '@newsroom/contracts';
 import {
   AttributionBaseline,
-  Champion,
   ReaderProfile,
   articleCoalitionCount,
   attributionRecord,
@@ -13,7 +12,7 @@ import {
   stableSample,
 } from '@newsroom/ml';
 import { quotedSchema } from '@newsroom/persistence';
-import { SERVICE_CONFIG } from '@newsroom/platform';
+import { Champion, SERVICE_CONFIG } from '@newsroom/platform';
 import { DataSource } from 'typeorm';
 import { BatchScoringConfig } from '../config';
 import { ArticleCatalog } from './article-catalog';

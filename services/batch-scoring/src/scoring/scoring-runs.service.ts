@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { newEvent, topics } from '@newsroom/contracts';
-import { Champion, ModelPromoted } from '@newsroom/ml';
 import { Outbox, quotedSchema, updateReturning } from '@newsroom/persistence';
-import { SERVICE_CONFIG } from '@newsroom/platform';
+import { Champion, ModelPromoted, SERVICE_CONFIG } from '@newsroom/platform';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { BatchScoringConfig } from '../config';

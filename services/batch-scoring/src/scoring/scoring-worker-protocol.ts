@@ -1,4 +1,11 @@
-import { ArticleContent, AttributionBaseline, BackendName, ModelLineage, ReaderProfile } from '@newsroom/ml';
+import {
+  ArticleContent,
+  AttributionBaseline,
+  BackendChoice,
+  BackendName,
+  ModelLineage,
+  ReaderProfile,
+} from '@newsroom/ml';
 
 /** What the scoring pool asks a worker thread; each request carries an id its reply repeats. */
 export type ScoringRequest =
@@ -30,7 +37,7 @@ export type ScoringReply =
   | {
       id: number;
       type: 'loaded';
-      backend: string;
+      backend: BackendChoice;
       dimensions: number;
       /** What the model file says (files written before these have neither). */
       attributionBaseline?: AttributionBaseline;

@@ -5,10 +5,9 @@ import {
   BackendName,
   ExplainedReaders,
   ReaderProfile,
-  reportBackendInUse,
   TopK,
 } from '@newsroom/ml';
-import { SERVICE_CONFIG } from '@newsroom/platform';
+import { reportBackendInUse, SERVICE_CONFIG } from '@newsroom/platform';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { BatchScoringConfig } from '../config';

@@ -2,7 +2,7 @@ import { Controller, Logger } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { TopicValue, topics } from '@newsroom/contracts';
 import { ConsumeTopic, ConsumeTopicBatch, MessageBatch } from '@newsroom/messaging';
-import { ChampionStore } from '@newsroom/ml';
+import { ChampionStore } from '@newsroom/platform';
 import { DataSource } from 'typeorm';
 import { FeatureStateService } from '../feature-state/feature-state.service';
 import { ArticleCatalog } from './article-catalog';

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ChampionStore } from '@newsroom/ml';
-import { artifactStoreProvider } from '@newsroom/platform';
+import { artifactStoreProvider, ChampionStore } from '@newsroom/platform';
 import { FeatureStateModule } from '../feature-state/feature-state.module';
 import { ArticleCatalog } from './article-catalog';
 import { FallbackJob } from './fallback.job';

@@ -1,10 +1,11 @@
 // A scoring thread: one per core, each with its own TensorFlow.js and copy of the champion, so a
 // replica scores several shards at once (TensorFlow.js runs on the thread that calls it).
 import {
+  BackendChoice,
   CandidateScorer,
-  GroupAttributor,
   computeAttributionBaseline,
   decodeModel,
+  GroupAttributor,
   selectBackend,
 } from '@newsroom/ml';
 import { parentPort } from 'node:worker_threads';
@@ -14,7 +15,7 @@ const port = parentPort;
 if (!port) throw new Error('scoring.worker must run in a worker thread');
 
 let scorer: CandidateScorer | undefined;
-let backend: Promise<string> | undefined;
+let backend: Promise<BackendChoice> | undefined;
 let poolId: number | undefined;
 
 function loaded(): CandidateScorer {
@@ -25,8 +26,8 @@ function loaded(): CandidateScorer {
 async function handle(request: ScoringRequest): Promise<ScoringReply> {
   switch (request.type) {
     case 'load': {
-      backend ??= selectBackend(request.backends).then((choice) => choice.name);
-      const name = await backend;
+      backend ??= selectBackend(request.backends);
+      const choice = await backend;
       const { model, encoder, attributionBaseline, lineage } = decodeModel(Buffer.from(request.modelBytes));
       scorer?.dispose();
       scorer = new CandidateScorer(model, encoder);
@@ -34,7 +35,7 @@ async function handle(request: ScoringRequest): Promise<ScoringReply> {
       return {
         id: request.id,
         type: 'loaded',
-        backend: name,
+        backend: choice,
         dimensions: scorer.dimensions,
         ...(attributionBaseline ? { attributionBaseline } : {}),
         ...(lineage ? { lineage } : {}),

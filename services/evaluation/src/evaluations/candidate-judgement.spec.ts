@@ -1,4 +1,4 @@
-import { Champion } from '@newsroom/ml';
+import type { Champion } from '@newsroom/platform';
 import { judgeCandidate } from './candidate-judgement';
 import { Candidate, Evaluation } from './evaluation-job';
 

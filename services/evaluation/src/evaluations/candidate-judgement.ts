@@ -1,4 +1,4 @@
-import { Champion } from '@newsroom/ml';
+import type { Champion } from '@newsroom/platform';
 import { Candidate, Evaluation } from './evaluation-job';
 
 /**

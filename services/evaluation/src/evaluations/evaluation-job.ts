@@ -1,10 +1,10 @@
 import { ArtifactStore } from '@newsroom/artifacts';
 import {
+  BackendChoice,
   BackendName,
-  Champion,
+  evaluateOrders,
   EvaluationReport,
   HeldOutProtocol,
-  evaluateOrders,
   heldOutSlice,
   loadModel,
   modelOrders,
@@ -14,6 +14,7 @@ import {
   selectBackend,
   trainingBaseline,
 } from '@newsroom/ml';
+import type { Champion } from '@newsroom/platform';
 import { GatePolicy, evaluationGate } from './evaluation-gate';
 import { FeatureImportance, featureImportance } from './feature-importance';
 
@@ -50,7 +51,7 @@ export interface Evaluation {
 
 /** What the evaluation thread reports on its way: the backend it runs on, and notes to log. */
 export type EvaluationProgress =
-  | { type: 'backend'; backend: BackendName }
+  | { type: 'backend'; choice: BackendChoice }
   | { type: 'note'; message: string };
 
 /** One evaluation, as the evaluation thread receives it. */
@@ -74,7 +75,7 @@ export async function runEvaluationJob(
   { artifactDir, backends, candidate, champion, gate, regions }: EvaluationJob,
   progress: (report: EvaluationProgress) => void,
 ): Promise<Evaluation> {
-  progress({ type: 'backend', backend: (await selectBackend(backends)).name });
+  progress({ type: 'backend', choice: await selectBackend(backends) });
   const artifacts = new ArtifactStore(artifactDir);
   const set = await readDataset(artifacts, candidate.datasetId);
   const heldOut = heldOutSlice(set);

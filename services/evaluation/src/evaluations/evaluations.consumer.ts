@@ -1,7 +1,7 @@
 import { Controller, Logger } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { TopicValue, topics } from '@newsroom/contracts';
-import { ChampionStore } from '@newsroom/ml';
+import { ChampionStore } from '@newsroom/platform';
 import { ConsumeTopic } from '@newsroom/messaging';
 import { DataSource } from 'typeorm';
 import { EvaluationsService } from './evaluations.service';

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ChampionStore } from '@newsroom/ml';
+import { ChampionStore } from '@newsroom/platform';
 import { EvaluationsConsumer } from './evaluations.consumer';
 import { EvaluationsController } from './evaluations.controller';
 import { EvaluationsService } from './evaluations.service';

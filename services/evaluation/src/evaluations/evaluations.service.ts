@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { newEvent, topics } from '@newsroom/contracts';
-import { ChampionStore, finiteMetrics } from '@newsroom/ml';
+import { finiteMetrics } from '@newsroom/ml';
+import { ChampionStore } from '@newsroom/platform';
 import { counter } from '@newsroom/observability';
 import { Outbox, quotedSchema } from '@newsroom/persistence';
 import { DataSource } from 'typeorm';

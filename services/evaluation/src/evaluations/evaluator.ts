@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Champion, reportBackendInUse } from '@newsroom/ml';
-import { SERVICE_CONFIG, ShutdownSignal } from '@newsroom/platform';
+import { Champion, reportBackendInUse, SERVICE_CONFIG, ShutdownSignal } from '@newsroom/platform';
 import { RunningWorkerTask, WorkerTaskAborted, runWorkerTask } from '@newsroom/platform/worker-task';
 import { join } from 'node:path';
 import { EvaluationConfig } from '../config';
@@ -44,7 +43,7 @@ export class Evaluator {
       join(__dirname, 'evaluation.worker.js'),
       job,
       (report) =>
-        report.type === 'backend' ? reportBackendInUse(report.backend) : this.logger.log(report.message),
+        report.type === 'backend' ? reportBackendInUse(report.choice) : this.logger.log(report.message),
     );
     this.running = task;
     try {

@@ -1,4 +1,4 @@
-import { championTableSql } from '@newsroom/ml';
+import { championTableSql } from '@newsroom/platform';
 import { quotedSchema } from '@newsroom/persistence';
 import { MigrationInterface, QueryRunner } from 'typeorm';
 

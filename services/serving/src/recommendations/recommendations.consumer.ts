@@ -2,7 +2,7 @@ import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { TopicValue, topics } from '@newsroom/contracts';
 import { ConsumeTopic, ConsumeTopicBatch, MessageBatch } from '@newsroom/messaging';
-import { ChampionStore } from '@newsroom/ml';
+import { ChampionStore } from '@newsroom/platform';
 import { DataSource } from 'typeorm';
 import { RecommendationIndex } from './recommendation-index';
 import { TakedownConfirmations } from './takedown-confirmations';

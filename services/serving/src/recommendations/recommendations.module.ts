@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ChampionStore } from '@newsroom/ml';
+import { ChampionStore } from '@newsroom/platform';
 import { ApiKeysModule } from '../api-keys.module';
 import { EditorialModule } from '../editorial/editorial.module';
 import { Explanations } from './explanations';

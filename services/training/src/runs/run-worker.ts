@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { newEvent, topics } from '@newsroom/contracts';
-import { ChampionStore, EpochStats } from '@newsroom/ml';
+import { EpochStats } from '@newsroom/ml';
 import { counter, histogram } from '@newsroom/observability';
 import { Outbox, quotedSchema, schemaOf, tryWithAdvisoryLock, updateReturning } from '@newsroom/persistence';
 import { isDependencyOutage, retryWhileOutage } from '@newsroom/messaging';
-import { PeriodicJob, SERVICE_CONFIG, ShutdownSignal } from '@newsroom/platform';
+import { ChampionStore, PeriodicJob, SERVICE_CONFIG, ShutdownSignal } from '@newsroom/platform';
 import { WorkerTaskAborted } from '@newsroom/platform/worker-task';
 import { DataSource } from 'typeorm';
 import { TrainingConfig } from '../config';

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ArtifactRef } from '@newsroom/artifacts';
-import { Champion, defaultTrainOptions, EpochStats, reportBackendInUse } from '@newsroom/ml';
-import { SERVICE_CONFIG, ShutdownSignal } from '@newsroom/platform';
+import { defaultTrainOptions, EpochStats } from '@newsroom/ml';
+import { Champion, reportBackendInUse, SERVICE_CONFIG, ShutdownSignal } from '@newsroom/platform';
 import { RunningWorkerTask, WorkerTaskAborted, runWorkerTask } from '@newsroom/platform/worker-task';
 import { join } from 'node:path';
 import { cpuUsage, memoryUsage } from 'node:process';
@@ -75,9 +75,9 @@ export class Trainer {
       job,
       async (report) => {
         if (report.type === 'backend') {
-          backend = report.name;
-          reportBackendInUse(backend);
-          await on.backend(report.name);
+          backend = report.choice.name;
+          reportBackendInUse(report.choice);
+          await on.backend(report.choice.name);
         } else if (report.type === 'epoch') {
           await on.epoch(report.stats);
         } else if (report.type === 'baseline') {

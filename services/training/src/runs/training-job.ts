@@ -1,9 +1,8 @@
 import { ArtifactRef, ArtifactStore } from '@newsroom/artifacts';
 import {
+  BackendChoice,
   BackendName,
-  Champion,
   EpochStats,
-  TrainOptions,
   evaluateOrders,
   finiteMetrics,
   heldOutSlice,
@@ -12,9 +11,11 @@ import {
   readDataset,
   saveModel,
   selectBackend,
-  trainTwoTower,
   trainingBaseline,
+  TrainOptions,
+  trainTwoTower,
 } from '@newsroom/ml';
+import type { Champion } from '@newsroom/platform';
 
 export type TrainingParams = Omit<TrainOptions, 'warmStart' | 'warmStartEncoder' | 'validate' | 'onEpoch'>;
 
@@ -29,7 +30,7 @@ export interface TrainingJob {
 }
 
 export type TrainingProgress =
-  | { type: 'backend'; name: BackendName }
+  | { type: 'backend'; choice: BackendChoice }
   | { type: 'epoch'; stats: EpochStats }
   | { type: 'baseline'; readers: number; articles: number; seconds: number }
   | { type: 'warning'; message: string };
@@ -53,7 +54,7 @@ export async function runTrainingJob(
   progress: (report: TrainingProgress) => void,
 ): Promise<TrainingResult> {
   const backend = await selectBackend(job.backends);
-  progress({ type: 'backend', name: backend.name });
+  progress({ type: 'backend', choice: backend });
   const artifacts = new ArtifactStore(job.artifactDir);
   const set = await readDataset(artifacts, job.datasetId);
   if (!set.examples.validation.includes(0)) {

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ChampionStore } from '@newsroom/ml';
-import { ApiKeyGuard, apiKeysProvider } from '@newsroom/platform';
+import { ApiKeyGuard, apiKeysProvider, ChampionStore } from '@newsroom/platform';
 import { TrainingConfig } from '../config';
 import { TrainingTriggersConsumer } from '../triggers/training-triggers.consumer';
 import { TrainingSchedule } from '../triggers/training-schedule';

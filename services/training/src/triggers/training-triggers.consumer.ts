@@ -1,10 +1,9 @@
 import { Controller, Inject, Logger } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { TopicValue, topics } from '@newsroom/contracts';
-import { ChampionStore } from '@newsroom/ml';
 import { ConsumeTopic } from '@newsroom/messaging';
 import { quotedSchema } from '@newsroom/persistence';
-import { SERVICE_CONFIG } from '@newsroom/platform';
+import { ChampionStore, SERVICE_CONFIG } from '@newsroom/platform';
 import { DataSource } from 'typeorm';
 import { TrainingConfig } from '../config';
 import { TrainingRunsService } from '../runs/training-runs.service';
