@@ -1,5 +1,28 @@
+// libs/ml's tests run once per backend the services compute on that loads here: native TensorFlow
+// (where tools/native-tf installed @tensorflow/tfjs-node) and WebAssembly. Each run is a Jest
+// project whose global `mlBackendUnderTest` names its backend (src/testing/backends.ts).
+const { execFileSync } = require('node:child_process');
+
+function nativeLoads() {
+  try {
+    execFileSync(process.execPath, ['-e', "require('@tensorflow/tfjs-node')"], {
+      stdio: 'ignore',
+      cwd: __dirname,
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const backends = [...(nativeLoads() ? ['tensorflow'] : []), 'wasm'];
+
 module.exports = {
-  displayName: 'ml',
-  preset: '../../jest.preset.js',
-  testMatch: ['<rootDir>/src/**/*.spec.ts'],
+  projects: backends.map((backend) => ({
+    ...require('../../jest.preset.js'),
+    displayName: `ml:${backend}`,
+    rootDir: __dirname,
+    testMatch: ['<rootDir>/src/**/*.spec.ts'],
+    globals: { mlBackendUnderTest: backend },
+  })),
 };

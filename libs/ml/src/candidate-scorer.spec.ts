@@ -3,11 +3,12 @@ import { computeAttributionBaseline } from './attribution/attribution-baseline';
 import { GroupAttributor } from './attribution/group-attributor';
 import { selectBackend } from './backend';
 import { CandidateScorer } from './candidate-scorer';
+import { backendUnderTest } from './testing/backends';
 import { ArticleContent, FeatureEncoder, ReaderProfile } from './feature-encoder';
 import { TwoTowerModel } from './two-tower';
 
 describe('CandidateScorer', () => {
-  beforeAll(() => selectBackend(['wasm', 'cpu']));
+  beforeAll(() => selectBackend([backendUnderTest()]));
 
   const encoder = new FeatureEncoder({
     articleTokens: 8,

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from './backend';
 import { loadDataset } from './dataset';
+import { backendUnderTest } from './testing/backends';
 import { twoTopicDatasetLines, topicWords as topics } from './testing/two-topic-dataset';
 import { heldOutSlice, modelOrders, popularityOrders, rankingReport } from './held-out';
 import { defaultTrainOptions, seededRandom, trainTwoTower } from './train';
@@ -15,7 +16,7 @@ const options = {
 };
 
 describe('trainTwoTower', () => {
-  beforeAll(() => selectBackend(['wasm', 'cpu']));
+  beforeAll(() => selectBackend([backendUnderTest()]));
 
   it("learns from tokens: a never-seen article on a reader's topic outranks an unrelated one, without retraining", async () => {
     const set = await loadDataset(twoTopicDatasetLines());

@@ -9,7 +9,7 @@ import {
   ReaderInputs,
   ReaderProfile,
 } from '../feature-encoder';
-import { twoTopicDatasetLines } from '../testing';
+import { backendUnderTest, twoTopicDatasetLines } from '../testing';
 import { TwoTowerModel } from '../two-tower';
 import { computeAttributionBaseline, trainingBaseline } from './attribution-baseline';
 import { GroupAttributor, attributePair, attributionRecord, pairAttributions } from './group-attributor';
@@ -83,7 +83,7 @@ function permutationShapley(value: (mask: number) => number, players: number): n
 describe('GroupAttributor', () => {
   let model: TwoTowerModel;
   beforeAll(async () => {
-    await selectBackend(['wasm', 'cpu']);
+    await selectBackend([backendUnderTest()]);
     model = TwoTowerModel.create(shape, 17);
   });
   afterAll(() => model.dispose());
@@ -221,7 +221,7 @@ describe('GroupAttributor', () => {
 });
 
 describe('trainingBaseline', () => {
-  beforeAll(() => selectBackend(['wasm', 'cpu']));
+  beforeAll(() => selectBackend([backendUnderTest()]));
 
   it('averages a stable sample of the training data’s readers and unflagged articles, the same every time', async () => {
     const set = await loadDataset(twoTopicDatasetLines({ readers: 30 }));

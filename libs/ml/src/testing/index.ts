@@ -1,2 +1,3 @@
 export * from './two-topic-dataset';
 export * from './untrained-two-tower';
+export * from './backends';
