@@ -11,7 +11,7 @@ import {
 
 interface ComposeService {
   image?: string;
-  build?: string | { context?: string; dockerfile?: string };
+  build?: string | { context?: string; dockerfile?: string; target?: string };
   command?: string | string[];
   environment?: Record<string, string | number | boolean | null> | string[];
   ports?: (string | number | { target: number; published?: string | number })[];
@@ -97,13 +97,19 @@ describe('docker-compose.yml', () => {
     for (const [service, [key]] of running) expect(key).toBe(service);
   });
 
-  it('builds all services from the one Dockerfile image', () => {
-    const images = new Set([...running.values()].map(([, s]) => s.image));
-    expect(images.size).toBe(1);
-    for (const [key, s] of running.values()) {
-      const context = typeof s.build === 'string' ? s.build : s.build?.context;
-      expect({ key, context }).toEqual({ key, context: '.' });
-    }
+  it('builds all services from the one Dockerfile: the services that compute its native-TensorFlow target', () => {
+    const computing = ['training', 'evaluation', 'batch-scoring'];
+    const built = [...running.entries()].map(([service, [, s]]) => {
+      const build = typeof s.build === 'string' ? { context: s.build } : s.build;
+      return { service, image: s.image, context: build?.context, target: build?.target ?? 'runtime' };
+    });
+    const plain = built.find((b) => !computing.includes(b.service))!;
+    for (const b of built)
+      expect(b).toEqual(
+        computing.includes(b.service)
+          ? { service: b.service, image: 'newsroom-native:local', context: '.', target: 'runtime-native' }
+          : { service: b.service, image: plain.image, context: '.', target: 'runtime' },
+      );
   });
 
   describe.each(services)('%s', (service) => {
@@ -229,8 +235,7 @@ describe('docker-compose.yml', () => {
 
   it('creates the topics with the ops CLI once Kafka is healthy', () => {
     const topics = compose.services['topics'];
-    const image = [...newsroomServices().values()][0][1].image;
-    expect(topics.image).toBe(image);
+    expect(topics.image).toBe(newsroomServices().get('ingestion')![1].image);
     expect(commandOf(topics)).toEqual(['dist/tools/ops/main.js', 'topics', 'create']);
     expect(dependsOn(topics)).toMatchObject({ kafka: 'service_healthy' });
     expect(topics.restart ?? 'no').toBe('no');

@@ -37,8 +37,17 @@ function parseDockerfile(text: string): { args: Map<string, string>; stages: Sta
 }
 
 const { stages } = parseDockerfile(readText('Dockerfile'));
-const runtime = stages[stages.length - 1];
 const stageByName = (name: string) => stages.find((s) => s.name === name);
+
+/** A stage with the instructions of the stages it is built FROM before its own. */
+function withAncestors(stage: Stage): Stage {
+  const parent = stageByName(stage.base);
+  return parent
+    ? { ...stage, instructions: [...withAncestors(parent).instructions, ...stage.instructions] }
+    : stage;
+}
+/** The default target (the last stage), as built. */
+const runtime = withAncestors(stages[stages.length - 1]);
 
 /** The image a stage finally rests on (following FROM <earlier stage>). */
 function rootImage(stage: Stage): string {
@@ -97,6 +106,29 @@ describe('Dockerfile', () => {
         cmd === undefined ? [] : cmd.startsWith('[') ? (JSON.parse(cmd) as string[]) : cmd.split(/\s+/);
       expect(argv.filter((a) => /^(\.\/)?dist\/(services|tools)\/[^/]+\/main\.js$/.test(a))).toEqual([]);
     });
+  });
+});
+
+describe('Dockerfile target runtime-native (training, evaluation, batch scoring)', () => {
+  const native = stageByName('runtime-native');
+
+  it('is the runtime image with tfjs-node taken from a stage that built it with tools/native-tf', () => {
+    expect(native).toBeDefined();
+    expect(native!.base).toBe(stages[stages.length - 1].base);
+    const copy = native!.instructions.find(
+      (i) => i.keyword === 'COPY' && i.args.includes('@tensorflow/tfjs-node'),
+    );
+    const from = stageByName(copy?.args.match(/--from=(\S+)/)?.[1] ?? '');
+    // Required there: an image without it would fall back to WebAssembly without a word.
+    expect(
+      from && runs(from).some((r) => /NEWSROOM_NATIVE_TF=required .*tools\/native-tf\/install\.sh/.test(r)),
+    ).toBe(true);
+    // node-gyp needs a compiler and python3: the full Node image, not the slim runtime.
+    expect(rootImage(from!)).not.toMatch(/slim/);
+  });
+
+  it('is not the default target: the plain image stays the last stage', () => {
+    expect(stages[stages.length - 1].name).toBe('runtime');
   });
 });
 

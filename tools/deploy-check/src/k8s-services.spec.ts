@@ -68,6 +68,20 @@ describe('k8s/base', () => {
     expect(ofKind(objects, 'Secret')).toEqual([]);
   });
 
+  it('runs training, evaluation and batch scoring on the native-TensorFlow image, the others on the plain one', () => {
+    const computing = ['batch-scoring', 'evaluation', 'training'];
+    const images = services.map((service) => [
+      service,
+      mainContainer(deployment(objects, service), service).image,
+    ]);
+    expect(images).toEqual(
+      services.map((service) => [
+        service,
+        computing.includes(service) ? 'newsroom-native:0.1.0' : 'newsroom:0.1.0',
+      ]),
+    );
+  });
+
   it.each(services)('%s-migrate runs the migrate command of %s', (service) => {
     const job = findObject(objects, 'Job', `${service}-migrate`)!;
     const [container] = workloads([job])[0].pod.containers;
