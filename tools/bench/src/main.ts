@@ -1,4 +1,5 @@
 import { runCommandLine } from '@newsroom/config';
+import { BackendName, backendNames } from '@newsroom/ml';
 import { benchAudit } from './audit-bench';
 import { benchFeatures } from './features-bench';
 import { benchIngestion } from './ingestion-bench';
@@ -8,6 +9,15 @@ import { benchScoring } from './scoring-bench';
 import { benchServing } from './serving-bench';
 import { benchTakedown } from './takedown-bench';
 import { benchTraining } from './training-bench';
+
+/** `--backends tensorflow,wasm`: TensorFlow.js backends to compare, in order. */
+function backendList(value: string): BackendName[] {
+  const names = value.split(',').map((name) => name.trim());
+  const unknown = names.filter((name) => !(backendNames as readonly string[]).includes(name));
+  if (names.length === 0 || unknown.length > 0)
+    throw new Error(`--backends: ${unknown.join(', ') || '(none)'} is not one of ${backendNames.join(', ')}`);
+  return names as BackendName[];
+}
 
 /** Benchmarks: each prints its figures (medians of several runs). `bench <name> [--n N] [--runs R]`. */
 async function main(args: string[]): Promise<number> {
@@ -56,6 +66,7 @@ async function main(args: string[]): Promise<number> {
     case 'training':
       await benchTraining({
         epochs: flag('epochs', 1),
+        backends: backendList(option('backends') ?? 'tensorflow,wasm'),
         dataset: option('dataset'),
         keepDataset: option('keep-dataset'),
       });
@@ -93,7 +104,7 @@ async function main(args: string[]): Promise<number> {
       return 0;
     default:
       console.error(
-        'usage: bench ingestion|features [--n 300000] [--runs 3] [--partitions 6] [--only-updates|--only-snapshot] | training [--epochs 1] [--dataset FILE] [--keep-dataset FILE] | pipeline [--n 200000] [--runs 3] [--partitions 6] | monitoring [--n 1100000] [--runs 3] [--partitions 6] | scoring [--runs 3] [--fresh 20] | serving [--runs 3] [--seconds 10] [--readers 15000] | takedown [--flags 20] | audit [--runs 3] [--responses 100000] [--partitions 6] [--readers 15000] [--logins 2] [--days 30] [--queries 1000]',
+        'usage: bench ingestion|features [--n 300000] [--runs 3] [--partitions 6] [--only-updates|--only-snapshot] | training [--epochs 1] [--backends tensorflow,wasm] [--dataset FILE] [--keep-dataset FILE] | pipeline [--n 200000] [--runs 3] [--partitions 6] | monitoring [--n 1100000] [--runs 3] [--partitions 6] | scoring [--runs 3] [--fresh 20] | serving [--runs 3] [--seconds 10] [--readers 15000] | takedown [--flags 20] | audit [--runs 3] [--responses 100000] [--partitions 6] [--readers 15000] [--logins 2] [--days 30] [--queries 1000]',
       );
       return 2;
   }

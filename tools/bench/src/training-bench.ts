@@ -4,6 +4,7 @@ import { DAY_MS, World, startForNow, worldConfig } from '@newsroom/datagen';
 import { EventPublisher } from '@newsroom/messaging';
 import { createTestTopics } from '@newsroom/messaging/testing';
 import {
+  BackendName,
   RankingReport,
   TwoTowerModel,
   defaultTrainOptions,
@@ -42,34 +43,70 @@ type Json = any;
  * stop the service answering. Then the model is compared, on the held-out day, with the
  * popularity and recency baselines and with the oracle (the world's true expected dwell).
  */
-export async function benchTraining(args: { epochs: number; dataset?: string; keepDataset?: string }) {
+export async function benchTraining(args: {
+  epochs: number;
+  backends: BackendName[];
+  dataset?: string;
+  keepDataset?: string;
+}) {
   console.log(`bench:training on ${machine()}`);
   const file = args.dataset ?? (await snapshotPilot(args.keepDataset));
-  const trained = await trainByTheService(file, args.epochs);
-  const { run, liveness, delay, joins } = trained;
-  console.log(
-    `training: ${run.wallSeconds.toFixed(1)} s wall (${run.cpuSeconds.toFixed(1)} s CPU), ` +
-      `epochs ${run.epochs.map((e: Json) => `${e.epoch}: loss ${e.loss.toFixed(4)}, ${e.seconds.toFixed(1)} s`).join('; ')} ` +
-      `on ${run.backend} (target <= 300 s with loading); peak RSS of the service ${(run.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
-  );
-  console.log(
-    `the service meanwhile: event-loop delay p99 <= ${(delay.p99 * 1000).toFixed(0)} ms, max <= ${(delay.max * 1000).toFixed(0)} ms ` +
-      `(targets <= 100 ms and <= 1 s); /health/live ${liveness.probes} probes, slowest ${liveness.maxMs.toFixed(0)} ms, ` +
-      `${liveness.late.length} late or failed; consumer-group joins during the run: ${joins} (0: it kept its membership)`,
-  );
-
-  await selectBackend();
   const set = await loadDataset(createInterface({ input: createReadStream(file), crlfDelay: Infinity }));
-  const { model, encoder } = await loadModel(new ArtifactStore(trained.artifactDir), run.artifact);
-  await trained.cleanUp();
   const heldOut = heldOutSlice(set);
+  const models: [string, RankingReport][] = [];
+  const trainingSeconds = new Map<string, number>();
+  // The same dataset, trained by the service on each backend in turn (ML_BACKENDS).
+  for (const backend of args.backends) {
+    const trained = await trainByTheService(file, args.epochs, backend);
+    const { run, liveness, delay, joins } = trained;
+    if (run.backend !== backend) {
+      await trained.cleanUp();
+      throw new Error(
+        `asked to train on ${backend}, the service trained on ${run.backend} (is it installed here?)`,
+      );
+    }
+    const epochSeconds = run.epochs.reduce((sum: number, e: Json) => sum + e.seconds, 0);
+    trainingSeconds.set(backend, epochSeconds);
+    console.log(
+      `training on ${run.backend}: ${run.wallSeconds.toFixed(1)} s wall (${run.cpuSeconds.toFixed(1)} s CPU), ` +
+        `epochs ${run.epochs.map((e: Json) => `${e.epoch}: loss ${e.loss.toFixed(4)}, ${e.seconds.toFixed(1)} s`).join('; ')} ` +
+        `(target <= 300 s with loading); peak RSS of the service ${(run.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
+    );
+    console.log(
+      `the service meanwhile: event-loop delay p99 <= ${(delay.p99 * 1000).toFixed(0)} ms, max <= ${(delay.max * 1000).toFixed(0)} ms ` +
+        `(targets <= 100 ms and <= 1 s); /health/live ${liveness.probes} probes, slowest ${liveness.maxMs.toFixed(0)} ms, ` +
+        `${liveness.late.length} late or failed; consumer-group joins during the run: ${joins} (0: it kept its membership)`,
+    );
+    // Scored here on the backend it was trained on: the ranking is the model's, wherever it runs.
+    await selectBackend([backend]);
+    const { model, encoder } = await loadModel(new ArtifactStore(trained.artifactDir), run.artifact);
+    await trained.cleanUp();
+    models.push([
+      `model (trained on ${backend})`,
+      rankingReport(heldOut, modelOrders(model, encoder, heldOut)),
+    ]);
+    if (models.length === 1) {
+      // The model as initialised, untrained: its near-identity projections score by shared words alone.
+      const untrained = TwoTowerModel.create(model.shape, defaultTrainOptions.seed);
+      models.push([
+        'untrained model (shared words)',
+        rankingReport(heldOut, modelOrders(untrained, encoder, heldOut)),
+      ]);
+      untrained.dispose();
+    }
+    model.dispose();
+  }
+  const [fastest, ...others] = args.backends;
+  for (const other of others)
+    console.log(
+      `training time ${other} / ${fastest}: ${((trainingSeconds.get(other) ?? 0) / (trainingSeconds.get(fastest) ?? 1)).toFixed(2)} ` +
+        `(${fastest} ${(trainingSeconds.get(fastest) ?? 0).toFixed(1)} s, ${other} ${(trainingSeconds.get(other) ?? 0).toFixed(1)} s over the epochs)`,
+    );
+
   const world = new World(worldConfig('pilot', { start: set.header.window.start }));
   const day = world.config.days - 1;
-  // The model as initialised, untrained: its near-identity projections score by shared words alone.
-  const untrained = TwoTowerModel.create(model.shape, defaultTrainOptions.seed);
   const reports: [string, RankingReport][] = [
-    ['model', rankingReport(heldOut, modelOrders(model, encoder, heldOut))],
-    ['untrained model (shared words)', rankingReport(heldOut, modelOrders(untrained, encoder, heldOut))],
+    ...models,
     ['popularity', rankingReport(heldOut, popularityOrders(set, heldOut))],
     ['recency', rankingReport(heldOut, recencyOrders(heldOut))],
     [
@@ -80,8 +117,6 @@ export async function benchTraining(args: { epochs: number; dataset?: string; ke
       ),
     ],
   ];
-  model.dispose();
-  untrained.dispose();
   const shown = heldOut.readers.reduce((sum, r) => sum + r.candidates.length, 0);
   console.log(
     `held-out day: ${heldOut.readers.length} readers (${JSON.stringify(heldOut.protocols)}), ${(shown / heldOut.readers.length).toFixed(1)} candidates each on average, ${heldOut.articles.size} articles in all`,
@@ -94,8 +129,10 @@ export async function benchTraining(args: { epochs: number; dataset?: string; ke
     );
   }
   const ndcg = Object.fromEntries(reports.map(([name, r]) => [name, r.ndcgAt10]));
+  const first = models[0];
   console.log(
-    `model / popularity: ${(ndcg['model'] / ndcg['popularity']).toFixed(2)} (target >= 1.5); model / oracle: ${(ndcg['model'] / ndcg['oracle']).toFixed(2)} (target >= 0.75)`,
+    `${first[0]} / popularity: ${(first[1].ndcgAt10 / ndcg['popularity']).toFixed(2)} (target >= 1.5); ` +
+      `/ oracle: ${(first[1].ndcgAt10 / ndcg['oracle']).toFixed(2)} (target >= 0.75)`,
   );
 }
 
@@ -124,7 +161,7 @@ function p99Between(before: { le: number; count: number }[], after: { le: number
 }
 
 /** Trains on `file` with the training service, as a run requested over HTTP; what it measured. */
-async function trainByTheService(file: string, epochs: number) {
+async function trainByTheService(file: string, epochs: number, backend: BackendName) {
   const servers = await ensureTestServers();
   const db = await new DataSource({ type: 'postgres', url: servers.databaseUrl }).initialize();
   const kafkaTopics = await createTestTopics(allTopics, 3);
@@ -147,6 +184,7 @@ async function trainByTheService(file: string, epochs: number) {
     ARTIFACT_STORE_DIR: artifactDir,
     TRAINING_ADMIN_API_KEYS: `bench:${ADMIN_KEY}`,
     TRAINING_EPOCHS: String(epochs),
+    ML_BACKENDS: backend,
     TRAINING_PUSH_MIN_TRAIN_ROWS: '0',
     TRAINING_POLL_INTERVAL_MS: '200',
     LOG_LEVEL: 'warn',
