@@ -2,7 +2,7 @@ import { counter, gauge, histogram } from '@newsroom/observability';
 import { Acceptance, describeFieldErrors, deadLetterTopicName, fieldErrors } from '@newsroom/contracts';
 import { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { z } from 'zod';
-import { LastingFailureLog, isDependencyOutage } from './dependency-outage';
+import { LastingFailureLog, isBrokerUnreachable, isDependencyOutage } from './dependency-outage';
 import { EventPublisher } from './event-publisher';
 import { logicalTopic, physicalTopic } from './kafka-client';
 import {
@@ -183,14 +183,14 @@ export class ConsumerRunner {
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
       this.groupJoins += 1;
       groupJoins.inc({ group: options.groupId });
-      // Back in the group: whatever made it crash has passed.
-      this.crashesInARow = 0;
+      // Back in the group: the broker answers again. (Crashes in a row are reset by a committed
+      // batch only: a consumer crashing in its handling rejoins before each crash.)
       this.brokerOutageOver();
     });
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
       if (!this.running) return;
       this.crashesSinceStart++;
-      const brokerUnreachable = payload.restart && isDependencyOutage(payload.error);
+      const brokerUnreachable = payload.restart && isBrokerUnreachable(payload.error);
       crashes.inc({ group: options.groupId, cause: brokerUnreachable ? 'broker-unreachable' : 'other' });
       if (brokerUnreachable) {
         this.brokerOutageGoesOn(payload.error);

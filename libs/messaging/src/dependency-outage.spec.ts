@@ -1,6 +1,11 @@
 import { KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError } from 'kafkajs';
 import { PermanentError } from './message';
-import { DependencyUnavailableError, LastingFailureLog, isDependencyOutage } from './dependency-outage';
+import {
+  DependencyUnavailableError,
+  LastingFailureLog,
+  isBrokerUnreachable,
+  isDependencyOutage,
+} from './dependency-outage';
 
 const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
 
@@ -76,5 +81,29 @@ describe('LastingFailureLog', () => {
     expect(log.seconds(50_000)).toBe(0);
     // A new outage is told of at once.
     expect(log.failing(50_000)).toBe(true);
+  });
+});
+
+describe('isBrokerUnreachable (a consumer crash that waiting cures)', () => {
+  const protocolError = (type: string, retriable: boolean) =>
+    new KafkaJSProtocolError({ message: type, type, code: 0, retriable } as never);
+  const retried = (cause: Error) => new KafkaJSNumberOfRetriesExceeded(cause, { retryCount: 8 } as never);
+
+  it.each([
+    ['no connection, after the retries', retried(new KafkaJSConnectionError('connect ECONNREFUSED'))],
+    ['a socket error', withCode('read ECONNRESET', 'ECONNRESET')],
+    ['a coordinator still loading', retried(protocolError('COORDINATOR_LOAD_IN_PROGRESS', true))],
+    ['no leader yet', protocolError('LEADER_NOT_AVAILABLE', true)],
+  ])('says yes to %s', (_what, error) => {
+    expect(isBrokerUnreachable(error)).toBe(true);
+  });
+
+  it.each([
+    ['a handler failing, after the retries', retried(new Error('cannot read properties of undefined'))],
+    ['a dead-letter topic that does not exist', retried(protocolError('UNKNOWN_TOPIC_OR_PARTITION', true))],
+    ['a refused write', protocolError('TOPIC_AUTHORIZATION_FAILED', false)],
+    ['the retry wrapper alone', retried(new Error('boom'))],
+  ])('says no to %s', (_what, error) => {
+    expect(isBrokerUnreachable(error)).toBe(false);
   });
 });

@@ -103,6 +103,43 @@ export function isDependencyOutage(error: unknown, depth = 0): boolean {
   return wrapped.some((inner) => inner !== error && isDependencyOutage(inner, depth + 1));
 }
 
+/** kafkajs errors that mean no broker answered: the connection failed, closed or timed out. */
+const brokerConnectionErrors = new Set([
+  'KafkaJSConnectionError',
+  'KafkaJSConnectionClosedError',
+  'KafkaJSRequestTimeoutError',
+  'KafkaJSBrokerNotFound',
+  'KafkaJSMetadataNotLoaded',
+]);
+/** Broker answers that mean it is (re)starting or electing: it will serve again by itself. */
+const brokerStartingAnswers = new Set([
+  'COORDINATOR_NOT_AVAILABLE',
+  'COORDINATOR_LOAD_IN_PROGRESS',
+  'NOT_COORDINATOR',
+  'LEADER_NOT_AVAILABLE',
+  'NOT_LEADER_FOR_PARTITION',
+  'BROKER_NOT_AVAILABLE',
+  'REQUEST_TIMED_OUT',
+  'NETWORK_EXCEPTION',
+]);
+
+/**
+ * True when a Kafka client's failure is the broker's absence — no connection, or a broker still
+ * starting — judged by the errors it wraps, never by kafkajs' retry wrapper
+ * (`KafkaJSNumberOfRetriesExceeded`), which also wraps a handler's own failures. A missing topic or
+ * a refused write is not an absence: those do not go away by waiting.
+ */
+export function isBrokerUnreachable(error: unknown, depth = 0): boolean {
+  if (typeof error !== 'object' || error === null || depth > 5) return false;
+  const shape = error as ErrorShape & { type?: unknown };
+  if (typeof shape.name === 'string' && brokerConnectionErrors.has(shape.name)) return true;
+  if (typeof shape.code === 'string' && networkErrnos.has(shape.code)) return true;
+  if (typeof shape.type === 'string' && brokerStartingAnswers.has(shape.type)) return true;
+  return [shape.cause, shape.originalError].some(
+    (inner) => inner !== error && isBrokerUnreachable(inner, depth + 1),
+  );
+}
+
 /**
  * Runs `work` until it succeeds or fails for another reason than an outage; while a dependency is
  * unavailable it waits (1 s, doubling to 10 s) and tries again, `onWait` told of each wait. A

@@ -35,10 +35,10 @@ describe('ConsumerRunner through a broker outage longer than its client retries'
     }
   };
 
-  it('restarts its client through every crash of the outage, reports it, and consumes again after', async () => {
-    // A client that gives up fast, so that the outage makes it crash many times.
+  /** A consumer on a client that gives up fast, so that a failure makes it crash many times. */
+  const fastCrashingRunner = (groupId: string, topicName: string) => {
     const client = new Kafka({
-      clientId: 'outage-consumer',
+      clientId: groupId,
       brokers: [kafka.brokers],
       logLevel: logLevel.NOTHING,
       connectionTimeout: 1_000,
@@ -52,7 +52,7 @@ describe('ConsumerRunner through a broker outage longer than its client retries'
       client,
       publisher,
       {
-        groupId: 'outage-group',
+        groupId,
         topicPrefix: '',
         sessionTimeoutMs: 10_000,
         heartbeatIntervalMs: 1_000,
@@ -66,7 +66,7 @@ describe('ConsumerRunner through a broker outage longer than its client retries'
       },
       [
         {
-          topic: topic.name,
+          topic: topicName,
           schema: topic.value,
           handler: async (m: InboundMessage) => {
             handled.push((m.value as { eventId: string }).eventId);
@@ -74,6 +74,15 @@ describe('ConsumerRunner through a broker outage longer than its client retries'
         },
       ],
     );
+    const stop = async () => {
+      await runner.stop();
+      await publisher.disconnect();
+    };
+    return { runner, fatal, warnings, handled, stop };
+  };
+
+  it('restarts its client through every crash of the outage, reports it, and consumes again after', async () => {
+    const { runner, fatal, warnings, handled, stop } = fastCrashingRunner('outage-group', topic.name);
     try {
       await runner.start();
       await send('before');
@@ -91,7 +100,10 @@ describe('ConsumerRunner through a broker outage longer than its client retries'
         what: 'consumer group outage-group',
         error: expect.any(String),
       });
-      expect(warnings.filter((w) => w.includes('cannot reach the broker'))).toHaveLength(1);
+      // Told at once, then every 30 s: not once per crash.
+      expect(warnings.filter((w) => w.includes('cannot reach the broker')).length).toBeLessThanOrEqual(
+        1 + Math.floor((Date.now() - runner.waitingOnDependency!.since) / 30_000),
+      );
 
       await kafka.start();
       await send('after');
@@ -102,8 +114,30 @@ describe('ConsumerRunner through a broker outage longer than its client retries'
       expect(handled).toEqual(['before', 'after']);
       expect(runner.waitingOnDependency).toBeUndefined();
     } finally {
-      await runner.stop();
-      await publisher.disconnect();
+      await stop();
+    }
+  }, 300_000);
+
+  it('still gives up on crashes of its own making: a dead letter that cannot be written, six times in a row', async () => {
+    // A topic without its dead-letter topic (the broker creates none): an undecodable record can go nowhere.
+    const orphan = 'orphan.raw';
+    const admin = kafka.client('setup').admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: orphan, numPartitions: 1 }], waitForLeaders: true });
+    await admin.disconnect();
+    const producer = exactProducer(kafka.client('producer'));
+    await producer.connect();
+    await producer.send({ topic: orphan, acks: -1, messages: [{ key: 'k', value: '{ not json' }] });
+    await producer.disconnect();
+
+    const { runner, fatal, stop } = fastCrashingRunner('orphan-group', orphan);
+    try {
+      await runner.start();
+      await waitFor('the consumer to give up', () => fatal.length > 0, { timeoutMs: 120_000 });
+      expect(fatal[0].message).toMatch(/^consumer crashed 6 time\(s\) in a row/);
+      expect(runner.waitingOnDependency).toBeUndefined();
+    } finally {
+      await stop();
     }
   }, 300_000);
 });
