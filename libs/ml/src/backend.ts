@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
@@ -23,9 +24,10 @@ const loadPackage: Loader = (name) => createRequire(__filename)(name);
 
 async function activate(name: BackendName, load: Loader): Promise<void> {
   if (name === 'tensorflow') {
-    // libtensorflow's start-up notes (CPU features it was not built for) are INFO lines on stderr,
-    // outside the services' JSON logs; its warnings and errors still show.
-    process.env['TF_CPP_MIN_LOG_LEVEL'] ??= '1';
+    // The wheel's library is built for AVX and aborts the whole process where it is missing (a
+    // node other than the one that built the image): refuse it here instead, and fall back.
+    if (process.platform === 'linux' && !/\bavx\b/.test(readFileSync('/proc/cpuinfo', 'utf8')))
+      throw new Error('this CPU has no AVX, which native TensorFlow needs');
     load('@tensorflow/tfjs-node');
   }
   if (name === 'wasm') {
@@ -57,11 +59,6 @@ export async function selectBackend(
     }
   }
   throw new Error(`no TensorFlow.js backend among ${allowed.join(', ')} loads: ${JSON.stringify(skipped)}`);
-}
-
-/** The choice in a line: `backend: wasm (not tensorflow: Cannot find module '@tensorflow/tfjs-node')`. */
-export function describeBackendChoice(choice: BackendChoice): string {
-  return `backend: ${choice.name}${choice.skipped.map((s) => ` (not ${s.name}: ${s.reason})`).join('')}`;
 }
 
 /** `ML_BACKENDS`: the backends a service may use, in order of preference (comma-separated). */

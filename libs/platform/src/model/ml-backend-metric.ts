@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { BackendChoice, describeBackendChoice } from '@newsroom/ml';
+// Types only: a value import would load TensorFlow.js in every service's main thread.
+import type { BackendChoice } from '@newsroom/ml';
 import { gauge } from '@newsroom/observability';
 
 const backendInfo = gauge('ml_backend_info', 'The TensorFlow.js backend in use (1)', ['backend']);
@@ -12,7 +13,7 @@ const told = new Set<string>();
  */
 export function reportBackendInUse(choice: BackendChoice): void {
   backendInfo.set({ backend: choice.name }, 1);
-  const line = describeBackendChoice(choice);
+  const line = `backend: ${choice.name}${choice.skipped.map((s) => ` (not ${s.name}: ${s.reason})`).join('')}`;
   if (told.has(line)) return;
   told.add(line);
   new Logger('TensorFlow.js').log(line);
