@@ -33,11 +33,14 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 # --- native-tf: tfjs-node's binding compiled against libtensorflow from the pinned wheel ----------
 FROM ${NODE_BUILD_IMAGE} AS native-tf
+# auto: where the builder cannot have it (not x86_64, say), the build says so and the image computes
+# on WebAssembly; release builds pass --build-arg NATIVE_TF=required.
+ARG NATIVE_TF=auto
 WORKDIR /app
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY package.json package-lock.json .npmrc ./
 COPY tools/native-tf/install.sh tools/native-tf/install.sh
-RUN NEWSROOM_NATIVE_TF=required NEWSROOM_CACHE_DIR=/tmp/native-tf bash tools/native-tf/install.sh \
+RUN NEWSROOM_NATIVE_TF=${NATIVE_TF} NEWSROOM_CACHE_DIR=/tmp/native-tf bash tools/native-tf/install.sh \
     && rm -rf /tmp/native-tf
 
 # --- runtime -------------------------------------------------------------------------------------
@@ -63,6 +66,9 @@ CMD ["-e", "console.error('newsroom: no program given. Run the image with e.g. d
 
 # --- runtime-native: the same, with native TensorFlow ---------------------------------------------
 FROM runtime-base AS runtime-native
+# libtensorflow's INFO start-up lines on stderr are noise beside the JSON logs (read at its load,
+# from the process environment: worker threads' own process.env does not reach it).
+ENV TF_CPP_MIN_LOG_LEVEL=1
 COPY --from=native-tf /app/node_modules/@tensorflow/tfjs-node ./node_modules/@tensorflow/tfjs-node
 
 # --- runtime (the default target) -----------------------------------------------------------------

@@ -15,7 +15,12 @@ function nativeLoads() {
   }
 }
 
-const backends = [...(nativeLoads() ? ['tensorflow'] : []), 'wasm'];
+const native = nativeLoads();
+if (!native && process.env.NEWSROOM_NATIVE_TF === 'required')
+  throw new Error(
+    'NEWSROOM_NATIVE_TF=required, and @tensorflow/tfjs-node does not load (bash tools/native-tf/install.sh)',
+  );
+const backends = [...(native ? ['tensorflow'] : []), 'wasm'];
 
 module.exports = {
   projects: backends.map((backend) => ({
@@ -24,5 +29,7 @@ module.exports = {
     rootDir: __dirname,
     testMatch: ['<rootDir>/src/**/*.spec.ts'],
     globals: { mlBackendUnderTest: backend },
+    // These compare every backend present in one run: once is enough.
+    testPathIgnorePatterns: backend === 'wasm' ? [] : ['/backend(-parity)?\\.spec\\.ts$'],
   })),
 };

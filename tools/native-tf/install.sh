@@ -21,7 +21,7 @@ readonly WHEEL_URL=https://files.pythonhosted.org/packages/59/03/9a99555a762de8c
 readonly WHEEL_SHA256=2b847d217b02ee7731ed91431daf3250daa0196c3c94614d23be27232e6e5b6c
 readonly GLIBC_NEEDED=2.27
 readonly PKG=node_modules/@tensorflow/tfjs-node
-CACHE_DIR="${NEWSROOM_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/newsroom}"
+CACHE_DIR="${NEWSROOM_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/newsroom}"
 LOG="${TMPDIR:-/tmp}/newsroom-native-tf.log"
 MODE="${NEWSROOM_NATIVE_TF:-auto}"
 
@@ -48,7 +48,9 @@ case $MODE in
     ;;
 esac
 [[ -f $PKG/package.json ]] || without "$PKG is not in node_modules (run npm ci first)"
-if loads; then
+# Built from this very wheel and loading: nothing to do (a new pin rebuilds).
+marker=$PKG/deps/.wheel-sha256
+if [[ -f $marker && $(cat "$marker") == "$WHEEL_SHA256" ]] && loads; then
   say "@tensorflow/tfjs-node loads (native TensorFlow)"
   exit 0
 fi
@@ -65,12 +67,14 @@ done
 nodedir=$(node -p 'require("node:path").resolve(process.execPath, "../..")')
 [[ -f $nodedir/include/node/node_api.h ]] || without "no Node headers in $nodedir/include/node"
 
-mkdir -p "$CACHE_DIR"
+mkdir -p "$CACHE_DIR" || without "cannot create the cache directory $CACHE_DIR"
 wheel="$CACHE_DIR/$WHEEL"
 if ! echo "$WHEEL_SHA256  $wheel" | sha256sum -c --status 2>/dev/null; then
   say "downloading $WHEEL (274 MB, once; cached in $CACHE_DIR)"
-  curl -fsSL --retry 3 --retry-all-errors --connect-timeout 20 -o "$wheel.part" "$WHEEL_URL" ||
+  if ! curl -fsSL --retry 3 --connect-timeout 20 -o "$wheel.part" "$WHEEL_URL"; then
+    rm -f "$wheel.part"
     without "could not download $WHEEL_URL"
+  fi
   if ! echo "$WHEEL_SHA256  $wheel.part" | sha256sum -c --status; then
     rm -f "$wheel.part"
     echo "[native-tf] $WHEEL from $WHEEL_URL does not have sha256 $WHEEL_SHA256: not used" >&2
@@ -81,31 +85,42 @@ fi
 
 started=$SECONDS
 say "unpacking libtensorflow from $WHEEL and building the binding (log: $LOG)"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-unzip -q "$wheel" -d "$work" \
-  'tensorflow/libtensorflow_cc.so.2' 'tensorflow/libtensorflow_framework.so.2' \
-  'tensorflow/include/tensorflow/c/*' 'tensorflow/include/tensorflow/core/platform/ctstring*' \
-  'tensorflow/include/tsl/platform/ctstring*' 'tensorflow/include/xla/tsl/c/*'
-deps=$PKG/deps
-rm -rf "$deps"
-mkdir -p "$deps/lib"
-mv "$work/tensorflow/include" "$deps/include"
-# Symbols for debugging only: 788 → 583 MB and 65 → 51 MB.
-strip --strip-unneeded -o "$deps/lib/libtensorflow_cc.so.2" "$work/tensorflow/libtensorflow_cc.so.2"
-strip --strip-unneeded -o "$deps/lib/libtensorflow_framework.so.2" "$work/tensorflow/libtensorflow_framework.so.2"
-# The names the binding links with; the 2.9.1 one also tells tfjs-node's installer the library is here.
-ln -sf libtensorflow_cc.so.2 "$deps/lib/libtensorflow.so"
-ln -sf libtensorflow_cc.so.2 "$deps/lib/libtensorflow.so.2.9.1"
-ln -sf libtensorflow_framework.so.2 "$deps/lib/libtensorflow_framework.so"
-ln -sf libtensorflow_framework.so.2 "$deps/lib/libtensorflow_framework.so.2.9.1"
-# A custom library and no prebuilt addon: tfjs-node's installer compiles the binding from source
-# (with the library already in deps/, it downloads nothing).
-echo "{ \"tf-lib\": \"$WHEEL_URL\" }" >"$PKG/scripts/custom-binary.json"
-if ! npm_config_nodedir="$nodedir" npm rebuild @tensorflow/tfjs-node --ignore-scripts=false \
-  --foreground-scripts >"$LOG" 2>&1; then
+# Every step of it may fail (a full disk, a compiler error): then it says so, and the services use
+# WebAssembly. Unpacked beside the package (not in /tmp, often a small tmpfs: 850 MB).
+build() {
+  set -euo pipefail
+  local work=$PKG/.native-tf-work deps=$PKG/deps
+  rm -rf "$work" "$deps"
+  mkdir -p "$work" "$deps/lib"
+  unzip -q "$wheel" -d "$work" \
+    'tensorflow/libtensorflow_cc.so.2' 'tensorflow/libtensorflow_framework.so.2' \
+    'tensorflow/include/tensorflow/c/*' 'tensorflow/include/tensorflow/core/platform/ctstring*' \
+    'tensorflow/include/tsl/platform/ctstring*' 'tensorflow/include/xla/tsl/c/*'
+  mv "$work/tensorflow/include" "$deps/include"
+  # Symbols for debugging only: 788 → 583 MB and 65 → 51 MB.
+  strip --strip-unneeded -o "$deps/lib/libtensorflow_cc.so.2" "$work/tensorflow/libtensorflow_cc.so.2"
+  strip --strip-unneeded -o "$deps/lib/libtensorflow_framework.so.2" "$work/tensorflow/libtensorflow_framework.so.2"
+  rm -rf "$work"
+  # The names the binding links with; the 2.9.1 one also tells tfjs-node's installer the library is here.
+  ln -sf libtensorflow_cc.so.2 "$deps/lib/libtensorflow.so"
+  ln -sf libtensorflow_cc.so.2 "$deps/lib/libtensorflow.so.2.9.1"
+  ln -sf libtensorflow_framework.so.2 "$deps/lib/libtensorflow_framework.so"
+  ln -sf libtensorflow_framework.so.2 "$deps/lib/libtensorflow_framework.so.2.9.1"
+  # A custom library and no prebuilt addon: tfjs-node's installer compiles the binding from source
+  # (with the library already in deps/, it downloads nothing).
+  echo "{ \"tf-lib\": \"$WHEEL_URL\" }" >"$PKG/scripts/custom-binary.json"
+  npm_config_nodedir="$nodedir" npm rebuild @tensorflow/tfjs-node --ignore-scripts=false --foreground-scripts
+}
+# Not in an `if`: bash ignores `set -e` inside a condition, and each step must stop the build.
+set +e
+(build) >"$LOG" 2>&1
+built=$?
+set -e
+if ((built != 0)); then
   tail -20 "$LOG"
-  without "the binding did not compile (above, and $LOG)"
+  rm -rf "$PKG/.native-tf-work" "$PKG/deps"
+  without "unpacking or compiling failed (above, and $LOG)"
 fi
 loads || without "the binding compiled but does not load (node -e \"require('@tensorflow/tfjs-node')\")"
+echo "$WHEEL_SHA256" >"$marker"
 say "native TensorFlow ready in $((SECONDS - started)) s: @tensorflow/tfjs-node on libtensorflow from $WHEEL"

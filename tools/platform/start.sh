@@ -11,6 +11,8 @@ started=$(date +%s)
 bash infra/local/up.sh
 # Native TensorFlow for training, evaluation and scoring where this machine can have it (else WASM).
 bash tools/native-tf/install.sh
+# libtensorflow reads this at its load from the process environment (not a worker's process.env).
+export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-1}"
 # Jaeger first, for the services to export their traces to when it runs; Prometheus and
 # Alertmanager once they are ready (NEWSROOM_OBSERVABILITY=off skips all three).
 otlp=$( (bash infra/local/observability-up.sh jaeger || true) | sed -n "s/^OTEL_EXPORTER_OTLP_ENDPOINT=//p")

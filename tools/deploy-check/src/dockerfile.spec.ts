@@ -119,9 +119,13 @@ describe('Dockerfile target runtime-native (training, evaluation, batch scoring)
       (i) => i.keyword === 'COPY' && i.args.includes('@tensorflow/tfjs-node'),
     );
     const from = stageByName(copy?.args.match(/--from=(\S+)/)?.[1] ?? '');
-    // Required there: an image without it would fall back to WebAssembly without a word.
+    // Its mode a build argument: auto by default (another architecture falls back, saying so),
+    // required for release builds.
+    const arg = from?.instructions.find((i) => i.keyword === 'ARG' && i.args.startsWith('NATIVE_TF='));
+    expect(arg?.args).toBe('NATIVE_TF=auto');
     expect(
-      from && runs(from).some((r) => /NEWSROOM_NATIVE_TF=required .*tools\/native-tf\/install\.sh/.test(r)),
+      from &&
+        runs(from).some((r) => /NEWSROOM_NATIVE_TF=\$\{NATIVE_TF\} .*tools\/native-tf\/install\.sh/.test(r)),
     ).toBe(true);
     // node-gyp needs a compiler and python3: the full Node image, not the slim runtime.
     expect(rootImage(from!)).not.toMatch(/slim/);
