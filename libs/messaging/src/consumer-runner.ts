@@ -125,9 +125,9 @@ const lagGauge = gauge('kafka_consumer_lag', 'Messages behind the end of the par
  * - if the dead letter cannot be written, the batch fails and the record is redelivered, never skipped;
  * - a crash because the broker is unreachable restarts the client for as long as the outage
  *   lasts (readiness reporting it); a crash the client will not restart from, more than
- *   MAX_CRASHES_IN_A_ROW other crashes before it rejoins its group, or a handler stuck past
- *   `handlerStallMs` call `onFatal` (by default the process exits non-zero so its orchestrator
- *   restarts it).
+ *   MAX_CRASHES_IN_A_ROW other crashes without a committed batch in between, or a handler stuck
+ *   past `handlerStallMs` call `onFatal` (by default the process exits non-zero so its
+ *   orchestrator restarts it).
  */
 export class ConsumerRunner {
   private readonly consumer: Consumer;
