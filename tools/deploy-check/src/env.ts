@@ -2,7 +2,13 @@ import { ConfigSchema, PropertySchema } from './workspace';
 
 /** Variables a deployment may set besides the schema's: OpenTelemetry's own and Node's. */
 export function isAllowedOutsideSchema(name: string): boolean {
-  return name.startsWith('OTEL_') || name === 'NODE_ENV' || name === 'NODE_OPTIONS';
+  // Read by libraries, not by the services' config: OpenTelemetry, Node, libtensorflow.
+  return (
+    name.startsWith('OTEL_') ||
+    name === 'NODE_ENV' ||
+    name === 'NODE_OPTIONS' ||
+    name === 'TF_CPP_MIN_LOG_LEVEL'
+  );
 }
 
 /** A value coming from somewhere the check cannot read (a Secret, the downward API…). */
