@@ -2,6 +2,7 @@ import { BackendName, selectBackend } from './backend';
 import { TrainingSet, loadDataset } from './dataset';
 import { decodeModel, encodeModel } from './model-artifact';
 import { backendsPresent } from './testing/backends';
+import { wholeHistories } from './testing/whole-histories';
 import { twoTopicDatasetLines } from './testing/two-topic-dataset';
 import { defaultTrainOptions, trainTwoTower } from './train';
 
@@ -33,15 +34,7 @@ describe('one model on every backend present', () => {
   /** Every reader's score for every article, by a model decoded from `bytes` on the current backend. */
   const scoresOf = (bytes: Buffer): number[][] => {
     const { model, encoder } = decodeModel(bytes);
-    const readers = set.readers.map((reader) => ({
-      recent: Array.from(reader.article)
-        .reverse()
-        .map((a, k) => ({
-          article: set.articles[a],
-          dwellSeconds: reader.dwell[reader.dwell.length - 1 - k],
-        })),
-      categoryMix: {},
-    }));
+    const readers = wholeHistories(set);
     const scores = model.score(encoder.readers(readers), encoder.articles(set.articles));
     try {
       return scores.arraySync();

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from './backend';
 import { loadDataset } from './dataset';
 import { backendUnderTest } from './testing/backends';
+import { wholeHistories } from './testing/whole-histories';
 import { twoTopicDatasetLines, topicWords as topics } from './testing/two-topic-dataset';
 import { heldOutSlice, modelOrders, popularityOrders, rankingReport } from './held-out';
 import { defaultTrainOptions, seededRandom, trainTwoTower } from './train';
@@ -31,15 +32,7 @@ describe('trainTwoTower', () => {
       { tokenHashes: words(topics.sports), category: 'new', publisher: 'new' },
       { tokenHashes: words(topics.politics), category: 'new', publisher: 'new' },
     ]);
-    const readers = set.readers.map((reader) => ({
-      recent: Array.from(reader.article)
-        .reverse()
-        .map((a, k) => ({
-          article: set.articles[a],
-          dwellSeconds: reader.dwell[reader.dwell.length - 1 - k],
-        })),
-      categoryMix: {},
-    }));
+    const readers = wholeHistories(set);
     const scores = model.score(encoder.readers(readers), fresh).arraySync();
     const right = scores.filter((s, r) => (r % 2 ? s[0] > s[1] : s[1] > s[0])).length;
     expect(right).toBe(set.readers.length);
