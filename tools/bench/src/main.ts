@@ -1,5 +1,5 @@
 import { runCommandLine } from '@newsroom/config';
-import { BackendName, backendNames } from '@newsroom/ml';
+import { mlBackendEnv } from '@newsroom/ml';
 import { benchAudit } from './audit-bench';
 import { benchFeatures } from './features-bench';
 import { benchIngestion } from './ingestion-bench';
@@ -9,15 +9,6 @@ import { benchScoring } from './scoring-bench';
 import { benchServing } from './serving-bench';
 import { benchTakedown } from './takedown-bench';
 import { benchTraining } from './training-bench';
-
-/** `--backends tensorflow,wasm`: TensorFlow.js backends to compare, in order. */
-function backendList(value: string): BackendName[] {
-  const names = value.split(',').map((name) => name.trim());
-  const unknown = names.filter((name) => !(backendNames as readonly string[]).includes(name));
-  if (names.length === 0 || unknown.length > 0)
-    throw new Error(`--backends: ${unknown.join(', ') || '(none)'} is not one of ${backendNames.join(', ')}`);
-  return names as BackendName[];
-}
 
 /** Benchmarks: each prints its figures (medians of several runs). `bench <name> [--n N] [--runs R]`. */
 async function main(args: string[]): Promise<number> {
@@ -66,7 +57,8 @@ async function main(args: string[]): Promise<number> {
     case 'training':
       await benchTraining({
         epochs: flag('epochs', 1),
-        backends: backendList(option('backends') ?? 'tensorflow,wasm'),
+        // Parsed as ML_BACKENDS is: comma-separated backend names, in order.
+        backends: mlBackendEnv.ML_BACKENDS.parse(option('backends') ?? 'tensorflow,wasm'),
         dataset: option('dataset'),
         keepDataset: option('keep-dataset'),
       });
