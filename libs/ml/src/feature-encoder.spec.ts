@@ -16,7 +16,13 @@ function referenceBag(profile: ReaderProfile, historyReads: number, articleToken
 }
 
 describe('FeatureEncoder.readers', () => {
-  const config = { articleTokens: 6, historyReads: 5, readerTokens: 8, categories: ['a', 'b'], publishers: [] };
+  const config = {
+    articleTokens: 6,
+    historyReads: 5,
+    readerTokens: 8,
+    categories: ['a', 'b'],
+    publishers: [],
+  };
 
   it("keeps each reader's heaviest tokens, heaviest first, ties to the lowest hash, weights summing to 1", () => {
     const random = seededRandom(7);
@@ -45,13 +51,15 @@ describe('FeatureEncoder.readers', () => {
       ]);
       expect(slots).toEqual(expected);
       // Unused slots stay empty.
-      expect([...inputs.tokenWeights.subarray(i * k + expected.length, (i + 1) * k)].every((w) => w === 0)).toBe(
-        true,
-      );
+      expect(
+        [...inputs.tokenWeights.subarray(i * k + expected.length, (i + 1) * k)].every((w) => w === 0),
+      ).toBe(true);
       expect([...inputs.categoryMix.subarray(i * 3, i * 3 + 3)]).toEqual([0.25, 0.25, 0.5]);
     });
     // Some readers had more distinct tokens than slots: the selection was exercised.
-    expect(profiles.some((p) => new Set(p.recent.flatMap((r) => r.article?.tokenHashes ?? [])).size > k)).toBe(true);
+    expect(
+      profiles.some((p) => new Set(p.recent.flatMap((r) => r.article?.tokenHashes ?? [])).size > k),
+    ).toBe(true);
   });
 
   it('takes token hashes beyond any seen before, and a reader without reads', () => {

@@ -48,10 +48,10 @@ export class FeatureEncoder {
   private readonly categoryIndex: Map<string, number>;
   private readonly publisherIndex: Map<string, number>;
   // Scratch of tokenBag, indexed by token hash.
-  private bagWeight = new Float64Array(0);
-  private bagSeen = new Uint32Array(0);
+  private bagWeight: Float64Array = new Float64Array(0);
+  private bagSeen: Uint32Array = new Uint32Array(0);
   private bagStamp = 0;
-  private bagHashes = new Int32Array(256);
+  private bagHashes: Int32Array = new Int32Array(256);
 
   constructor(readonly config: EncoderConfig) {
     this.categoryIndex = new Map(config.categories.map((c, i) => [c, i + 1]));

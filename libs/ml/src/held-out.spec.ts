@@ -1,5 +1,15 @@
-import { loadDataset } from './dataset';
-import { evaluateOrders, heldOutSlice, popularityOrders, rankingReport, recencyOrders } from './held-out';
+import { DatasetArticle } from '@newsroom/contracts';
+import { TrainingSet, loadDataset } from './dataset';
+import {
+  HeldOut,
+  HeldOutReader,
+  categoryPopularityOrders,
+  evaluateOrders,
+  heldOutSlice,
+  popularityOrders,
+  rankingReport,
+  recencyOrders,
+} from './held-out';
 import { twoTopicDatasetLines } from './testing/two-topic-dataset';
 
 describe('held-out evaluation', () => {
@@ -41,9 +51,63 @@ describe('held-out evaluation', () => {
     expect(reversed.ndcgAt10).toBeLessThan(report.overall.ndcgAt10);
     expect(reversed.auc).toBeLessThan(report.overall.auc);
     // Baselines give one order per reader over that reader's candidates.
-    for (const orders of [popularityOrders(set, heldOut), recencyOrders(heldOut)]) {
+    for (const orders of [
+      popularityOrders(set, heldOut),
+      categoryPopularityOrders(set, heldOut),
+      recencyOrders(heldOut),
+    ]) {
       expect(orders.map((o) => [...o].sort())).toEqual(heldOut.readers.map((r) => [...r.candidates].sort()));
     }
+  });
+
+  it("category × popularity: reads the day before times the reader's share of the category, ties newest first", () => {
+    const at = Date.parse('2026-11-10T00:00:00Z');
+    const article = (articleId: string, category: string, hoursOld: number) =>
+      ({
+        articleId,
+        category,
+        publishedAt: new Date(at - hoursOld * 3_600_000).toISOString(),
+      }) as DatasetArticle;
+    const articles = [
+      article('s1', 'sports', 30),
+      article('s2', 'sports', 20),
+      article('p1', 'politics', 10),
+      article('p2', 'politics', 5),
+    ];
+    // Reads in the 24 hours before the slice: s1 5, s2 1, p1 10, p2 none (and one read too early to count).
+    const readsOf = [0, 0, 0, 0, 0, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0];
+    const set = {
+      articles,
+      readers: [
+        {
+          article: Int32Array.from(readsOf),
+          time: Float64Array.from(readsOf, (_, i) => (i === 16 ? at - 25 * 3_600_000 : at - 3_600_000)),
+        },
+      ],
+    } as unknown as TrainingSet;
+    const reader = (userId: string, categoryMix: Record<string, number>) =>
+      ({
+        userId,
+        profile: { recent: [], categoryMix },
+        candidates: ['p2', 's2', 'p1', 's1'],
+        read: new Map(),
+      }) as unknown as HeldOutReader;
+    const heldOut: HeldOut = {
+      at,
+      articles: new Map(articles.map((a) => [a.articleId, a])),
+      readers: [
+        reader('both', { sports: 0.8, politics: 0.2 }),
+        reader('none', {}),
+        reader('sports', { sports: 1 }),
+      ],
+      protocols: { 'logged-impressions': 3, 'sampled-fresh': 0 },
+    };
+    expect(popularityOrders(set, heldOut)[0]).toEqual(['p1', 's1', 's2', 'p2']);
+    expect(categoryPopularityOrders(set, heldOut)).toEqual([
+      ['s1', 'p1', 's2', 'p2'],
+      ['p1', 's1', 's2', 'p2'],
+      ['s1', 's2', 'p2', 'p1'],
+    ]);
   });
 
   it('without impression logs, ranks each reader’s reads among a seeded sample of fresh articles not read before', async () => {

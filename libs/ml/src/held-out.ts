@@ -259,8 +259,8 @@ export function heldOutSlices(
   return slices;
 }
 
-/** Baseline: the candidates most read in the 24 hours before the slice (ties: newest first). */
-export function popularityOrders(set: TrainingSet, heldOut: HeldOut): string[][] {
+/** Reads per article in the 24 hours before the slice. */
+function readsTheDayBefore(set: TrainingSet, heldOut: HeldOut): Map<string, number> {
   const reads = new Map<string, number>();
   for (const reader of set.readers) {
     reader.time.forEach((t, i) => {
@@ -270,10 +270,46 @@ export function popularityOrders(set: TrainingSet, heldOut: HeldOut): string[][]
       }
     });
   }
-  return heldOut.readers.map((r) =>
-    [...r.candidates].sort(
-      (a, b) => (reads.get(b) ?? 0) - (reads.get(a) ?? 0) || published(heldOut, b) - published(heldOut, a),
-    ),
+  return reads;
+}
+
+/** Baseline: the candidates most read in the 24 hours before the slice (ties: newest first). */
+export function popularityOrders(set: TrainingSet, heldOut: HeldOut): string[][] {
+  const reads = readsTheDayBefore(set, heldOut);
+  return heldOut.readers.map((r) => byScoreThenNewest(heldOut, r.candidates, (id) => reads.get(id) ?? 0));
+}
+
+/**
+ * Baseline: popularity within the reader's own categories. Candidates go by their reads in the 24
+ * hours before the slice times the reader's share of their category (their dwell-weighted category
+ * mix), ties newest first: the most read of the reader's categories lead. A reader without a
+ * category mix gets plain popularity. (The strongest of the variants tried on the pilot world: a
+ * share floor that lets a story everyone reads rise among the reader's own, or ties broken by
+ * reads, made it weaker.)
+ */
+export function categoryPopularityOrders(set: TrainingSet, heldOut: HeldOut): string[][] {
+  const reads = readsTheDayBefore(set, heldOut);
+  return heldOut.readers.map((r) => {
+    const mix = r.profile.categoryMix;
+    if (Object.keys(mix).length === 0)
+      return byScoreThenNewest(heldOut, r.candidates, (id) => reads.get(id) ?? 0);
+    return byScoreThenNewest(
+      heldOut,
+      r.candidates,
+      (id) => (reads.get(id) ?? 0) * (mix[heldOut.articles.get(id)?.category ?? ''] ?? 0),
+    );
+  });
+}
+
+/** `candidates` by `score`, highest first, ties newest first. */
+function byScoreThenNewest(
+  heldOut: HeldOut,
+  candidates: readonly string[],
+  score: (id: string) => number,
+): string[] {
+  const scores = new Map(candidates.map((id) => [id, score(id)]));
+  return [...candidates].sort(
+    (a, b) => (scores.get(b) ?? 0) - (scores.get(a) ?? 0) || published(heldOut, b) - published(heldOut, a),
   );
 }
 

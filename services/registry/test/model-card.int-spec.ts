@@ -220,7 +220,16 @@ describe('model cards', () => {
         judgedAgainst: 'v1',
         reasons: expect.arrayContaining(['pass: NDCG@10 0.3100 vs champion 0.3000 (needs >= 0.2950)']),
         overall: {
-          metrics: [{ metric: 'ndcgAt10', candidate: 0.31, champion: 0.3, popularity: 0.2, recency: null }],
+          metrics: [
+            {
+              metric: 'ndcgAt10',
+              candidate: 0.31,
+              champion: 0.3,
+              popularity: 0.2,
+              categoryPopularity: null,
+              recency: null,
+            },
+          ],
         },
         slices: [
           expect.objectContaining({ slice: 'new-readers', readers: 120 }),

@@ -7,6 +7,7 @@ import {
   BackendName,
   RankingReport,
   TwoTowerModel,
+  categoryPopularityOrders,
   defaultTrainOptions,
   heldOutSlice,
   loadDataset,
@@ -108,6 +109,7 @@ export async function benchTraining(args: {
   const reports: [string, RankingReport][] = [
     ...models,
     ['popularity', rankingReport(heldOut, popularityOrders(set, heldOut))],
+    ['category × popularity', rankingReport(heldOut, categoryPopularityOrders(set, heldOut))],
     ['recency', rankingReport(heldOut, recencyOrders(heldOut))],
     [
       'oracle',

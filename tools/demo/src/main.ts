@@ -262,6 +262,7 @@ async function main(args: string[]): Promise<number> {
   const rankers: [string, Json][] = [
     ['model', report.rankers.candidate.overall],
     ['popularity', report.rankers.popularity.overall],
+    ['category × popularity', report.rankers.categoryPopularity.overall],
     ['recency', report.rankers.recency.overall],
     ['oracle (the world’s truth)', oracleReport],
   ];

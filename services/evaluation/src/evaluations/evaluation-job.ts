@@ -2,6 +2,7 @@ import { ArtifactStore } from '@newsroom/artifacts';
 import {
   BackendChoice,
   BackendName,
+  categoryPopularityOrders,
   evaluateOrders,
   EvaluationReport,
   HeldOutProtocol,
@@ -43,6 +44,8 @@ export interface Evaluation {
     candidate: EvaluationReport;
     champion?: EvaluationReport;
     popularity: EvaluationReport;
+    /** Popularity within the reader's own categories (categoryPopularityOrders). */
+    categoryPopularity: EvaluationReport;
     recency: EvaluationReport;
   };
   /** The candidate's global importance of each feature group (see featureImportance). */
@@ -68,7 +71,7 @@ export interface EvaluationJob {
 /**
  * Evaluates a candidate and the current champion on the candidate's dataset's held-out slice (each
  * reader's logged impressions of the last day, or their reads among a sample of fresh articles when
- * there are none), with the popularity and recency baselines, overall and per slice, and applies
+ * there are none), with the popularity, category × popularity and recency baselines, overall and per slice, and applies
  * the gate — on the thread that calls it (the evaluation thread).
  */
 export async function runEvaluationJob(
@@ -118,13 +121,18 @@ export async function runEvaluationJob(
     candidate: assessed.report,
     ...(rivals ? { champion: (await assess(rivals.artifact, false)).report } : {}),
     popularity: evaluateOrders(heldOut, popularityOrders(set, heldOut), regions),
+    categoryPopularity: evaluateOrders(heldOut, categoryPopularityOrders(set, heldOut), regions),
     recency: evaluateOrders(heldOut, recencyOrders(heldOut), regions),
   };
   const { passed, reasons } = evaluationGate(
     {
       candidate: rankers.candidate,
       champion: rankers.champion,
-      baselines: { popularity: rankers.popularity, recency: rankers.recency },
+      baselines: {
+        popularity: rankers.popularity,
+        categoryPopularity: rankers.categoryPopularity,
+        recency: rankers.recency,
+      },
     },
     gate,
   );

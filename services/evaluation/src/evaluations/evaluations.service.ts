@@ -58,6 +58,7 @@ export class EvaluationsService {
                     coverage: rankers.candidate.overall.coverage,
                     freshShare: rankers.candidate.overall.freshShare,
                     popularityNdcgAt10: rankers.popularity.overall.ndcgAt10,
+                    categoryPopularityNdcgAt10: rankers.categoryPopularity.overall.ndcgAt10,
                     recencyNdcgAt10: rankers.recency.overall.ndcgAt10,
                     ...(rankers.champion ? { championNdcgAt10: rankers.champion.overall.ndcgAt10 } : {}),
                     ...sliceMetrics(rankers),
@@ -97,7 +98,7 @@ function sliceMetrics(rankers: NonNullable<Evaluation['rankers']>): Record<strin
   for (const [slice, report] of Object.entries(rankers.candidate.slices)) {
     metrics[`${slice}.readers`] = report.readers;
     metrics[`${slice}.ndcgAt10`] = report.ndcgAt10;
-    for (const ranker of ['champion', 'popularity', 'recency'] as const) {
+    for (const ranker of ['champion', 'popularity', 'categoryPopularity', 'recency'] as const) {
       const theirs = rankers[ranker]?.slices[slice];
       if (theirs) metrics[`${slice}.${ranker}NdcgAt10`] = theirs.ndcgAt10;
     }

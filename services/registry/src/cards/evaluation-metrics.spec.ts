@@ -6,6 +6,7 @@ describe('parseMetricKey', () => {
     ['popularityNdcgAt10', { slice: null, ranker: 'popularity', metric: 'ndcgAt10' }],
     ['championNdcgAt10', { slice: null, ranker: 'champion', metric: 'ndcgAt10' }],
     ['recencyMrr', { slice: null, ranker: 'recency', metric: 'mrr' }],
+    ['categoryPopularityNdcgAt10', { slice: null, ranker: 'categoryPopularity', metric: 'ndcgAt10' }],
     ['new-readers.recallAt10', { slice: 'new-readers', ranker: 'candidate', metric: 'recallAt10' }],
     ['region:africa.championNdcgAt10', { slice: 'region:africa', ranker: 'champion', metric: 'ndcgAt10' }],
     ['region:a.b.readers', { slice: 'region:a.b', ranker: 'candidate', metric: 'readers' }],
@@ -25,6 +26,7 @@ describe('evaluationMetrics', () => {
       mrr: 0.25,
       ndcgAt10: 0.31,
       popularityNdcgAt10: 0.2,
+      categoryPopularityNdcgAt10: 0.26,
       championNdcgAt10: 0.3,
       'region:africa.ndcgAt10': 0.33,
       'new-readers.readers': 120,
@@ -35,22 +37,68 @@ describe('evaluationMetrics', () => {
       slice: null,
       readers: null,
       metrics: [
-        { metric: 'ndcgAt10', candidate: 0.31, champion: 0.3, popularity: 0.2, recency: null },
-        { metric: 'mrr', candidate: 0.25, champion: null, popularity: null, recency: null },
-        { metric: 'freshShare', candidate: 0.5, champion: null, popularity: null, recency: null },
-        { metric: 'zeta', candidate: 1, champion: null, popularity: null, recency: null },
+        {
+          metric: 'ndcgAt10',
+          candidate: 0.31,
+          champion: 0.3,
+          popularity: 0.2,
+          categoryPopularity: 0.26,
+          recency: null,
+        },
+        {
+          metric: 'mrr',
+          candidate: 0.25,
+          champion: null,
+          popularity: null,
+          categoryPopularity: null,
+          recency: null,
+        },
+        {
+          metric: 'freshShare',
+          candidate: 0.5,
+          champion: null,
+          popularity: null,
+          categoryPopularity: null,
+          recency: null,
+        },
+        {
+          metric: 'zeta',
+          candidate: 1,
+          champion: null,
+          popularity: null,
+          categoryPopularity: null,
+          recency: null,
+        },
       ],
     });
     expect(slices).toEqual([
       {
         slice: 'new-readers',
         readers: 120,
-        metrics: [{ metric: 'ndcgAt10', candidate: 0.18, champion: null, popularity: 0.21, recency: null }],
+        metrics: [
+          {
+            metric: 'ndcgAt10',
+            candidate: 0.18,
+            champion: null,
+            popularity: 0.21,
+            categoryPopularity: null,
+            recency: null,
+          },
+        ],
       },
       {
         slice: 'region:africa',
         readers: null,
-        metrics: [{ metric: 'ndcgAt10', candidate: 0.33, champion: null, popularity: null, recency: null }],
+        metrics: [
+          {
+            metric: 'ndcgAt10',
+            candidate: 0.33,
+            champion: null,
+            popularity: null,
+            categoryPopularity: null,
+            recency: null,
+          },
+        ],
       },
     ]);
   });

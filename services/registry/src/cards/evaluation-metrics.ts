@@ -2,7 +2,7 @@ import { MetricComparison, SliceMetrics } from './model-card';
 
 type Ranker = Exclude<keyof MetricComparison, 'metric'>;
 /** The rankers evaluation names in front of a metric (`popularityNdcgAt10`); a bare metric is the candidate's. */
-const comparedRankers = ['champion', 'popularity', 'recency'] as const;
+const comparedRankers = ['champion', 'popularity', 'categoryPopularity', 'recency'] as const;
 /** Evaluation's ranking metrics in the order a reader expects them; others follow by name. */
 const metricOrder = ['ndcgAt10', 'recallAt10', 'mrr', 'auc', 'coverage', 'freshShare'];
 /** The key of a slice's size: its held-out readers. */
@@ -16,7 +16,7 @@ interface MetricKey {
 
 /**
  * Reads the flat metrics of `model.evaluated`: `ndcgAt10` is the candidate's, `<ranker>NdcgAt10` the
- * champion's, popularity's or recency's on the same held-out readers; a key `<slice>.<metric>`
+ * champion's, popularity's, category popularity's or recency's on the same held-out readers; a key `<slice>.<metric>`
  * (e.g. `new-readers.ndcgAt10`, `region:africa.popularityNdcgAt10`, `new-readers.readers`) is the
  * same for one slice. Slice names may hold dots: the metric is what follows the last one.
  */
@@ -59,7 +59,14 @@ export function evaluationMetrics(metrics: Record<string, number>): {
     }
     let row = group.values.get(metric);
     if (!row) {
-      row = { metric, candidate: null, champion: null, popularity: null, recency: null };
+      row = {
+        metric,
+        candidate: null,
+        champion: null,
+        popularity: null,
+        categoryPopularity: null,
+        recency: null,
+      };
       group.values.set(metric, row);
     }
     row[ranker] = value;

@@ -50,7 +50,14 @@ describe('buildModelCard', () => {
       reasons: championVersion().evaluation?.reasons,
       overall: {
         metrics: expect.arrayContaining([
-          { metric: 'ndcgAt10', candidate: 0.31, champion: 0.3, popularity: 0.2, recency: null },
+          {
+            metric: 'ndcgAt10',
+            candidate: 0.31,
+            champion: 0.3,
+            popularity: 0.2,
+            categoryPopularity: 0.26,
+            recency: null,
+          },
         ]),
       },
     });

@@ -62,10 +62,10 @@ describe('renderModelCardMarkdown', () => {
       expect.arrayContaining([
         'Gate: **passed**, judged against v1.',
         '- pass: NDCG@10 0.3100 vs champion 0.3000 (needs >= 0.2950)',
-        '| metric | candidate | champion v1 | popularity | recency |',
-        '| ndcgAt10 | 0.3100 | 0.3000 | 0.2000 | — |',
+        '| metric | candidate | champion v1 | popularity | category × popularity | recency |',
+        '| ndcgAt10 | 0.3100 | 0.3000 | 0.2000 | 0.2600 | — |',
         '### Slice new-readers (120 readers)',
-        '| ndcgAt10 | 0.1800 | — | 0.2100 | — |',
+        '| ndcgAt10 | 0.1800 | — | 0.2100 | — | — |',
         '### Slice region:africa (12 readers)',
       ]),
     );

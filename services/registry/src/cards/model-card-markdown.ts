@@ -102,8 +102,15 @@ function parameters({ parameters, trainingMetrics }: ModelCard): string {
 
 const metricsTable = (metrics: SliceMetrics['metrics'], champion: string) =>
   table(
-    ['metric', 'candidate', champion, 'popularity', 'recency'],
-    metrics.map((m) => [m.metric, num(m.candidate), num(m.champion), num(m.popularity), num(m.recency)]),
+    ['metric', 'candidate', champion, 'popularity', 'category × popularity', 'recency'],
+    metrics.map((m) => [
+      m.metric,
+      num(m.candidate),
+      num(m.champion),
+      num(m.popularity),
+      num(m.categoryPopularity),
+      num(m.recency),
+    ]),
   );
 
 function evaluation({ evaluation }: ModelCard): string {

@@ -29,6 +29,7 @@ export function championVersion(overrides: Partial<ModelVersion> = {}): ModelVer
         recallAt10: 0.42,
         mrr: 0.25,
         popularityNdcgAt10: 0.2,
+        categoryPopularityNdcgAt10: 0.26,
         championNdcgAt10: 0.3,
         'new-readers.ndcgAt10': 0.18,
         'new-readers.popularityNdcgAt10': 0.21,

@@ -8,6 +8,8 @@ export interface MetricComparison {
   /** The champion the candidate was judged against, on the same held-out slice. */
   champion: number | null;
   popularity: number | null;
+  /** Popularity within the reader's own categories. */
+  categoryPopularity: number | null;
   recency: number | null;
 }
 

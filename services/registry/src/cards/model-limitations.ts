@@ -96,6 +96,13 @@ function trainingWindow({ trainingData: data }: Omit<ModelCard, 'limitations'>):
   ];
 }
 
+/** The baselines a slice is compared with, as a sentence names them. */
+const baselineLabels = {
+  popularity: 'popularity',
+  categoryPopularity: 'category × popularity',
+  recency: 'recency',
+} as const;
+
 function sliceLimitations(
   { evaluation }: Omit<ModelCard, 'limitations'>,
   minSliceReaders: number,
@@ -114,12 +121,12 @@ function sliceLimitations(
     }
     const ndcg = ndcgOf(slice);
     if (ndcg?.candidate == null) continue;
-    for (const baseline of ['popularity', 'recency'] as const) {
+    for (const baseline of Object.keys(baselineLabels) as (keyof typeof baselineLabels)[]) {
       const theirs = ndcg[baseline];
       if (theirs !== null && ndcg.candidate < theirs) {
         limitations.push({
           kind: 'weak-slice',
-          text: `${sliceName(slice)}: NDCG@10 ${f(ndcg.candidate)} is below the ${baseline} baseline's ${f(theirs)}.`,
+          text: `${sliceName(slice)}: NDCG@10 ${f(ndcg.candidate)} is below the ${baselineLabels[baseline]} baseline's ${f(theirs)}.`,
         });
       }
     }
