@@ -39,4 +39,31 @@ describe('EventPublisher', () => {
     const [request] = sent as { messages: { value: string }[] }[];
     expect(JSON.parse(request.messages[0].value)).toEqual(topicExamples.interactionsRaw.value);
   });
+
+  it('sends one request at a time when publishes overlap, and a failed send does not stop the next', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const order: string[] = [];
+    const slowKafka = {
+      producer: () => ({
+        connect: async () => undefined,
+        disconnect: async () => undefined,
+        send: async (r: { messages: { key: string }[] }) => {
+          most = Math.max(most, ++inFlight);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          inFlight--;
+          order.push(r.messages[0].key);
+          if (r.messages[0].key === 'fails') throw new Error('broker said no');
+        },
+      }),
+    } as unknown as Kafka;
+    const serial = new EventPublisher(slowKafka, '');
+    const message = (key: string) => ({ key, value: '{}' });
+    const results = await Promise.allSettled(
+      ['a', 'fails', 'b', 'c'].map((key) => serial.publishSerialized('interactions.raw', [message(key)])),
+    );
+    expect(most).toBe(1);
+    expect(order).toEqual(['a', 'fails', 'b', 'c']);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+  });
 });

@@ -23,6 +23,8 @@ const published = counter('kafka_messages_published_total', 'Messages published 
 export class EventPublisher {
   private readonly producer: Producer;
   private connecting?: Promise<void>;
+  /** The last send: the next one starts once it has settled. */
+  private sending: Promise<unknown> = Promise.resolve();
 
   constructor(
     kafka: Kafka,
@@ -74,6 +76,21 @@ export class EventPublisher {
   ): Promise<void> {
     if (messages.length === 0) return;
     await this.connect();
+    // One send at a time. kafkajs' idempotent producer numbers a send's records when the send
+    // starts: with two in flight, one retried after a timeout reaches the broker behind the other,
+    // out of sequence, and fails for good (OUT_OF_ORDER_SEQUENCE_NUMBER, tulios/kafkajs#598). Seen
+    // in the demo's publisher (4 sends in flight) on a machine busy building Jaeger.
+    const turn = this.sending.then(() => this.send(logicalTopic, messages, continueTrace));
+    this.sending = turn.catch(() => undefined);
+    await turn;
+    published.inc({ topic: logicalTopic }, messages.length);
+  }
+
+  private async send(
+    logicalTopic: string,
+    messages: SerializedMessage[],
+    continueTrace: boolean,
+  ): Promise<void> {
     const topic = physicalTopic(this.topicPrefix, logicalTopic);
     await withProducerSpan(
       topic,
@@ -99,7 +116,6 @@ export class EventPublisher {
       },
       continueTrace ? messages.map((m) => m.headers) : [],
     );
-    published.inc({ topic: logicalTopic }, messages.length);
   }
 }
 
