@@ -11,3 +11,4 @@ export * from './candidate-scorer';
 export * from './attribution/shapley';
 export * from './attribution/attribution-baseline';
 export * from './attribution/group-attributor';
+export * from './tuning-split';

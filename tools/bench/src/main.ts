@@ -9,6 +9,7 @@ import { benchScoring } from './scoring-bench';
 import { benchServing } from './serving-bench';
 import { benchTakedown } from './takedown-bench';
 import { benchTraining } from './training-bench';
+import { benchTuning } from './tuning-bench';
 
 /** Benchmarks: each prints its figures (medians of several runs). `bench <name> [--n N] [--runs R]`. */
 async function main(args: string[]): Promise<number> {
@@ -63,6 +64,23 @@ async function main(args: string[]): Promise<number> {
         keepDataset: option('keep-dataset'),
       });
       return 0;
+    case 'tuning': {
+      const numbers = (optionName: string, fallback: string) =>
+        (option(optionName) ?? fallback).split(',').map((text) => {
+          const value = Number(text);
+          if (!(value > 0)) throw new Error(`--${optionName} expects positive numbers, comma-separated`);
+          return value;
+        });
+      const [backend] = mlBackendEnv.ML_BACKENDS.parse(option('backend') ?? 'tensorflow');
+      await benchTuning({
+        dataset: option('dataset'),
+        backend,
+        epochs: flag('epochs', 3),
+        dimensions: numbers('dimensions', '32,64'),
+        learningRates: numbers('learning-rates', '0.0025,0.005,0.01'),
+      });
+      return 0;
+    }
     case 'monitoring':
       await benchMonitoring({
         n: flag('n', 1_100_000),
@@ -96,7 +114,7 @@ async function main(args: string[]): Promise<number> {
       return 0;
     default:
       console.error(
-        'usage: bench ingestion|features [--n 300000] [--runs 3] [--partitions 6] [--only-updates|--only-snapshot] | training [--epochs 1] [--backends tensorflow,wasm] [--dataset FILE] [--keep-dataset FILE] | pipeline [--n 200000] [--runs 3] [--partitions 6] | monitoring [--n 1100000] [--runs 3] [--partitions 6] | scoring [--runs 3] [--fresh 20] | serving [--runs 3] [--seconds 10] [--readers 15000] | takedown [--flags 20] | audit [--runs 3] [--responses 100000] [--partitions 6] [--readers 15000] [--logins 2] [--days 30] [--queries 1000]',
+        'usage: bench ingestion|features [--n 300000] [--runs 3] [--partitions 6] [--only-updates|--only-snapshot] | training [--epochs 1] [--backends tensorflow,wasm] [--dataset FILE] [--keep-dataset FILE] | tuning [--dataset FILE] [--backend tensorflow] [--epochs 3] [--dimensions 32,64] [--learning-rates 0.0025,0.005,0.01] | pipeline [--n 200000] [--runs 3] [--partitions 6] | monitoring [--n 1100000] [--runs 3] [--partitions 6] | scoring [--runs 3] [--fresh 20] | serving [--runs 3] [--seconds 10] [--readers 15000] | takedown [--flags 20] | audit [--runs 3] [--responses 100000] [--partitions 6] [--readers 15000] [--logins 2] [--days 30] [--queries 1000]',
       );
       return 2;
   }

@@ -279,7 +279,7 @@ async function datasetManifest(file: string): Promise<Manifest> {
 }
 
 /** The pilot world's 7 days through a feature store into a dataset; the file's path (a copy kept if asked). */
-async function snapshotPilot(keepAs?: string): Promise<string> {
+export async function snapshotPilot(keepAs?: string): Promise<string> {
   const servers = await ensureTestServers();
   const db = await new DataSource({ type: 'postgres', url: servers.databaseUrl }).initialize();
   const world = new World(worldConfig('pilot', { start: startForNow(7) }));
