@@ -89,7 +89,11 @@ async function main(args: string[]): Promise<number> {
       });
       return 0;
     case 'scoring':
-      await benchScoring({ runs: flag('runs', 3), fresh: flag('fresh', 20) });
+      await benchScoring({
+        runs: flag('runs', 3),
+        fresh: flag('fresh', 20),
+        backends: mlBackendEnv.ML_BACKENDS.parse(option('backends') ?? 'tensorflow,wasm'),
+      });
       return 0;
     case 'serving':
       await benchServing({
@@ -114,7 +118,7 @@ async function main(args: string[]): Promise<number> {
       return 0;
     default:
       console.error(
-        'usage: bench ingestion|features [--n 300000] [--runs 3] [--partitions 6] [--only-updates|--only-snapshot] | training [--epochs 1] [--backends tensorflow,wasm] [--dataset FILE] [--keep-dataset FILE] | tuning [--dataset FILE] [--backend tensorflow] [--epochs 3] [--dimensions 32,64] [--learning-rates 0.0025,0.005,0.01] | pipeline [--n 200000] [--runs 3] [--partitions 6] | monitoring [--n 1100000] [--runs 3] [--partitions 6] | scoring [--runs 3] [--fresh 20] | serving [--runs 3] [--seconds 10] [--readers 15000] | takedown [--flags 20] | audit [--runs 3] [--responses 100000] [--partitions 6] [--readers 15000] [--logins 2] [--days 30] [--queries 1000]',
+        'usage: bench ingestion|features [--n 300000] [--runs 3] [--partitions 6] [--only-updates|--only-snapshot] | training [--epochs 1] [--backends tensorflow,wasm] [--dataset FILE] [--keep-dataset FILE] | tuning [--dataset FILE] [--backend tensorflow] [--epochs 3] [--dimensions 32,64] [--learning-rates 0.0025,0.005,0.01] | pipeline [--n 200000] [--runs 3] [--partitions 6] | monitoring [--n 1100000] [--runs 3] [--partitions 6] | scoring [--runs 3] [--fresh 20] [--backends tensorflow,wasm] | serving [--runs 3] [--seconds 10] [--readers 15000] | takedown [--flags 20] | audit [--runs 3] [--responses 100000] [--partitions 6] [--readers 15000] [--logins 2] [--days 30] [--queries 1000]',
       );
       return 2;
   }

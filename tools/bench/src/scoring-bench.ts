@@ -5,6 +5,7 @@ import { EventPublisher, physicalTopic } from '@newsroom/messaging';
 import { createTestTopics, readAllMessages } from '@newsroom/messaging/testing';
 import {
   AttributionBaseline,
+  BackendName,
   CandidateScorer,
   FeatureEncoder,
   GroupAttributor,
@@ -223,8 +224,7 @@ export async function bulkLoad(db: DataSource, schema: string, features: PilotFe
  * serving running), each written like a reader's favourite, timed until that reader's served list
  * holds it. Then an extrapolation to full scale.
  */
-export async function benchScoring(options: { runs: number; fresh: number }) {
-  await selectBackend(['tensorflow', 'wasm', 'cpu']);
+export async function benchScoring(options: { runs: number; fresh: number; backends: BackendName[] }) {
   let started = performance.now();
   const features = pilotFeatures();
   const pool = freshPool(features);
@@ -233,15 +233,20 @@ export async function benchScoring(options: { runs: number; fresh: number }) {
       `${pool.length} fresh (${freshnessHours} h) in ${((performance.now() - started) / 1000).toFixed(0)} s`,
   );
 
-  // Explained (every listed item's attributions) and plain, alternately, on the same data.
-  const rates = { explained: [] as number[], plain: [] as number[] };
-  for (let run = 1; run <= options.runs; run++) {
-    for (const explain of [false, true]) {
-      const { seconds, scores } = inProcessRate(features, pool, explain);
-      (explain ? rates.explained : rates.plain).push(scores / seconds);
-      console.log(
-        `rate run ${run}${explain ? ', explained' : ''}: ${scores.toLocaleString()} scores in ${seconds.toFixed(1)} s on one thread`,
-      );
+  // Explained (every listed item's attributions) and plain, alternately, on the same data; each backend in turn.
+  const rates = new Map(
+    options.backends.map((b) => [b, { explained: [] as number[], plain: [] as number[] }]),
+  );
+  for (const backend of options.backends) {
+    await selectBackend([backend]);
+    for (let run = 1; run <= options.runs; run++) {
+      for (const explain of [false, true]) {
+        const { seconds, scores } = inProcessRate(features, pool, explain);
+        (explain ? rates.get(backend)!.explained : rates.get(backend)!.plain).push(scores / seconds);
+        console.log(
+          `rate on ${backend}, run ${run}${explain ? ', explained' : ''}: ${scores.toLocaleString()} scores in ${seconds.toFixed(1)} s on one thread`,
+        );
+      }
     }
   }
 
@@ -284,8 +289,11 @@ export async function benchScoring(options: { runs: number; fresh: number }) {
      * its start to its completion, so a new process's join of the consumer group is not counted.
      */
     let promotions = 0;
-    const serviceRun = async (explain: boolean) => {
-      const service = await startScoring(explain ? {} : { SCORING_ATTRIBUTIONS: 'false' });
+    const serviceRun = async (backend: BackendName, explain: boolean) => {
+      const service = await startScoring({
+        ML_BACKENDS: backend,
+        ...(explain ? {} : { SCORING_ATTRIBUTIONS: 'false' }),
+      });
       if (promotions === 0) await bulkLoad(db, schemas.scoring, features);
       const modelVersion = `bench-${++promotions}`;
       started = performance.now();
@@ -317,30 +325,29 @@ export async function benchScoring(options: { runs: number; fresh: number }) {
         `SELECT avg(octet_length(items::text))::int AS bytes FROM "${schemas.scoring}".lists`,
       );
       console.log(
-        `service run ${promotions} (${explain ? 'with' : 'without'} attributions): ${completed.readersScored} readers × ` +
+        `service run ${promotions} (${backend}, ${explain ? 'with' : 'without'} attributions): ${completed.readersScored} readers × ` +
           `${completed.articlesScored} articles in ${(completed.durationMs / 1000).toFixed(1)} s (run), ` +
           `${wall.toFixed(1)} s from model.promoted to scoring.completed; a list's items ${(Number(bytes) / 1024).toFixed(1)} KiB of JSON`,
       );
       return { service, seconds: completed.durationMs / 1000, listBytes: Number(bytes) };
     };
-    // Alternately without and with, so that both see the machine alike; the last one keeps running.
-    const service: Record<'plain' | 'explained', Awaited<ReturnType<typeof serviceRun>>[]> = {
-      plain: [],
-      explained: [],
-    };
-    for (let run = 1; run <= options.runs; run++) {
-      for (const explain of [false, true]) {
-        const result = await serviceRun(explain);
-        (explain ? service.explained : service.plain).push(result);
-        if (run < options.runs || !explain) {
-          await result.service.stop();
-          processes.splice(processes.indexOf(result.service), 1);
+    // Alternately without and with, so that both see the machine alike, each backend in turn; the
+    // last one keeps running (for the freshness part).
+    type Run = Awaited<ReturnType<typeof serviceRun>>;
+    const service = new Map(options.backends.map((b) => [b, { plain: [] as Run[], explained: [] as Run[] }]));
+    for (const backend of options.backends) {
+      for (let run = 1; run <= options.runs; run++) {
+        for (const explain of [false, true]) {
+          const result = await serviceRun(backend, explain);
+          (explain ? service.get(backend)!.explained : service.get(backend)!.plain).push(result);
+          if (backend !== options.backends.at(-1) || run < options.runs || !explain) {
+            await result.service.stop();
+            processes.splice(processes.indexOf(result.service), 1);
+          }
         }
       }
     }
     const runSeconds = (results: { seconds: number }[]) => median(results.map((r) => r.seconds));
-    const plain = { seconds: runSeconds(service.plain), listBytes: service.plain[0].listBytes };
-    const explained = { seconds: runSeconds(service.explained), listBytes: service.explained[0].listBytes };
 
     // Freshness: raw article → ingestion → batch scoring → serving, timed per article.
     const [ingestion, serving] = await Promise.all([
@@ -400,29 +407,40 @@ export async function benchScoring(options: { runs: number; fresh: number }) {
     );
     console.log(`freshness: ${latencies.map((l) => l.toFixed(2)).join(' ')} s`);
 
-    const rate = median(rates.plain);
-    const explainedRate = median(rates.explained);
     const cores = availableParallelism();
     const fullReaders = 521_000;
     const fullPool = 144_000 * (freshnessHours / 24);
+    console.log(`\nbench:scoring on ${machine()}, medians of ${options.runs} runs:`);
+    for (const backend of options.backends) {
+      const rate = median(rates.get(backend)!.plain);
+      const explainedRate = median(rates.get(backend)!.explained);
+      const runs = service.get(backend)!;
+      const plain = { seconds: runSeconds(runs.plain), listBytes: runs.plain[0].listBytes };
+      const explained = { seconds: runSeconds(runs.explained), listBytes: runs.explained[0].listBytes };
+      console.log(
+        `  ${backend}: scoring rate ${(rate / 1e6).toFixed(1)} million reader × candidate scores per second per thread (top 50 kept, reads excluded); ` +
+          `${(explainedRate / 1e6).toFixed(1)} million with each listed item's attributions (${(rate / explainedRate).toFixed(2)}× the time)`,
+      );
+      console.log(
+        `  ${backend}: pilot run (${features.readers.size} readers × ${pool.length} fresh articles, ${cores} scoring threads): ${explained.seconds.toFixed(1)} s from the run's start to scoring.completed with attributions (target <= 30 s), ` +
+          `${plain.seconds.toFixed(1)} s without (SCORING_ATTRIBUTIONS=false): ${(explained.seconds / plain.seconds).toFixed(2)}× the time; ` +
+          `a list's items ${(explained.listBytes / 1024).toFixed(1)} KiB of JSON with attributions, ${(plain.listBytes / 1024).toFixed(1)} KiB without`,
+      );
+    }
+    const [first, ...others] = options.backends;
+    for (const other of others) {
+      console.log(
+        `  ${other} / ${first}: rate ${(median(rates.get(first)!.plain) / median(rates.get(other)!.plain)).toFixed(2)}× slower; ` +
+          `pilot run with attributions ${(runSeconds(service.get(other)!.explained) / runSeconds(service.get(first)!.explained)).toFixed(2)}× the time`,
+      );
+    }
     console.log(
-      `\nbench:scoring on ${machine()}, backend wasm unless tfjs-node loads, medians of ${options.runs} runs:`,
+      `  freshness (on ${options.backends.at(-1)}), articles.raw → served list of a matching reader: p50 ${percentile(latencies, 50).toFixed(2)} s, p95 ${percentile(latencies, 95).toFixed(2)} s, max ${Math.max(...latencies).toFixed(2)} s over ${latencies.length} articles (target p95 <= 60 s); ${changed} lists took at least one of them`,
     );
-    console.log(
-      `  scoring rate: ${(rate / 1e6).toFixed(1)} million reader × candidate scores per second per thread (top 50 kept, reads excluded); ` +
-        `${(explainedRate / 1e6).toFixed(1)} million with each listed item's attributions (${(rate / explainedRate).toFixed(2)}× the time)`,
-    );
-    console.log(
-      `  pilot run (${features.readers.size} readers × ${pool.length} fresh articles, ${cores} scoring threads): ${explained.seconds.toFixed(1)} s from the run's start to scoring.completed with attributions (target <= 30 s), ` +
-        `${plain.seconds.toFixed(1)} s without (SCORING_ATTRIBUTIONS=false): ${(explained.seconds / plain.seconds).toFixed(2)}× the time; ` +
-        `a list's items ${(explained.listBytes / 1024).toFixed(1)} KiB of JSON with attributions, ${(plain.listBytes / 1024).toFixed(1)} KiB without`,
-    );
-    console.log(
-      `  freshness, articles.raw → served list of a matching reader: p50 ${percentile(latencies, 50).toFixed(2)} s, p95 ${percentile(latencies, 95).toFixed(2)} s, max ${Math.max(...latencies).toFixed(2)} s over ${latencies.length} articles (target p95 <= 60 s); ${changed} lists took at least one of them`,
-    );
+    const rate = median(rates.get(first)!.plain);
     const fullScores = fullReaders * fullPool;
     console.log(
-      `  full scale, extrapolated from the measured rate: ${fullReaders.toLocaleString()} readers × ${fullPool.toLocaleString()} fresh articles = ${(fullScores / 1e9).toFixed(0)} billion scores → ` +
+      `  full scale, extrapolated from ${first}'s rate: ${fullReaders.toLocaleString()} readers × ${fullPool.toLocaleString()} fresh articles = ${(fullScores / 1e9).toFixed(0)} billion scores → ` +
         `${(fullScores / rate / 3600).toFixed(1)} thread-hours per full run (${(fullScores / rate / 3600 / 16).toFixed(1)} h on 16 threads); ` +
         `freshness: ${((144_000 / DAY) * 1000 * fullReaders).toFixed(0)} reader × article scores per second for 144,000 new articles a day (${((((144_000 / 86_400) * fullReaders) / rate) * 100).toFixed(1)}% of one thread)`,
     );
