@@ -128,9 +128,10 @@ export async function runEvaluationJob(
     {
       candidate: rankers.candidate,
       champion: rankers.champion,
+      // Named as the reasons say them.
       baselines: {
         popularity: rankers.popularity,
-        categoryPopularity: rankers.categoryPopularity,
+        'category × popularity': rankers.categoryPopularity,
         recency: rankers.recency,
       },
     },
