@@ -62,6 +62,14 @@ describe('FeatureEncoder.readers', () => {
     ).toBe(true);
   });
 
+  it('weighs the tokens alike when no read has any dwell, instead of dividing by zero', () => {
+    const encoder = new FeatureEncoder(config);
+    const article = { tokenHashes: [5, 6, 7, 8], category: 'a', publisher: 'p' };
+    const inputs = encoder.readers([{ recent: [{ article, dwellSeconds: 0 }], categoryMix: {} }]);
+    expect([...inputs.tokenWeights.subarray(0, 4)]).toEqual([0.25, 0.25, 0.25, 0.25]);
+    expect([...inputs.tokens.subarray(0, 4)]).toEqual([5, 6, 7, 8]);
+  });
+
   it('takes token hashes beyond any seen before, and a reader without reads', () => {
     const encoder = new FeatureEncoder(config);
     const far = { tokenHashes: [1_000_000, 3], category: 'b', publisher: 'p' };

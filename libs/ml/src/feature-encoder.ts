@@ -114,7 +114,9 @@ export class FeatureEncoder {
       for (let slot = 0; slot < kept; slot++) total += this.bagWeight[bag[slot]];
       for (let slot = 0; slot < kept; slot++) {
         inputs.tokens[i * k + slot] = bag[slot];
-        inputs.tokenWeights[i * k + slot] = this.bagWeight[bag[slot]] / total;
+        // Reads of no dwell at all (a producer that does not measure it): the tokens weigh alike,
+        // rather than 0/0.
+        inputs.tokenWeights[i * k + slot] = total > 0 ? this.bagWeight[bag[slot]] / total : 1 / kept;
       }
       for (const [category, share] of Object.entries(profile.categoryMix)) {
         inputs.categoryMix[i * this.categorySlots + this.category(category)] += share;

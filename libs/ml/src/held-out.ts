@@ -282,8 +282,8 @@ export function popularityOrders(set: TrainingSet, heldOut: HeldOut): string[][]
 /**
  * Baseline: popularity within the reader's own categories. Candidates go by their reads in the 24
  * hours before the slice times the reader's share of their category (their dwell-weighted category
- * mix), ties newest first: the most read of the reader's categories lead. A reader without a
- * category mix gets plain popularity. (The strongest of the variants tried on the pilot world: a
+ * mix), ties newest first: the most read of the reader's categories lead, and the candidates
+ * outside them follow newest first. A reader without a category mix gets plain popularity. (The strongest of the variants tried on the pilot world: a
  * share floor that lets a story everyone reads rise among the reader's own, or ties broken by
  * reads, made it weaker.)
  */

@@ -28,11 +28,15 @@ describe('tuningSplit', () => {
     const heldOut = heldOutSlice(tuning);
     expect(heldOut.readers.length).toBeGreaterThan(10);
     expect(heldOut.protocols['logged-impressions']).toBe(0);
+    expect(heldOut.at).toBe(tuningFrom);
     for (const reader of heldOut.readers) {
+      // Every judged read is one of the reader's reads of the tuning day, none of the test day's.
       const r = tuning.readers[tuning.readerIndex.get(reader.userId) ?? -1];
-      const testReads = new Set(Array.from(r.article.subarray(15), (a) => set.articles[a].articleId));
-      for (const id of reader.read.keys())
-        expect(testReads.has(id) && !reader.candidates.includes(id)).toBe(false);
+      const tuningDay = new Set<string>();
+      r.time.forEach((t, k) => {
+        if (t >= tuningFrom && t < testFrom) tuningDay.add(tuning.articles[r.article[k]].articleId);
+      });
+      for (const id of reader.read.keys()) expect(tuningDay.has(id)).toBe(true);
     }
     // The dataset itself is untouched.
     expect(set.readers.some((r) => r.shown.length > 0)).toBe(true);

@@ -82,12 +82,17 @@ export async function benchTuning(args: {
   );
 
   const test = heldOutSlice(set);
+  // The test day as judged with its impression logs, and without them (sampled-fresh, the
+  // protocol the tuning day was judged under).
+  const readsOnlySet = { ...set, readers: set.readers.map((r) => ({ ...r, shown: new Int32Array(0) })) };
+  const testReadsOnly = heldOutSlice(readsOnlySet);
   const judged = async (name: string, options: Partial<TrainOptions>) => {
     const { model, encoder, epochs } = await trainTwoTower(set, { ...defaultTrainOptions, ...options });
     const report = evaluateOrders(test, modelOrders(model, encoder, test));
+    const readsOnly = rankingReport(testReadsOnly, modelOrders(model, encoder, testReadsOnly)).ndcgAt10;
     model.dispose();
     const seconds = epochs.reduce((sum, e) => sum + e.seconds, 0);
-    return { name: `${name} (${seconds.toFixed(0)} s)`, report };
+    return { name: `${name} (${seconds.toFixed(0)} s)`, report, readsOnly };
   };
   const rows = [
     await judged(
@@ -99,22 +104,34 @@ export async function benchTuning(args: {
       learningRate: best.learningRate,
       epochs: best.epochs,
     }),
-    { name: 'popularity', report: evaluateOrders(test, popularityOrders(set, test)) },
-    { name: 'category × popularity', report: evaluateOrders(test, categoryPopularityOrders(set, test)) },
+    {
+      name: 'popularity',
+      report: evaluateOrders(test, popularityOrders(set, test)),
+      readsOnly: rankingReport(testReadsOnly, popularityOrders(readsOnlySet, testReadsOnly)).ndcgAt10,
+    },
+    {
+      name: 'category × popularity',
+      report: evaluateOrders(test, categoryPopularityOrders(set, test)),
+      readsOnly: rankingReport(testReadsOnly, categoryPopularityOrders(readsOnlySet, testReadsOnly)).ndcgAt10,
+    },
   ];
   console.log(
-    `test day (${test.readers.length} readers, ${JSON.stringify(test.protocols)}): NDCG@10 overall and per slice`,
+    `test day (${test.readers.length} readers, ${JSON.stringify(test.protocols)}; without impressions ${testReadsOnly.readers.length}): NDCG@10 overall, without impressions, and per slice`,
   );
   const slices = Object.keys(rows[0].report.slices);
-  console.log(`| ranker | all | ${slices.join(' | ')} |`);
-  console.log(`| --- | --- | ${slices.map(() => '---').join(' | ')} |`);
-  for (const { name, report } of rows) {
+  console.log(`| ranker | all | all, reads only | ${slices.join(' | ')} |`);
+  console.log(`| --- | --- | --- | ${slices.map(() => '---').join(' | ')} |`);
+  for (const { name, report, readsOnly } of rows) {
     console.log(
-      `| ${name} | ${report.overall.ndcgAt10.toFixed(4)} | ${slices.map((s) => report.slices[s]?.ndcgAt10.toFixed(4) ?? '—').join(' | ')} |`,
+      `| ${name} | ${report.overall.ndcgAt10.toFixed(4)} | ${readsOnly.toFixed(4)} | ${slices.map((s) => report.slices[s]?.ndcgAt10.toFixed(4) ?? '—').join(' | ')} |`,
     );
   }
-  const [defaults, chosen, popularity, categoryPopularity] = rows.map((r) => r.report.overall.ndcgAt10);
-  console.log(
-    `chosen / defaults ${(chosen / defaults).toFixed(3)}; chosen / category × popularity ${(chosen / categoryPopularity).toFixed(2)} (target >= 1.25); chosen / popularity ${(chosen / popularity).toFixed(2)} (target >= 2)`,
-  );
+  for (const protocol of ['with impressions', 'reads only'] as const) {
+    const [defaults, chosen, popularity, categoryPopularity] = rows.map((r) =>
+      protocol === 'reads only' ? r.readsOnly : r.report.overall.ndcgAt10,
+    );
+    console.log(
+      `${protocol}: chosen / defaults ${(chosen / defaults).toFixed(3)}; chosen / category × popularity ${(chosen / categoryPopularity).toFixed(2)} (target >= 1.25); chosen / popularity ${(chosen / popularity).toFixed(2)} (target >= 2)`,
+    );
+  }
 }
