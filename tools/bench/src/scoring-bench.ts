@@ -234,15 +234,15 @@ export async function benchScoring(options: { runs: number; fresh: number; backe
   );
 
   // Explained (every listed item's attributions) and plain, alternately, on the same data; each backend in turn.
-  const rates = new Map(
-    options.backends.map((b) => [b, { explained: [] as number[], plain: [] as number[] }]),
+  const rates: Record<string, { explained: number[]; plain: number[] }> = Object.fromEntries(
+    options.backends.map((b) => [b, { explained: [], plain: [] }]),
   );
   for (const backend of options.backends) {
     await selectBackend([backend]);
     for (let run = 1; run <= options.runs; run++) {
       for (const explain of [false, true]) {
         const { seconds, scores } = inProcessRate(features, pool, explain);
-        (explain ? rates.get(backend)!.explained : rates.get(backend)!.plain).push(scores / seconds);
+        (explain ? rates[backend].explained : rates[backend].plain).push(scores / seconds);
         console.log(
           `rate on ${backend}, run ${run}${explain ? ', explained' : ''}: ${scores.toLocaleString()} scores in ${seconds.toFixed(1)} s on one thread`,
         );
@@ -334,12 +334,14 @@ export async function benchScoring(options: { runs: number; fresh: number; backe
     // Alternately without and with, so that both see the machine alike, each backend in turn; the
     // last one keeps running (for the freshness part).
     type Run = Awaited<ReturnType<typeof serviceRun>>;
-    const service = new Map(options.backends.map((b) => [b, { plain: [] as Run[], explained: [] as Run[] }]));
+    const service: Record<string, { plain: Run[]; explained: Run[] }> = Object.fromEntries(
+      options.backends.map((b) => [b, { plain: [], explained: [] }]),
+    );
     for (const backend of options.backends) {
       for (let run = 1; run <= options.runs; run++) {
         for (const explain of [false, true]) {
           const result = await serviceRun(backend, explain);
-          (explain ? service.get(backend)!.explained : service.get(backend)!.plain).push(result);
+          (explain ? service[backend].explained : service[backend].plain).push(result);
           if (backend !== options.backends.at(-1) || run < options.runs || !explain) {
             await result.service.stop();
             processes.splice(processes.indexOf(result.service), 1);
@@ -412,9 +414,9 @@ export async function benchScoring(options: { runs: number; fresh: number; backe
     const fullPool = 144_000 * (freshnessHours / 24);
     console.log(`\nbench:scoring on ${machine()}, medians of ${options.runs} runs:`);
     for (const backend of options.backends) {
-      const rate = median(rates.get(backend)!.plain);
-      const explainedRate = median(rates.get(backend)!.explained);
-      const runs = service.get(backend)!;
+      const rate = median(rates[backend].plain);
+      const explainedRate = median(rates[backend].explained);
+      const runs = service[backend];
       const plain = { seconds: runSeconds(runs.plain), listBytes: runs.plain[0].listBytes };
       const explained = { seconds: runSeconds(runs.explained), listBytes: runs.explained[0].listBytes };
       console.log(
@@ -430,14 +432,14 @@ export async function benchScoring(options: { runs: number; fresh: number; backe
     const [first, ...others] = options.backends;
     for (const other of others) {
       console.log(
-        `  ${other} / ${first}: rate ${(median(rates.get(first)!.plain) / median(rates.get(other)!.plain)).toFixed(2)}× slower; ` +
-          `pilot run with attributions ${(runSeconds(service.get(other)!.explained) / runSeconds(service.get(first)!.explained)).toFixed(2)}× the time`,
+        `  ${other} / ${first}: rate ${(median(rates[first].plain) / median(rates[other].plain)).toFixed(2)}× slower; ` +
+          `pilot run with attributions ${(runSeconds(service[other].explained) / runSeconds(service[first].explained)).toFixed(2)}× the time`,
       );
     }
     console.log(
       `  freshness (on ${options.backends.at(-1)}), articles.raw → served list of a matching reader: p50 ${percentile(latencies, 50).toFixed(2)} s, p95 ${percentile(latencies, 95).toFixed(2)} s, max ${Math.max(...latencies).toFixed(2)} s over ${latencies.length} articles (target p95 <= 60 s); ${changed} lists took at least one of them`,
     );
-    const rate = median(rates.get(first)!.plain);
+    const rate = median(rates[first].plain);
     const fullScores = fullReaders * fullPool;
     console.log(
       `  full scale, extrapolated from ${first}'s rate: ${fullReaders.toLocaleString()} readers × ${fullPool.toLocaleString()} fresh articles = ${(fullScores / 1e9).toFixed(0)} billion scores → ` +
