@@ -47,7 +47,7 @@ export interface ReaderInputs {
 export class FeatureEncoder {
   private readonly categoryIndex: Map<string, number>;
   private readonly publisherIndex: Map<string, number>;
-  // Scratch of tokenBag, indexed by token hash.
+  // Scratch of heaviestTokens, indexed by token hash.
   private bagWeight: Float64Array = new Float64Array(0);
   private bagSeen: Uint32Array = new Uint32Array(0);
   private bagStamp = 0;
