@@ -71,8 +71,8 @@ export interface EvaluationJob {
 /**
  * Evaluates a candidate and the current champion on the candidate's dataset's held-out slice (each
  * reader's logged impressions of the last day, or their reads among a sample of fresh articles when
- * there are none), with the popularity, category × popularity and recency baselines, overall and per slice, and applies
- * the gate — on the thread that calls it (the evaluation thread).
+ * there are none), with the popularity, category × popularity and recency baselines, overall and
+ * per slice, and applies the gate — on the thread that calls it (the evaluation thread).
  */
 export async function runEvaluationJob(
   { artifactDir, backends, candidate, champion, gate, regions }: EvaluationJob,
