@@ -277,7 +277,7 @@ describe('model cards', () => {
         '| dataset code version | features-3c4d |',
         '| readers | 15000 |',
         'Gate: **passed**, judged against v1.',
-        '| ndcgAt10 | 0.3100 | 0.3000 | 0.2000 | — |',
+        '| ndcgAt10 | 0.3100 | 0.3000 | 0.2000 | — | — |',
         '### Slice region:africa (12 readers)',
         '| this model | 900 | 0.4000 | 0.2000 | 95 | 0.3000 |',
         "| article.words | the article's words (title first, then body) | 0.3000 | 42.9% |",
