@@ -21,6 +21,23 @@ export class Inbox {
     return new Set(rows.map((r) => r.event_id));
   }
 
+  /**
+   * The events among `events` not handled before by `consumer`, each once (its first occurrence:
+   * a record redelivered within the same batch is handled once, not twice), and marks them handled.
+   */
+  async claimEvents<T extends { eventId: string }>(
+    manager: EntityManager,
+    consumer: string,
+    events: readonly T[],
+  ): Promise<T[]> {
+    const fresh = await this.claim(
+      manager,
+      consumer,
+      events.map((e) => e.eventId),
+    );
+    return events.filter((e) => fresh.delete(e.eventId));
+  }
+
   async claimOne(manager: EntityManager, consumer: string, eventId: string): Promise<boolean> {
     return (await this.claim(manager, consumer, [eventId])).has(eventId);
   }

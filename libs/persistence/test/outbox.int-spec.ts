@@ -164,6 +164,18 @@ describe('transactional outbox, relay and inbox on real PostgreSQL and Kafka', (
     );
     expect({ rows, distinct }).toEqual({ rows: count, distinct: count });
   });
+
+  it('claims an event delivered twice in one batch once, and none of a batch handled before', async () => {
+    const events = ['e-1', 'e-2', 'e-1', 'e-3', 'e-2'].map((eventId, at) => ({ eventId, at }));
+    const first = await db.dataSource.transaction((manager) =>
+      inbox.claimEvents(manager, 'twice-test', events),
+    );
+    expect(first.map((e) => e.at)).toEqual([0, 1, 3]);
+    const again = await db.dataSource.transaction((manager) =>
+      inbox.claimEvents(manager, 'twice-test', events),
+    );
+    expect(again).toEqual([]);
+  });
 });
 
 describe('outbox relays on several replicas', () => {

@@ -129,12 +129,7 @@ export class FeatureStateService {
     manager: EntityManager,
     events: readonly ArticleFlagged[],
   ): Promise<ModerationOutcome> {
-    const fresh = await this.inbox.claim(
-      manager,
-      'scoring.articles-flagged',
-      events.map((e) => e.eventId),
-    );
-    const applied = events.filter((e) => fresh.has(e.eventId));
+    const applied = await this.inbox.claimEvents(manager, 'scoring.articles-flagged', events);
     const ids = [...new Set(applied.map((e) => e.payload.articleId))];
     if (ids.length === 0) return { flagged: new Map(), takedowns: [] };
     await advisoryXactLocks(manager, articleLocks, ids);

@@ -125,19 +125,14 @@ export class ArticleFeaturesService {
    */
   async applyModeration(manager: EntityManager, events: ArticleFlagged[]): Promise<Takedown[]> {
     const s = quotedSchema(manager.connection);
-    const fresh = await this.inbox.claim(
-      manager,
-      'features.articles-flagged',
-      events.map((e) => e.eventId),
-    );
+    const fresh = await this.inbox.claimEvents(manager, 'features.articles-flagged', events);
     // Serialised with the article's own revisions, so a flag never misses an article being inserted.
     await advisoryXactLocks(
       manager,
       articleLocks,
-      events.filter((e) => fresh.has(e.eventId)).map((e) => e.payload.articleId),
+      fresh.map((e) => e.payload.articleId),
     );
-    for (const event of events) {
-      if (!fresh.has(event.eventId)) continue;
+    for (const event of fresh) {
       const { articleId, flagged } = event.payload;
       const changed: unknown[] = await manager.query(
         `INSERT INTO ${s}.article_moderation AS m (article_id, flagged, changed_at) VALUES ($1, $2, $3)
@@ -162,8 +157,8 @@ export class ArticleFeaturesService {
         [articleId, event.occurredAt, flagged ? 'flag' : 'unflag'],
       );
     }
-    const flags = events.flatMap(({ eventId, payload: { articleId, takedownId } }) =>
-      fresh.has(eventId) && takedownId ? [{ takedownId, articleId }] : [],
+    const flags = fresh.flatMap(({ payload: { articleId, takedownId } }) =>
+      takedownId ? [{ takedownId, articleId }] : [],
     );
     if (flags.length === 0) return [];
     const flagged: { article_id: string }[] = await manager.query(
