@@ -17,7 +17,7 @@ export function tuningSplit(set: TrainingSet, hours = 24): TrainingSet {
   return {
     ...set,
     header: { ...set.header, validationFrom: new Date(tuningFrom).toISOString() },
-    readers: set.readers.map((reader) => ({ ...reader, shown: new Int32Array(0) })),
+    readers: withoutImpressions(set).readers,
     examples: {
       count: kept.length,
       reader: Int32Array.from(kept, (i) => examples.reader[i]),
@@ -31,4 +31,9 @@ export function tuningSplit(set: TrainingSet, hours = 24): TrainingSet {
       region: kept.map((i) => examples.region[i]),
     },
   };
+}
+
+/** The dataset as a producer without impression logs would have it: judged under `sampled-fresh`. */
+export function withoutImpressions(set: TrainingSet): TrainingSet {
+  return { ...set, readers: set.readers.map((reader) => ({ ...reader, shown: new Int32Array(0) })) };
 }

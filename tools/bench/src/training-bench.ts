@@ -18,6 +18,7 @@ import {
   rankingReport,
   recencyOrders,
   selectBackend,
+  withoutImpressions,
 } from '@newsroom/ml';
 import { ensureTestServers, startService, uniqueName, waitFor, watchLiveness } from '@newsroom/testing';
 import { createHash } from 'node:crypto';
@@ -56,7 +57,7 @@ export async function benchTraining(args: {
   const set = await loadDataset(createInterface({ input: createReadStream(file), crlfDelay: Infinity }));
   const heldOut = heldOutSlice(set);
   // The same day as a producer without impression logs would have it judged (sampled-fresh).
-  const readsOnlySet = { ...set, readers: set.readers.map((r) => ({ ...r, shown: new Int32Array(0) })) };
+  const readsOnlySet = withoutImpressions(set);
   const readsOnly = heldOutSlice(readsOnlySet);
   let readsOnlyModel: number | undefined;
   const models: [string, RankingReport][] = [];

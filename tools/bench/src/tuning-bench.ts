@@ -12,6 +12,7 @@ import {
   selectBackend,
   trainTwoTower,
   tuningSplit,
+  withoutImpressions,
 } from '@newsroom/ml';
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -84,7 +85,7 @@ export async function benchTuning(args: {
   const test = heldOutSlice(set);
   // The test day as judged with its impression logs, and without them (sampled-fresh, the
   // protocol the tuning day was judged under).
-  const readsOnlySet = { ...set, readers: set.readers.map((r) => ({ ...r, shown: new Int32Array(0) })) };
+  const readsOnlySet = withoutImpressions(set);
   const testReadsOnly = heldOutSlice(readsOnlySet);
   const judged = async (name: string, options: Partial<TrainOptions>) => {
     const { model, encoder, epochs } = await trainTwoTower(set, { ...defaultTrainOptions, ...options });
