@@ -217,6 +217,15 @@ async function main(args: string[]): Promise<number> {
   });
   console.log(`    ${report.passed ? 'passed' : 'failed'}: ${report.reasons.join('; ')}`);
   console.log(`    registry: ${trained.modelVersion} is ${decided.stage}`);
+  // Batch scoring scores the champion only: waiting for a run of a rejected model would end in a
+  // timeout that says nothing of why.
+  if (decided.stage !== 'champion') {
+    const failed = (report.reasons as string[]).filter((r) => r.startsWith('FAIL'));
+    throw new Error(
+      `${trained.modelVersion} was not made the champion (${decided.stage}), so nothing more to show: ` +
+        `${(failed.length > 0 ? failed : report.reasons).join('; ')}. Its report: ${url('evaluation')}/v1/evaluations/${trained.modelVersion}`,
+    );
+  }
 
   // 5. Batch scoring with the champion, then serving.
   step(
