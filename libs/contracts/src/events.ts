@@ -81,7 +81,13 @@ export const ReaderDataRequested = z.object({
 });
 
 /** Services that store something about a reader, and so answer a reader-data request. */
-export const readerDataHolders = ['ingestion', 'feature-store', 'batch-scoring', 'serving', 'monitoring'] as const;
+export const readerDataHolders = [
+  'ingestion',
+  'feature-store',
+  'batch-scoring',
+  'serving',
+  'monitoring',
+] as const;
 export type ReaderDataHolder = (typeof readerDataHolders)[number];
 export const ReaderDataConfirmed = z.object({
   requestId: z.uuid(),
@@ -225,14 +231,18 @@ export const TrainingRequested = z.object({
 });
 
 /**
- * The named feature groups attributions are over, each a part of one tower's input: the reader's
- * recent-read words and category mix; the article's words (title first, then body), category and
- * publisher. A Shapley value per group says how much it moved the score from the baseline's.
+ * The named feature groups attributions are over. Tower groups are each a part of one tower's
+ * input: the reader's recent-read words and category mix; the article's words (title first, then
+ * body), category and publisher. `article.age` is the article's age when the list was ranked: a
+ * term added to the towers' score, outside them. A Shapley value per group says how much it moved
+ * the score from the baseline's (the age's is its term: the baseline has none).
  */
 export const readerFeatureGroups = ['reader.recentWords', 'reader.categoryMix'] as const;
 export const articleFeatureGroups = ['article.words', 'article.category', 'article.publisher'] as const;
-export const featureGroups = [...readerFeatureGroups, ...articleFeatureGroups] as const;
+export const towerFeatureGroups = [...readerFeatureGroups, ...articleFeatureGroups] as const;
+export const featureGroups = [...towerFeatureGroups, 'article.age'] as const;
 export type FeatureGroup = (typeof featureGroups)[number];
+export type TowerFeatureGroup = (typeof towerFeatureGroups)[number];
 export const FeatureGroupValues = z.partialRecord(z.enum(featureGroups), z.number().finite());
 
 export const ModelTrained = z.object({
@@ -266,7 +276,11 @@ export const ModelEvaluated = z.object({
    * sample of held-out (reader, article) pairs, with the sample's size and the baseline score.
    */
   featureImportance: z
-    .object({ sample: z.number().int().min(0), baselineScore: z.number().finite(), values: FeatureGroupValues })
+    .object({
+      sample: z.number().int().min(0),
+      baselineScore: z.number().finite(),
+      values: FeatureGroupValues,
+    })
     .optional(),
 });
 
@@ -359,7 +373,9 @@ export const RecommendationsServed = z.object({
   featureSchemaVersion: z.number().int().positive().optional(),
   /** Items of the list (or fallback) passed over, and why. */
   filtered: z
-    .array(z.object({ articleId: z.string().min(1), reason: z.enum(filterReasons), rule: z.string().optional() }))
+    .array(
+      z.object({ articleId: z.string().min(1), reason: z.enum(filterReasons), rule: z.string().optional() }),
+    )
     .optional(),
 });
 

@@ -11,6 +11,7 @@ import { TopK, topKPerRow } from './top-k';
 import { TwoTowerModel } from './two-tower';
 
 /** Readers scored against the pool per matrix product: [chunk, pool] floats stay a few MiB. */
+const ageGroup = featureGroups.indexOf('article.age');
 const readerChunk = 256;
 
 export interface ScoredReaders {
@@ -25,19 +26,23 @@ export interface ExplainedReaders {
   /** [readers, 4, dimensions]: the readers' coalition vectors, for explaining articles scored later. */
   readerCoalitions: Float32Array;
   /**
-   * [readers, k, 5]: the Shapley values, in `featureGroups` order, of each article of the top k
-   * (zero where the top k is short: its index is −1).
+   * [readers, k, 6]: the Shapley values, in `featureGroups` order, of each article of the top k
+   * (zero where the top k is short: its index is −1); the last is the article's freshness term.
    */
   attributions: Float32Array;
 }
 
 /**
  * Scores readers against a pool of candidate articles with a model: article vectors once per
- * pool, reader vectors per batch, their dot products chunk by chunk, and each reader's top k.
- * Given an attributor and the pool's coalition vectors, it also explains each top k.
+ * pool, reader vectors per batch, their dot products chunk by chunk plus each article's freshness
+ * term, and each reader's top k. Given an attributor and the pool's coalition vectors, it also
+ * explains each top k.
  */
 export class CandidateScorer {
   private pool?: tf.Tensor2D;
+  /** [1, pool]: each candidate's freshness term, when the pool has them. */
+  private poolFreshness?: tf.Tensor2D;
+  private poolFreshnessValues?: Float32Array;
   /** [pool, 8, dimensions]: each candidate's coalition vectors (GroupAttributor). */
   private poolCoalitions?: Float32Array;
   private attributor?: GroupAttributor;
@@ -83,12 +88,19 @@ export class CandidateScorer {
 
   /**
    * The candidates the next `scoreReaders` calls rank: article vectors as `articleVectors` gives
-   * them, and, for explained lists, their coalition vectors as `articleCoalitions` gives them.
+   * them, for explained lists their coalition vectors as `articleCoalitions` gives them, and each
+   * one's freshness term at the ranking's moment (`freshnessTerms` of its age bucket; none: 0).
    */
-  setPool(vectors: Float32Array, coalitions?: Float32Array): void {
+  setPool(vectors: Float32Array, coalitions?: Float32Array, freshness?: Float32Array): void {
     this.pool?.dispose();
-    this.pool = tf.tensor2d(vectors, [vectors.length / this.dimensions, this.dimensions]);
+    this.poolFreshness?.dispose();
+    const count = vectors.length / this.dimensions;
+    if (freshness && freshness.length !== count)
+      throw new RangeError(`${freshness.length} freshness terms for a pool of ${count} articles`);
+    this.pool = tf.tensor2d(vectors, [count, this.dimensions]);
     this.poolCoalitions = coalitions;
+    this.poolFreshnessValues = freshness;
+    this.poolFreshness = freshness && count > 0 ? tf.tensor2d(freshness, [1, count]) : undefined;
   }
 
   /**
@@ -121,9 +133,10 @@ export class CandidateScorer {
       const top: TopK = { k, indices: new Int32Array(rows * k).fill(-1), scores: new Float32Array(rows * k) };
       for (let from = 0; from < rows && cols > 0; from += readerChunk) {
         const count = Math.min(readerChunk, rows - from);
-        const product = tf.tidy(() =>
-          tf.matMul(readerVectors.slice([from, 0], [count, this.dimensions]), pool, false, true),
-        );
+        const product = tf.tidy(() => {
+          const dots = tf.matMul(readerVectors.slice([from, 0], [count, this.dimensions]), pool, false, true);
+          return this.poolFreshness ? dots.add(this.poolFreshness) : dots;
+        });
         const scores = product.dataSync() as Float32Array;
         product.dispose();
         const chunk = topKPerRow(scores, count, cols, k, (row) => {
@@ -144,6 +157,9 @@ export class CandidateScorer {
   dispose(): void {
     this.pool?.dispose();
     this.pool = undefined;
+    this.poolFreshness?.dispose();
+    this.poolFreshness = undefined;
+    this.poolFreshnessValues = undefined;
     this.poolCoalitions = undefined;
     this.explainWith(undefined);
     this.model.dispose();
@@ -152,6 +168,7 @@ export class CandidateScorer {
   /** The attributions of each reader's top k, from their coalition vectors and the pool's. */
   private explain(readerCoalitions: Float32Array, top: TopK): ExplainedReaders {
     const poolCoalitions = this.poolCoalitions as Float32Array;
+    const freshness = this.poolFreshnessValues;
     const { k } = top;
     const d = this.dimensions;
     const groups = featureGroups.length;
@@ -167,6 +184,7 @@ export class CandidateScorer {
         attributions,
         at * groups,
       );
+      attributions[at * groups + ageGroup] = freshness?.[article] ?? 0;
     });
     return { readerCoalitions, attributions };
   }

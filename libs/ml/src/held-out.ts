@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { DatasetArticle, Region } from '@newsroom/contracts';
+import { ageBucketsAt } from './article-age';
 import { TrainingSet } from './dataset';
 import { FeatureEncoder, ReaderProfile } from './feature-encoder';
 import { readerAt, seededRandom } from './train';
@@ -320,12 +321,22 @@ export function recencyOrders(heldOut: HeldOut): string[][] {
   );
 }
 
-/** The model's order of each reader's candidates, readers scored in chunks against every candidate article. */
+/**
+ * The model's order of each reader's candidates, readers scored in chunks against every candidate
+ * article, each article's freshness term of its age at the slice's start (articles published
+ * later count as brand new, as batch scoring places them on arrival).
+ */
 export function modelOrders(model: TwoTowerModel, encoder: FeatureEncoder, heldOut: HeldOut): string[][] {
   // Nothing to score (an empty tensor would trap in the WebAssembly backend).
   if (heldOut.readers.length === 0) return [];
   const articles = [...heldOut.articles.values()];
   const column = new Map(articles.map((a, i) => [a.articleId, i]));
+  const freshness = model.freshnessTerms(
+    ageBucketsAt(
+      heldOut.at,
+      articles.map((a) => Date.parse(a.publishedAt)),
+    ),
+  );
   const articleVectors = model.articleVectors(encoder.articles(articles));
   const orders: string[][] = [];
   try {
@@ -342,7 +353,10 @@ export function modelOrders(model: TwoTowerModel, encoder: FeatureEncoder, heldO
       const values = scores.dataSync();
       scores.dispose();
       chunk.forEach((reader, row) => {
-        const score = (id: string) => values[row * articles.length + (column.get(id) ?? 0)];
+        const score = (id: string) => {
+          const at = column.get(id) ?? 0;
+          return values[row * articles.length + at] + freshness[at];
+        };
         orders.push([...reader.candidates].sort((a, b) => score(b) - score(a) || (a < b ? -1 : 1)));
       });
     }

@@ -1,7 +1,9 @@
 import { ArtifactIntegrityError, ArtifactStore } from '@newsroom/artifacts';
+import * as tf from '@tensorflow/tfjs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ageBucketCount } from './article-age';
 import { computeAttributionBaseline } from './attribution/attribution-baseline';
 import { selectBackend } from './backend';
 import { FeatureEncoder } from './feature-encoder';
@@ -77,6 +79,31 @@ describe('model artifacts', () => {
     for (const loaded of [model, described.model, bare.model]) loaded.dispose();
   });
 
+  it('loads a file written before the freshness term with no preference for any age', async () => {
+    const model = TwoTowerModel.create(shape, 8);
+    tf.tidy(() => model.weights.freshness.assign(tf.fill([ageBucketCount, 1], 0.5)));
+    const bytes = await encodeModel(model, encoder);
+    const written = decodeModel(bytes).model;
+    expect(Array.from(written.freshnessTerms(Int32Array.of(0)))).toEqual([0.5]);
+    // The same file as one written before: its header without the last weight, nor its values.
+    const length = bytes.readUInt32LE(0);
+    const header = JSON.parse(bytes.subarray(4, 4 + length).toString('utf8'));
+    expect(header.weights.at(-1).name).toBe('freshness');
+    header.weights.pop();
+    const json = Buffer.from(JSON.stringify(header));
+    const padded = Buffer.concat([json, Buffer.alloc((4 - (json.length % 4)) % 4, 0x20)]);
+    const start = 4 + length + ((4 - (length % 4)) % 4);
+    const prefix = Buffer.alloc(4);
+    prefix.writeUInt32LE(padded.length, 0);
+    const older = Buffer.concat([prefix, padded, bytes.subarray(start, bytes.length - ageBucketCount * 4)]);
+    const loaded = decodeModel(older);
+    expect(Array.from(loaded.model.freshnessTerms(Int32Array.of(0, 5, ageBucketCount - 1)))).toEqual([
+      0, 0, 0,
+    ]);
+    expect(scores(loaded.model, loaded.encoder)).toEqual(scores(model, encoder));
+    for (const m of [model, written, loaded.model]) m.dispose();
+  });
+
   it('refuses a file whose bytes changed, and says what is wrong with a malformed one', async () => {
     const model = TwoTowerModel.create(shape, 6);
     const ref = await saveModel(store, model, encoder);
@@ -87,7 +114,7 @@ describe('model artifacts', () => {
     await expect(loadModel(store, ref)).rejects.toThrow(ArtifactIntegrityError);
 
     expect(() => decodeModel(bytes.subarray(0, bytes.length - 8))).toThrow(
-      /model weight readerProjection: truncated/,
+      /model weight freshness: truncated/,
     );
     const header = Buffer.from(JSON.stringify({ format: 'newsroom-model/0' }));
     const wrong = Buffer.concat([Buffer.alloc(4), header]);

@@ -1,5 +1,6 @@
 import { ArtifactRef, ArtifactStore } from '@newsroom/artifacts';
 import { z } from 'zod';
+import { ageBucketCount } from './article-age';
 import { AttributionBaseline } from './attribution/attribution-baseline';
 import { EncoderConfig, FeatureEncoder } from './feature-encoder';
 import { TwoTowerModel, TwoTowerShape, WeightValues, weightNames } from './two-tower';
@@ -9,7 +10,8 @@ import { TwoTowerModel, TwoTowerShape, WeightValues, weightNames } from './two-t
  * feature-encoder configuration, where each weight lies), zero padding to a multiple of 4, then
  * every weight as little-endian float32. One self-describing file, named by its sha256 in the
  * artifact store and verified on load. The header may also hold the model's attribution baseline
- * and lineage (files written before them load without).
+ * and lineage (files written before them load without), and files written before the freshness
+ * weight load with no preference for any age.
  */
 export const modelFormat = 'newsroom-model/1';
 
@@ -119,6 +121,8 @@ export function decodeModel(bytes: Buffer): LoadedModel {
     for (let i = 0; i < count; i++) data[i] = bytes.readFloatLE(from + i * 4);
     values[name] = { shape, values: data };
   }
+  // Files written before the freshness term: no preference for any age, as they were trained.
+  values.freshness ??= { shape: [ageBucketCount, 1], values: new Float32Array(ageBucketCount) };
   const missing = weightNames.filter((name) => !values[name]);
   if (missing.length > 0) throw new ModelFormatError(`model file lacks weights: ${missing.join(', ')}`);
   const shape: TwoTowerShape = header.shape;

@@ -5,7 +5,88 @@ import { backendUnderTest } from './testing/backends';
 import { wholeHistories } from './testing/whole-histories';
 import { twoTopicDatasetLines, topicWords as topics } from './testing/two-topic-dataset';
 import { heldOutSlice, modelOrders, popularityOrders, rankingReport } from './held-out';
-import { defaultTrainOptions, seededRandom, trainTwoTower } from './train';
+import { DatasetLine, datasetFormat, featureSchema } from '@newsroom/contracts';
+import { ageBucket, ageBucketCount } from './article-age';
+import { defaultTrainOptions, inBatchPairs, seededRandom, trainTwoTower } from './train';
+
+const HOUR = 3_600_000;
+
+/**
+ * A newsroom whose readers read what is new: an article an hour for 48 hours, all alike (one
+ * category, words from one pool), and every read of an article under 2 hours old.
+ */
+function decayingNewsLines(): string[] {
+  const random = seededRandom(5);
+  const start = Date.parse('2026-11-10T00:00:00Z');
+  const articles = Array.from({ length: 48 }, (_, i) => ({
+    id: `n${i}`,
+    tokens: [...new Set(Array.from({ length: 8 }, () => 3_000 + Math.floor(random() * 40)))],
+  }));
+  const lines: DatasetLine[] = [
+    {
+      kind: 'header',
+      format: datasetFormat,
+      featureSchemaVersion: featureSchema.version,
+      window: { start: new Date(start).toISOString(), end: new Date(start + 48 * HOUR).toISOString() },
+      validationFrom: new Date(start + 46 * HOUR).toISOString(),
+      recentReads: featureSchema.recentReads,
+      tokenBuckets: featureSchema.tokenBuckets,
+      popularityBucketMs: featureSchema.popularityBucketMs,
+    },
+  ];
+  const readers: DatasetLine[] = [];
+  for (let r = 0; r < 40; r++) {
+    const reads: [string, number, number][] = [];
+    const times = Array.from({ length: 14 }, (_, k) =>
+      k < 12 ? start + 2 * HOUR + random() * 43 * HOUR : start + 46.5 * HOUR + k * 60_000,
+    ).sort((a, b) => a - b);
+    times.forEach((at, k) => {
+      const newest = Math.floor((at - start) / HOUR);
+      const article = articles[newest - Math.floor(random() * 2)];
+      lines.push({
+        kind: 'example',
+        split: at >= start + 46 * HOUR ? 'validation' : 'train',
+        eventId: `d-${r}-${k}`,
+        userId: `r${r}`,
+        articleId: article.id,
+        occurredAt: new Date(at).toISOString(),
+        dwellSeconds: 60,
+        user: {
+          history: k,
+          region: null,
+          impressions: 0,
+          clicks: 0,
+          reads: k,
+          totalDwellSeconds: 60 * k,
+          categoryMix: k === 0 ? {} : { news: 1 },
+          lastSeenAt: null,
+        },
+        article: {
+          ageHours: 1,
+          reads: { '1h': 0, '24h': 0, '7d': 0 },
+          dwellSeconds: { '1h': 0, '24h': 0, '7d': 0 },
+          flagged: false,
+        },
+      });
+      reads.push([article.id, 60, at]);
+    });
+    readers.push({ kind: 'reader', userId: `r${r}`, reads, shown: [] });
+  }
+  articles.forEach((a, i) =>
+    lines.push({
+      kind: 'article',
+      articleId: a.id,
+      revision: 1,
+      category: 'news',
+      publisher: 'p',
+      language: 'en',
+      tokenHashes: a.tokens,
+      publishedAt: new Date(start + i * HOUR).toISOString(),
+      flagged: false,
+    }),
+  );
+  return [...lines, ...readers].map((l) => JSON.stringify(l));
+}
 
 const options = {
   ...defaultTrainOptions,
@@ -49,6 +130,42 @@ describe('trainTwoTower', () => {
     // A slice without readers is scored without touching the backend.
     expect(modelOrders(model, encoder, { ...heldOut, readers: [], articles: new Map() })).toEqual([]);
     model.dispose();
+  });
+
+  it('learns that news decays: the freshness term of an article under 2 hours old tops every older one', async () => {
+    const set = await loadDataset(decayingNewsLines());
+    const { model } = await trainTwoTower(set, options);
+    const terms = Array.from(model.freshnessTerms(Int32Array.from({ length: ageBucketCount }, (_, b) => b)));
+    // Reads are of buckets 0 and 1; the batch's other articles, as negatives, of 0 to 5 (45 hours).
+    for (const fresh of [terms[0], terms[1]])
+      for (const old of terms.slice(2, 6)) expect(fresh).toBeGreaterThan(old + 0.05);
+    // Ages no read or negative had keep their start: no preference.
+    expect(terms.slice(7)).toEqual(new Array(ageBucketCount - 7).fill(0));
+    model.dispose();
+  });
+
+  it("judges a batch's negatives at each read's moment: an article published after the read is none", () => {
+    const t = Date.parse('2026-11-10T12:00:00Z');
+    // Rows: examples 0-2 read at t, t + 3 h, t - 1 h; columns: their articles 0, 1, 0.
+    const { ages, excluded } = inBatchPairs(
+      [0, 1, 2],
+      Int32Array.of(0, 1, 0),
+      Float64Array.of(t, t + 3 * HOUR, t - HOUR),
+      Float64Array.of(t - 30 * 60_000, t + 2 * HOUR),
+    );
+    expect(Array.from(ages)).toEqual([
+      ageBucket(30 * 60_000),
+      ageBucket(-2 * HOUR),
+      ageBucket(30 * 60_000),
+      ageBucket(3.5 * HOUR),
+      ageBucket(HOUR),
+      ageBucket(3.5 * HOUR),
+      ageBucket(-30 * 60_000),
+      ageBucket(-3 * HOUR),
+      ageBucket(-30 * 60_000),
+    ]);
+    // Row 0: article 1 was not out yet, article 0 again is its own. Row 2 read before both came out.
+    expect(Array.from(excluded)).toEqual([0, 1, 1, 0, 0, 0, 1, 1, 0]);
   });
 
   it('is deterministic for a seed; a warm start begins where the previous model ended, category rows by name', async () => {

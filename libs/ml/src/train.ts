@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { ageBucket } from './article-age';
 import { TrainingSet } from './dataset';
 import { EncoderConfig, FeatureEncoder, ReaderProfile } from './feature-encoder';
 import { TwoTowerModel, WeightValues, weightNames } from './two-tower';
@@ -116,7 +117,10 @@ export function readerAt(set: TrainingSet, example: number, historyReads: number
 /**
  * Trains the two-tower model on a dataset's training examples: each read is a positive for its
  * reader, the other articles of the batch are its negatives (in-batch softmax), and longer reads
- * weigh more. The same data, options and backend give the same weights.
+ * weigh more. Each pair's freshness term is of the article's age when that reader read: a negative
+ * is judged at the positive's moment, so the term learns how much fresher what is read is than
+ * what was there to read (an article published after the read was not there: no negative). The
+ * same data, options and backend give the same weights.
  */
 export async function trainTwoTower(
   set: TrainingSet,
@@ -149,6 +153,31 @@ export async function trainTwoTower(
   }
 }
 
+/**
+ * A batch's pairs (reader row, article column): the age bucket of each article when the row's
+ * reader read, and which pairs are no negatives — the same article as the row's own, or one
+ * published after the read.
+ */
+export function inBatchPairs(
+  batch: readonly number[],
+  articleIds: Int32Array,
+  readAt: Float64Array,
+  publishedAt: Float64Array,
+): { ages: Int32Array; excluded: Float32Array } {
+  const n = batch.length;
+  const ages = new Int32Array(n * n);
+  const excluded = new Float32Array(n * n);
+  for (let row = 0; row < n; row++) {
+    const at = readAt[batch[row]];
+    for (let col = 0; col < n; col++) {
+      const age = at - publishedAt[articleIds[col]];
+      ages[row * n + col] = ageBucket(age);
+      if (col !== row && (age < 0 || articleIds[col] === articleIds[row])) excluded[row * n + col] = 1;
+    }
+  }
+  return { ages, excluded };
+}
+
 async function trainEpochs(
   set: TrainingSet,
   options: TrainOptions,
@@ -161,6 +190,7 @@ async function trainEpochs(
     (i) => !set.examples.validation[i],
   );
   const random = seededRandom(options.seed);
+  const publishedAt = Float64Array.from(set.articles, (a) => Date.parse(a.publishedAt));
   const epochs: EpochStats[] = [];
 
   for (let epoch = 1; epoch <= options.epochs; epoch++) {
@@ -178,6 +208,7 @@ async function trainEpochs(
       const articles = encoder.articles(Array.from(articleIds, (a) => set.articles[a]));
       const readers = encoder.readers(batch.map((i) => readerAt(set, i, options.historyReads)));
       const weights = Float32Array.from(batch, (i) => Math.log1p(set.examples.dwell[i]) + 1e-3);
+      const { ages, excluded } = inBatchPairs(batch, articleIds, set.examples.time, publishedAt);
       for (let row = 0; row < batch.length; row++) {
         if (random() < options.featureDropout) {
           articles.category[row] = 0;
@@ -191,16 +222,10 @@ async function trainEpochs(
         () =>
           tf.tidy(() => {
             const n = batch.length;
-            const logits = tf.matMul(
-              model.readerVectors(readers),
-              model.articleVectors(articles),
-              false,
-              true,
-            );
-            // The same article twice in a batch is not a negative of itself.
-            const ids = tf.tensor1d(articleIds, 'int32');
-            const sameArticle = tf.equal(ids.expandDims(1), ids.expandDims(0)).toFloat().sub(tf.eye(n));
-            const masked = logits.div(options.temperature).sub(sameArticle.mul(1e9));
+            const logits = tf
+              .matMul(model.readerVectors(readers), model.articleVectors(articles), false, true)
+              .add(model.freshnessMatrix(ages, n, n));
+            const masked = logits.div(options.temperature).sub(tf.tensor2d(excluded, [n, n]).mul(1e9));
             return tf.losses.softmaxCrossEntropy(tf.eye(n), masked, tf.tensor1d(weights)) as tf.Scalar;
           }),
         true,

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { ageBucketCount } from './article-age';
 import { ArticleInputs, ReaderInputs } from './feature-encoder';
 
 export interface TwoTowerShape {
@@ -16,6 +17,7 @@ export const weightNames = [
   'publishers',
   'articleProjection',
   'readerProjection',
+  'freshness',
 ] as const;
 export type WeightName = (typeof weightNames)[number];
 export type WeightValues = Record<WeightName, { shape: number[]; values: Float32Array }>;
@@ -41,8 +43,11 @@ const unitRows = (x: tf.Tensor2D): tf.Tensor2D => x.div(x.square().sum(1, true).
  * A content-based two-tower model. Article tower: the mean embedding of its hashed tokens plus its
  * category and publisher embeddings, projected. Reader tower: the dwell-weighted token embeddings
  * of the latest reads plus the category mix over the same category embeddings, projected. Both
- * are L2-normalised; the score is their dot product. Token and category embeddings are shared, so
- * a never-seen article matching a reader's topics scores high without retraining.
+ * are L2-normalised; their dot product plus a freshness term, learned per bucket of the article's
+ * age at the moment of reading (ageBucket), is the score. Token and category embeddings are
+ * shared, so a never-seen article matching a reader's topics scores high without retraining. The
+ * age term lies outside the towers: an article's age depends on when it is ranked, its content
+ * does not, so article vectors stay computed once.
  */
 export class TwoTowerModel {
   private constructor(
@@ -67,6 +72,8 @@ export class TwoTowerModel {
         readerProjection: tf.variable(
           tf.eye(d).add(tf.randomNormal([d, d], 0, 0.01, 'float32', seed * 101 + 5)),
         ),
+        // No preference for any age until the reads teach one.
+        freshness: tf.variable(tf.zeros([ageBucketCount, 1])),
       };
       return created;
     });
@@ -157,9 +164,22 @@ export class TwoTowerModel {
     return tf.tidy(() => unitRows(tf.matMul(content, this.weights.readerProjection)));
   }
 
-  /** Scores of every article for every reader: [readers, articles]. */
+  /** The towers' scores of every article for every reader, freshness aside: [readers, articles]. */
   score(readers: ReaderInputs, articles: ArticleInputs): tf.Tensor2D {
     return tf.tidy(() => tf.matMul(this.readerVectors(readers), this.articleVectors(articles), false, true));
+  }
+
+  /** The freshness term of each age bucket (see ageBucket), added to the towers' dot product. */
+  freshnessTerms(buckets: Int32Array): Float32Array {
+    const terms = this.weights.freshness.dataSync();
+    return Float32Array.from(buckets, (b) => terms[b]);
+  }
+
+  /** The freshness term as a tensor, for training: [rows, cols] from [rows · cols] age buckets. */
+  freshnessMatrix(buckets: Int32Array, rows: number, cols: number): tf.Tensor2D {
+    return tf.tidy(() =>
+      tf.gather(this.weights.freshness, tf.tensor1d(buckets, 'int32')).reshape([rows, cols]),
+    );
   }
 
   dispose(): void {

@@ -1,7 +1,9 @@
 import { ArtifactStore } from '@newsroom/artifacts';
 import { featureGroups, newEvent, topics } from '@newsroom/contracts';
+import * as tf from '@tensorflow/tfjs';
 import {
   FeatureEncoder,
+  ageBucketCount,
   GroupAttributor,
   TwoTowerModel,
   heldOutSlice,
@@ -54,6 +56,10 @@ describe('evaluation: feature importance', () => {
         dimensions: 8,
       },
       21,
+    );
+    // Ages move its scores: a term per age bucket, as training learns them.
+    tf.tidy(() =>
+      model.weights.freshness.assign(tf.range(0, ageBucketCount).mul(0.02).reshape([ageBucketCount, 1])),
     );
     const fromDataset = trainingBaseline(model, encoder, set);
     // A baseline of a few readers and articles: not the one the evaluation would compute itself.

@@ -18,12 +18,13 @@ const DAY_MS = 86_400_000;
  * before a breaking story (a topic the world never had, datagen's drift from day 3) meets the
  * story's days; monitoring raises a drift alert, training retrains on it by itself, evaluation
  * judges the new model against the champion on the story's held-out day and the registry promotes
- * it. Day 5, the story's third, is held back but for its articles: each champion's lists for every
- * reader — over the same candidates, days 4 and 5's articles, with what readers read up to day 4 —
- * as serving answers them, are served at its start (the test replays serving's record with that
- * time: monitoring only judges lists whose horizon has passed by the reads, and believes no read
- * dated ahead of its clock). Then day 5's reads arrive; monitoring joins each version's lists with
- * them, and the test reports the two hit rates against lists drawn at random.
+ * it. Day 5, the story's third, is held back: each champion's lists for every reader — over the
+ * same candidates, what there was at its start (days 3 and 4's articles, the last 48 hours'), with
+ * what readers read up to then — as serving answers them, are served at its start (the test
+ * replays serving's record with that time: monitoring only judges lists whose horizon has passed
+ * by the reads, and believes no read dated ahead of its clock). Then day 5 arrives; monitoring
+ * joins each version's lists with its reads: both must be read far more often than lists drawn at
+ * random, and the test reports which is read more.
  */
 describe('monitoring: drift closes the loop', () => {
   let world: ServiceWorld;
@@ -143,12 +144,18 @@ describe('monitoring: drift closes the loop', () => {
   }
 
   /**
-   * The hit rate@10 of lists drawn at random from each reader's candidates — days 4 and 5's
-   * articles they had not read by day 5, what batch scoring ranked: 1 − C(N − R, 10) / C(N, 10)
-   * for N candidates of which R are read within the horizon, averaged over the readers.
+   * The hit rate@10 of lists drawn at random from each reader's candidates — the articles of the
+   * 48 hours before day 5 (batch scoring's pool) they had not read by then: 1 − C(N − R, 10) /
+   * C(N, 10) for N candidates of which R are read within the horizon, averaged over the readers.
    */
   function chanceHitRate(userIds: readonly string[]): number {
-    const candidates = [...new Set(ofDays(4, 5).flatMap((e) => (e.kind === 'article' ? [e.key] : [])))];
+    const articles = ofDays(0, 4).flatMap((e) => (e.kind === 'article' ? [e.value] : []));
+    const newest = Math.max(...articles.map((a) => Date.parse(a.publishedAt)));
+    const candidates = [
+      ...new Set(
+        articles.filter((a) => Date.parse(a.publishedAt) > newest - 2 * DAY_MS).map((a) => a.articleId),
+      ),
+    ];
     const [before, judged] = [readsBy(0, 4), judgedReads()];
     let sum = 0;
     for (const userId of userIds) {
@@ -244,20 +251,18 @@ describe('monitoring: drift closes the loop', () => {
     });
     expect(dataset.status).toBe(201);
     await publishDays(3, 4);
-    // Day 5's articles too, the candidates of both champions' lists; its reads come at the end.
-    const dayFive = ofDays(5, 5).filter((e) => e.kind === 'article');
-    await publishEvents(world.publisher, dayFive);
-    const fresh = new Set(dayFive.map((e) => e.key)).size;
+    // Days 3 and 4's articles, the candidates of both champions' lists, in batch scoring.
+    const recent = new Set(ofDays(3, 4).flatMap((e) => (e.kind === 'article' ? [e.key] : []))).size;
     await waitFor(
-      "day 5's articles in batch scoring",
+      "days 3 and 4's articles in batch scoring",
       async () =>
         (
           await world.query(
             scoring,
             'SELECT count(*)::int AS n FROM $schema.articles WHERE published_at >= $1',
-            [dayStart(5)],
+            [dayStart(3)],
           )
-        )[0].n === fresh,
+        )[0].n === recent,
       { timeoutMs: 60_000, intervalMs: 500 },
     );
     const posted = await training.post('/v1/training-runs', {
@@ -354,7 +359,7 @@ describe('monitoring: drift closes the loop', () => {
     expect((await champion()).modelVersion).toBe(second.modelVersion);
   }, 600_000);
 
-  it("both champions' lists are judged online on the story's next day, each by its own readers' reads", async () => {
+  it("both champions' lists are judged online on the story's next day, each by its own readers' reads, and are read far more often than chance", async () => {
     const servedBySecond = await serveEveryReader(second.modelVersion);
     const [byFirst, bySecond] = [tally(servedByFirst), tally(servedBySecond)];
     process.stdout.write(`served: ${JSON.stringify(byFirst)} then ${JSON.stringify(bySecond)}\n`);
@@ -371,11 +376,8 @@ describe('monitoring: drift closes the loop', () => {
       ...servedAtDay5(servedByFirst, first.modelVersion),
       ...servedAtDay5(servedBySecond, second.modelVersion),
     ]);
-    // Then day 5's readers read.
-    await publishThrough(
-      "day 5's reads",
-      ofDays(5, 5).filter((e) => e.kind !== 'article'),
-    );
+    // Then day 5 comes: its articles and its reads.
+    await publishThrough('day 5', ofDays(5, 5));
     const report = await waitFor(
       'both versions judged on day 5',
       async () => {
@@ -399,22 +401,23 @@ describe('monitoring: drift closes the loop', () => {
     // served to the same readers at the same instant.
     expect(report.old.hitRateAt10).toBeCloseTo(hitRate(servedByFirst), 4);
     expect(report.retrained.hitRateAt10).toBeCloseTo(hitRate(servedBySecond), 4);
-    // Which champion is read more is reported, not asserted: the gap moves from run to run far
-    // more than its sampling error (+0.087 to −0.026 measured, a standard error of 0.012–0.014 at
-    // 1,483 lists) though the new champion wins offline every time (the test above). The old
-    // champion's rate is the same in every run (0.1679 locally); the retrained one's moved from
-    // 0.169 to 0.194 in three local runs: its window ends when the alert fires, so the minutes of
-    // day 4 it trains on differ, and on so small a world that changes the model. Both champions'
-    // lists are read only ~1.3 times as often as lists drawn at random from the same candidates;
-    // both fill ~90% of them with the story's articles, much alike in content, and which of those
-    // a model picks (the story's second day's or its third's, 39% against 56% of the items in one
-    // run: the model has no article age) moves its hit rate more than what retraining taught it.
+    // Which champion is read more is reported, not asserted. With the article's age in the model,
+    // the old champion's lists were read more (0.376 against 0.305, two runs alike, a standard
+    // error of 0.017) though the retrained one wins offline on the story's second day (0.271
+    // against 0.214). Why is not established; one difference: offline, the day's own articles are
+    // candidates, ranked as brand new, while these lists, made at day 5's start, hold only older
+    // ones. (Before the age term the gap moved from +0.087 to −0.026 from run to run.)
     const variance = (q: Json) => (q.hitRateAt10 * (1 - q.hitRateAt10)) / q.lists;
     const standardError = Math.sqrt(variance(report.old) + variance(report.retrained));
+    const chance = chanceHitRate(servedBySecond.map((l) => l.userId));
     process.stdout.write(
       `gap ${(report.retrained.hitRateAt10 - report.old.hitRateAt10).toFixed(4)}, standard error ` +
         `${standardError.toFixed(4)}; lists drawn at random from the same candidates: ` +
-        `${chanceHitRate(servedBySecond.map((l) => l.userId)).toFixed(4)}\n`,
+        `${chance.toFixed(4)}\n`,
     );
+    // Both champions' lists are read far more often than chance would have them read (3.0 and 3.7
+    // times, measured): a champion broken by the loop (another model's vocabulary, a stale reader
+    // tower, lists of what readers could not read yet) falls to chance or below.
+    for (const q of [report.old, report.retrained]) expect(q.hitRateAt10).toBeGreaterThan(2 * chance);
   }, 600_000);
 });

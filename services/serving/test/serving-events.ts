@@ -12,9 +12,9 @@ export const listItem = (
   extra: Partial<ListItem> = {},
 ): ListItem => ({ articleId, score, origin: 'model', ...facets, ...extra });
 
-/** Attributions over the five feature groups adding up to `score − baseline` (unequal shares). */
+/** Attributions over the six feature groups adding up to `score − baseline` (unequal shares). */
 export function attributionsFor(score: number, baseline: number): Record<string, number> {
-  const shares = [0.4, 0.25, 0.2, 0.1, 0.05];
+  const shares = [0.4, 0.25, 0.2, 0.1, 0.03, 0.02];
   return Object.fromEntries(featureGroups.map((group, i) => [group, (score - baseline) * shares[i]]));
 }
 

@@ -1,5 +1,5 @@
 import { ArtifactStore } from '@newsroom/artifacts';
-import { DatasetManifest, featureGroups, newEvent, topics } from '@newsroom/contracts';
+import { DatasetManifest, newEvent, topics, towerFeatureGroups } from '@newsroom/contracts';
 import { loadModel, selectBackend } from '@newsroom/ml';
 import { twoTopicDatasetLines } from '@newsroom/ml/testing';
 import { Json, ServiceHandle, ServiceWorld, serviceWorld, testAdminKey } from '@newsroom/platform/testing';
@@ -137,7 +137,7 @@ describe('training triggers', () => {
       source: 'training-data',
       sample: { readers: 40, articles: 60 },
     });
-    for (const group of featureGroups) expect(attributionBaseline?.terms[group]).toHaveLength(32);
+    for (const group of towerFeatureGroups) expect(attributionBaseline?.terms[group]).toHaveLength(32);
   }, 180_000);
 
   it('request: each POST is one run, an Idempotency-Key repeated is the same run, bad input is refused', async () => {

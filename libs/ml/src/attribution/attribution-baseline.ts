@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { featureGroups } from '@newsroom/contracts';
+import { towerFeatureGroups } from '@newsroom/contracts';
 import { z } from 'zod';
 import { TrainingSet } from '../dataset';
 import { ArticleContent, FeatureEncoder, ReaderProfile } from '../feature-encoder';
@@ -26,7 +26,7 @@ export const baselineSources = ['training-data', 'population'] as const;
 export const AttributionBaseline = z.object({
   source: z.enum(baselineSources),
   sample: z.object({ readers: z.number().int().min(0), articles: z.number().int().min(0) }),
-  terms: z.record(z.enum(featureGroups), z.array(z.number().finite())),
+  terms: z.record(z.enum(towerFeatureGroups), z.array(z.number().finite())),
 });
 export type AttributionBaseline = z.infer<typeof AttributionBaseline>;
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { featureGroups } from '@newsroom/contracts';
+import { featureGroups, towerFeatureGroups } from '@newsroom/contracts';
 import { selectBackend } from '../backend';
 import { loadDataset } from '../dataset';
 import {
@@ -45,7 +45,7 @@ const reader = (r: number): ReaderProfile => ({
 const articles = Array.from({ length: 12 }, (_, i) => article(i));
 const readers = Array.from({ length: 9 }, (_, r) => reader(r));
 
-/** Every reader's attributions for every article: [readers][articles][5]. */
+/** Every reader's tower attributions for every article: [readers][articles][5]. */
 function attributeAll(attributor: GroupAttributor, r: ReaderInputs, a: ArticleInputs): number[][][] {
   const d = attributor.model.shape.dimensions;
   const [readerCoalitions, articleCoalitions] = tf.tidy(() => [
@@ -54,7 +54,7 @@ function attributeAll(attributor: GroupAttributor, r: ReaderInputs, a: ArticleIn
   ]);
   return Array.from({ length: r.count }, (_, i) =>
     Array.from({ length: a.count }, (_, j) => {
-      const values = new Float64Array(featureGroups.length);
+      const values = new Float64Array(towerFeatureGroups.length);
       attributePair(readerCoalitions, i * 4 * d, articleCoalitions, j * 8 * d, d, values, 0);
       return [...values];
     }),
@@ -100,7 +100,7 @@ describe('GroupAttributor', () => {
     let spread = 0;
     phi.forEach((row, i) =>
       row.forEach((values, j) => {
-        expect(values).toHaveLength(featureGroups.length);
+        expect(values).toHaveLength(towerFeatureGroups.length);
         const total = values.reduce((x, y) => x + y, 0);
         expect(Math.abs(total - (expected[i][j] - attributor.baselineScore))).toBeLessThan(tolerance);
         spread = Math.max(spread, ...values.map(Math.abs));
@@ -168,7 +168,7 @@ describe('GroupAttributor', () => {
             scored.set(mask, modelScore(hybridReader(r, i, mask & 3), hybridArticle(a, j, mask >> 2)));
           return scored.get(mask) as number;
         };
-        const expected = permutationShapley(value, featureGroups.length);
+        const expected = permutationShapley(value, towerFeatureGroups.length);
         phi[i][j].forEach((v, g) => expect(Math.abs(v - expected[g])).toBeLessThan(tolerance));
       }
     }
@@ -197,12 +197,16 @@ describe('GroupAttributor', () => {
           1e-6,
         );
     const batched = attributeAll(attributor, r, a);
+    // The freshness term, outside the towers, is its own value.
     const pair = pairAttributions(
       readerCoalitions.subarray(2 * 4 * d, 3 * 4 * d),
       articleCoalitions.subarray(5 * 8 * d, 6 * 8 * d),
       d,
+      0.125,
     );
-    pair.forEach((value, g) => expect(Math.abs(value - batched[2][5][g])).toBeLessThan(tolerance));
+    expect(pair).toHaveLength(featureGroups.length);
+    batched[2][5].forEach((value, g) => expect(Math.abs(value - pair[g])).toBeLessThan(tolerance));
+    expect(pair[featureGroups.indexOf('article.age')]).toBe(0.125);
     const record = attributionRecord(pair);
     expect(Object.keys(record)).toEqual([...featureGroups]);
     const rounded = Object.values(record);
@@ -212,10 +216,13 @@ describe('GroupAttributor', () => {
     const pairs = attributor.attributePairs(
       encoder.readers([readers[2], readers[4]]),
       encoder.articles([articles[5], articles[1]]),
+      Float32Array.of(0.5, -0.25),
     );
+    const groups = featureGroups.length;
     [batched[2][5], batched[4][1]].forEach((values, p) =>
-      values.forEach((value, g) => expect(Math.abs(pairs[p * 5 + g] - value)).toBeLessThan(tolerance)),
+      values.forEach((value, g) => expect(Math.abs(pairs[p * groups + g] - value)).toBeLessThan(tolerance)),
     );
+    expect([pairs[groups - 1], pairs[2 * groups - 1]]).toEqual([0.5, -0.25]);
     attributor.dispose();
   });
 });
@@ -242,7 +249,7 @@ describe('trainingBaseline', () => {
     const all = trainingBaseline(model, trained, set);
     expect(all.source).toBe('training-data');
     expect(all.sample).toEqual({ readers: 30, articles: set.articles.length });
-    for (const group of featureGroups) {
+    for (const group of towerFeatureGroups) {
       expect(all.terms[group]).toHaveLength(shape.dimensions);
       expect(all.terms[group].some((v) => v !== 0)).toBe(true);
     }

@@ -1,5 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { FeatureGroup, articleFeatureGroups, featureGroups, readerFeatureGroups } from '@newsroom/contracts';
+import {
+  FeatureGroup,
+  TowerFeatureGroup,
+  articleFeatureGroups,
+  featureGroups,
+  readerFeatureGroups,
+  towerFeatureGroups,
+} from '@newsroom/contracts';
 import { ArticleInputs, ReaderInputs } from '../feature-encoder';
 import { TwoTowerModel } from '../two-tower';
 import { AttributionBaseline } from './attribution-baseline';
@@ -11,18 +18,21 @@ export const readerCoalitionCount = 1 << readerFeatureGroups.length;
 export const articleCoalitionCount = 1 << articleFeatureGroups.length;
 
 /**
- * The players are `featureGroups` in their order: a joint coalition's mask is its reader
- * coalition's bits, then its article coalition's shifted past them.
+ * The players are `towerFeatureGroups` in their order: a joint coalition's mask is its reader
+ * coalition's bits, then its article coalition's shifted past them. The freshness term lies outside
+ * the towers and interacts with no group: its value is the term itself (the baseline has none).
  */
-const players = featureGroups.length;
+const players = towerFeatureGroups.length;
+const ageGroup = featureGroups.indexOf('article.age');
 const readerBits = readerFeatureGroups.length;
 /** [32, 5]: a pair's values are φ = v · W, v its 32 joint coalitions' scores. */
 const weights = shapleyMatrix(players);
 
 /**
  * Exact Shapley values of the model's score over the named feature groups of both towers: the
- * reader's recent-read words and category mix, the article's words, category and publisher. (An
- * article's age and a reader's region are not inputs of the model, so they get none.)
+ * reader's recent-read words and category mix, the article's words, category and publisher; and
+ * the article's freshness term, outside the towers, as its own value. (A reader's region is not an
+ * input of the model, so it gets none.)
  *
  * A group absent from a coalition takes the baseline's value of its pre-projection term; a
  * coalition's tower vector is unit(P · (Σ present terms + Σ baseline terms of absent ones)). Each
@@ -36,14 +46,14 @@ const weights = shapleyMatrix(players);
 export class GroupAttributor {
   /** v(∅): the score of the baseline reader and article. */
   readonly baselineScore: number;
-  private readonly base: Record<FeatureGroup, tf.Tensor2D>;
+  private readonly base: Record<TowerFeatureGroup, tf.Tensor2D>;
 
   constructor(
     readonly model: TwoTowerModel,
     readonly baseline: AttributionBaseline,
   ) {
     const d = model.shape.dimensions;
-    for (const group of featureGroups) {
+    for (const group of towerFeatureGroups) {
       if (baseline.terms[group].length !== d) {
         throw new RangeError(
           `baseline ${group} has ${baseline.terms[group].length} values, the model ${d} dimensions`,
@@ -51,8 +61,8 @@ export class GroupAttributor {
       }
     }
     this.base = Object.fromEntries(
-      featureGroups.map((group) => [group, tf.tensor2d(baseline.terms[group], [1, d])]),
-    ) as Record<FeatureGroup, tf.Tensor2D>;
+      towerFeatureGroups.map((group) => [group, tf.tensor2d(baseline.terms[group], [1, d])]),
+    ) as Record<TowerFeatureGroup, tf.Tensor2D>;
     this.baselineScore = tf.tidy(() => {
       const reader = model.projectReaders(
         this.base['reader.recentWords'].add(this.base['reader.categoryMix']),
@@ -88,8 +98,11 @@ export class GroupAttributor {
     });
   }
 
-  /** [pairs · 5]: the Shapley values (in `featureGroups` order) of each pair (reader i, article i). */
-  attributePairs(readers: ReaderInputs, articles: ArticleInputs): Float32Array {
+  /**
+   * [pairs · 6]: the Shapley values (in `featureGroups` order) of each pair (reader i, article i),
+   * the last being `freshness[i]`, the article's freshness term (none: 0).
+   */
+  attributePairs(readers: ReaderInputs, articles: ArticleInputs, freshness?: Float32Array): Float32Array {
     if (readers.count !== articles.count) {
       throw new RangeError(`${readers.count} readers and ${articles.count} articles are not pairs`);
     }
@@ -100,7 +113,8 @@ export class GroupAttributor {
       this.readerCoalitions(readers).dataSync(),
       this.articleCoalitions(articles).dataSync(),
     ]);
-    const values = new Float32Array(readers.count * players);
+    const groups = featureGroups.length;
+    const values = new Float32Array(readers.count * groups);
     for (let i = 0; i < readers.count; i++) {
       attributePair(
         readerVectors,
@@ -109,14 +123,15 @@ export class GroupAttributor {
         i * articleCoalitionCount * d,
         d,
         values,
-        i * players,
+        i * groups,
       );
+      values[i * groups + ageGroup] = freshness?.[i] ?? 0;
     }
     return values;
   }
 
   dispose(): void {
-    for (const group of featureGroups) this.base[group].dispose();
+    for (const group of towerFeatureGroups) this.base[group].dispose();
   }
 }
 
@@ -144,7 +159,7 @@ function coalitionVectors(
 }
 
 /**
- * Writes the Shapley values (in `featureGroups` order) of one (reader, article) pair into `out` at
+ * Writes the Shapley values (in `towerFeatureGroups` order) of one (reader, article) pair into `out` at
  * `outAt`, from their coalition vectors as GroupAttributor gives them: 4·d values of `readers` at
  * `readerAt`, 8·d of `articles` at `articleAt`. The 32 joint coalitions' scores are dot products of
  * the two; their weighted sum is exact (exactShapley's weights), in double precision.
@@ -171,14 +186,19 @@ export function attributePair(
   }
 }
 
-/** The Shapley values of one (reader, article) pair from their coalition vectors (4·d and 8·d values). */
+/**
+ * The Shapley values (in `featureGroups` order) of one (reader, article) pair from their coalition
+ * vectors (4·d and 8·d values) and the article's freshness term.
+ */
 export function pairAttributions(
   reader: ArrayLike<number>,
   article: ArrayLike<number>,
   dimensions: number,
+  freshness: number,
 ): Float64Array {
-  const values = new Float64Array(players);
+  const values = new Float64Array(featureGroups.length);
   attributePair(reader, 0, article, 0, dimensions, values, 0);
+  values[ageGroup] = freshness;
   return values;
 }
 

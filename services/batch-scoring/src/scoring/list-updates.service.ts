@@ -45,8 +45,9 @@ export class ListUpdatesService {
     for (const [userId, reader] of readers) {
       for (const articleId of offered) {
         if (reader.articleIds.has(articleId)) continue;
-        const at = (pool.index.get(articleId) ?? 0) * d;
-        let score = 0;
+        const index = pool.index.get(articleId) ?? 0;
+        const at = index * d;
+        let score = pool.freshness[index];
         for (let j = 0; j < d; j++) score += reader.vector[j] * pool.vectors[at + j];
         if (score > reader.threshold) {
           const list = offers.get(userId) ?? [];
@@ -95,11 +96,13 @@ export class ListUpdatesService {
     if (!pool.coalitions || !explained || explained.baselineScore !== pool.model.attributionBaseline)
       return item;
     const d = pool.vectors.length / pool.articleIds.length;
-    const at = (pool.index.get(articleId) ?? 0) * articleCoalitionCount * d;
+    const index = pool.index.get(articleId) ?? 0;
+    const at = index * articleCoalitionCount * d;
     const values = pairAttributions(
       explained.coalitions,
       pool.coalitions.subarray(at, at + articleCoalitionCount * d),
       d,
+      pool.freshness[index],
     );
     return { ...item, attributions: attributionRecord(values) };
   }

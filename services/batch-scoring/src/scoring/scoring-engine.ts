@@ -4,6 +4,7 @@ import { featureGroups, recommendationListSize } from '@newsroom/contracts';
 import {
   AttributionBaseline,
   ReaderProfile,
+  ageBucketsAt,
   articleCoalitionCount,
   attributionRecord,
   baselineSampleSize,
@@ -45,6 +46,11 @@ export interface CandidatePool {
   vectors: Float32Array;
   /** When lists are explained: each candidate's coalition vectors (8 per candidate), in the same order. */
   coalitions?: Float32Array;
+  /**
+   * Each candidate's freshness term, of its age when the pool was made, as of the newest
+   * candidate's publication (the candidates' own clock, as `ArticleCatalog.fresh` keeps it).
+   */
+  freshness: Float32Array;
 }
 
 /** Readers per request to a scoring thread: big enough to keep a thread busy, small enough to spread. */
@@ -60,7 +66,7 @@ const readersPerRequest = 1_000;
 @Injectable()
 export class ScoringEngine {
   private readonly logger = new Logger(ScoringEngine.name);
-  private model?: { version: string; dimensions: number; list: ListModel };
+  private model?: { version: string; dimensions: number; freshness: Float32Array; list: ListModel };
   /** Candidates' vectors under the loaded model, each computed once. */
   private vectors = new Map<string, Float32Array>();
   /** Candidates' coalition vectors under the loaded model (when explaining), each computed once. */
@@ -191,12 +197,15 @@ export class ScoringEngine {
         coalitions?.set(this.coalitions.get(id) ?? new Float32Array(values), i * values),
       );
     }
+    const publishedAt = ids.map((id) => this.catalog.get(id)?.publishedAt ?? Number.NaN);
+    const asOf = publishedAt.reduce((newest, t) => (t > newest ? t : newest), 0);
     this.pool = {
       id: this.nextPoolId++,
       model: model.list,
       articleIds: ids,
       index: new Map(ids.map((id, i) => [id, i])),
       vectors: matrix,
+      freshness: Float32Array.from(ageBucketsAt(asOf, publishedAt), (b) => model.freshness[b]),
       ...(coalitions ? { coalitions } : {}),
     };
     return this.pool;
@@ -208,7 +217,7 @@ export class ScoringEngine {
    */
   private async load(champion: Champion): Promise<void> {
     const bytes = await this.store.read(champion.artifact);
-    const { dimensions, attributionBaseline, lineage } = await this.workers.load(bytes);
+    const { dimensions, freshness, attributionBaseline, lineage } = await this.workers.load(bytes);
     this.model = undefined;
     this.vectors = new Map();
     this.coalitions = new Map();
@@ -221,6 +230,7 @@ export class ScoringEngine {
     this.model = {
       version: champion.modelVersion,
       dimensions,
+      freshness,
       list: {
         modelVersion: champion.modelVersion,
         ...(baselineScore !== undefined ? { attributionBaseline: baselineScore } : {}),

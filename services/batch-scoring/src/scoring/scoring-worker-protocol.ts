@@ -27,6 +27,8 @@ export type ScoringRequest =
       pool?: Float32Array;
       /** With `pool`, when lists are explained: the candidates' coalition vectors (8 per candidate). */
       coalitions?: Float32Array;
+      /** With `pool`: each candidate's freshness term, of its age as of the pool. */
+      freshness?: Float32Array;
       profiles: ReaderProfile[];
       /** Pool indices each reader is not offered (what they have read). */
       excluded: number[][];
@@ -39,6 +41,8 @@ export type ScoringReply =
       type: 'loaded';
       backend: BackendChoice;
       dimensions: number;
+      /** The model's freshness term of each age bucket (ageBucket). */
+      freshness: Float32Array;
       /** What the model file says (files written before these have neither). */
       attributionBaseline?: AttributionBaseline;
       lineage?: ModelLineage;
@@ -52,7 +56,7 @@ export type ScoringReply =
       vectors: Float32Array;
       indices: Int32Array;
       scores: Float32Array;
-      /** With pool coalitions: [readers, 4, d] and [readers, k, 5] (see ExplainedReaders). */
+      /** With pool coalitions: [readers, 4, d] and [readers, k, 6] (see ExplainedReaders). */
       readerCoalitions?: Float32Array;
       attributions?: Float32Array;
     }

@@ -52,9 +52,9 @@ export class ScoringWorkers implements OnApplicationShutdown {
         return this.send(t, { type: 'load', modelBytes: new Uint8Array(modelBytes), backends });
       }),
     );
-    const { backend, dimensions, attributionBaseline, lineage } = replies[0] as Reply<'loaded'>;
+    const { backend, dimensions, freshness, attributionBaseline, lineage } = replies[0] as Reply<'loaded'>;
     reportBackendInUse(backend);
-    return { dimensions, attributionBaseline, lineage };
+    return { dimensions, freshness, attributionBaseline, lineage };
   }
 
   /** The loaded model's attribution baseline over these readers and articles (computed on one thread). */
@@ -81,14 +81,17 @@ export class ScoringWorkers implements OnApplicationShutdown {
 
   /** Each reader's top k of the pool, explained when the pool carries coalition vectors. */
   async scoreReaders(
-    pool: { id: number; vectors: Float32Array; coalitions?: Float32Array },
+    pool: { id: number; vectors: Float32Array; coalitions?: Float32Array; freshness: Float32Array },
     profiles: ReaderProfile[],
     excluded: number[][],
     k: number,
   ): Promise<{ vectors: Float32Array; top: TopK; explained?: ExplainedReaders }> {
     const thread = this.leastBusy();
     // A thread handles its requests in order: the pool goes with the first request of it only.
-    const carried = thread.poolId === pool.id ? {} : { pool: pool.vectors, coalitions: pool.coalitions };
+    const carried =
+      thread.poolId === pool.id
+        ? {}
+        : { pool: pool.vectors, coalitions: pool.coalitions, freshness: pool.freshness };
     thread.poolId = pool.id;
     const request = { type: 'readers' as const, poolId: pool.id, ...carried, profiles, excluded, k };
     const reply = (await this.send(thread, request).catch((error: Error) => {

@@ -1,6 +1,7 @@
 // A scoring thread: one per core, each with its own TensorFlow.js and copy of the champion, so a
 // replica scores several shards at once (TensorFlow.js runs on the thread that calls it).
 import {
+  ageBucketCount,
   BackendChoice,
   CandidateScorer,
   computeAttributionBaseline,
@@ -37,6 +38,7 @@ async function handle(request: ScoringRequest): Promise<ScoringReply> {
         type: 'loaded',
         backend: choice,
         dimensions: scorer.dimensions,
+        freshness: model.freshnessTerms(Int32Array.from({ length: ageBucketCount }, (_, b) => b)),
         ...(attributionBaseline ? { attributionBaseline } : {}),
         ...(lineage ? { lineage } : {}),
       };
@@ -71,7 +73,7 @@ async function handle(request: ScoringRequest): Promise<ScoringReply> {
     case 'readers': {
       const current = loaded();
       if (request.pool) {
-        current.setPool(request.pool, request.coalitions);
+        current.setPool(request.pool, request.coalitions, request.freshness);
         poolId = request.poolId;
       } else if (poolId !== request.poolId) {
         throw new Error(`pool ${request.poolId} was never sent to this thread`);

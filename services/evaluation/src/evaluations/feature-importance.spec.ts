@@ -1,6 +1,9 @@
-import { featureGroups } from '@newsroom/contracts';
+import * as tf from '@tensorflow/tfjs';
+import { featureGroups, towerFeatureGroups } from '@newsroom/contracts';
 import {
   FeatureEncoder,
+  ageBucket,
+  ageBucketCount,
   GroupAttributor,
   TwoTowerModel,
   heldOutSlice,
@@ -59,6 +62,12 @@ describe('feature importance', () => {
       },
       9,
     );
+    // Ages moved scores by a term per bucket: 0.03 a bucket, from -0.1.
+    tf.tidy(() =>
+      model.weights.freshness.assign(
+        tf.range(0, ageBucketCount).mul(0.03).sub(0.1).reshape([ageBucketCount, 1]),
+      ),
+    );
     const baseline = trainingBaseline(model, encoder, set);
     const orders = modelOrders(model, encoder, heldOut);
     const importance = featureImportance(model, encoder, baseline, heldOut, orders);
@@ -71,12 +80,18 @@ describe('feature importance', () => {
       encoder.readers(pairs.map((p) => heldOut.readers[p.reader].profile)),
       encoder.articles(pairs.map((p) => heldOut.articles.get(p.articleId) ?? set.articles[0])),
     );
-    featureGroups.forEach((group, g) => {
+    towerFeatureGroups.forEach((group, g) => {
       let total = 0;
-      for (let i = 0; i < pairs.length; i++) total += Math.abs(values[i * 5 + g]);
+      for (let i = 0; i < pairs.length; i++) total += Math.abs(values[i * featureGroups.length + g]);
       expect(importance.values[group]).toBeCloseTo(total / pairs.length, 6);
       expect(importance.values[group]).toBeGreaterThan(0);
     });
+    // The age's value is its term, of the article's age at the slice's start.
+    const age = pairs.map((p) => {
+      const published = Date.parse(heldOut.articles.get(p.articleId)?.publishedAt ?? '');
+      return Math.abs(ageBucket(heldOut.at - published) * 0.03 - 0.1);
+    });
+    expect(importance.values['article.age']).toBeCloseTo(age.reduce((a, b) => a + b, 0) / pairs.length, 6);
     attributor.dispose();
     model.dispose();
   });

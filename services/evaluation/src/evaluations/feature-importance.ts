@@ -5,6 +5,7 @@ import {
   GroupAttributor,
   HeldOut,
   TwoTowerModel,
+  ageBucketsAt,
   stableHash,
 } from '@newsroom/ml';
 
@@ -52,17 +53,24 @@ export function featureImportance(
   orders: readonly string[][],
 ): FeatureImportance {
   const pairs = importanceSample(heldOut, orders);
+  const articles = pairs.map((p) => {
+    const article = heldOut.articles.get(p.articleId);
+    if (!article) throw new Error(`held-out article ${p.articleId} is not in the slice`);
+    return article;
+  });
+  // Each article's age term as the model ranked it: as of the slice's start (modelOrders).
+  const freshness = model.freshnessTerms(
+    ageBucketsAt(
+      heldOut.at,
+      articles.map((a) => Date.parse(a.publishedAt)),
+    ),
+  );
   const attributor = new GroupAttributor(model, baseline);
   try {
     const values = attributor.attributePairs(
       encoder.readers(pairs.map((p) => heldOut.readers[p.reader].profile)),
-      encoder.articles(
-        pairs.map((p) => {
-          const article = heldOut.articles.get(p.articleId);
-          if (!article) throw new Error(`held-out article ${p.articleId} is not in the slice`);
-          return article;
-        }),
-      ),
+      encoder.articles(articles),
+      freshness,
     );
     const totals = new Float64Array(featureGroups.length);
     values.forEach((value, at) => (totals[at % featureGroups.length] += Math.abs(value)));

@@ -7,6 +7,7 @@ export const featureGroupLabels: Record<FeatureGroup, string> = {
   'article.words': "the article's words (title first, then body)",
   'article.category': "the article's category",
   'article.publisher': "the article's publisher",
+  'article.age': "the article's age when the list is ranked",
 };
 
 export const towerOf = (group: FeatureGroup): 'reader' | 'article' =>

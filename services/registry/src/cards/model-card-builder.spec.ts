@@ -93,7 +93,7 @@ describe('buildModelCard', () => {
       'small-slice',
       'weak-group',
     ]);
-    expect(textsOf(card, 'inputs')[0]).toMatch(/does not see the reader's region, the article's age/);
+    expect(textsOf(card, 'inputs')[0]).toMatch(/does not see the reader's region, the article's popularity/);
     expect(textsOf(card, 'cold-start')[1]).toBe(
       'Readers with few reads before the held-out day (slice new-readers, 120 readers) get NDCG@10 0.1800, against 0.3100 for all readers.',
     );

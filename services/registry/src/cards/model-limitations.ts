@@ -49,8 +49,9 @@ function designLimitations(): Limitation[] {
       kind: 'inputs',
       text:
         `It reads only ${featureGroups.map((g) => featureGroupLabels[g]).join(', ')}. It does not see the ` +
-        "reader's region, the article's age or popularity, its language, or the time of day: fresh articles " +
-        'reach lists through fresh-article insertion and the fallback, and regions count only in the regional fallback.',
+        "reader's region, the article's popularity, its language, or the time of day: regions count only in the " +
+        "regional fallback. The article's age moves its score by one learned term per age bucket, the same for " +
+        'every reader, as of when the list is ranked (a list is not re-ranked as it ages).',
     },
     {
       kind: 'unknown-values',
