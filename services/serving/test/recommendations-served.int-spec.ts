@@ -53,6 +53,21 @@ describe('recommendations served', () => {
       world.start('serving'),
     ]);
     await world.publishWorld(sim, featureStore);
+    // A run scores the readers batch scoring holds when it starts: wait until it holds every
+    // reader's latest features (they reach it through Kafka after the feature store has them).
+    await waitFor(
+      "every reader's latest features in batch scoring",
+      async () =>
+        (
+          await world.query(
+            featureStore,
+            `SELECT count(*)::int AS n FROM $schema.user_features f
+               LEFT JOIN "${scoring.schema}".readers r USING (user_id)
+              WHERE r.version IS NULL OR r.version < f.version`,
+          )
+        )[0].n === 0,
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
     const posted = await training.post('/v1/training-runs', { reason: 'demo flow' });
     expect(posted.status).toBe(202);
     completed = await waitFor(

@@ -56,10 +56,11 @@ export const recommendationsOpenApi: OpenAPIObject['paths'] = {
           description:
             'true: each model-ranked item (origin `list`, `fresh`, or `pinned` from the list) carries `attributions`, ' +
             'the exact Shapley value of each named feature group (reader.recentWords, reader.categoryMix, ' +
-            'article.words, article.category, article.publisher), and `baselineScore`, the score of the ' +
-            "model's baseline reader and article: the values add up to score − baselineScore. Read from the " +
-            "reader's stored list (a database lookup); items without attributions (the fallback, lists scored " +
-            'before attributions) have none.',
+            'article.words, article.category, article.publisher; article.age, the freshness term of the ' +
+            "article's age when the list was ranked, for lists of models that have it), and `baselineScore`, " +
+            "the score of the model's baseline reader and article: the values add up to score − baselineScore. " +
+            "Read from the reader's stored list (a database lookup); items without attributions (the fallback, " +
+            'lists scored before attributions) have none.',
           schema: { type: 'string', enum: ['true', 'false'], default: 'false' },
         },
         {
