@@ -3,9 +3,14 @@ import { selectBackend } from './backend';
 import { loadDataset } from './dataset';
 import { backendUnderTest } from './testing/backends';
 import { wholeHistories } from './testing/whole-histories';
-import { twoTopicDatasetLines, topicWords as topics } from './testing/two-topic-dataset';
+import {
+  datasetHeader,
+  exampleLine,
+  twoTopicDatasetLines,
+  topicWords as topics,
+} from './testing/two-topic-dataset';
 import { heldOutSlice, modelOrders, popularityOrders, rankingReport } from './held-out';
-import { DatasetLine, datasetFormat, featureSchema } from '@newsroom/contracts';
+import { DatasetLine } from '@newsroom/contracts';
 import { ageBucket, ageBucketCount } from './article-age';
 import { defaultTrainOptions, inBatchPairs, seededRandom, trainTwoTower } from './train';
 
@@ -22,18 +27,7 @@ function decayingNewsLines(): string[] {
     id: `n${i}`,
     tokens: [...new Set(Array.from({ length: 8 }, () => 3_000 + Math.floor(random() * 40)))],
   }));
-  const lines: DatasetLine[] = [
-    {
-      kind: 'header',
-      format: datasetFormat,
-      featureSchemaVersion: featureSchema.version,
-      window: { start: new Date(start).toISOString(), end: new Date(start + 48 * HOUR).toISOString() },
-      validationFrom: new Date(start + 46 * HOUR).toISOString(),
-      recentReads: featureSchema.recentReads,
-      tokenBuckets: featureSchema.tokenBuckets,
-      popularityBucketMs: featureSchema.popularityBucketMs,
-    },
-  ];
+  const lines: DatasetLine[] = [datasetHeader(start, 48, 46)];
   const readers: DatasetLine[] = [];
   for (let r = 0; r < 40; r++) {
     const reads: [string, number, number][] = [];
@@ -43,31 +37,19 @@ function decayingNewsLines(): string[] {
     times.forEach((at, k) => {
       const newest = Math.floor((at - start) / HOUR);
       const article = articles[newest - Math.floor(random() * 2)];
-      lines.push({
-        kind: 'example',
-        split: at >= start + 46 * HOUR ? 'validation' : 'train',
-        eventId: `d-${r}-${k}`,
-        userId: `r${r}`,
-        articleId: article.id,
-        occurredAt: new Date(at).toISOString(),
-        dwellSeconds: 60,
-        user: {
+      lines.push(
+        exampleLine({
+          split: at >= start + 46 * HOUR ? 'validation' : 'train',
+          eventId: `d-${r}-${k}`,
+          userId: `r${r}`,
+          articleId: article.id,
+          at,
+          dwellSeconds: 60,
           history: k,
           region: null,
-          impressions: 0,
-          clicks: 0,
-          reads: k,
-          totalDwellSeconds: 60 * k,
           categoryMix: k === 0 ? {} : { news: 1 },
-          lastSeenAt: null,
-        },
-        article: {
-          ageHours: 1,
-          reads: { '1h': 0, '24h': 0, '7d': 0 },
-          dwellSeconds: { '1h': 0, '24h': 0, '7d': 0 },
-          flagged: false,
-        },
-      });
+        }),
+      );
       reads.push([article.id, 60, at]);
     });
     readers.push({ kind: 'reader', userId: `r${r}`, reads, shown: [] });

@@ -1,10 +1,63 @@
-import { DatasetLine, datasetFormat, featureSchema } from '@newsroom/contracts';
+import { DatasetLine, Region, datasetFormat, featureSchema } from '@newsroom/contracts';
 import { seededRandom } from '../train';
 
 const HOUR = 3_600_000;
 const twoTopicStart = Date.parse('2026-11-10T00:00:00Z');
 /** Each topic's words: 40 token hashes from its base. */
 export const topicWords = { sports: 1_000, politics: 2_000 } as const;
+
+/** A dataset's header line: a window of `hours` from `start`, held out from `validationFromHours`. */
+export function datasetHeader(start: number, hours: number, validationFromHours: number): DatasetLine {
+  return {
+    kind: 'header',
+    format: datasetFormat,
+    featureSchemaVersion: featureSchema.version,
+    window: { start: new Date(start).toISOString(), end: new Date(start + hours * HOUR).toISOString() },
+    validationFrom: new Date(start + validationFromHours * HOUR).toISOString(),
+    recentReads: featureSchema.recentReads,
+    tokenBuckets: featureSchema.tokenBuckets,
+    popularityBucketMs: featureSchema.popularityBucketMs,
+  };
+}
+
+/** A read as a dataset example: the reader as of it (`history` reads before), no article counts. */
+export function exampleLine(read: {
+  split: 'train' | 'validation';
+  eventId: string;
+  userId: string;
+  articleId: string;
+  at: number;
+  dwellSeconds: number;
+  history: number;
+  region: Region | null;
+  categoryMix: Record<string, number>;
+}): DatasetLine {
+  return {
+    kind: 'example',
+    split: read.split,
+    eventId: read.eventId,
+    userId: read.userId,
+    articleId: read.articleId,
+    occurredAt: new Date(read.at).toISOString(),
+    dwellSeconds: read.dwellSeconds,
+    user: {
+      history: read.history,
+      region: read.region,
+      impressions: 0,
+      clicks: 0,
+      reads: read.history,
+      totalDwellSeconds: 0,
+      categoryMix: read.categoryMix,
+      lastSeenAt: null,
+    },
+    article: {
+      ageHours: 1,
+      reads: { '1h': 0, '24h': 0, '7d': 0 },
+      dwellSeconds: { '1h': 0, '24h': 0, '7d': 0 },
+      flagged: false,
+    },
+  };
+}
 
 /**
  * A dataset file's lines with two topics, each with its own words: half the readers read only
@@ -25,18 +78,7 @@ export function twoTopicDatasetLines({
     const topic = i % 2 ? 'sports' : 'politics';
     return { id: `a${i}`, topic, tokens: [...new Set(pick(topicWords[topic]))] };
   });
-  const lines: DatasetLine[] = [
-    {
-      kind: 'header',
-      format: datasetFormat,
-      featureSchemaVersion: featureSchema.version,
-      window: { start: new Date(start).toISOString(), end: new Date(start + 48 * HOUR).toISOString() },
-      validationFrom: new Date(start + 40 * HOUR).toISOString(),
-      recentReads: featureSchema.recentReads,
-      tokenBuckets: featureSchema.tokenBuckets,
-      popularityBucketMs: featureSchema.popularityBucketMs,
-    },
-  ];
+  const lines: DatasetLine[] = [datasetHeader(start, 48, 40)];
   const readerLines: DatasetLine[] = [];
   for (let r = 0; r < readers; r++) {
     const topic = r % 2 ? 'sports' : 'politics';
@@ -53,31 +95,19 @@ export function twoTopicDatasetLines({
         shown.push([article.id, at - 30_000]);
         shown.push([theirs[Math.floor(random() * theirs.length)].id, at - 30_000]);
       }
-      lines.push({
-        kind: 'example',
-        split: validation ? 'validation' : 'train',
-        eventId: `e-${r}-${k}`,
-        userId: `r${r}`,
-        articleId: article.id,
-        occurredAt: new Date(at).toISOString(),
-        dwellSeconds,
-        user: {
+      lines.push(
+        exampleLine({
+          split: validation ? 'validation' : 'train',
+          eventId: `e-${r}-${k}`,
+          userId: `r${r}`,
+          articleId: article.id,
+          at,
+          dwellSeconds,
           history: k,
           region: r % 3 === 0 ? 'north-america' : 'africa',
-          impressions: 0,
-          clicks: 0,
-          reads: k,
-          totalDwellSeconds: 0,
           categoryMix: k === 0 ? {} : { [topic]: 1 },
-          lastSeenAt: null,
-        },
-        article: {
-          ageHours: 1,
-          reads: { '1h': 0, '24h': 0, '7d': 0 },
-          dwellSeconds: { '1h': 0, '24h': 0, '7d': 0 },
-          flagged: false,
-        },
-      });
+        }),
+      );
       reads.push([article.id, dwellSeconds, at]);
     }
     const logged = impressions === true || (impressions === 'some' && r % 2 === 0);
