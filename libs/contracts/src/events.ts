@@ -243,7 +243,11 @@ export const towerFeatureGroups = [...readerFeatureGroups, ...articleFeatureGrou
 export const featureGroups = [...towerFeatureGroups, 'article.age'] as const;
 export type FeatureGroup = (typeof featureGroups)[number];
 export type TowerFeatureGroup = (typeof towerFeatureGroups)[number];
-export const FeatureGroupValues = z.partialRecord(z.enum(featureGroups), z.number().finite());
+/**
+ * Values per feature group: the groups above, and any a newer producer adds (a consumer that does
+ * not know a group keeps its value and reads the ones it knows: rolling upgrades).
+ */
+export const FeatureGroupValues = z.record(z.string().min(1), z.number().finite());
 
 export const ModelTrained = z.object({
   modelVersion: z.string().min(1),

@@ -87,6 +87,17 @@ describe('topic catalogue', () => {
     ).toBe(false);
   });
 
+  it('keeps attributions of a feature group it does not know (a newer producer added it)', () => {
+    const generated = topicExamples.recommendationsGenerated.value;
+    const [first, ...rest] = generated.payload.items;
+    const items = [{ ...first, attributions: { 'article.words': 0.1, 'reader.timeOfDay': 0.02 } }, ...rest];
+    const parsed = topics.recommendationsGenerated.value.parse({
+      ...generated,
+      payload: { ...generated.payload, items },
+    });
+    expect(parsed.payload.items[0].attributions).toEqual({ 'article.words': 0.1, 'reader.timeOfDay': 0.02 });
+  });
+
   it('derives dead-letter topic names', () => {
     expect(deadLetterTopicName('interactions.raw')).toBe('interactions.raw.dlq');
   });

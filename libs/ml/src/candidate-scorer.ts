@@ -10,8 +10,8 @@ import { ArticleContent, FeatureEncoder, ReaderProfile } from './feature-encoder
 import { TopK, topKPerRow } from './top-k';
 import { TwoTowerModel } from './two-tower';
 
-/** Readers scored against the pool per matrix product: [chunk, pool] floats stay a few MiB. */
 const ageGroup = featureGroups.indexOf('article.age');
+/** Readers scored against the pool per matrix product: [chunk, pool] floats stay a few MiB. */
 const readerChunk = 256;
 
 export interface ScoredReaders {
@@ -92,11 +92,11 @@ export class CandidateScorer {
    * one's freshness term at the ranking's moment (`freshnessTerms` of its age bucket; none: 0).
    */
   setPool(vectors: Float32Array, coalitions?: Float32Array, freshness?: Float32Array): void {
-    this.pool?.dispose();
-    this.poolFreshness?.dispose();
     const count = vectors.length / this.dimensions;
     if (freshness && freshness.length !== count)
       throw new RangeError(`${freshness.length} freshness terms for a pool of ${count} articles`);
+    this.pool?.dispose();
+    this.poolFreshness?.dispose();
     this.pool = tf.tensor2d(vectors, [count, this.dimensions]);
     this.poolCoalitions = coalitions;
     this.poolFreshnessValues = freshness;

@@ -89,7 +89,9 @@ describe('model artifacts', () => {
     const length = bytes.readUInt32LE(0);
     const header = JSON.parse(bytes.subarray(4, 4 + length).toString('utf8'));
     expect(header.weights.at(-1).name).toBe('freshness');
+    expect(header.format).toBe('newsroom-model/2');
     header.weights.pop();
+    header.format = 'newsroom-model/1';
     const json = Buffer.from(JSON.stringify(header));
     const padded = Buffer.concat([json, Buffer.alloc((4 - (json.length % 4)) % 4, 0x20)]);
     const start = 4 + length + ((4 - (length % 4)) % 4);

@@ -13,10 +13,15 @@ import { TwoTowerModel, TwoTowerShape, WeightValues, weightNames } from './two-t
  * and lineage (files written before them load without), and files written before the freshness
  * weight load with no preference for any age.
  */
-export const modelFormat = 'newsroom-model/1';
+export const modelFormat = 'newsroom-model/2';
+/**
+ * Files this code reads: /1 files have no freshness weight (they load with none). Code that reads
+ * only /1 refuses a /2 file by its format, naming it, rather than by a weight it does not know.
+ */
+const readableFormats = ['newsroom-model/1', modelFormat] as const;
 
 const ModelHeader = z.object({
-  format: z.literal(modelFormat),
+  format: z.enum(readableFormats),
   shape: z.object({
     tokenBuckets: z.number().int().positive(),
     categorySlots: z.number().int().positive(),

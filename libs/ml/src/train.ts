@@ -247,5 +247,27 @@ async function trainEpochs(
     epochs.push(stats);
     await options.onEpoch?.(stats);
   }
+  centreFreshness(model, set, training, publishedAt);
   return epochs;
+}
+
+/**
+ * A row's softmax is blind to a constant added to all its pairs, so training fixes only how the
+ * age buckets' terms differ: shift them to average 0 over the training reads' own ages. Rankings
+ * do not change; an article's age attribution then says how far its age moved its score from a
+ * typical read's (as the tower groups' are measured from their means over the training data).
+ */
+function centreFreshness(
+  model: TwoTowerModel,
+  set: TrainingSet,
+  training: readonly number[],
+  publishedAt: Float64Array,
+): void {
+  if (training.length === 0) return;
+  const terms = model.weights.freshness.dataSync();
+  let sum = 0;
+  for (const i of training)
+    sum += terms[ageBucket(set.examples.time[i] - publishedAt[set.examples.article[i]])];
+  const mean = sum / training.length;
+  tf.tidy(() => model.weights.freshness.assign(model.weights.freshness.sub(mean)));
 }

@@ -11,6 +11,7 @@ import {
   GroupAttributor,
   ReaderProfile,
   TwoTowerModel,
+  ageBucketsAt,
   baselineSampleSize,
   computeAttributionBaseline,
   defaultTrainOptions,
@@ -166,9 +167,13 @@ function inProcessRate(
   const readers = [...features.readers.values()];
   const started = performance.now();
   const candidates = pool.map((id) => content(id) ?? { tokenHashes: [], category: '', publisher: '' });
+  // Each candidate's freshness term as of the newest, as batch scoring adds it.
+  const publishedAt = pool.map((id) => Date.parse(features.articles.get(id)?.article.publishedAt ?? ''));
+  const asOf = publishedAt.reduce((newest, t) => (t > newest ? t : newest), 0);
   scorer.setPool(
     scorer.articleVectors(candidates),
     explain ? scorer.articleCoalitions(candidates) : undefined,
+    model.freshnessTerms(ageBucketsAt(asOf, publishedAt)),
   );
   for (let from = 0; from < readers.length; from += 1_000) {
     const chunk = readers.slice(from, from + 1_000);

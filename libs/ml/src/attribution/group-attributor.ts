@@ -205,7 +205,7 @@ export function pairAttributions(
 /**
  * Shapley values in `featureGroups` order (from offset `at`) as the contract's record of them,
  * each to 7 significant digits: as precise as the float32 vectors they come from, and half the
- * characters of a double's in every list published (five values still add up within 1e-6).
+ * characters of a double's in every list published (six values still add up within 1e-6).
  */
 export function attributionRecord(values: ArrayLike<number>, at = 0): Record<FeatureGroup, number> {
   return Object.fromEntries(

@@ -66,7 +66,8 @@ export class ModelsController {
   @Get(':modelVersion/artifact')
   @ApiProduces('application/octet-stream')
   @ApiOperation({
-    summary: "The version's model file (newsroom-model/1), verified against its sha256 before it is sent",
+    summary:
+      "The version's model file (newsroom-model/2; /1 before the freshness term), verified against its sha256 before it is sent",
   })
   async download(@Param('modelVersion') modelVersion: string, @Res() reply: FastifyReply): Promise<void> {
     const version = await this.models.find(modelVersion);
