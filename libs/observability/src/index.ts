@@ -1,3 +1,4 @@
+export * from './access-log';
 export * from './health/health-probe';
 export * from './health/health.controller';
 export * from './http-metrics';

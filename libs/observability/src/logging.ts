@@ -1,4 +1,3 @@
-import { RequestMethod } from '@nestjs/common';
 import { trace } from '@opentelemetry/api';
 import type { Params } from 'nestjs-pino';
 import pino from 'pino';
@@ -22,18 +21,10 @@ export function loggerOptions(serviceName: string, level: string): pino.LoggerOp
 }
 
 /**
- * `quietRoutes` (Nest route paths, e.g. `v1/users/*path`) get no access-log line and no
- * per-request child logger: hot routes whose every response is audited elsewhere.
+ * nestjs-pino gives the services' Nest logger; it applies no HTTP middleware (no routes): Nest runs
+ * middleware through @fastify/middie on every request, which cost a hot route more than its own
+ * work. Access-log lines come from `logRequests`, a Fastify hook, instead.
  */
-export function nestLoggerParams(serviceName: string, level: string, quietRoutes: string[] = []): Params {
-  return {
-    ...(quietRoutes.length > 0
-      ? { exclude: quietRoutes.map((path) => ({ path, method: RequestMethod.ALL })) }
-      : {}),
-    pinoHttp: {
-      ...loggerOptions(serviceName, level),
-      // Probes and scrapes are frequent and uninteresting; everything else is logged once per request.
-      autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
-    },
-  };
+export function nestLoggerParams(serviceName: string, level: string): Params {
+  return { forRoutes: [], pinoHttp: loggerOptions(serviceName, level) };
 }

@@ -17,8 +17,6 @@ export interface PlatformModuleOptions {
   config: ServiceConfig;
   entities?: SchemaDataSourceOptions['entities'];
   migrations?: SchemaDataSourceOptions['migrations'];
-  /** Routes without access-log lines (see nestLoggerParams). */
-  quietRoutes?: string[];
 }
 
 /**
@@ -34,13 +32,12 @@ export class PlatformModule {
     config,
     entities,
     migrations,
-    quietRoutes,
   }: PlatformModuleOptions): DynamicModule {
     const startedAt = new Date().toISOString();
     return {
       module: PlatformModule,
       imports: [
-        LoggerModule.forRoot(nestLoggerParams(service, config.LOG_LEVEL, quietRoutes)),
+        LoggerModule.forRoot(nestLoggerParams(service, config.LOG_LEVEL)),
         TerminusModule.forRoot({ logger: false }),
         MessagingModule.forRoot(messagingOptions(service, config)),
         PersistenceModule.forRoot({

@@ -6,8 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { ConfigError, loadConfig } from '@newsroom/config';
 import { KafkaTransport } from '@newsroom/messaging';
-import { collectProcessMetrics, gauge, instrumentHttp } from '@newsroom/observability';
-import { stopTracing } from '@newsroom/observability/tracing';
+import { collectProcessMetrics, gauge, instrumentHttp, logRequests } from '@newsroom/observability';
+import { bypassTracingOfUntracedRequests, stopTracing } from '@newsroom/observability/tracing';
 import { SchemaDataSourceOptions, createSchemaDataSource, migrateSchema } from '@newsroom/persistence';
 import { Logger } from 'nestjs-pino';
 import { z } from 'zod';
@@ -32,8 +32,8 @@ export interface ServiceDefinition<C extends ServiceConfig> {
   createModule: (config: C) => DynamicModule;
   /** OpenAPI paths of routes served on Fastify directly (outside Nest's router), for /docs. */
   openApiPaths?: OpenAPIObject['paths'];
-  /** Hot routes without access-log lines (Nest route paths), their responses audited otherwise. */
-  quietRoutes?: string[];
+  /** URL path prefixes of hot routes without access-log lines, their responses audited otherwise. */
+  quietPaths?: string[];
 }
 
 @Module({})
@@ -53,7 +53,6 @@ export function serviceRootModule<C extends ServiceConfig>(
         config,
         entities: definition.entities,
         migrations: definition.migrations,
-        quietRoutes: definition.quietRoutes,
       }),
       definition.createModule(config),
     ],
@@ -170,9 +169,16 @@ export async function createServiceApp<C extends ServiceConfig>(
     { bufferLogs: true },
   );
   app.useLogger(app.get(Logger));
-  enforceRequestTimeout(app.getHttpAdapter().getInstance(), config.HTTP_REQUEST_TIMEOUT_MS);
-  refuseNulCharacters(app.getHttpAdapter().getInstance());
-  instrumentHttp(app.getHttpAdapter().getInstance());
+  const fastify: FastifyInstance = app.getHttpAdapter().getInstance();
+  bypassTracingOfUntracedRequests(fastify.server);
+  enforceRequestTimeout(fastify, config.HTTP_REQUEST_TIMEOUT_MS);
+  refuseNulCharacters(fastify);
+  instrumentHttp(fastify);
+  logRequests(fastify, {
+    serviceName: definition.name,
+    level: config.LOG_LEVEL,
+    quietPaths: definition.quietPaths,
+  });
   gauge(
     'slo_availability_target',
     'The availability objective: the share of requests that must not fail or time out',

@@ -15,5 +15,5 @@ void runService({
   createModule: (config) => AppModule.register(config),
   openApiPaths: recommendationsOpenApi,
   // Every response is on recommendations.served (with its request id): no access-log line as well.
-  quietRoutes: ['v1/users/*path'],
+  quietPaths: ['/v1/users/'],
 });
