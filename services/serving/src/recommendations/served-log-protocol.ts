@@ -1,10 +1,18 @@
 import type { KafkaSecurity } from '@newsroom/messaging';
 /**
- * One served response as the audit thread needs it: the key (userId), when, and the event's
- * payload already as JSON — the response body as sent, with the request id in front. Strings
- * cross to the thread as a copy of their bytes, and nothing is serialised twice.
+ * Served responses as the audit thread needs them, a batch in two strings: `keys`, their readers'
+ * ids as a JSON array; `lines`, one line each (JSON never holds a raw newline): the 24-character
+ * ISO time served, then the event's payload as JSON (the response body as sent, with the request
+ * id in front). Two strings cross to the thread as one copy of their bytes each, where a tuple per
+ * response cost the answering thread a structured clone of three objects per response.
  */
-export type ServedRecord = [userId: string, at: string, payloadJson: string];
+export interface ServedBatch {
+  keys: string;
+  lines: string;
+}
+
+/** Length of `Date.prototype.toISOString()` (years 0 to 9999), the start of each line. */
+export const servedAtLength = 24;
 
 export interface ServedLogWorkerData {
   brokers: string[];
@@ -15,10 +23,53 @@ export interface ServedLogWorkerData {
   maxPending: number;
 }
 
-export type ServedLogRequest = { type: 'records'; records: ServedRecord[] } | { type: 'stop' };
+export type ServedLogRequest = { type: 'records'; batch: ServedBatch } | { type: 'stop' };
 
 export type ServedLogReply =
   | { type: 'published'; count: number }
   | { type: 'dropped'; count: number }
   | { type: 'failed'; message: string }
   | { type: 'stopped' };
+
+/** Builds a batch response by response on the answering thread: two strings appended to. */
+export class ServedBatchWriter {
+  private keys = '';
+  private lines = '';
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  add(userId: string, servedAt: string, payloadJson: string): void {
+    this.keys += (this.count === 0 ? '' : ',') + JSON.stringify(userId);
+    this.lines += servedAt + payloadJson + '\n';
+    this.count++;
+  }
+
+  /** The batch so far, and a fresh start; undefined when empty. */
+  take(): ServedBatch | undefined {
+    if (this.count === 0) return undefined;
+    const batch = { keys: `[${this.keys}]`, lines: this.lines };
+    this.keys = '';
+    this.lines = '';
+    this.count = 0;
+    return batch;
+  }
+}
+
+/** A batch's responses on the audit thread: reader id, time served, payload JSON. */
+export function readServedBatch({ keys, lines }: ServedBatch): [userId: string, at: string, payloadJson: string][] {
+  const userIds = JSON.parse(keys) as string[];
+  let start = 0;
+  return userIds.map((userId) => {
+    const end = lines.indexOf('\n', start);
+    const record: [string, string, string] = [
+      userId,
+      lines.slice(start, start + servedAtLength),
+      lines.slice(start + servedAtLength, end),
+    ];
+    start = end + 1;
+    return record;
+  });
+}

@@ -11,7 +11,7 @@ import { SERVICE_CONFIG } from '@newsroom/platform';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ServingConfig } from '../config';
-import { ServedLogReply, ServedLogRequest, ServedRecord } from './served-log-protocol';
+import { ServedBatchWriter, ServedLogReply, ServedLogRequest } from './served-log-protocol';
 import { FilteredItem } from './response-draft';
 
 /** What the served record adds to the response as sent: the list's lineage, the items passed over. */
@@ -35,7 +35,7 @@ const dropped = counter(
 @Injectable()
 export class ServedLog implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ServedLog.name);
-  private pending: ServedRecord[] = [];
+  private readonly batch = new ServedBatchWriter();
   private timer?: NodeJS.Timeout;
   private worker?: Worker;
 
@@ -87,14 +87,14 @@ export class ServedLog implements OnApplicationBootstrap, BeforeApplicationShutd
     trail: ServedTrail,
   ): void {
     const servedAt = new Date().toISOString();
-    this.pending.push([userId, servedAt, servedPayload(requestId, region, servedAt, trail, body)]);
-    if (this.pending.length >= this.config.SERVING_AUDIT_BATCH) this.flush();
+    this.batch.add(userId, servedAt, servedPayload(requestId, region, servedAt, trail, body));
+    if (this.batch.size >= this.config.SERVING_AUDIT_BATCH) this.flush();
   }
 
   private flush(): void {
-    if (this.pending.length === 0 || !this.worker) return;
-    this.worker.postMessage({ type: 'records', records: this.pending } satisfies ServedLogRequest);
-    this.pending = [];
+    if (!this.worker) return;
+    const batch = this.batch.take();
+    if (batch) this.worker.postMessage({ type: 'records', batch } satisfies ServedLogRequest);
   }
 }
 

@@ -4,7 +4,7 @@ import { parseMessage, topics } from '@newsroom/contracts';
 import { EventPublisher, createKafka } from '@newsroom/messaging';
 import { randomUUID } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
-import { ServedLogReply, ServedLogRequest, ServedLogWorkerData, ServedRecord } from './served-log-protocol';
+import { ServedLogReply, ServedLogRequest, ServedLogWorkerData, readServedBatch } from './served-log-protocol';
 
 const port = parentPort;
 if (!port) throw new Error('served-log.worker must run in a worker thread');
@@ -16,7 +16,7 @@ const publisher = new EventPublisher(
   data.topicPrefix,
 );
 
-let pending: ServedRecord[] = [];
+let pending: ReturnType<typeof readServedBatch> = [];
 let sending: Promise<void> = Promise.resolve();
 
 function send(): Promise<void> {
@@ -53,7 +53,7 @@ setInterval(() => void send(), 1_000).unref();
 
 port.on('message', (request: ServedLogRequest) => {
   if (request.type === 'records') {
-    pending.push(...request.records);
+    pending.push(...readServedBatch(request.batch));
     void send();
   } else {
     void send()
