@@ -75,13 +75,22 @@ export class EventPublisher {
     { continueTrace = false }: { continueTrace?: boolean } = {},
   ): Promise<void> {
     if (messages.length === 0) return;
-    await this.connect();
     // One send at a time. kafkajs' idempotent producer numbers a send's records when the send
     // starts: with two in flight, one retried after a timeout reaches the broker behind the other,
     // out of sequence, and fails for good (OUT_OF_ORDER_SEQUENCE_NUMBER, tulios/kafkajs#598). Seen
     // in the demo's publisher (4 sends in flight) on a machine busy building Jaeger.
-    const turn = this.sending.then(() => this.send(logicalTopic, messages, continueTrace));
-    this.sending = turn.catch(() => undefined);
+    // Connected in its turn: after a reconnection that the send before it may have asked for.
+    const turn = this.sending.then(async () => {
+      await this.connect();
+      await this.send(logicalTopic, messages, continueTrace);
+    });
+    this.sending = turn.catch(async (error: unknown) => {
+      // A broker killed before it flushed forgets records it acknowledged, and the producer's
+      // numbering is then ahead of it: every later send fails the same way, for good (seen in the
+      // fault suite's broker kills). A new connection gets a new producer id and numbers afresh;
+      // the caller retries the send, and consumers are idempotent to what that may repeat.
+      if (isOutOfSequence(error)) await this.disconnect().catch(() => undefined);
+    });
     await turn;
     published.inc({ topic: logicalTopic }, messages.length);
   }
@@ -117,6 +126,15 @@ export class EventPublisher {
       continueTrace ? messages.map((m) => m.headers) : [],
     );
   }
+}
+
+/** OUT_OF_ORDER_SEQUENCE_NUMBER, as kafkajs reports it or wrapped by its retrier. */
+export function isOutOfSequence(error: unknown): boolean {
+  for (let e = error as { type?: string; originalError?: unknown; cause?: unknown } | undefined; e; ) {
+    if (e.type === 'OUT_OF_ORDER_SEQUENCE_NUMBER') return true;
+    e = (e.originalError ?? e.cause) as typeof e;
+  }
+  return false;
 }
 
 /** Stays under the broker's default message-batch limit (1 MiB) with room for the request's own framing. */
