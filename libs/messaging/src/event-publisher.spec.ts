@@ -69,24 +69,29 @@ describe('EventPublisher', () => {
 });
 
 describe('EventPublisher after the broker forgot acknowledged records', () => {
-  it('reconnects (a new producer id, numbered afresh) once a send fails out of sequence', async () => {
-    const calls: string[] = [];
+  /** A producer whose first send fails with `failure`; every call is recorded in `calls`. */
+  function publisherFailingOnce(failure: Error, calls: string[]): EventPublisher {
     let failures = 1;
-    const outOfSequence = Object.assign(new Error('The broker received an out of order sequence number'), {
-      type: 'OUT_OF_ORDER_SEQUENCE_NUMBER',
-    });
     const kafka = {
       producer: () => ({
         connect: async () => void calls.push('connect'),
         disconnect: async () => void calls.push('disconnect'),
         send: async () => {
           calls.push('send');
-          if (failures-- > 0) throw new Error('retries exceeded', { cause: outOfSequence });
+          if (failures-- > 0) throw failure;
         },
       }),
     } as unknown as Kafka;
-    const publisher = new EventPublisher(kafka, '');
-    const example = topicExamples.interactionsRaw;
+    return new EventPublisher(kafka, '');
+  }
+  const example = topicExamples.interactionsRaw;
+
+  it('reconnects (a new producer id, numbered afresh) once a send fails out of sequence', async () => {
+    const calls: string[] = [];
+    const outOfSequence = Object.assign(new Error('The broker received an out of order sequence number'), {
+      type: 'OUT_OF_ORDER_SEQUENCE_NUMBER',
+    });
+    const publisher = publisherFailingOnce(new Error('retries exceeded', { cause: outOfSequence }), calls);
     await expect(publisher.publish(topics.interactionsRaw, [example])).rejects.toThrow('retries exceeded');
     await publisher.publish(topics.interactionsRaw, [example]);
     expect(calls).toEqual(['connect', 'send', 'disconnect', 'connect', 'send']);
@@ -94,19 +99,8 @@ describe('EventPublisher after the broker forgot acknowledged records', () => {
 
   it('keeps its connection for any other failure', async () => {
     const calls: string[] = [];
-    let failures = 1;
-    const kafka = {
-      producer: () => ({
-        connect: async () => void calls.push('connect'),
-        disconnect: async () => void calls.push('disconnect'),
-        send: async () => {
-          calls.push('send');
-          if (failures-- > 0) throw Object.assign(new Error('timeout'), { type: 'REQUEST_TIMED_OUT' });
-        },
-      }),
-    } as unknown as Kafka;
-    const publisher = new EventPublisher(kafka, '');
-    const example = topicExamples.interactionsRaw;
+    const timeout = Object.assign(new Error('timeout'), { type: 'REQUEST_TIMED_OUT' });
+    const publisher = publisherFailingOnce(timeout, calls);
     await expect(publisher.publish(topics.interactionsRaw, [example])).rejects.toThrow('timeout');
     await publisher.publish(topics.interactionsRaw, [example]);
     expect(calls).toEqual(['connect', 'send', 'send']);

@@ -1,16 +1,16 @@
 import Fastify from 'fastify';
+import pino from 'pino';
 import { logRequests } from './access-log';
+import { loggerOptions } from './logging';
 
 describe('logRequests', () => {
   it('logs one line per answered request, none for probes and quiet paths, 5xx at error level', async () => {
     const lines: Record<string, unknown>[] = [];
     const app = Fastify({ genReqId: () => 'req-1' });
-    logRequests(app, {
-      serviceName: 'test',
-      level: 'info',
-      quietPaths: ['/v1/users/'],
-      destination: { write: (line: string) => lines.push(JSON.parse(line)) },
+    const logger = pino(loggerOptions('test', 'info'), {
+      write: (line: string) => lines.push(JSON.parse(line)),
     });
+    logRequests(app, logger, ['/v1/users/']);
     app.get('/v1/articles/:id', async () => ({ ok: true }));
     app.get('/v1/users/:id/recommendations', async () => ({ items: [] }));
     app.get('/health/live', async () => ({ status: 'ok' }));

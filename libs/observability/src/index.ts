@@ -5,3 +5,4 @@ export * from './http-metrics';
 export * from './logging';
 export * from './metrics';
 export * from './metrics.controller';
+export * from './probe-paths';

@@ -20,11 +20,16 @@ export function loggerOptions(serviceName: string, level: string): pino.LoggerOp
   };
 }
 
+/** The service's one logger: Nest's logger (nestjs-pino) and the access log write through it. */
+export function serviceLogger(serviceName: string, level: string): pino.Logger {
+  return pino(loggerOptions(serviceName, level));
+}
+
 /**
- * nestjs-pino gives the services' Nest logger; it applies no HTTP middleware (no routes): Nest runs
- * middleware through @fastify/middie on every request, which cost a hot route more than its own
- * work. Access-log lines come from `logRequests`, a Fastify hook, instead.
+ * nestjs-pino gives the services' Nest logger, over `logger`; it applies no HTTP middleware (no
+ * routes): Nest runs middleware through @fastify/middie on every request, which cost a hot route
+ * more than its own work. Access-log lines come from `logRequests`, a Fastify hook, instead.
  */
-export function nestLoggerParams(serviceName: string, level: string): Params {
-  return { forRoutes: [], pinoHttp: loggerOptions(serviceName, level) };
+export function nestLoggerParams(logger: pino.Logger): Params {
+  return { forRoutes: [], pinoHttp: { logger } };
 }

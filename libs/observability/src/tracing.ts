@@ -7,6 +7,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, NoopSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { isProbeOrScrape } from './probe-paths';
 
 /**
  * Starts OpenTelemetry. Import this module first in main.ts: instrumentations patch `http` and `pg`
@@ -18,7 +19,7 @@ import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic
  */
 let sdk: NodeSDK | undefined;
 /** Whether an incoming request's URL is one startTracing was told to leave untraced. */
-let untraced: (url: string | undefined) => boolean = isProbe;
+let untraced: (url: string | undefined) => boolean = isProbeOrScrape;
 
 export interface TracingOptions {
   /**
@@ -38,7 +39,7 @@ export function startTracing(
   // Metrics go through prom-client and logs through pino, not OpenTelemetry's exporters.
   env['OTEL_METRICS_EXPORTER'] ??= 'none';
   env['OTEL_LOGS_EXPORTER'] ??= 'none';
-  untraced = (url) => isProbe(url) || untracedPaths.some((path) => url?.startsWith(path));
+  untraced = (url) => isProbeOrScrape(url) || untracedPaths.some((path) => url?.startsWith(path));
   sdk = new NodeSDK({
     resource: resourceFromAttributes({
       [ATTR_SERVICE_NAME]: env['OTEL_SERVICE_NAME'] ?? serviceName,
@@ -62,8 +63,9 @@ export function startTracing(
  * listeners, past the HTTP instrumentation: for a request it ignores, the instrumentation still
  * enters a context and binds the request and response emitters to it (every listener added to
  * them is wrapped), which cost a hot in-memory route about a fifth of its throughput. Such a
- * request runs in no trace, as ignored requests did; its database calls make no spans (pg spans
- * need a parent).
+ * request runs in the context its connection was accepted in (the root), not one with tracing
+ * suppressed as the instrumentation's ignored requests did: its database calls still make no
+ * spans (pg spans need a parent), but a span it started itself would begin a trace. None does.
  */
 export function bypassTracingOfUntracedRequests(server: EventEmitter): void {
   const instrumented = server.emit;
@@ -83,8 +85,4 @@ export async function stopTracing(): Promise<void> {
   await running?.shutdown().catch((error: Error) => {
     process.stderr.write(`tracing: could not flush spans on shutdown: ${error.message}\n`);
   });
-}
-
-function isProbe(url: string | undefined): boolean {
-  return url !== undefined && (url.startsWith('/health') || url.startsWith('/metrics'));
 }

@@ -5,6 +5,7 @@ import { EventPublisher, MessagingModule, messagingOptions } from '@newsroom/mes
 import { HealthController, MetricsController, nestLoggerParams } from '@newsroom/observability';
 import { PersistenceModule, SchemaDataSourceOptions } from '@newsroom/persistence';
 import { LoggerModule } from 'nestjs-pino';
+import type pino from 'pino';
 import { SERVICE_CONFIG, ServiceConfig } from './service-config';
 import { ShutdownSignal } from './shutdown-signal';
 import { SERVICE_INSTANCE, serviceInstanceName } from './vitals/service-instance';
@@ -15,6 +16,8 @@ export interface PlatformModuleOptions {
   /** The PostgreSQL schema the service owns (DB_SCHEMA overrides it, e.g. for tests). */
   schema: string;
   config: ServiceConfig;
+  /** The service's logger (serviceLogger), shared with the access log. */
+  logger: pino.Logger;
   entities?: SchemaDataSourceOptions['entities'];
   migrations?: SchemaDataSourceOptions['migrations'];
 }
@@ -32,12 +35,13 @@ export class PlatformModule {
     config,
     entities,
     migrations,
+    logger,
   }: PlatformModuleOptions): DynamicModule {
     const startedAt = new Date().toISOString();
     return {
       module: PlatformModule,
       imports: [
-        LoggerModule.forRoot(nestLoggerParams(service, config.LOG_LEVEL)),
+        LoggerModule.forRoot(nestLoggerParams(logger)),
         TerminusModule.forRoot({ logger: false }),
         MessagingModule.forRoot(messagingOptions(service, config)),
         PersistenceModule.forRoot({

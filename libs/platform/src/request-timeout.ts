@@ -1,11 +1,5 @@
-import { markTimedOut } from '@newsroom/observability';
+import { isProbeOrScrape, markTimedOut } from '@newsroom/observability';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-
-/**
- * Probes and scrapes are left alone: they have their own deadlines (the readiness checks' 2 s, the
- * kubelet's and Prometheus's timeouts), and readiness must report its checks, not a timeout.
- */
-const exempt = /^\/(health|metrics)(\/|\?|$)/;
 
 /**
  * Answers a request its handler has not answered within `timeoutMs` with 503 and Retry-After, and
@@ -13,6 +7,8 @@ const exempt = /^\/(health|metrics)(\/|\?|$)/;
  * clear answer it can retry, instead of a connection held open until its own timeout. The handler
  * is not cancelled; what it sends later is dropped (Fastify logs it). A response already under
  * way (headers sent, a stream still flowing) is not a stuck request and is left to finish.
+ * Probes and scrapes are left alone: they have their own deadlines (the readiness checks' 2 s),
+ * and readiness must report its checks, not a timeout.
  *
  * Requests in flight are checked by one sweep every tenth of the timeout (at most 250 ms), not by
  * a timer and a close listener each: those cost a hot in-memory route a tenth of its throughput.
@@ -36,7 +32,7 @@ export function enforceRequestTimeout(fastify: FastifyInstance, timeoutMs: numbe
     }
   };
   fastify.addHook('onRequest', (request, reply, done) => {
-    if (exempt.test(request.url)) return done();
+    if (isProbeOrScrape(request.url)) return done();
     inFlight.add(reply);
     sweeper ??= setInterval(sweep, sweepMs).unref();
     done();
@@ -47,6 +43,7 @@ export function enforceRequestTimeout(fastify: FastifyInstance, timeoutMs: numbe
   });
   fastify.addHook('onClose', (instance, done) => {
     clearInterval(sweeper);
+    sweeper = undefined;
     inFlight.clear();
     done();
   });

@@ -6,10 +6,17 @@ import type { FastifyInstance } from 'fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { ConfigError, loadConfig } from '@newsroom/config';
 import { KafkaTransport } from '@newsroom/messaging';
-import { collectProcessMetrics, gauge, instrumentHttp, logRequests } from '@newsroom/observability';
+import {
+  collectProcessMetrics,
+  gauge,
+  instrumentHttp,
+  logRequests,
+  serviceLogger,
+} from '@newsroom/observability';
 import { bypassTracingOfUntracedRequests, stopTracing } from '@newsroom/observability/tracing';
 import { SchemaDataSourceOptions, createSchemaDataSource, migrateSchema } from '@newsroom/persistence';
 import { Logger } from 'nestjs-pino';
+import type pino from 'pino';
 import { z } from 'zod';
 import { PlatformExceptionFilter } from './platform-exception.filter';
 import { PlatformModule } from './platform.module';
@@ -43,6 +50,7 @@ class ServiceRootModule {}
 export function serviceRootModule<C extends ServiceConfig>(
   definition: ServiceDefinition<C>,
   config: C,
+  logger: pino.Logger,
 ): DynamicModule {
   return {
     module: ServiceRootModule,
@@ -53,6 +61,7 @@ export function serviceRootModule<C extends ServiceConfig>(
         config,
         entities: definition.entities,
         migrations: definition.migrations,
+        logger,
       }),
       definition.createModule(config),
     ],
@@ -156,8 +165,9 @@ export async function createServiceApp<C extends ServiceConfig>(
   config: C,
 ): Promise<{ app: NestFastifyApplication; transport: KafkaTransport }> {
   collectProcessMetrics();
+  const logger = serviceLogger(definition.name, config.LOG_LEVEL);
   const app = await NestFactory.create<NestFastifyApplication>(
-    serviceRootModule(definition, config),
+    serviceRootModule(definition, config, logger),
     // Request ids are unique across replicas and restarts (Fastify's default counts from 1 in every
     // process): the audit trail keys each served response by its id.
     // Identifiers are up to 200 characters, which percent-encoding may make 12 times longer.
@@ -174,11 +184,7 @@ export async function createServiceApp<C extends ServiceConfig>(
   enforceRequestTimeout(fastify, config.HTTP_REQUEST_TIMEOUT_MS);
   refuseNulCharacters(fastify);
   instrumentHttp(fastify);
-  logRequests(fastify, {
-    serviceName: definition.name,
-    level: config.LOG_LEVEL,
-    quietPaths: definition.quietPaths,
-  });
+  logRequests(fastify, logger, definition.quietPaths);
   gauge(
     'slo_availability_target',
     'The availability objective: the share of requests that must not fail or time out',

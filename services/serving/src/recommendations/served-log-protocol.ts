@@ -58,13 +58,16 @@ export class ServedBatchWriter {
   }
 }
 
-/** A batch's responses on the audit thread: reader id, time served, payload JSON. */
-export function readServedBatch({ keys, lines }: ServedBatch): [userId: string, at: string, payloadJson: string][] {
+/** A served response on the audit thread: its reader's id, the time served, the payload as JSON. */
+export type ServedRecord = [userId: string, at: string, payloadJson: string];
+
+/** A batch's responses, in the order they were recorded. */
+export function readServedBatch({ keys, lines }: ServedBatch): ServedRecord[] {
   const userIds = JSON.parse(keys) as string[];
   let start = 0;
   return userIds.map((userId) => {
     const end = lines.indexOf('\n', start);
-    const record: [string, string, string] = [
+    const record: ServedRecord = [
       userId,
       lines.slice(start, start + servedAtLength),
       lines.slice(start + servedAtLength, end),

@@ -4,7 +4,13 @@ import { parseMessage, topics } from '@newsroom/contracts';
 import { EventPublisher, createKafka } from '@newsroom/messaging';
 import { randomUUID } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
-import { ServedLogReply, ServedLogRequest, ServedLogWorkerData, readServedBatch } from './served-log-protocol';
+import {
+  ServedLogReply,
+  ServedLogRequest,
+  ServedLogWorkerData,
+  ServedRecord,
+  readServedBatch,
+} from './served-log-protocol';
 
 const port = parentPort;
 if (!port) throw new Error('served-log.worker must run in a worker thread');
@@ -16,7 +22,7 @@ const publisher = new EventPublisher(
   data.topicPrefix,
 );
 
-let pending: ReturnType<typeof readServedBatch> = [];
+let pending: ServedRecord[] = [];
 let sending: Promise<void> = Promise.resolve();
 
 function send(): Promise<void> {
